@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "textclf",
+    products: [
+        .library(name: "TextClassification", targets: ["TextClassification"]),
+        .executable(name: "textclf", targets: ["textclf"]),
+    ],
+    dependencies: [
+        // The CLI's flags, help and exit codes; used by the executable only.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: Implementation details
+
+        // A C shim over the system ICU (libicu-dev). Its header declares only its own
+        // functions: Foundation's bundled ICU clashes with the system headers, and ICU's
+        // versioned macros (ubrk_open -> ubrk_open_72) cannot be imported into Swift.
+        .target(
+            name: "CICU",
+            linkerSettings: [.linkedLibrary("icuuc")]
+        ),
+
+        // MARK: Public API
+
+        .target(
+            name: "TextClassification",
+            dependencies: ["CICU"]
+        ),
+        .executableTarget(
+            name: "textclf",
+            dependencies: [
+                "TextClassification",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+
+        .testTarget(
+            name: "TextClassificationTests",
+            dependencies: ["TextClassification"]
+        ),
+    ]
+)

@@ -1,0 +1,136 @@
+import CICU
+import Synchronization
+
+/// Splits text into words with ICU's word break iterator, which segments Chinese (written
+/// without spaces) with a dictionary, and Latin, digits and mixed text by Unicode rules.
+///
+/// Word-like segments (words, numbers, kana, ideographs) are kept; spaces, punctuation
+/// (full-width included) and symbols such as emoji are dropped. Tokens are lower-cased by
+/// default, like Keras's `Tokenizer(lower=True)`.
+///
+/// ```swift
+/// let tokenizer = try ICUTokenizer()
+/// tokenizer.tokens(in: "这是另一段文本。")   // ["这", "是", "另一", "段", "文本"]
+/// tokenizer.tokens(in: "iPhone 12很好用！")  // ["iphone", "12", "很好", "用"]
+/// ```
+///
+/// Safe to use from several threads at once: each call borrows a break iterator from a
+/// small pool (ICU iterators are not thread-safe; cloning one per call would be slower).
+public struct ICUTokenizer: Tokenizer, Sendable {
+    /// How text is cut into tokens.
+    public enum Unit: String, Codable, Sendable {
+        /// ICU's dictionary words (the default).
+        case word
+        /// One token per ideograph; words of other scripts stay whole. For comparison with
+        /// word segmentation.
+        case character
+    }
+
+    /// The ICU locale of the rules, e.g. `"zh"`. Every locale segments Chinese alike.
+    public let locale: String
+    /// Whether tokens are lower-cased.
+    public let lowercased: Bool
+    public let unit: Unit
+
+    private let pool: BreakIteratorPool
+
+    /// Creates a tokenizer.
+    /// - Parameters:
+    ///   - locale: ICU locale for the break rules (default `"zh"`).
+    ///   - lowercased: lower-case every token (default `true`, as Keras).
+    ///   - unit: words (default) or single ideographs.
+    /// - Throws: ``TextClassificationError/tokenizerUnavailable(locale:reason:)`` if ICU
+    ///   cannot open a word break iterator for `locale`.
+    public init(locale: String = "zh", lowercased: Bool = true, unit: Unit = .word) throws {
+        self.locale = locale
+        self.lowercased = lowercased
+        self.unit = unit
+        self.pool = try BreakIteratorPool(locale: locale)
+    }
+
+    public func tokens(in text: String) -> [String] {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count > 0, let base = bytes.baseAddress else { return [] }
+            // ICU indexes with Int32; longer texts are cut at a UTF-8 boundary.
+            let length = Self.prefixLength(bytes, limit: Int(Int32.max) / 4)
+            var tokens: [String] = []
+            pool.withSegments(of: base, length: length) { start, end, status in
+                let piece = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                if unit == .character && (400..<500).contains(status) {
+                    // Ideographic segment: one token per Unicode scalar.
+                    for scalar in String(decoding: piece, as: UTF8.self).unicodeScalars {
+                        tokens.append(String(scalar))
+                    }
+                } else {
+                    tokens.append(makeToken(piece))
+                }
+            }
+            return tokens
+        }
+    }
+
+    private func makeToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let token = String(decoding: bytes, as: UTF8.self)
+        guard lowercased else { return token }
+        // Most tokens (Chinese, digits, lower-case Latin) need no change: skip the copy.
+        if bytes.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) { return token }
+        return token.lowercased()
+    }
+
+    private static func prefixLength(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> Int {
+        guard bytes.count > limit else { return bytes.count }
+        var end = limit
+        while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }  // not inside a character
+        return end
+    }
+}
+
+/// ICU break iterators for one locale, handed out one per concurrent caller.
+private final class BreakIteratorPool: Sendable {
+    private let prototype: Handle
+    private let idle = Mutex<[Handle]>([])
+
+    /// An owned `CICUWordBreaker`; only ever used by one thread at a time.
+    private final class Handle: @unchecked Sendable {
+        let pointer: OpaquePointer
+        init(_ pointer: OpaquePointer) { self.pointer = pointer }
+        deinit { cicu_word_breaker_close(pointer) }
+    }
+
+    init(locale: String) throws {
+        var error = [CChar](repeating: 0, count: 64)
+        guard let pointer = cicu_word_breaker_open(locale, &error, Int32(error.count)) else {
+            let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw TextClassificationError.tokenizerUnavailable(locale: locale, reason: reason)
+        }
+        prototype = Handle(pointer)
+    }
+
+    /// Calls `body(start, end, ruleStatus)` for each word-like segment of the UTF-8 text.
+    func withSegments(of text: UnsafePointer<UInt8>, length: Int,
+                      _ body: (Int, Int, Int32) -> Void) {
+        // Cloning happens under the lock too: the prototype is shared.
+        let handle = idle.withLock { $0.popLast() ?? clonePrototype() }
+        defer { idle.withLock { $0.append(handle) } }
+        let capacity = length
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * capacity) { buffer in
+            let starts = buffer.baseAddress!
+            let ends = starts + capacity
+            let statuses = ends + capacity
+            let count = cicu_word_breaker_segment(
+                handle.pointer, text, Int32(length), 100, starts, ends, statuses, Int32(capacity))
+            for k in 0..<Int(max(count, 0)) {
+                body(Int(starts[k]), Int(ends[k]), statuses[k])
+            }
+        }
+    }
+
+    private func clonePrototype() -> Handle {
+        // Cloning only fails when memory runs out; nothing sensible can continue then.
+        guard let pointer = cicu_word_breaker_clone(prototype.pointer) else {
+            fatalError("ICU could not clone a word break iterator (out of memory)")
+        }
+        return Handle(pointer)
+    }
+}

@@ -1,0 +1,62 @@
+import Testing
+@testable import TextClassification
+
+// Expectations are what the system ICU 72 (libicu-dev on Debian 12) gives; the ICU bundled
+// with the Swift toolchain (76) splits some tokens differently, which is why we link libicu.
+@Suite struct ICUTokenizerTests {
+    let tokenizer = try! ICUTokenizer()
+
+    @Test func splitsChineseIntoDictionaryWords() {
+        #expect(tokenizer.tokens(in: "这是另一段文本。") == ["这", "是", "另一", "段", "文本"])
+        #expect(tokenizer.tokens(in: "这是一段文本。") == ["这", "是", "一段", "文本"])
+        #expect(tokenizer.tokens(in: "第三段文本。") == ["第三", "段", "文本"])
+    }
+
+    @Test func mixedChineseLatinAndDigitsAreLowercased() {
+        #expect(tokenizer.tokens(in: "iPhone 12很好用！") == ["iphone", "12", "很好", "用"])
+    }
+
+    @Test func keepsCaseWhenAsked() throws {
+        let keepCase = try ICUTokenizer(lowercased: false)
+        #expect(keepCase.tokens(in: "iPhone 12很好用！") == ["iPhone", "12", "很好", "用"])
+    }
+
+    @Test func dropsFullWidthAndAsciiPunctuation() {
+        #expect(tokenizer.tokens(in: "好！！，。？（不错）「真的」……") == ["好", "不错", "真的"])
+        #expect(tokenizer.tokens(in: "good, bad... ok?") == ["good", "bad", "ok"])
+    }
+
+    @Test func emptyAndBlankTextGiveNoTokens() {
+        #expect(tokenizer.tokens(in: "") == [])
+        #expect(tokenizer.tokens(in: " \t\n　") == [])
+    }
+
+    @Test func emojiAreDroppedLikePunctuation() {
+        #expect(tokenizer.tokens(in: "很好👍😀") == ["很好"])
+    }
+
+    @Test func characterUnitSplitsIdeographsOnly() throws {
+        let characters = try ICUTokenizer(unit: .character)
+        #expect(characters.tokens(in: "文本 Hello 12") == ["文", "本", "hello", "12"])
+    }
+
+    @Test func unknownLocaleStillSegments() throws {
+        // ICU falls back to the root rules rather than failing.
+        let root = try ICUTokenizer(locale: "xx")
+        #expect(root.tokens(in: "文本") == ["文本"])
+    }
+
+    @Test func isSafeFromManyThreads() async {
+        let texts = (0..<200).map { "第\($0)段文本，iPhone很好用。" }
+        let expected = texts.map { tokenizer.tokens(in: $0) }
+        let results = await withTaskGroup(of: (Int, [String]).self) { group in
+            for (k, text) in texts.enumerated() {
+                group.addTask { (k, tokenizer.tokens(in: text)) }
+            }
+            var results = [[String]](repeating: [], count: texts.count)
+            for await (k, tokens) in group { results[k] = tokens }
+            return results
+        }
+        #expect(results == expected)
+    }
+}
