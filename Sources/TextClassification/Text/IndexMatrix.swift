@@ -1,0 +1,28 @@
+/// A matrix of token indices, `rows × columns`, stored row-major in one contiguous buffer:
+/// the output of ``Padding`` and the input of the model.
+public struct IndexMatrix: Equatable, Sendable {
+    public let rows: Int
+    public let columns: Int
+    /// `rows * columns` indices; row `r` is `storage[r * columns ..< (r + 1) * columns]`.
+    public var storage: [Int32]
+
+    public init(rows: Int, columns: Int, storage: [Int32]) {
+        precondition(storage.count == rows * columns, "storage must hold rows * columns indices")
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
+    }
+
+    /// Row `r` as an array.
+    public subscript(row r: Int) -> ArraySlice<Int32> {
+        storage[r * columns ..< (r + 1) * columns]
+    }
+
+    /// The rows at `indices`, in that order.
+    public func rows<Indices: Collection>(_ indices: Indices) -> IndexMatrix where Indices.Element == Int {
+        var picked: [Int32] = []
+        picked.reserveCapacity(indices.count * columns)
+        for r in indices { picked.append(contentsOf: self[row: r]) }
+        return IndexMatrix(rows: indices.count, columns: columns, storage: picked)
+    }
+}
