@@ -1,0 +1,152 @@
+/// Single-precision matrix products on contiguous row-major storage.
+///
+/// Written in plain Swift with `SIMD16<Float>` and `c += a * b` (never `addProduct`, which on
+/// the default target becomes a libm `fmaf` call per lane). Built with
+/// `-Xswiftc -target-cpu -Xswiftc native` (Scripts/ do this) LLVM emits AVX-512/AVX2 FMAs
+/// for it; on the default x86-64 target it is correct but several times slower.
+enum GEMM {
+    /// `C[m, n] (+)= op(A)[m, k] · B[k, n]`, all row-major.
+    ///
+    /// - Parameters:
+    ///   - a: `A` as `[m, k]` with row stride `lda`, or with `transposeA` as `[k, m]`
+    ///     (so `op(A) = Aᵀ`) with row stride `lda`.
+    ///   - b: `[k, n]`, row stride `ldb`.
+    ///   - c: `[m, n]`, row stride `ldc`.
+    ///   - accumulate: add to `C` (`true`) or overwrite it.
+    @inline(never)
+    static func multiply(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        accumulate: Bool
+    ) {
+        if !accumulate {
+            for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) }
+        }
+        guard k > 0 else { return }
+        // Element A(i, p) = a[i * rowStride + p * columnStride].
+        let rowStride = transposeA ? 1 : lda
+        let columnStride = transposeA ? lda : 1
+        // Blocks of k keep a panel of B (kBlock × 64 floats) in L1/L2 while every row block
+        // of A streams past it.
+        let kBlock = 256
+        var p0 = 0
+        while p0 < k {
+            let kc = min(kBlock, k - p0)
+            var j0 = 0
+            while j0 < n {
+                let width = min(64, n - j0)
+                var i0 = 0
+                while i0 < m {
+                    let rows = min(4, m - i0)
+                    if rows == 4 && width == 64 {
+                        kernel4x64(
+                            kc: kc, a: a + i0 * rowStride + p0 * columnStride,
+                            rowStride: rowStride, columnStride: columnStride,
+                            b: b + p0 * ldb + j0, ldb: ldb, c: c + i0 * ldc + j0, ldc: ldc)
+                    } else {
+                        edge(
+                            rows: rows, width: width, kc: kc,
+                            a: a + i0 * rowStride + p0 * columnStride,
+                            rowStride: rowStride, columnStride: columnStride,
+                            b: b + p0 * ldb + j0, ldb: ldb, c: c + i0 * ldc + j0, ldc: ldc)
+                    }
+                    i0 += 4
+                }
+                j0 += 64
+            }
+            p0 += kc
+        }
+    }
+
+    /// The register-blocked core: a 4 × 64 tile of C in 16 vector accumulators.
+    @inline(__always)
+    private static func kernel4x64(
+        kc: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc
+        var c00 = load(c0), c01 = load(c0 + 16), c02 = load(c0 + 32), c03 = load(c0 + 48)
+        var c10 = load(c1), c11 = load(c1 + 16), c12 = load(c1 + 32), c13 = load(c1 + 48)
+        var c20 = load(c2), c21 = load(c2 + 16), c22 = load(c2 + 32), c23 = load(c2 + 48)
+        var c30 = load(c3), c31 = load(c3 + 16), c32 = load(c3 + 32), c33 = load(c3 + 48)
+        let a0 = a, a1 = a + rowStride, a2 = a + 2 * rowStride, a3 = a + 3 * rowStride
+        for p in 0..<kc {
+            let row = b + p * ldb
+            let b0 = load(row), b1 = load(row + 16), b2 = load(row + 32), b3 = load(row + 48)
+            let offset = p * columnStride
+            var x = SIMD16<Float>(repeating: a0[offset])
+            c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3
+            x = SIMD16<Float>(repeating: a1[offset])
+            c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3
+            x = SIMD16<Float>(repeating: a2[offset])
+            c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3
+            x = SIMD16<Float>(repeating: a3[offset])
+            c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3
+        }
+        store(c00, c0); store(c01, c0 + 16); store(c02, c0 + 32); store(c03, c0 + 48)
+        store(c10, c1); store(c11, c1 + 16); store(c12, c1 + 32); store(c13, c1 + 48)
+        store(c20, c2); store(c21, c2 + 16); store(c22, c2 + 32); store(c23, c2 + 48)
+        store(c30, c3); store(c31, c3 + 16); store(c32, c3 + 32); store(c33, c3 + 48)
+    }
+
+    /// Partial tiles: one row at a time, 16 columns per vector, scalars for the rest.
+    @inline(never)
+    private static func edge(
+        rows: Int, width: Int, kc: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        for r in 0..<rows {
+            let ar = a + r * rowStride
+            let cr = c + r * ldc
+            var j = 0
+            while j + 16 <= width {
+                var acc = load(cr + j)
+                for p in 0..<kc {
+                    acc += SIMD16<Float>(repeating: ar[p * columnStride]) * load(b + p * ldb + j)
+                }
+                store(acc, cr + j)
+                j += 16
+            }
+            while j < width {
+                var acc = cr[j]
+                for p in 0..<kc { acc += ar[p * columnStride] * b[p * ldb + j] }
+                cr[j] = acc
+                j += 1
+            }
+        }
+    }
+
+    /// `out[n, m] = in[m, n]ᵀ`.
+    static func transpose(rows m: Int, columns n: Int, _ input: UnsafePointer<Float>,
+                          into output: UnsafeMutablePointer<Float>) {
+        // 8 × 8 tiles keep both sides within a few cache lines.
+        var i0 = 0
+        while i0 < m {
+            var j0 = 0
+            while j0 < n {
+                for i in i0..<min(i0 + 8, m) {
+                    for j in j0..<min(j0 + 8, n) { output[j * m + i] = input[i * n + j] }
+                }
+                j0 += 8
+            }
+            i0 += 8
+        }
+    }
+}
+
+@inline(__always)
+func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+}

@@ -1,0 +1,83 @@
+/// Vectorised exp, logistic sigmoid and tanh on 16 lanes.
+///
+/// libm's `expf` is one call per element and keeps the LSTM's gate non-linearities (5 per
+/// unit per step) from vectorising; these are Cephes's single-precision polynomials, within
+/// 2 ulp of the exact function (checked against Double in VectorMathTests).
+enum VectorMath {
+    // 1.5 · 2²³: adding it rounds a float to an integer held in the low mantissa bits.
+    private static let magic: Float = 12_582_912
+
+    @inline(__always)
+    static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        var x = pointwiseMin(pointwiseMax(x, SIMD16(repeating: -87.33654)), SIMD16(repeating: 88.37626))
+        // x = n·ln2 + r with |r| ≤ ln2/2; ln2 split in two for precision.
+        let shifted = x * 1.442_695_04 + magic
+        let n = shifted - magic
+        x = x - n * 0.693_359_375 + n * 2.121_944_4e-4
+        let z = x * x
+        var y = SIMD16<Float>(repeating: 1.987_569_15e-4)
+        y = y * x + 1.398_199_95e-3
+        y = y * x + 8.333_451_9e-3
+        y = y * x + 4.166_579_59e-2
+        y = y * x + 1.666_666_55e-1
+        y = y * x + 5.000_000_12e-1
+        y = y * z + x + 1
+        // 2ⁿ from n's bits: (n + 127) << 23.
+        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let scale = unsafeBitCast((integer &+ 127) &<< 23, to: SIMD16<Float>.self)
+        return y * scale
+    }
+
+    /// The exact logistic 1 / (1 + e⁻ˣ), as Keras's `recurrent_activation="sigmoid"`.
+    @inline(__always)
+    static func sigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        1 / (1 + exp(-x))
+    }
+
+    @inline(__always)
+    static func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let negative = x .< 0
+        let a = x.replacing(with: -x, where: negative)
+        // Large |x|: 1 − 2/(e^{2|x|} + 1). Small |x|: an odd polynomial, which keeps the
+        // relative precision that the subtraction above would lose near 0.
+        var large = 1 - 2 / (exp(a + a) + 1)
+        let z = x * x
+        var p = SIMD16<Float>(repeating: -5.704_988_72e-3)
+        p = p * z + 2.063_908_88e-2
+        p = p * z - 5.373_971_55e-2
+        p = p * z + 1.333_144_22e-1
+        p = p * z - 3.333_328_19e-1
+        let small = p * z * x + x
+        large.replace(with: -large, where: negative)
+        return large.replacing(with: small, where: a .< 0.625)
+    }
+
+    /// Scalar forms for lengths that are not a multiple of 16: the same arithmetic, so a
+    /// value does not depend on where it sits in a buffer.
+    @inline(__always)
+    static func sigmoid(_ x: Float) -> Float { sigmoid(SIMD16(repeating: x))[0] }
+
+    @inline(__always)
+    static func tanh(_ x: Float) -> Float { tanh(SIMD16(repeating: x))[0] }
+}
+
+/// Loads `count` (≤ 16) floats, zero-filling the remaining lanes.
+@inline(__always)
+func load(_ p: UnsafePointer<Float>, count: Int) -> SIMD16<Float> {
+    if count == 16 { return load(p) }
+    var v = SIMD16<Float>()
+    for k in 0..<count { v[k] = p[k] }
+    return v
+}
+
+@inline(__always)
+func load(_ p: UnsafeMutablePointer<Float>, count: Int) -> SIMD16<Float> {
+    load(UnsafePointer(p), count: count)
+}
+
+/// Stores the first `count` (≤ 16) lanes.
+@inline(__always)
+func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, count: Int) {
+    if count == 16 { return store(v, p) }
+    for k in 0..<count { p[k] = v[k] }
+}

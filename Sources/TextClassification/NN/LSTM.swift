@@ -1,0 +1,287 @@
+/// A long short-term memory layer that reads a sequence and returns its last hidden state,
+/// as Keras's `LSTM(units)` with its defaults.
+///
+/// Per step, with `z = x·W + h·U + b` split into column blocks **i, f, c, o** (Keras's order):
+/// `i = σ(z₀)`, `f = σ(z₁)`, `c = f⊙c₋₁ + i⊙tanh(z₂)`, `o = σ(z₃)`, `h = o⊙tanh(c)`;
+/// σ is the exact logistic, the initial state is zero. Initialisers: kernel glorot-uniform,
+/// recurrent kernel orthogonal, bias zeros with the forget block set to 1 (`unit_forget_bias`).
+///
+/// ```swift
+/// var random = RandomGenerator(seed: 1)
+/// let lstm = LSTM(inputDim: 64, units: 64, using: &random)
+/// let last = lstm(Tensor(zeros: [8, 100, 64]))   // [8, 64]
+/// ```
+///
+/// Forward and backward (backpropagation through time) are written by hand: the input
+/// projection of every step is one matrix product, then one `[batch, units]·[units, 4·units]`
+/// product and fused gate arithmetic per step.
+public struct LSTM: Sendable {
+    /// `[inputDim, 4·units]`; Keras's `kernel`.
+    public var kernel: Tensor
+    /// `[units, 4·units]`; Keras's `recurrent_kernel`.
+    public var recurrentKernel: Tensor
+    /// `[4·units]`; Keras's `bias`.
+    public var bias: Tensor
+
+    public var inputDim: Int { kernel.shape[0] }
+    public var units: Int { recurrentKernel.shape[0] }
+
+    public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
+        kernel = Initializer.glorotUniform.make(rows: inputDim, columns: 4 * units, using: &random)
+        recurrentKernel = Initializer.orthogonal.make(rows: units, columns: 4 * units, using: &random)
+        var bias = Tensor(zeros: [4 * units])
+        for k in units..<2 * units { bias.scalars[k] = 1 }
+        self.bias = bias
+    }
+
+    public init(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
+        let units = recurrentKernel.shape[0]
+        precondition(kernel.shape.count == 2 && kernel.shape[1] == 4 * units
+                     && recurrentKernel.shape == [units, 4 * units] && bias.shape == [4 * units],
+                     "LSTM weights must be kernel [in, 4u], recurrent_kernel [u, 4u], bias [4u]")
+        self.kernel = kernel
+        self.recurrentKernel = recurrentKernel
+        self.bias = bias
+    }
+
+    /// The gradient of each weight, shaped like it.
+    public struct Gradient: Sendable {
+        public var kernel: Tensor
+        public var recurrentKernel: Tensor
+        public var bias: Tensor
+    }
+
+    /// The last hidden state for each sequence of `input` (`[batch, steps, inputDim]`):
+    /// `[batch, units]`.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        appliedForBackpropagation(to: input).output
+    }
+
+    /// The output and a function from the output's gradient to the input's and the weights'.
+    public func appliedForBackpropagation(to input: Tensor)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
+        let batch = input.shape[0], steps = input.shape[1]
+        let workspace = LSTMWorkspace(batch: batch, steps: steps, inputDim: inputDim, units: units)
+        // Batch-major in, time-major inside: row t·batch + b.
+        let x = FloatBuffer(count: steps * batch * inputDim)
+        input.scalars.withUnsafeBufferPointer { source in
+            for b in 0..<batch {
+                for t in 0..<steps {
+                    (x.pointer + (t * batch + b) * inputDim)
+                        .update(from: source.baseAddress! + (b * steps + t) * inputDim, count: inputDim)
+                }
+            }
+        }
+        forward(x.pointer, steps: steps, batch: batch, workspace: workspace)
+        var output = Tensor(zeros: [batch, units])
+        output.scalars.withUnsafeMutableBufferPointer {
+            $0.baseAddress!.update(from: workspace.lastHidden(steps: steps, batch: batch), count: batch * units)
+        }
+        let backpropagator = { (outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) in
+            var gradient = Gradient(kernel: Tensor(zeros: kernel.shape),
+                                    recurrentKernel: Tensor(zeros: recurrentKernel.shape),
+                                    bias: Tensor(zeros: bias.shape))
+            let dx = FloatBuffer(count: steps * batch * inputDim)
+            outputGradient.scalars.withUnsafeBufferPointer { dh in
+                gradient.kernel.scalars.withUnsafeMutableBufferPointer { dk in
+                    gradient.recurrentKernel.scalars.withUnsafeMutableBufferPointer { dr in
+                        gradient.bias.scalars.withUnsafeMutableBufferPointer { db in
+                            backward(x.pointer, steps: steps, batch: batch, outputGradient: dh.baseAddress!,
+                                     workspace: workspace, kernelGradient: dk.baseAddress!,
+                                     recurrentGradient: dr.baseAddress!, biasGradient: db.baseAddress!,
+                                     inputGradient: dx.pointer)
+                        }
+                    }
+                }
+            }
+            var inputGradient = Tensor(zeros: input.shape)
+            inputGradient.scalars.withUnsafeMutableBufferPointer { out in
+                for b in 0..<batch {
+                    for t in 0..<steps {
+                        (out.baseAddress! + (b * steps + t) * inputDim)
+                            .update(from: dx.pointer + (t * batch + b) * inputDim, count: inputDim)
+                    }
+                }
+            }
+            return (inputGradient, gradient)
+        }
+        return (output, backpropagator)
+    }
+}
+
+/// The LSTM's per-batch memory, allocated once for a largest batch and reused.
+final class LSTMWorkspace: @unchecked Sendable {
+    let capacity: Int, steps: Int, inputDim: Int, units: Int
+    /// Gate pre-activations, then activations (i, f, tanh g, o), then their gradients: [steps·batch, 4u].
+    let gates: FloatBuffer
+    /// c₀ … c_T: [(steps + 1)·batch, u]; c₀ = 0.
+    let cells: FloatBuffer
+    /// h₀ … h_T: [(steps + 1)·batch, u]; h₀ = 0.
+    let hidden: FloatBuffer
+    /// tanh(c₁) … tanh(c_T), kept for backward: [steps·batch, u].
+    let tanhCells: FloatBuffer
+    let hiddenGradient: FloatBuffer
+    let cellGradient: FloatBuffer
+    let recurrentTransposed: FloatBuffer
+    let kernelTransposed: FloatBuffer
+
+    init(batch: Int, steps: Int, inputDim: Int, units: Int) {
+        capacity = batch
+        self.steps = steps
+        self.inputDim = inputDim
+        self.units = units
+        gates = FloatBuffer(count: steps * batch * 4 * units)
+        cells = FloatBuffer(count: (steps + 1) * batch * units)
+        hidden = FloatBuffer(count: (steps + 1) * batch * units)
+        tanhCells = FloatBuffer(count: steps * batch * units)
+        hiddenGradient = FloatBuffer(count: batch * units)
+        cellGradient = FloatBuffer(count: batch * units)
+        recurrentTransposed = FloatBuffer(count: 4 * units * units)
+        kernelTransposed = FloatBuffer(count: 4 * units * inputDim)
+    }
+
+    func lastHidden(steps: Int, batch: Int) -> UnsafeMutablePointer<Float> {
+        hidden.pointer + steps * batch * units
+    }
+}
+
+extension LSTM {
+    /// Runs the sequence `x` (time-major `[steps·batch, inputDim]`, row `t·batch + b`) and
+    /// leaves every state in `workspace`; h_T is at `workspace.lastHidden(steps:batch:)`.
+    func forward(_ x: UnsafePointer<Float>, steps: Int, batch: Int, workspace w: LSTMWorkspace) {
+        let u = units, g4 = 4 * units, rows = steps * batch
+        precondition(batch <= w.capacity && steps <= w.steps, "workspace too small")
+        let gates = w.gates.pointer
+        // z = x·W + b for every step at once.
+        bias.scalars.withUnsafeBufferPointer { b in
+            for r in 0..<rows { (gates + r * g4).update(from: b.baseAddress!, count: g4) }
+        }
+        kernel.scalars.withUnsafeBufferPointer { k in
+            GEMM.multiply(m: rows, n: g4, k: inputDim, a: x, lda: inputDim, b: k.baseAddress!, ldb: g4,
+                          c: gates, ldc: g4, accumulate: true)
+        }
+        w.cells.pointer.update(repeating: 0, count: batch * u)
+        w.hidden.pointer.update(repeating: 0, count: batch * u)
+        recurrentKernel.scalars.withUnsafeBufferPointer { recurrent in
+            for t in 0..<steps {
+                let z = gates + t * batch * g4
+                // h₀ = 0 contributes nothing.
+                if t > 0 {
+                    GEMM.multiply(m: batch, n: g4, k: u, a: w.hidden.pointer + t * batch * u, lda: u,
+                                  b: recurrent.baseAddress!, ldb: g4, c: z, ldc: g4, accumulate: true)
+                }
+                Self.stepForward(z: z, previousCell: w.cells.pointer + t * batch * u,
+                                 cell: w.cells.pointer + (t + 1) * batch * u,
+                                 hidden: w.hidden.pointer + (t + 1) * batch * u,
+                                 tanhCell: w.tanhCells.pointer + t * batch * u, batch: batch, units: u)
+            }
+        }
+    }
+
+    /// The fused gate arithmetic of one step; replaces z by the activations (i, f, g, o).
+    @inline(__always)
+    static func stepForward(z: UnsafeMutablePointer<Float>, previousCell: UnsafePointer<Float>,
+                            cell: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
+                            tanhCell: UnsafeMutablePointer<Float>, batch: Int, units u: Int) {
+        for b in 0..<batch {
+            let zb = z + b * 4 * u, offset = b * u
+            var j = 0
+            while j < u {
+                let n = min(16, u - j)
+                let i = VectorMath.sigmoid(load(zb + j, count: n))
+                let f = VectorMath.sigmoid(load(zb + u + j, count: n))
+                let g = VectorMath.tanh(load(zb + 2 * u + j, count: n))
+                let o = VectorMath.sigmoid(load(zb + 3 * u + j, count: n))
+                let c = f * load(previousCell + offset + j, count: n) + i * g
+                let tc = VectorMath.tanh(c)
+                store(i, zb + j, count: n)
+                store(f, zb + u + j, count: n)
+                store(g, zb + 2 * u + j, count: n)
+                store(o, zb + 3 * u + j, count: n)
+                store(c, cell + offset + j, count: n)
+                store(tc, tanhCell + offset + j, count: n)
+                store(o * tc, hidden + offset + j, count: n)
+                j += 16
+            }
+        }
+    }
+
+    /// Backpropagation through time after ``forward(_:steps:batch:workspace:)`` on the same
+    /// `x` and workspace. Adds the weights' gradients into the given buffers and, if
+    /// `inputGradient` is not nil, writes the gradient of `x` there (same layout as `x`).
+    /// Overwrites the gates with their gradients.
+    func backward(_ x: UnsafePointer<Float>, steps: Int, batch: Int, outputGradient: UnsafePointer<Float>,
+                  workspace w: LSTMWorkspace, kernelGradient: UnsafeMutablePointer<Float>,
+                  recurrentGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>,
+                  inputGradient: UnsafeMutablePointer<Float>?) {
+        let u = units, g4 = 4 * units, rows = steps * batch
+        let gates = w.gates.pointer
+        let dh = w.hiddenGradient.pointer, dc = w.cellGradient.pointer
+        dh.update(from: outputGradient, count: batch * u)
+        dc.update(repeating: 0, count: batch * u)
+        recurrentKernel.scalars.withUnsafeBufferPointer {
+            GEMM.transpose(rows: u, columns: g4, $0.baseAddress!, into: w.recurrentTransposed.pointer)
+        }
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            let z = gates + t * batch * g4
+            Self.stepBackward(gates: z, previousCell: w.cells.pointer + t * batch * u,
+                              tanhCell: w.tanhCells.pointer + t * batch * u,
+                              hiddenGradient: dh, cellGradient: dc, batch: batch, units: u)
+            // dh₋₁ = dz·Uᵀ (not needed before the first step).
+            if t > 0 {
+                GEMM.multiply(m: batch, n: u, k: g4, a: z, lda: g4, b: w.recurrentTransposed.pointer, ldb: u,
+                              c: dh, ldc: u, accumulate: false)
+            }
+        }
+        // Weight gradients over all steps at once: dU += Hprevᵀ·dZ, dW += Xᵀ·dZ, db += Σ dZ.
+        GEMM.multiply(m: u, n: g4, k: rows, a: w.hidden.pointer, lda: u, transposeA: true,
+                      b: gates, ldb: g4, c: recurrentGradient, ldc: g4, accumulate: true)
+        GEMM.multiply(m: inputDim, n: g4, k: rows, a: x, lda: inputDim, transposeA: true,
+                      b: gates, ldb: g4, c: kernelGradient, ldc: g4, accumulate: true)
+        for r in 0..<rows {
+            let row = gates + r * g4
+            var j = 0
+            while j < g4 {
+                let n = min(16, g4 - j)
+                store(load(biasGradient + j, count: n) + load(row + j, count: n), biasGradient + j, count: n)
+                j += 16
+            }
+        }
+        if let inputGradient {
+            kernel.scalars.withUnsafeBufferPointer {
+                GEMM.transpose(rows: inputDim, columns: g4, $0.baseAddress!, into: w.kernelTransposed.pointer)
+            }
+            GEMM.multiply(m: rows, n: inputDim, k: g4, a: gates, lda: g4, b: w.kernelTransposed.pointer,
+                          ldb: inputDim, c: inputGradient, ldc: inputDim, accumulate: false)
+        }
+    }
+
+    /// One step of the gate gradients; `hiddenGradient` is dh_t in, `cellGradient` carries
+    /// dc from step t+1 to t. Overwrites the activations with dz.
+    @inline(__always)
+    static func stepBackward(gates: UnsafeMutablePointer<Float>, previousCell: UnsafePointer<Float>,
+                             tanhCell: UnsafePointer<Float>, hiddenGradient: UnsafePointer<Float>,
+                             cellGradient: UnsafeMutablePointer<Float>, batch: Int, units u: Int) {
+        for b in 0..<batch {
+            let zb = gates + b * 4 * u, offset = b * u
+            var j = 0
+            while j < u {
+                let n = min(16, u - j)
+                let i = load(zb + j, count: n), f = load(zb + u + j, count: n)
+                let g = load(zb + 2 * u + j, count: n), o = load(zb + 3 * u + j, count: n)
+                let tc = load(tanhCell + offset + j, count: n)
+                let dh = load(hiddenGradient + offset + j, count: n)
+                let dc = load(cellGradient + offset + j, count: n) + dh * o * (1 - tc * tc)
+                let di = dc * g, df = dc * load(previousCell + offset + j, count: n)
+                let dg = dc * i, dout = dh * tc
+                store(di * i * (1 - i), zb + j, count: n)
+                store(df * f * (1 - f), zb + u + j, count: n)
+                store(dg * (1 - g * g), zb + 2 * u + j, count: n)
+                store(dout * o * (1 - o), zb + 3 * u + j, count: n)
+                store(dc * f, cellGradient + offset + j, count: n)
+                j += 16
+            }
+        }
+    }
+}

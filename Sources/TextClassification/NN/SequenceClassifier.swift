@@ -1,0 +1,208 @@
+import Foundation
+
+/// The binary classifier: `Embedding → LSTM → Dense(1, sigmoid)` over padded index
+/// sequences, as the Keras `Sequential` of the seed example.
+///
+/// ```swift
+/// var model = SequenceClassifier(inputDim: 1000, embeddingDim: 64, units: 64, seed: 42)
+/// let probabilities = try model.predict(padded)          // P(label = 1) per row
+/// ```
+///
+/// Training splits each batch in two halves that run forward and backward on the two
+/// cores, each with its own preallocated ``Workspace``; their gradients are summed in a fixed
+/// order, so a seeded run gives the same weights on any machine.
+public struct SequenceClassifier: ParameterizedModel, Sendable {
+    public var embedding: Embedding
+    public var lstm: LSTM
+    public var dense: Dense
+
+    /// A fresh model with Keras's initialisers, drawn from `seed`.
+    public init(inputDim: Int, embeddingDim: Int = 64, units: Int = 64, seed: UInt64 = 0) {
+        var random = RandomGenerator(seed: seed)
+        embedding = Embedding(inputDim: inputDim, outputDim: embeddingDim, using: &random)
+        lstm = LSTM(inputDim: embeddingDim, units: units, using: &random)
+        dense = Dense(inputDim: units, units: 1, activation: .sigmoid, using: &random)
+    }
+
+    public init(embedding: Embedding, lstm: LSTM, dense: Dense) {
+        precondition(embedding.outputDim == lstm.inputDim && lstm.units == dense.inputDim && dense.units == 1,
+                     "layers must chain: embedding → lstm → dense(1)")
+        self.embedding = embedding
+        self.lstm = lstm
+        self.dense = dense
+    }
+
+    nonisolated(unsafe) public static let parameterPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] = [
+        ("embedding/embeddings", \.embedding.embeddings),
+        ("lstm/kernel", \.lstm.kernel),
+        ("lstm/recurrent_kernel", \.lstm.recurrentKernel),
+        ("lstm/bias", \.lstm.bias),
+        ("dense/kernel", \.dense.kernel),
+        ("dense/bias", \.dense.bias),
+    ]
+
+    /// The weights with their Keras names, in ``parameterPaths`` order.
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        Self.parameterPaths.map { ($0.name, self[keyPath: $0.path]) }
+    }
+
+    // MARK: Inference
+
+    /// Rows predicted per worker pass: large enough for efficient products, small enough
+    /// that memory stays bounded (~30 MB per worker at the seed shapes).
+    static let predictionChunk = 256
+
+    /// The sigmoid's input (log-odds) for each row of `indices`.
+    public func logits(_ indices: IndexMatrix) throws -> [Float] {
+        try embedding.validate(indices.storage)
+        var logits = [Float](repeating: 0, count: indices.rows)
+        guard indices.rows > 0 else { return logits }
+        let chunks = (indices.rows + Self.predictionChunk - 1) / Self.predictionChunk
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, chunks)
+        logits.withUnsafeMutableBufferPointer { out in
+            let shared = SharedPointer(base: out.baseAddress!)
+            Parallel.forEach(workers) { worker in
+                let workspace = Workspace(model: self, batch: min(Self.predictionChunk, indices.rows),
+                                          steps: indices.columns, training: false)
+                for chunk in stride(from: worker, to: chunks, by: workers) {
+                    let start = chunk * Self.predictionChunk
+                    let rows = min(Self.predictionChunk, indices.rows - start)
+                    forward(indices, rows: start..<start + rows, workspace: workspace)
+                    (shared.base + start).update(from: workspace.logits.pointer, count: rows)
+                }
+            }
+        }
+        return logits
+    }
+
+    /// P(label = 1) for each row of `indices`.
+    public func predict(_ indices: IndexMatrix) throws -> [Float] {
+        try logits(indices).map(VectorMath.sigmoid)
+    }
+
+    // MARK: Training
+
+    /// What one batch's forward and backward pass gives.
+    public struct BatchResult: Sendable {
+        /// Mean binary cross-entropy over the batch.
+        public var loss: Float
+        /// Rows whose probability is on the label's side of 0.5.
+        public var correct: Int
+        /// One per weight, in ``parameterPaths`` order.
+        public var gradients: [Tensor]
+    }
+
+    /// The loss, accuracy count and gradients of one batch. `workspaces` come from
+    /// ``makeTrainingWorkspaces(batchSize:steps:)`` and are reused batch after batch.
+    public func lossAndGradients(_ indices: IndexMatrix, labels: [Float], workspaces: [Workspace]) throws -> BatchResult {
+        precondition(labels.count == indices.rows && indices.rows > 0)
+        try embedding.validate(indices.storage)
+        let batch = indices.rows
+        let shardSize = (batch + workspaces.count - 1) / workspaces.count
+        let shards = (batch + shardSize - 1) / shardSize
+        var losses = [Float](repeating: 0, count: batch)
+        var correct = [Int](repeating: 0, count: shards)
+        losses.withUnsafeMutableBufferPointer { lossBuffer in
+            correct.withUnsafeMutableBufferPointer { correctBuffer in
+                let sharedLoss = SharedPointer(base: lossBuffer.baseAddress!)
+                let sharedCorrect = SharedPointer(base: correctBuffer.baseAddress!)
+                Parallel.forEach(shards) { s in
+                    let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
+                    sharedCorrect.base[s] = backpropagate(indices, labels: labels, rows: rows, batchSize: batch,
+                                                          workspace: workspaces[s], losses: sharedLoss.base)
+                }
+            }
+        }
+        // Sum the shards' gradients in shard order.
+        var gradients = workspaces[0].gradients.map { buffer -> Tensor in
+            Tensor(shape: [buffer.count], scalars: Array(UnsafeBufferPointer(start: buffer.pointer, count: buffer.count)))
+        }
+        for s in 1..<shards {
+            for k in gradients.indices {
+                let other = workspaces[s].gradients[k].pointer
+                gradients[k].scalars.withUnsafeMutableBufferPointer { g in
+                    for j in 0..<g.count { g[j] += other[j] }
+                }
+            }
+        }
+        for (k, entry) in Self.parameterPaths.enumerated() {
+            gradients[k] = Tensor(shape: self[keyPath: entry.path].shape, scalars: gradients[k].scalars)
+        }
+        return BatchResult(loss: losses.reduce(0, +) / Float(batch), correct: correct.reduce(0, +), gradients: gradients)
+    }
+
+    /// Workspaces for training batches of up to `batchSize` rows of `steps` indices.
+    public func makeTrainingWorkspaces(batchSize: Int, steps: Int) -> [Workspace] {
+        let shards = min(Parallel.trainingShards, batchSize)
+        let shardSize = (batchSize + shards - 1) / shards
+        return (0..<shards).map { _ in Workspace(model: self, batch: shardSize, steps: steps, training: true) }
+    }
+
+    /// Forward pass of `rows`; leaves the logits in `workspace.logits`.
+    private func forward(_ indices: IndexMatrix, rows: Range<Int>, workspace w: Workspace) {
+        let batch = rows.count, steps = indices.columns
+        // Time-major token order: row t·batch + b.
+        indices.storage.withUnsafeBufferPointer { ids in
+            for b in 0..<batch {
+                let row = ids.baseAddress! + (rows.lowerBound + b) * steps
+                for t in 0..<steps { w.tokens[t * batch + b] = row[t] }
+            }
+        }
+        embedding.gather(w.tokens, count: steps * batch, stride: 1, into: w.inputs.pointer)
+        lstm.forward(w.inputs.pointer, steps: steps, batch: batch, workspace: w.lstm)
+        dense.forward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch, into: w.logits.pointer)
+    }
+
+    /// Forward and backward for `rows` of a batch of `batchSize`; writes each row's loss,
+    /// leaves this shard's gradients in `workspace.gradients`, returns the correct count.
+    private func backpropagate(_ indices: IndexMatrix, labels: [Float], rows: Range<Int>, batchSize: Int,
+                               workspace w: Workspace, losses: UnsafeMutablePointer<Float>) -> Int {
+        forward(indices, rows: rows, workspace: w)
+        let batch = rows.count, steps = indices.columns
+        var correct = 0
+        for b in 0..<batch {
+            let z = w.logits.pointer[b], y = labels[rows.lowerBound + b]
+            losses[rows.lowerBound + b] = BinaryCrossEntropy.loss(logit: z, label: y)
+            if (VectorMath.sigmoid(z) > 0.5) == (y > 0.5) { correct += 1 }
+            w.logitGradients.pointer[b] = BinaryCrossEntropy.logitGradient(logit: z, label: y, count: batchSize)
+        }
+        for buffer in w.gradients { buffer.zero() }
+        let g = w.gradients
+        dense.backward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch,
+                       outputGradient: w.logitGradients.pointer, kernelGradient: g[4].pointer,
+                       biasGradient: g[5].pointer, inputGradient: w.hiddenGradients.pointer)
+        // The embedded inputs are dead once the LSTM has its weight gradients: their
+        // gradient overwrites them.
+        lstm.backward(w.inputs.pointer, steps: steps, batch: batch, outputGradient: w.hiddenGradients.pointer,
+                      workspace: w.lstm, kernelGradient: g[1].pointer, recurrentGradient: g[2].pointer,
+                      biasGradient: g[3].pointer, inputGradient: w.inputs.pointer)
+        Embedding.scatterAdd(w.inputs.pointer, indices: w.tokens, count: steps * batch, stride: 1,
+                             width: embedding.outputDim, into: g[0].pointer)
+        return correct
+    }
+
+    /// Preallocated memory for one worker's share of a batch.
+    public final class Workspace: @unchecked Sendable {
+        let tokens: UnsafeMutablePointer<Int32>
+        let inputs: FloatBuffer
+        let lstm: LSTMWorkspace
+        let logits: FloatBuffer
+        let logitGradients: FloatBuffer
+        let hiddenGradients: FloatBuffer
+        /// One per weight, in parameterPaths order (empty when not training).
+        let gradients: [FloatBuffer]
+
+        init(model: SequenceClassifier, batch: Int, steps: Int, training: Bool) {
+            let e = model.embedding.outputDim, u = model.lstm.units
+            tokens = .allocate(capacity: max(1, batch * steps))
+            inputs = FloatBuffer(count: batch * steps * e)
+            lstm = LSTMWorkspace(batch: batch, steps: steps, inputDim: e, units: u)
+            logits = FloatBuffer(count: batch)
+            logitGradients = FloatBuffer(count: batch)
+            hiddenGradients = FloatBuffer(count: batch * u)
+            gradients = training ? model.namedParameters.map { FloatBuffer(count: $0.tensor.count) } : []
+        }
+
+        deinit { tokens.deallocate() }
+    }
+}

@@ -1,0 +1,135 @@
+import Testing
+@testable import TextClassification
+
+/// Central finite differences against the hand-written backward passes, on small shapes.
+/// Shapes include sizes that are not multiples of 16 (the SIMD tail paths) and batches > 1.
+@Suite struct GradientCheckTests {
+    /// Compares an analytic gradient with a numeric one: the relative error of the whole
+    /// vector must be below 1e-3, and no element may be off by more than 1e-3 relative plus
+    /// a small absolute floor (Float finite differences cannot resolve tiny entries).
+    func expectClose(_ analytic: [Float], _ numeric: [Float], _ what: String,
+                     sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(analytic.count == numeric.count, sourceLocation: sourceLocation)
+        var difference = 0.0, norm = 0.0
+        let scale = Double(numeric.map(abs).max() ?? 0)
+        for (a, n) in zip(analytic, numeric) {
+            difference += Double(a - n) * Double(a - n)
+            norm += max(Double(a * a), Double(n * n))
+            let allowed = 1e-3 * max(Double(abs(a)), Double(abs(n))) + 2e-3 * scale
+            #expect(abs(Double(a - n)) <= allowed, "\(what): analytic \(a) vs numeric \(n)", sourceLocation: sourceLocation)
+        }
+        let relative = norm > 0 ? (difference / norm).squareRoot() : 0
+        #expect(relative < 1e-3, "\(what): relative error \(relative)", sourceLocation: sourceLocation)
+        #expect(scale > 0, "\(what): gradient is all zero, the check proves nothing", sourceLocation: sourceLocation)
+    }
+
+    /// d f / d tensor by central differences.
+    func numericGradient(of tensor: Tensor, step h: Float = 1e-2, _ f: (Tensor) -> Double) -> [Float] {
+        var probe = tensor
+        return tensor.scalars.indices.map { k in
+            let original = probe.scalars[k]
+            probe.scalars[k] = original + h
+            let plus = f(probe)
+            probe.scalars[k] = original - h
+            let minus = f(probe)
+            probe.scalars[k] = original
+            return Float((plus - minus) / (2 * Double(h)))
+        }
+    }
+
+    func randomTensor(_ shape: [Int], scale: Float = 1, _ random: inout RandomGenerator) -> Tensor {
+        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in (random.nextUnitFloat() * 2 - 1) * scale })
+    }
+
+    /// Σ output ⊙ weights, in Double: a loss whose gradient with respect to output is `weights`.
+    func weightedSum(_ output: Tensor, _ weights: Tensor) -> Double {
+        zip(output.scalars, weights.scalars).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+    }
+
+    @Test func embedding() throws {
+        var random = RandomGenerator(seed: 1)
+        let embedding = Embedding(inputDim: 6, outputDim: 5, using: &random)
+        let indices = IndexMatrix(rows: 2, columns: 4, storage: [0, 3, 3, 5, 1, 0, 2, 3])
+        let upstream = randomTensor([2, 4, 5], &random)
+        let analytic = embedding.gradient(indices: indices, outputGradient: upstream)
+        let numeric = numericGradient(of: embedding.embeddings) { weights in
+            weightedSum(try! Embedding(embeddings: weights)(indices), upstream)
+        }
+        expectClose(analytic.scalars, numeric, "embeddings")
+        #expect(analytic.scalars[4 * 5 ..< 5 * 5].allSatisfy { $0 == 0 }, "index 4 is unused: no gradient")
+    }
+
+    @Test(arguments: [(3, 5, 7), (2, 16, 4)])
+    func lstm(units: Int, inputDim: Int, steps: Int) {
+        var random = RandomGenerator(seed: 2)
+        var lstm = LSTM(inputDim: inputDim, units: units, using: &random)
+        lstm.bias = randomTensor([4 * units], scale: 0.5, &random)  // not only 0 and 1
+        let input = randomTensor([3, steps, inputDim], &random)
+        let upstream = randomTensor([3, units], &random)
+        let (_, backpropagator) = lstm.appliedForBackpropagation(to: input)
+        let (inputGradient, gradient) = backpropagator(upstream)
+
+        var probe = lstm
+        expectClose(gradient.kernel.scalars, numericGradient(of: lstm.kernel) {
+            probe.kernel = $0; return weightedSum(probe(input), upstream)
+        }, "lstm/kernel")
+        probe = lstm
+        expectClose(gradient.recurrentKernel.scalars, numericGradient(of: lstm.recurrentKernel) {
+            probe.recurrentKernel = $0; return weightedSum(probe(input), upstream)
+        }, "lstm/recurrent_kernel")
+        probe = lstm
+        expectClose(gradient.bias.scalars, numericGradient(of: lstm.bias) {
+            probe.bias = $0; return weightedSum(probe(input), upstream)
+        }, "lstm/bias")
+        expectClose(inputGradient.scalars, numericGradient(of: input) {
+            weightedSum(lstm($0), upstream)
+        }, "lstm input")
+    }
+
+    @Test func denseWithSigmoid() {
+        var random = RandomGenerator(seed: 3)
+        let dense = Dense(inputDim: 5, units: 3, activation: .sigmoid, using: &random)
+        let input = randomTensor([4, 5], &random)
+        let upstream = randomTensor([4, 3], &random)
+        let (_, backpropagator) = dense.appliedForBackpropagation(to: input)
+        let (inputGradient, gradient) = backpropagator(upstream)
+        expectClose(gradient.kernel.scalars, numericGradient(of: dense.kernel) {
+            weightedSum(Dense(kernel: $0, bias: dense.bias, activation: .sigmoid)(input), upstream)
+        }, "dense/kernel")
+        expectClose(gradient.bias.scalars, numericGradient(of: dense.bias) {
+            weightedSum(Dense(kernel: dense.kernel, bias: $0, activation: .sigmoid)(input), upstream)
+        }, "dense/bias")
+        expectClose(inputGradient.scalars, numericGradient(of: input) { weightedSum(dense($0), upstream) }, "dense input")
+    }
+
+    /// The whole classifier, Dense + binary cross-entropy from logits included, through the
+    /// sharded training path (a batch of 5 splits 3 + 2 over two workspaces).
+    @Test func classifierWithBinaryCrossEntropy() throws {
+        var model = SequenceClassifier(inputDim: 7, embeddingDim: 5, units: 4, seed: 4)
+        // Larger weights than the initialisers give, so every gradient is clearly non-zero.
+        var random = RandomGenerator(seed: 5)
+        model.embedding.embeddings = randomTensor([7, 5], scale: 0.8, &random)
+        model.lstm.bias = randomTensor([16], scale: 0.5, &random)
+        let indices = IndexMatrix(rows: 5, columns: 6, storage: (0..<30).map { _ in Int32(random.nextInt(below: 7)) })
+        let labels: [Float] = [1, 0, 0, 1, 1]
+        let workspaces = model.makeTrainingWorkspaces(batchSize: 5, steps: 6)
+        #expect(workspaces.count == 2)
+        let result = try model.lossAndGradients(indices, labels: labels, workspaces: workspaces)
+
+        func meanLoss(_ m: SequenceClassifier) -> Double {
+            let logits = try! m.logits(indices)
+            return zip(logits, labels).reduce(0.0) {
+                $0 + Double(BinaryCrossEntropy.loss(logit: $1.0, label: $1.1))
+            } / Double(labels.count)
+        }
+        #expect(abs(Double(result.loss) - meanLoss(model)) < 1e-6)
+        for (k, entry) in SequenceClassifier.parameterPaths.enumerated() {
+            var probe = model
+            let numeric = numericGradient(of: model[keyPath: entry.path]) {
+                probe[keyPath: entry.path] = $0
+                return meanLoss(probe)
+            }
+            expectClose(result.gradients[k].scalars, numeric, entry.name)
+        }
+    }
+}

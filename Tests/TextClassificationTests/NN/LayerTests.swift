@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import TextClassification
+
+@Suite struct LayerTests {
+    /// The LSTM step written out from Keras's LSTMCell (keras/src/layers/rnn/lstm.py), in
+    /// Double, column blocks i, f, c, o. A swapped gate or a wrong cell update fails here.
+    func referenceLSTM(_ lstm: LSTM, _ input: Tensor) -> [Double] {
+        let batch = input.shape[0], steps = input.shape[1], n = lstm.inputDim, u = lstm.units
+        func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+        var output: [Double] = []
+        for b in 0..<batch {
+            var h = [Double](repeating: 0, count: u), c = h
+            for t in 0..<steps {
+                var z = (0..<4 * u).map { Double(lstm.bias.scalars[$0]) }
+                for j in 0..<4 * u {
+                    for k in 0..<n { z[j] += Double(input.scalars[(b * steps + t) * n + k]) * Double(lstm.kernel.scalars[k * 4 * u + j]) }
+                    for k in 0..<u { z[j] += h[k] * Double(lstm.recurrentKernel.scalars[k * 4 * u + j]) }
+                }
+                for j in 0..<u {
+                    let i = sigmoid(z[j]), f = sigmoid(z[u + j]), g = Foundation.tanh(z[2 * u + j]), o = sigmoid(z[3 * u + j])
+                    c[j] = f * c[j] + i * g
+                    h[j] = o * Foundation.tanh(c[j])
+                }
+            }
+            output += h
+        }
+        return output
+    }
+
+    @Test(arguments: [3, 16, 20])
+    func lstmForwardMatchesKerasStepByStep(units: Int) {
+        var random = RandomGenerator(seed: 7)
+        let lstm = LSTM(inputDim: 6, units: units, using: &random)
+        let input = Tensor(shape: [5, 9, 6], scalars: (0..<270).map { _ in random.nextUnitFloat() * 2 - 1 })
+        let output = lstm(input)
+        #expect(output.shape == [5, units])
+        for (ours, reference) in zip(output.scalars, referenceLSTM(lstm, input)) {
+            #expect(abs(Double(ours) - reference) < 2e-6)
+        }
+    }
+
+    @Test func initializersFollowKeras() {
+        var random = RandomGenerator(seed: 8)
+        let lstm = LSTM(inputDim: 64, units: 64, using: &random)
+        // Bias: zeros, forget block (the second quarter) ones.
+        #expect(lstm.bias.scalars == [Float](repeating: 0, count: 64) + [Float](repeating: 1, count: 64)
+                + [Float](repeating: 0, count: 128))
+        // Glorot uniform: limit √(6 / (64 + 256)) = 0.1369.
+        let limit = Float((6.0 / 320.0).squareRoot())
+        #expect(lstm.kernel.scalars.allSatisfy { abs($0) <= limit })
+        #expect(lstm.kernel.scalars.map(abs).max()! > 0.9 * limit)
+        // Orthogonal [64, 256]: one matrix with orthonormal rows (W·Wᵀ = I), not per gate.
+        let w = lstm.recurrentKernel.scalars
+        for r in 0..<64 {
+            for s in r..<64 {
+                var dot: Float = 0
+                for j in 0..<256 { dot += w[r * 256 + j] * w[s * 256 + j] }
+                #expect(abs(dot - (r == s ? 1 : 0)) < 1e-4)
+            }
+        }
+        let embedding = Embedding(inputDim: 1000, outputDim: 64, using: &random)
+        #expect(embedding.embeddings.scalars.allSatisfy { abs($0) <= 0.05 })
+        let dense = Dense(inputDim: 64, units: 1, using: &random)
+        #expect(dense.kernel.scalars.allSatisfy { abs($0) <= Float((6.0 / 65.0).squareRoot()) })
+        #expect(dense.bias.scalars == [0])
+    }
+
+    @Test func embeddingRejectsIndicesOutsideItsRows() {
+        var random = RandomGenerator(seed: 9)
+        let embedding = Embedding(inputDim: 10, outputDim: 2, using: &random)
+        #expect(throws: TextClassificationError.indexOutOfRange(index: 10, inputDim: 10)) {
+            try embedding(IndexMatrix(rows: 1, columns: 2, storage: [3, 10]))
+        }
+    }
+
+    @Test func binaryCrossEntropyIsTheStableLogitForm() {
+        // -[y log σ(z) + (1-y) log(1-σ(z))], worked by hand.
+        #expect(abs(BinaryCrossEntropy.loss(logit: 0, label: 1) - Float(Foundation.log(2.0))) < 1e-7)
+        #expect(abs(BinaryCrossEntropy.loss(logit: 2, label: 0) - Float(2 + Foundation.log(1 + Foundation.exp(-2.0)))) < 1e-6)
+        // No clipping: a confident wrong answer costs its full logit.
+        #expect(abs(BinaryCrossEntropy.loss(logit: -40, label: 1) - 40) < 1e-5)
+        #expect(BinaryCrossEntropy.loss(logit: 40, label: 1) < 1e-17)
+    }
+
+    @Test func adamStepsAsKerasWritesThem() {
+        struct Scalar: ParameterizedModel {
+            var w = Tensor(shape: [2], scalars: [1, -1])
+            nonisolated(unsafe) static let parameterPaths: [(name: String, path: WritableKeyPath<Scalar, Tensor>)] = [("w", \.w)]
+        }
+        var model = Scalar()
+        var adam = Adam()
+        let g = Tensor(shape: [2], scalars: [0.5, -2])
+        // Step 1: m = 0.1g, v = 0.001g², α = 0.001·√0.001/0.1; w -= α·m/(√v + 1e-7).
+        adam.update(&model, along: [g])
+        for j in 0..<2 {
+            let gj = Double(g.scalars[j])
+            let alpha = 0.001 * (1 - 0.999).squareRoot() / (1 - 0.9)
+            let expected = Double([1, -1][j]) - alpha * (0.1 * gj) / ((0.001 * gj * gj).squareRoot() + 1e-7)
+            #expect(abs(Double(model.w.scalars[j]) - expected) < 1e-7)
+        }
+        // Step 2 with a zero gradient still moves (momentum) and uses t = 2 bias correction.
+        let before = model.w.scalars
+        adam.update(&model, along: [Tensor(zeros: [2])])
+        for j in 0..<2 {
+            let gj = Double(g.scalars[j])
+            let m = 0.9 * 0.1 * gj, v = 0.999 * 0.001 * gj * gj
+            let alpha = 0.001 * (1 - 0.999 * 0.999).squareRoot() / (1 - 0.81)
+            #expect(abs(Double(model.w.scalars[j]) - (Double(before[j]) - alpha * m / (v.squareRoot() + 1e-7))) < 1e-7)
+        }
+        #expect(adam.step == 2)
+    }
+}
