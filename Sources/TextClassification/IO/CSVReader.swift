@@ -1,0 +1,163 @@
+import Foundation
+
+/// One CSV record and the line it starts on (1-based; quoted fields may span lines).
+public struct CSVRecord: Equatable, Sendable {
+    public var fields: [String]
+    public var line: Int
+}
+
+/// Streams RFC 4180 CSV from a file or standard input: quoted fields with embedded commas,
+/// quotes (`""`) and newlines; LF, CRLF or CR line ends; a UTF-8 byte-order mark; blank lines
+/// skipped. Reads 64 KiB at a time, so memory stays bounded on any input size.
+///
+/// Written here rather than taken from a CSV package: errors must name the line and the
+/// byte offset of invalid UTF-8, and the reader works on bytes (the Unicode-scalar iterator
+/// of yaslab/CSV.swift is several times slower and reports neither).
+///
+/// ```swift
+/// let reader = try CSVReader(url: URL(fileURLWithPath: "Data/seed-example.csv"))
+/// while let record = try reader.next() { print(record.line, record.fields) }
+/// ```
+public final class CSVReader {
+    /// The name used in error messages (the path, or "<stdin>").
+    public let name: String
+    private let handle: FileHandle
+    private var chunk: [UInt8] = []
+    private var position = 0
+    private var atEnd = false
+    private var line = 1
+    private var offset = 0  // bytes consumed before `chunk`
+    private var firstChunk = true
+
+    public init(url: URL) throws {
+        name = url.path
+        do { handle = try FileHandle(forReadingFrom: url) } catch {
+            throw TextClassificationError.cannotRead(
+                file: url.path, reason: FileManager.default.fileExists(atPath: url.path)
+                    ? "permission denied or not a regular file" : "no such file")
+        }
+    }
+
+    /// Reads from an open handle (e.g. `FileHandle.standardInput`).
+    public init(handle: FileHandle, name: String) {
+        self.handle = handle
+        self.name = name
+    }
+
+    private func refill() throws -> Bool {
+        guard !atEnd else { return false }
+        offset += chunk.count
+        let data: Data?
+        do { data = try handle.read(upToCount: 1 << 16) } catch {
+            throw TextClassificationError.cannotRead(file: name, reason: error.localizedDescription)
+        }
+        guard let data, !data.isEmpty else {
+            atEnd = true
+            chunk = []
+            position = 0
+            return false
+        }
+        chunk = [UInt8](data)
+        position = 0
+        if firstChunk {
+            firstChunk = false
+            if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+        }
+        return true
+    }
+
+    @inline(__always)
+    private func nextByte() throws -> UInt8? {
+        if position == chunk.count, try !refill() { return nil }
+        defer { position += 1 }
+        return chunk[position]
+    }
+
+    @inline(__always)
+    private func peekByte() throws -> UInt8? {
+        if position == chunk.count, try !refill() { return nil }
+        return chunk[position]
+    }
+
+    /// The next record, or nil at the end of the input.
+    public func next() throws -> CSVRecord? {
+        let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        while true {
+            let startLine = line
+            var fields: [String] = []
+            var field: [UInt8] = []
+            var fieldStart = offset + position
+            var quotedSeen = false
+            func finishField() throws {
+                guard let text = String(validating: field, as: UTF8.self) else {
+                    let bad = Self.firstInvalidUTF8(field)
+                    throw TextClassificationError.malformedData(
+                        file: name, line: startLine,
+                        reason: "invalid UTF-8 at byte offset \(fieldStart + bad) of the file; convert the file to UTF-8 (e.g. iconv -f GB18030 -t UTF-8)")
+                }
+                fields.append(text)
+                field.removeAll(keepingCapacity: true)
+            }
+            guard var byte = try nextByte() else { return nil }
+            recordLoop: while true {
+                if byte == quote && field.isEmpty && !quotedSeen {
+                    // A quoted field: up to the closing quote; "" is a literal quote.
+                    quotedSeen = true
+                    let openingLine = line
+                    while true {
+                        guard let b = try nextByte() else {
+                            throw TextClassificationError.malformedData(
+                                file: name, line: openingLine,
+                                reason: "a quoted field is never closed; check for a stray \" in this row")
+                        }
+                        if b == quote {
+                            if try peekByte() == quote { position += 1; field.append(quote); continue }
+                            break
+                        }
+                        if b == lf { line += 1 }
+                        field.append(b)
+                    }
+                    guard let after = try nextByte() else { try finishField(); break recordLoop }
+                    if after != comma && after != lf && after != cr {
+                        throw TextClassificationError.malformedData(
+                            file: name, line: line,
+                            reason: "unexpected character after a closing quote; quotes inside a quoted field must be doubled (\"\")")
+                    }
+                    byte = after
+                    continue recordLoop
+                }
+                switch byte {
+                case comma:
+                    try finishField()
+                    quotedSeen = false
+                    fieldStart = offset + position
+                case lf, cr:
+                    if byte == cr, try peekByte() == lf { position += 1 }
+                    line += 1
+                    try finishField()
+                    break recordLoop
+                default:
+                    field.append(byte)
+                }
+                guard let b = try nextByte() else { try finishField(); break recordLoop }
+                byte = b
+            }
+            // Blank lines are not records.
+            if fields.count == 1 && fields[0].isEmpty && !quotedSeen { continue }
+            return CSVRecord(fields: fields, line: startLine)
+        }
+    }
+
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var consumed = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): consumed += scalar.count
+            case .emptyInput: return consumed
+            case .error: return consumed
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Texts and their labels read from a CSV file with a header row (`text,label` by default).
+public struct LabelledCSV: Sendable {
+    public var texts: [String] = []
+    /// The label of each text, as written in the file.
+    public var labels: [String] = []
+    /// The line each text starts on, for error messages.
+    public var lines: [Int] = []
+    /// The file, as named in error messages.
+    public var source: String
+
+    /// Reads the whole file.
+    /// - Parameters:
+    ///   - labelColumn: the label column's name, or `nil` to read texts only.
+    /// - Throws: ``TextClassificationError`` naming the file and line for a missing file or
+    ///   column, a short row, invalid UTF-8, or a file without data rows.
+    public init(url: URL, textColumn: String = "text", labelColumn: String? = "label") throws {
+        let reader = try CSVReader(url: url)
+        source = reader.name
+        guard let header = try reader.next() else {
+            throw TextClassificationError.malformedData(file: source, line: 1, reason: "the file is empty; expected a header row such as \"text,label\"")
+        }
+        func column(_ name: String) throws -> Int {
+            guard let index = header.fields.firstIndex(of: name) else {
+                let existing = header.fields.map { "\"\($0)\"" }.joined(separator: ", ")
+                throw TextClassificationError.malformedData(
+                    file: source, line: header.line,
+                    reason: "no column \"\(name)\"; the header has \(existing) (choose with --text-column/--label-column)")
+            }
+            return index
+        }
+        let textIndex = try column(textColumn)
+        let labelIndex = try labelColumn.map(column)
+        let needed = max(textIndex, labelIndex ?? 0) + 1
+        while let record = try reader.next() {
+            guard record.fields.count >= needed else {
+                throw TextClassificationError.malformedData(
+                    file: source, line: record.line,
+                    reason: "\(record.fields.count) field(s) where the header has \(header.fields.count); quote texts that contain commas")
+            }
+            texts.append(record.fields[textIndex])
+            if let labelIndex { labels.append(record.fields[labelIndex].trimmingCharacters(in: .whitespaces)) }
+            lines.append(record.line)
+        }
+        guard !texts.isEmpty else {
+            throw TextClassificationError.malformedData(file: source, line: header.line, reason: "the file has a header but no data rows")
+        }
+    }
+}

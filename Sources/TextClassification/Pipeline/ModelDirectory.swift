@@ -1,0 +1,130 @@
+import Foundation
+
+/// A fitted ``TextClassifier`` on disk: a directory with
+/// - `config.json`: format version, every pipeline setting, label names, training history;
+/// - `vocabulary.json`: Keras `Tokenizer.to_json()` layout (``Vocabulary/kerasJSON()``);
+/// - `model.safetensors`: the weights with Keras's names and shapes.
+///
+/// Written into a temporary sibling directory and renamed into place, so an interrupted
+/// save never leaves a half-written model under the target name.
+extension TextClassifier {
+    /// The model-directory format this build writes and the newest it reads.
+    public static let formatVersion = 1
+
+    static let configFile = "config.json"
+    static let vocabularyFile = "vocabulary.json"
+    static let weightsFile = "model.safetensors"
+
+    struct StoredConfig: Codable {
+        var format = "textclf-model"
+        var formatVersion: Int
+        var configuration: Configuration
+        var labels: [String]
+        var inputDim: Int
+        var training: History?
+    }
+
+    /// Saves the fitted pipeline to `directory`, replacing what was there.
+    public func save(to directory: URL) throws {
+        let model = try trainedModel()
+        let fileManager = FileManager.default
+        let parent = directory.deletingLastPathComponent()
+        let temporary = parent.appendingPathComponent(".\(directory.lastPathComponent).partial-\(UUID().uuidString)")
+        func write(_ data: Data, _ name: String) throws {
+            let url = temporary.appendingPathComponent(name)
+            do { try data.write(to: url) } catch {
+                throw TextClassificationError.cannotWrite(file: url.path, reason: error.localizedDescription)
+            }
+        }
+        do {
+            try fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw TextClassificationError.cannotWrite(file: directory.path, reason: error.localizedDescription)
+        }
+        do {
+            let config = StoredConfig(formatVersion: Self.formatVersion, configuration: configuration, labels: labelNames,
+                                      inputDim: model.embedding.inputDim, training: history)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try write(encoder.encode(config), Self.configFile)
+            try write(vocabulary.kerasJSON(), Self.vocabularyFile)
+            try write(SafeTensors.encode(model.namedParameters, metadata: ["format": "pt", "producer": "textclf"]),
+                      Self.weightsFile)
+            // Swap into place: the old model (if any) is moved aside first, removed last.
+            let aside = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(UUID().uuidString)")
+            let replacing = fileManager.fileExists(atPath: directory.path)
+            if replacing { try fileManager.moveItem(at: directory, to: aside) }
+            do { try fileManager.moveItem(at: temporary, to: directory) } catch {
+                if replacing { try? fileManager.moveItem(at: aside, to: directory) }
+                throw error
+            }
+            if replacing { try? fileManager.removeItem(at: aside) }
+        } catch {
+            try? fileManager.removeItem(at: temporary)
+            if let error = error as? TextClassificationError { throw error }
+            throw TextClassificationError.cannotWrite(file: directory.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Loads a model directory written by ``save(to:)``, checking its format
+    /// version and every weight's name and shape.
+    public init(contentsOf directory: URL) throws {
+        let path = directory.path
+        func read(_ name: String) throws -> Data {
+            let url = directory.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw TextClassificationError.invalidModel(
+                    path: path, reason: "\(name) is missing; save the model again with textclf fit")
+            }
+            do { return try Data(contentsOf: url) } catch {
+                throw TextClassificationError.cannotRead(file: url.path, reason: error.localizedDescription)
+            }
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw TextClassificationError.cannotRead(file: path, reason: "no such model directory")
+        }
+        let stored: StoredConfig
+        do { stored = try JSONDecoder().decode(StoredConfig.self, from: read(Self.configFile)) } catch let error as TextClassificationError {
+            throw error
+        } catch {
+            throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile, reason: "unreadable config (\(error))")
+        }
+        guard stored.formatVersion <= Self.formatVersion else {
+            throw TextClassificationError.invalidModel(
+                path: path, reason: "format version \(stored.formatVersion) is newer than this textclf reads (\(Self.formatVersion)); upgrade textclf")
+        }
+        try self.init(configuration: stored.configuration, labelNames: stored.labels)
+        vocabulary = try Vocabulary(kerasJSON: read(Self.vocabularyFile), source: path + "/" + Self.vocabularyFile)
+        let weightsPath = path + "/" + Self.weightsFile
+        let tensors = try SafeTensors.decode(read(Self.weightsFile), source: weightsPath)
+        let c = stored.configuration
+        let expected: [String: [Int]] = [
+            "embedding/embeddings": [stored.inputDim, c.embeddingDim],
+            "lstm/kernel": [c.embeddingDim, 4 * c.units],
+            "lstm/recurrent_kernel": [c.units, 4 * c.units],
+            "lstm/bias": [4 * c.units],
+            "dense/kernel": [c.units, 1],
+            "dense/bias": [1],
+        ]
+        for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
+            guard let tensor = tensors[name] else {
+                throw TextClassificationError.invalidModel(path: weightsPath, reason: "weight '\(name)' is missing")
+            }
+            guard tensor.shape == shape else {
+                throw TextClassificationError.invalidModel(
+                    path: weightsPath, reason: "weight '\(name)' has shape \(tensor.shape), config.json implies \(shape)")
+            }
+        }
+        guard vocabulary.indexCount <= stored.inputDim else {
+            throw TextClassificationError.invalidModel(
+                path: path, reason: "the vocabulary encodes \(vocabulary.indexCount) indices but the embedding has \(stored.inputDim) rows")
+        }
+        model = SequenceClassifier(
+            embedding: Embedding(embeddings: tensors["embedding/embeddings"]!),
+            lstm: LSTM(kernel: tensors["lstm/kernel"]!, recurrentKernel: tensors["lstm/recurrent_kernel"]!,
+                       bias: tensors["lstm/bias"]!),
+            dense: Dense(kernel: tensors["dense/kernel"]!, bias: tensors["dense/bias"]!, activation: .sigmoid))
+        history = stored.training
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// The safetensors format: an 8-byte little-endian header length, a JSON header naming each
+/// tensor's dtype, shape and byte range, then the raw little-endian data. Read by Hugging
+/// Face's `safetensors` (and so by Keras users) without running any code.
+enum SafeTensors {
+    static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) throws -> Data {
+        var header: [String: Any] = [:]
+        var offset = 0
+        for (name, tensor) in tensors {
+            let bytes = tensor.count * 4
+            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
+        while (json.count + 8) % 8 != 0 { json.append(0x20) }
+        var data = Data(capacity: 8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(json)
+        for (_, tensor) in tensors {
+            tensor.scalars.withUnsafeBufferPointer { buffer in
+                // Little-endian hosts only (x86-64, arm64): the bytes are already in order.
+                data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buffer.baseAddress!)
+                    .assumingMemoryBound(to: UInt8.self), count: buffer.count * 4))
+            }
+        }
+        return data
+    }
+
+    /// Every F32 tensor in `data`, by name. `source` names the file in errors.
+    static func decode(_ data: Data, source: String) throws -> [String: Tensor] {
+        func fail(_ reason: String) -> TextClassificationError { .invalidModel(path: source, reason: reason) }
+        guard data.count >= 8 else { throw fail("the file is \(data.count) bytes, too short for a safetensors header (truncated?)") }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= UInt64(data.count - 8) else {
+            throw fail("the header claims \(headerLength) bytes but the file has \(data.count - 8) after the length (truncated?)")
+        }
+        let body = data.dropFirst(8 + Int(headerLength))
+        guard let header = (try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<8 + Int(headerLength)))) as? [String: Any] else {
+            throw fail("the safetensors header is not a JSON object")
+        }
+        var tensors: [String: Tensor] = [:]
+        for (name, value) in header where name != "__metadata__" {
+            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
+                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw fail("tensor '\(name)' has no dtype, shape and data_offsets")
+            }
+            guard dtype == "F32" else { throw fail("tensor '\(name)' is \(dtype); only F32 is supported") }
+            guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) * 4 == offsets[1] - offsets[0],
+                  offsets[0] >= 0, offsets[1] <= body.count, offsets[0] <= offsets[1] else {
+                throw fail("tensor '\(name)' of shape \(shape) does not fit bytes \(offsets) of \(body.count) (truncated?)")
+            }
+            var scalars = [Float](repeating: 0, count: (offsets[1] - offsets[0]) / 4)
+            scalars.withUnsafeMutableBytes { out in
+                _ = body.dropFirst(offsets[0]).prefix(offsets[1] - offsets[0]).copyBytes(to: out)
+            }
+            tensors[name] = Tensor(shape: shape, scalars: scalars)
+        }
+        return tensors
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+extension SequenceClassifier {
+    /// Trains with Adam on binary cross-entropy, as Keras's `model.fit`: batches of
+    /// `batchSize` (the last one may be shorter), reshuffled every epoch, loss and accuracy
+    /// averaged over the epoch's samples.
+    ///
+    /// ```swift
+    /// var model = SequenceClassifier(inputDim: 1000, seed: 1)
+    /// let history = try model.fit(padded, labels: [0, 1, 0], epochs: 10) { report in
+    ///     print(report.epoch, report.loss, report.accuracy)
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - labels: 0 or 1 per row of `indices`.
+    ///   - optimizer: Adam with Keras's defaults unless given; its state carries over if
+    ///     you pass the same one again.
+    ///   - seed: fixes the shuffling; with the same weights, data and seed, a run is repeatable
+    ///     bit for bit.
+    ///   - validation: rows and labels measured after every epoch, never trained on.
+    ///   - onBatch: called after every batch (for progress output).
+    ///   - onEpoch: called after every epoch; return `false` to stop early.
+    /// - Throws: ``TextClassificationError/nonFiniteLoss(epoch:batch:)`` when training
+    ///   diverges (the weights are left as they were before that batch), or an error for
+    ///   indices outside the embedding.
+    @discardableResult
+    public mutating func fit(
+        _ indices: IndexMatrix, labels: [Float],
+        epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
+        optimizer: inout Adam,
+        validation: (indices: IndexMatrix, labels: [Float])? = nil,
+        onBatch: ((BatchProgress) -> Void)? = nil,
+        onEpoch: (EpochReport) -> Bool = { _ in true }
+    ) throws -> History {
+        guard indices.rows == labels.count else {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "\(indices.rows) sequences but \(labels.count) labels")
+        }
+        guard indices.rows > 0 else { throw TextClassificationError.invalidTrainingData(reason: "no training rows") }
+        guard batchSize >= 1, epochs >= 0 else {
+            throw TextClassificationError.invalidArgument(name: "batch size/epochs", value: "\(batchSize)/\(epochs)",
+                                                          expected: "batch size ≥ 1 and epochs ≥ 0")
+        }
+        try embedding.validate(indices.storage)
+        let workspaces = makeTrainingWorkspaces(batchSize: min(batchSize, indices.rows), steps: indices.columns)
+        var random = RandomGenerator(seed: seed)
+        var order = Array(0..<indices.rows)
+        var history = History()
+        let batches = (indices.rows + batchSize - 1) / batchSize
+
+        guard epochs > 0 else { return history }
+        for epoch in 1...epochs {
+            let start = Date()
+            if shuffle { random.shuffle(&order) }
+            var lossSum: Double = 0, correct = 0, seen = 0
+            for b in 0..<batches {
+                let rows = order[b * batchSize ..< min(indices.rows, (b + 1) * batchSize)]
+                let batch = indices.rows(rows)
+                let batchLabels = rows.map { labels[$0] }
+                let result = try lossAndGradients(batch, labels: batchLabels, workspaces: workspaces)
+                guard result.loss.isFinite, result.gradients.allSatisfy({ $0.scalars.allSatisfy(\.isFinite) }) else {
+                    throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
+                }
+                optimizer.update(&self, along: result.gradients)
+                lossSum += Double(result.loss) * Double(rows.count)
+                correct += result.correct
+                seen += rows.count
+                onBatch?(BatchProgress(epoch: epoch, epochs: epochs, batch: b + 1, batches: batches, samplesSeen: seen,
+                                       loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
+                                       seconds: Date().timeIntervalSince(start)))
+            }
+            let trainingSeconds = Date().timeIntervalSince(start)
+            var report = EpochReport(epoch: epoch, loss: Float(lossSum / Double(seen)),
+                                     accuracy: Float(correct) / Float(seen), seconds: 0,
+                                     samplesPerSecond: Double(seen) / max(trainingSeconds, 1e-9))
+            if let validation {
+                let measured = try evaluate(validation.indices, labels: validation.labels)
+                report.validationLoss = measured.loss
+                report.validationAccuracy = measured.accuracy
+            }
+            report.seconds = Date().timeIntervalSince(start)
+            history.epochs.append(report)
+            if !onEpoch(report) { break }
+        }
+        return history
+    }
+
+    /// ``fit(_:labels:epochs:batchSize:shuffle:seed:optimizer:validation:onBatch:onEpoch:)``
+    /// with a fresh Adam of learning rate `learningRate`.
+    @discardableResult
+    public mutating func fit(
+        _ indices: IndexMatrix, labels: [Float],
+        epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
+        learningRate: Float = 0.001,
+        validation: (indices: IndexMatrix, labels: [Float])? = nil,
+        onBatch: ((BatchProgress) -> Void)? = nil,
+        onEpoch: (EpochReport) -> Bool = { _ in true }
+    ) throws -> History {
+        var adam = Adam(learningRate: learningRate)
+        return try fit(indices, labels: labels, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
+                       optimizer: &adam, validation: validation, onBatch: onBatch, onEpoch: onEpoch)
+    }
+
+    /// Mean binary cross-entropy and accuracy (threshold 0.5) on labelled rows, as Keras's
+    /// `model.evaluate`.
+    public func evaluate(_ indices: IndexMatrix, labels: [Float]) throws -> Evaluation {
+        guard indices.rows == labels.count, indices.rows > 0 else {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "\(indices.rows) sequences and \(labels.count) labels to evaluate")
+        }
+        let logits = try logits(indices)
+        var loss: Double = 0, correct = 0
+        for (z, y) in zip(logits, labels) {
+            loss += Double(BinaryCrossEntropy.loss(logit: z, label: y))
+            if (VectorMath.sigmoid(z) > 0.5) == (y > 0.5) { correct += 1 }
+        }
+        return Evaluation(loss: Float(loss / Double(labels.count)), accuracy: Float(correct) / Float(labels.count))
+    }
+}

@@ -1,0 +1,46 @@
+/// What one epoch of training measured: Keras's per-epoch log line.
+public struct EpochReport: Codable, Equatable, Sendable {
+    /// 1-based.
+    public var epoch: Int
+    /// Mean training loss over the epoch's samples (as Keras reports it).
+    public var loss: Float
+    public var accuracy: Float
+    public var validationLoss: Float?
+    public var validationAccuracy: Float?
+    /// Wall time of the epoch, validation included.
+    public var seconds: Double
+    /// Training samples per second.
+    public var samplesPerSecond: Double
+}
+
+/// Progress inside an epoch, for progress bars.
+public struct BatchProgress: Sendable {
+    public var epoch: Int
+    public var epochs: Int
+    /// Batches done in this epoch, and in all.
+    public var batch: Int
+    public var batches: Int
+    public var samplesSeen: Int
+    /// Mean loss and accuracy over the epoch so far.
+    public var loss: Float
+    public var accuracy: Float
+    public var seconds: Double
+}
+
+/// The epochs of a training run, in order.
+public struct History: Codable, Equatable, Sendable {
+    public var epochs: [EpochReport] = []
+
+    public init(epochs: [EpochReport] = []) { self.epochs = epochs }
+
+    /// The epoch with the lowest validation loss, if validation was measured.
+    public var bestValidationEpoch: EpochReport? {
+        epochs.filter { $0.validationLoss != nil }.min { $0.validationLoss! < $1.validationLoss! }
+    }
+}
+
+/// Loss and accuracy of a model on labelled data.
+public struct Evaluation: Codable, Equatable, Sendable {
+    public var loss: Float
+    public var accuracy: Float
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import TextClassification
+
+@main
+struct TextClf: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "textclf",
+        abstract: "Train and run text classifiers, first of all for Chinese.",
+        discussion: """
+        A pipeline of ICU word segmentation, a Keras-style vocabulary and padding, and an
+        Embedding → LSTM → Dense(sigmoid) model trained with Adam.
+
+        Example:
+          textclf fit Data/seed-example.csv -o seed-model --epochs 10
+          echo 这是另一段文本。 | textclf tokenize
+        """,
+        version: "0.1.0",
+        subcommands: [Fit.self, Tokenize.self, Bench.self]
+    )
+}
+
+/// Library errors carry their own message; the exit code says what kind of failure it was
+/// (sysexits: 65 bad data, 66 missing input, 73 cannot write).
+func exitCode(for error: TextClassificationError) -> Int32 {
+    switch error {
+    case .cannotRead: return 66
+    case .cannotWrite: return 73
+    case .invalidArgument: return 64
+    default: return 65
+    }
+}
+
+/// Prints `error` as a one-line message on stderr and exits with its code.
+func fail(_ error: TextClassificationError) -> Never {
+    FileHandle.standardError.write(Data("textclf: error: \(error.errorDescription ?? "\(error)")\n".utf8))
+    exit(exitCode(for: error))
+}
+
+/// Runs `body`, turning library errors into a message and an exit code.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as TextClassificationError { fail(error) }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
