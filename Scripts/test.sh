@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the test suite: installs what a fresh machine lacks, then `swift test` in release
+# (numeric code is 10-100x slower in debug; the learning test trains on real reviews).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+ensure_icu
+cd "$ROOT"
+swift test -c release --enable-testable-imports "${SWIFT_NATIVE_FLAGS[@]}" "$@"

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import TextClassification
+
+@Suite struct TextClassifierTests {
+    let texts = ["这是一段文本。", "这是另一段文本。", "第三段文本。"]
+    let labels = [0, 1, 0]
+
+    func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("textclf-tests-\(UUID().uuidString)")
+    }
+
+    /// The seed example through the library: the Keras settings, 10 epochs.
+    @Test func seedExampleTrainsAndPredicts() throws {
+        var classifier = try TextClassifier(configuration: .init(numWords: 1000, maxLength: 100))
+        let history = try classifier.fit(texts: texts, labels: labels, epochs: 10, seed: 1)
+        #expect(history.epochs.count == 10)
+        #expect(history.epochs.last!.loss < history.epochs.first!.loss)
+        #expect(classifier.vocabulary.wordIndex["文本"] == 1, "the most frequent word ranks first")
+        #expect(classifier.model?.embedding.inputDim == 1000, "Embedding(1000, 64) as in the seed")
+        let predictions = try classifier.predict(texts: texts)
+        #expect(predictions.count == 3)
+        #expect(predictions.allSatisfy { $0.probability > 0 && $0.probability < 1 })
+    }
+
+    @Test func sameSeedGivesIdenticalWeights() throws {
+        func train() throws -> [Tensor] {
+            var classifier = try TextClassifier(configuration: .init(numWords: 1000, maxLength: 20))
+            try classifier.fit(texts: texts, labels: labels, epochs: 3, batchSize: 2, seed: 7)
+            return classifier.model!.namedParameters.map(\.tensor)
+        }
+        #expect(try train() == train())
+    }
+
+    @Test func savedModelPredictsTheSame() throws {
+        var classifier = try TextClassifier(configuration: .init(numWords: 1000, maxLength: 20), labelNames: ["neg", "pos"])
+        try classifier.fit(texts: texts, labels: labels, epochs: 2, seed: 3)
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try classifier.save(to: directory)
+        try classifier.save(to: directory)  // replacing an existing model works too
+        let loaded = try TextClassifier(contentsOf: directory)
+        #expect(loaded.labelNames == ["neg", "pos"])
+        #expect(loaded.vocabulary == classifier.vocabulary)
+        #expect(try loaded.predict(texts: texts) == classifier.predict(texts: texts))
+        #expect(loaded.history?.epochs.count == 2)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.deletingLastPathComponent().path)
+            .filter { $0.contains(directory.lastPathComponent) && $0 != directory.lastPathComponent }
+        #expect(leftovers.isEmpty, "no temporary directories left behind")
+    }
+
+    @Test func damagedModelsAreRejectedWithAReason() throws {
+        var classifier = try TextClassifier(configuration: .init(numWords: 100, maxLength: 10))
+        try classifier.fit(texts: texts, labels: labels, epochs: 1)
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        try classifier.save(to: directory)
+        let weights = directory.appendingPathComponent("model.safetensors")
+        let data = try Data(contentsOf: weights)
+        try data.prefix(data.count / 2).write(to: weights)
+        #expect { try TextClassifier(contentsOf: directory) } throws: { error in
+            "\(error.localizedDescription)".contains("truncated")
+        }
+
+        try classifier.save(to: directory)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("vocabulary.json"))
+        #expect { try TextClassifier(contentsOf: directory) } throws: { error in
+            "\(error.localizedDescription)".contains("vocabulary.json is missing")
+        }
+
+        try classifier.save(to: directory)
+        let config = directory.appendingPathComponent("config.json")
+        let newer = try String(contentsOf: config, encoding: .utf8)
+            .replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 99")
+        try newer.write(to: config, atomically: true, encoding: .utf8)
+        #expect { try TextClassifier(contentsOf: directory) } throws: { error in
+            "\(error.localizedDescription)".contains("newer")
+        }
+    }
+
+    @Test func unfittedClassifierSaysSo() throws {
+        let classifier = try TextClassifier()
+        #expect(throws: TextClassificationError.self) { try classifier.predict(texts: ["文本"]) }
+    }
+}
