@@ -1,9 +1,7 @@
 /// Single-precision matrix products on contiguous row-major storage.
 ///
-/// Written in plain Swift with `SIMD16<Float>` and `c += a * b` (never `addProduct`, which on
-/// the default target becomes a libm `fmaf` call per lane). Built with
-/// `-Xswiftc -target-cpu -Xswiftc native` (Scripts/ do this) LLVM emits AVX-512/AVX2 FMAs
-/// for it; on the default x86-64 target it is correct but several times slower.
+/// Written in plain Swift with `SIMD16<Float>`; see ``SIMD16/multiplyAdd(_:_:)`` for how
+/// the build flags decide between fused and separate multiply-add.
 enum GEMM {
     /// `C[m, n] (+)= op(A)[m, k] · B[k, n]`, all row-major.
     ///
@@ -77,13 +75,13 @@ enum GEMM {
             let b0 = load(row), b1 = load(row + 16), b2 = load(row + 32), b3 = load(row + 48)
             let offset = p * columnStride
             var x = SIMD16<Float>(repeating: a0[offset])
-            c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3
+            c00.multiplyAdd(x, b0); c01.multiplyAdd(x, b1); c02.multiplyAdd(x, b2); c03.multiplyAdd(x, b3)
             x = SIMD16<Float>(repeating: a1[offset])
-            c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3
+            c10.multiplyAdd(x, b0); c11.multiplyAdd(x, b1); c12.multiplyAdd(x, b2); c13.multiplyAdd(x, b3)
             x = SIMD16<Float>(repeating: a2[offset])
-            c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3
+            c20.multiplyAdd(x, b0); c21.multiplyAdd(x, b1); c22.multiplyAdd(x, b2); c23.multiplyAdd(x, b3)
             x = SIMD16<Float>(repeating: a3[offset])
-            c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3
+            c30.multiplyAdd(x, b0); c31.multiplyAdd(x, b1); c32.multiplyAdd(x, b2); c33.multiplyAdd(x, b3)
         }
         store(c00, c0); store(c01, c0 + 16); store(c02, c0 + 32); store(c03, c0 + 48)
         store(c10, c1); store(c11, c1 + 16); store(c12, c1 + 32); store(c13, c1 + 48)
@@ -104,7 +102,7 @@ enum GEMM {
             while j + 16 <= width {
                 var acc = load(cr + j)
                 for p in 0..<kc {
-                    acc += SIMD16<Float>(repeating: ar[p * columnStride]) * load(b + p * ldb + j)
+                    acc.multiplyAdd(SIMD16<Float>(repeating: ar[p * columnStride]), load(b + p * ldb + j))
                 }
                 store(acc, cr + j)
                 j += 16
@@ -149,4 +147,21 @@ func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
 @inline(__always)
 func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+}
+
+extension SIMD16 where Scalar == Float {
+    /// `self += a * b`, fused into one FMA instruction where the build says the CPU has it.
+    ///
+    /// Swift never contracts `c += a * b` into an FMA, which halves the kernels' peak; but
+    /// `addProduct` on a target without FMA becomes a libm `fmaf` call per lane (~100× slower).
+    /// So: fused on arm64 (FMA is baseline) and when built with `-DTEXTCLF_FMA` together with
+    /// `-target-cpu native` (Scripts/common.sh); separate otherwise, which is correct everywhere.
+    @inline(__always)
+    mutating func multiplyAdd(_ a: SIMD16<Float>, _ b: SIMD16<Float>) {
+        #if arch(arm64) || TEXTCLF_FMA
+        addProduct(a, b)
+        #else
+        self += a * b
+        #endif
+    }
 }

@@ -9,7 +9,9 @@ enum VectorMath {
 
     @inline(__always)
     static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        var x = pointwiseMin(pointwiseMax(x, SIMD16(repeating: -87.33654)), SIMD16(repeating: 88.37626))
+        // Clamped to where 2ⁿ stays a normal float. (pointwiseMin/Max are not inlined.)
+        var x = x.replacing(with: -87.33654, where: x .< -87.33654)
+        x.replace(with: 88.37626, where: x .> 88.37626)
         // x = n·ln2 + r with |r| ≤ ln2/2; ln2 split in two for precision.
         let shifted = x * 1.442_695_04 + magic
         let n = shifted - magic
