@@ -125,20 +125,28 @@ final class LSTMWorkspace: @unchecked Sendable {
     let cellGradient: FloatBuffer
     let recurrentTransposed: FloatBuffer
     let kernelTransposed: FloatBuffer
+    /// Inference only: [W; U] and the joined [x_t, h] rows.
+    let stackedKernel: FloatBuffer
+    let joinedInput: FloatBuffer
 
-    init(batch: Int, steps: Int, inputDim: Int, units: Int) {
+    /// - Parameter training: keep every step's state for backward; without it, room for
+    ///   one step (``LSTM/forwardInference(_:steps:batch:workspace:)``).
+    init(batch: Int, steps: Int, inputDim: Int, units: Int, training: Bool = true) {
         capacity = batch
-        self.steps = steps
+        self.steps = training ? steps : 0
         self.inputDim = inputDim
         self.units = units
-        gates = FloatBuffer(count: steps * batch * 4 * units)
-        cells = FloatBuffer(count: (steps + 1) * batch * units)
-        hidden = FloatBuffer(count: (steps + 1) * batch * units)
-        tanhCells = FloatBuffer(count: steps * batch * units)
+        let kept = training ? steps : 1
+        gates = FloatBuffer(count: kept * batch * 4 * units)
+        cells = FloatBuffer(count: (kept + 1) * batch * units)
+        hidden = FloatBuffer(count: (kept + 1) * batch * units)
+        tanhCells = FloatBuffer(count: kept * batch * units)
         hiddenGradient = FloatBuffer(count: batch * units)
         cellGradient = FloatBuffer(count: batch * units)
         recurrentTransposed = FloatBuffer(count: 4 * units * units)
         kernelTransposed = FloatBuffer(count: 4 * units * inputDim)
+        stackedKernel = FloatBuffer(count: (inputDim + units) * 4 * units)
+        joinedInput = FloatBuffer(count: batch * (inputDim + units))
     }
 
     func lastHidden(steps: Int, batch: Int) -> UnsafeMutablePointer<Float> {
@@ -175,6 +183,37 @@ extension LSTM {
                                  cell: w.cells.pointer + (t + 1) * batch * u,
                                  hidden: w.hidden.pointer + (t + 1) * batch * u,
                                  tanhCell: w.tanhCells.pointer + t * batch * u, batch: batch, units: u)
+            }
+        }
+    }
+
+    /// Inference only: the same outputs as ``forward(_:steps:batch:workspace:)`` without
+    /// keeping any step's state. Each step is one product `[x_t, h]·[W; U]` into a
+    /// `[batch, 4u]` buffer that stays in cache, instead of one large product whose
+    /// `[steps·batch, 4u]` result does not. Leaves h_T in `workspace.hidden` (first rows).
+    func forwardInference(_ x: UnsafePointer<Float>, steps: Int, batch: Int, workspace w: LSTMWorkspace) {
+        let u = units, g4 = 4 * units, n = inputDim, width = n + u
+        precondition(batch <= w.capacity, "workspace too small")
+        // [W; U] stacked: (n + u) rows of 4u, filled once per call.
+        let stacked = w.stackedKernel.pointer
+        kernel.scalars.withUnsafeBufferPointer { stacked.update(from: $0.baseAddress!, count: n * g4) }
+        recurrentKernel.scalars.withUnsafeBufferPointer { (stacked + n * g4).update(from: $0.baseAddress!, count: u * g4) }
+        let joined = w.joinedInput.pointer       // [batch, n + u]: x_t then h_{t-1}
+        let z = w.gates.pointer                  // [batch, 4u]
+        let cell = w.cells.pointer, hidden = w.hidden.pointer, scratch = w.tanhCells.pointer
+        cell.update(repeating: 0, count: batch * u)
+        for b in 0..<batch { (joined + b * width + n).update(repeating: 0, count: u) }
+        bias.scalars.withUnsafeBufferPointer { bias in
+            for t in 0..<steps {
+                for b in 0..<batch {
+                    (joined + b * width).update(from: x + (t * batch + b) * n, count: n)
+                    (z + b * g4).update(from: bias.baseAddress!, count: g4)
+                }
+                GEMM.multiply(m: batch, n: g4, k: width, a: joined, lda: width, b: stacked, ldb: g4,
+                              c: z, ldc: g4, accumulate: true)
+                Self.stepForward(z: z, previousCell: cell, cell: cell, hidden: hidden, tanhCell: scratch,
+                                 batch: batch, units: u)
+                for b in 0..<batch { (joined + b * width + n).update(from: hidden + b * u, count: u) }
             }
         }
     }
