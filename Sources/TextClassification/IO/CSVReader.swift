@@ -20,64 +20,27 @@ public struct CSVRecord: Equatable, Sendable {
 /// ```
 public final class CSVReader {
     /// The name used in error messages (the path, or "<stdin>").
-    public let name: String
-    private let handle: FileHandle
-    private var chunk: [UInt8] = []
-    private var position = 0
-    private var atEnd = false
+    public var name: String { input.name }
+    private let input: ByteInput
     private var line = 1
-    private var offset = 0  // bytes consumed before `chunk`
-    private var firstChunk = true
 
-    public init(url: URL) throws {
-        name = url.path
-        do { handle = try FileHandle(forReadingFrom: url) } catch {
-            throw TextClassificationError.cannotRead(
-                file: url.path, reason: FileManager.default.fileExists(atPath: url.path)
-                    ? "permission denied or not a regular file" : "no such file")
-        }
+    public convenience init(url: URL) throws {
+        self.init(input: try ByteInput(url: url))
     }
 
-    /// Reads from an open handle (e.g. `FileHandle.standardInput`).
-    public init(handle: FileHandle, name: String) {
-        self.handle = handle
-        self.name = name
+    /// Reads from `input` (e.g. `ByteInput(standardInputNamed:)`).
+    public init(input: ByteInput) {
+        self.input = input
     }
 
-    private func refill() throws -> Bool {
-        guard !atEnd else { return false }
-        offset += chunk.count
-        let data: Data?
-        do { data = try handle.read(upToCount: 1 << 16) } catch {
-            throw TextClassificationError.cannotRead(file: name, reason: error.localizedDescription)
-        }
-        guard let data, !data.isEmpty else {
-            atEnd = true
-            chunk = []
-            position = 0
-            return false
-        }
-        chunk = [UInt8](data)
-        position = 0
-        if firstChunk {
-            firstChunk = false
-            if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
-        }
-        return true
-    }
+    /// Whether the next record can be read without waiting for more input.
+    public func isReady() -> Bool { input.isReady() }
 
     @inline(__always)
-    private func nextByte() throws -> UInt8? {
-        if position == chunk.count, try !refill() { return nil }
-        defer { position += 1 }
-        return chunk[position]
-    }
+    private func nextByte() throws -> UInt8? { try input.next() }
 
     @inline(__always)
-    private func peekByte() throws -> UInt8? {
-        if position == chunk.count, try !refill() { return nil }
-        return chunk[position]
-    }
+    private func peekByte() throws -> UInt8? { try input.peek() }
 
     /// The next record, or nil at the end of the input.
     public func next() throws -> CSVRecord? {
@@ -86,7 +49,7 @@ public final class CSVReader {
             let startLine = line
             var fields: [String] = []
             var field: [UInt8] = []
-            var fieldStart = offset + position
+            var fieldStart = input.offset
             var quotedSeen = false
             func finishField() throws {
                 guard let text = String(validating: field, as: UTF8.self) else {
@@ -111,7 +74,7 @@ public final class CSVReader {
                                 reason: "a quoted field is never closed; check for a stray \" in this row")
                         }
                         if b == quote {
-                            if try peekByte() == quote { position += 1; field.append(quote); continue }
+                            if try peekByte() == quote { _ = try nextByte(); field.append(quote); continue }
                             break
                         }
                         if b == lf { line += 1 }
@@ -130,9 +93,9 @@ public final class CSVReader {
                 case comma:
                     try finishField()
                     quotedSeen = false
-                    fieldStart = offset + position
+                    fieldStart = input.offset
                 case lf, cr:
-                    if byte == cr, try peekByte() == lf { position += 1 }
+                    if byte == cr, try peekByte() == lf { _ = try nextByte() }
                     line += 1
                     try finishField()
                     break recordLoop

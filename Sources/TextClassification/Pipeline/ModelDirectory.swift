@@ -3,7 +3,8 @@ import Foundation
 /// A fitted ``TextClassifier`` on disk: a directory with
 /// - `config.json`: format version, every pipeline setting, label names, training history;
 /// - `vocabulary.json`: Keras `Tokenizer.to_json()` layout (``Vocabulary/kerasJSON()``);
-/// - `model.safetensors`: the weights with Keras's names and shapes.
+/// - `model.safetensors`: the weights with Keras's names and shapes;
+/// - `history.csv`: the training epochs, when the model was trained here.
 ///
 /// Written into a temporary sibling directory and renamed into place, so an interrupted
 /// save never leaves a half-written model under the target name.
@@ -14,6 +15,7 @@ extension TextClassifier {
     static let configFile = "config.json"
     static let vocabularyFile = "vocabulary.json"
     static let weightsFile = "model.safetensors"
+    static let historyFile = "history.csv"
 
     struct StoredConfig: Codable {
         var format = "textclf-model"
@@ -50,6 +52,7 @@ extension TextClassifier {
             try write(vocabulary.kerasJSON(), Self.vocabularyFile)
             try write(SafeTensors.encode(model.namedParameters, metadata: ["format": "pt", "producer": "textclf"]),
                       Self.weightsFile)
+            if let history { try write(Data(history.csv.utf8), Self.historyFile) }
             // Swap into place: the old model (if any) is moved aside first, removed last.
             let aside = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(UUID().uuidString)")
             let replacing = fileManager.fileExists(atPath: directory.path)

@@ -128,13 +128,32 @@ public struct TextClassifier: Sendable {
     /// - Parameters:
     ///   - labels: 0 or 1 per text (indices into ``labelNames``).
     ///   - validation: texts and labels measured after each epoch, never trained on.
+    ///   - validationSplit: without `validation`, hold out this last fraction of the texts
+    ///     (before shuffling, as Keras's `validation_split`); 0 holds out nothing.
+    ///   - restoreBestWeights: end with the epoch of lowest validation loss.
+    ///   - patience: stop after this many epochs without a lower validation loss.
     ///   - onEpoch: return `false` to stop early.
     @discardableResult
     public mutating func fit(
         texts: [String], labels: [Int], epochs: Int = 10, batchSize: Int = 32, seed: UInt64 = 0,
         learningRate: Float = 0.001, validation: (texts: [String], labels: [Int])? = nil,
+        validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
+                                                          expected: "a fraction in [0, 1)")
+        }
+        var texts = texts, labels = labels, validation = validation
+        if validation == nil && validationSplit > 0 {
+            // Keras: the last fraction of the rows, taken before shuffling.
+            let held = Int(Double(texts.count) * validationSplit)
+            if held > 0 && held < texts.count {
+                validation = (Array(texts.suffix(held)), Array(labels.suffix(held)))
+                texts.removeLast(held)
+                labels.removeLast(held)
+            }
+        }
         guard texts.count == labels.count else {
             throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(labels.count) labels")
         }
@@ -151,6 +170,7 @@ public struct TextClassifier: Sendable {
         let validationSet = validation.map { (indices: encode($0.texts), labels: $0.labels.map(Float.init)) }
         let history = try model.fit(encode(texts), labels: labels.map(Float.init), epochs: epochs, batchSize: batchSize,
                                     seed: seed, learningRate: learningRate, validation: validationSet,
+                                    restoreBestWeights: restoreBestWeights, patience: patience,
                                     onBatch: onBatch, onEpoch: onEpoch)
         self.model = model
         self.history = history
@@ -164,6 +184,12 @@ public struct TextClassifier: Sendable {
             let index = p > threshold ? 1 : 0
             return Prediction(probability: p, labelIndex: index, label: labelNames[index])
         }
+    }
+
+    /// Accuracy, precision, recall, F1, ROC-AUC, log loss and confusion matrix on labelled
+    /// texts (labels 0 or 1).
+    public func report(texts: [String], labels: [Int], threshold: Float = 0.5) throws -> ClassificationReport {
+        ClassificationReport(logits: try trainedModel().logits(encode(texts)), labels: labels, threshold: threshold)
     }
 
     /// Loss and accuracy on labelled texts (labels 0 or 1).

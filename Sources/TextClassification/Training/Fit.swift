@@ -19,6 +19,10 @@ extension SequenceClassifier {
     ///   - seed: fixes the shuffling; with the same weights, data and seed, a run is repeatable
     ///     bit for bit.
     ///   - validation: rows and labels measured after every epoch, never trained on.
+    ///   - restoreBestWeights: with validation, end with the weights of the epoch whose
+    ///     validation loss was lowest (Keras's `EarlyStopping(restore_best_weights=True)`).
+    ///   - patience: with validation, stop after this many epochs without a lower validation
+    ///     loss (`nil`: never stop early).
     ///   - onBatch: called after every batch (for progress output).
     ///   - onEpoch: called after every epoch; return `false` to stop early.
     /// - Throws: ``TextClassificationError/nonFiniteLoss(epoch:batch:)`` when training
@@ -30,6 +34,7 @@ extension SequenceClassifier {
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         optimizer: inout Adam,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
+        restoreBestWeights: Bool = false, patience: Int? = nil,
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
@@ -48,6 +53,7 @@ extension SequenceClassifier {
         var order = Array(0..<indices.rows)
         var history = History()
         let batches = (indices.rows + batchSize - 1) / batchSize
+        var best: (loss: Float, epoch: Int, model: SequenceClassifier)?
 
         guard epochs > 0 else { return history }
         for epoch in 1...epochs {
@@ -81,7 +87,15 @@ extension SequenceClassifier {
             }
             report.seconds = Date().timeIntervalSince(start)
             history.epochs.append(report)
+            if let loss = report.validationLoss, best == nil || loss < best!.loss {
+                best = (loss, epoch, self)  // a copy-on-write snapshot
+            }
             if !onEpoch(report) { break }
+            if let patience, let best, epoch - best.epoch >= patience { break }
+        }
+        if restoreBestWeights, let best {
+            self = best.model
+            history.restoredEpoch = best.epoch
         }
         return history
     }
@@ -94,12 +108,14 @@ extension SequenceClassifier {
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         learningRate: Float = 0.001,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
+        restoreBestWeights: Bool = false, patience: Int? = nil,
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         var adam = Adam(learningRate: learningRate)
         return try fit(indices, labels: labels, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
-                       optimizer: &adam, validation: validation, onBatch: onBatch, onEpoch: onEpoch)
+                       optimizer: &adam, validation: validation, restoreBestWeights: restoreBestWeights,
+                       patience: patience, onBatch: onBatch, onEpoch: onEpoch)
     }
 
     /// Mean binary cross-entropy and accuracy (threshold 0.5) on labelled rows, as Keras's

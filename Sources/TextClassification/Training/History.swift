@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one epoch of training measured: Keras's per-epoch log line.
 public struct EpochReport: Codable, Equatable, Sendable {
     /// 1-based.
@@ -30,8 +32,24 @@ public struct BatchProgress: Sendable {
 /// The epochs of a training run, in order.
 public struct History: Codable, Equatable, Sendable {
     public var epochs: [EpochReport] = []
+    /// The epoch whose weights the model ended with, when the best one was restored.
+    public var restoredEpoch: Int?
 
-    public init(epochs: [EpochReport] = []) { self.epochs = epochs }
+    public init(epochs: [EpochReport] = [], restoredEpoch: Int? = nil) {
+        self.epochs = epochs
+        self.restoredEpoch = restoredEpoch
+    }
+
+    /// The epochs as CSV: `epoch,loss,accuracy,val_loss,val_accuracy,seconds` (Keras's
+    /// CSVLogger columns, plus seconds).
+    public var csv: String {
+        var lines = ["epoch,loss,accuracy,val_loss,val_accuracy,seconds"]
+        for e in epochs {
+            let validation = [e.validationLoss, e.validationAccuracy].map { $0.map { "\($0)" } ?? "" }
+            lines.append("\(e.epoch),\(e.loss),\(e.accuracy),\(validation[0]),\(validation[1]),\(String(format: "%.3f", e.seconds))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 
     /// The epoch with the lowest validation loss, if validation was measured.
     public var bestValidationEpoch: EpochReport? {
