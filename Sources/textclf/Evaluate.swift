@@ -7,33 +7,52 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Measure a saved model on a labelled CSV file.",
             discussion: """
-            Prints the loss (binary cross-entropy) and accuracy, as Keras's model.evaluate.
+            Prints accuracy, precision, recall, F1 (label 1 is the positive class), ROC-AUC,
+            log loss (binary cross-entropy) and the confusion matrix.
 
             Example:
-              textclf evaluate seed-model Data/seed-example.csv
+              textclf evaluate reviews-model Data/reviews-test.csv
+              textclf evaluate reviews-model Data/reviews-test.csv --json
             """)
 
         @Argument(help: "The model directory written by textclf fit.") var modelDirectory: String
         @Argument(help: "A CSV file with a header row and text and label columns.") var testFile: String
-        @Option(help: "The column holding the texts.") var textColumn = "text"
-        @Option(help: "The column holding the labels.") var labelColumn = "label"
+        @OptionGroup var columns: ColumnOptions
+        @Option(help: "A probability above this predicts the second label.") var threshold: Float = 0.5
+        @Flag(help: "Print one JSON object instead of a table.") var json = false
 
         func run() throws {
             try reportingErrors {
                 let classifier = try TextClassifier(contentsOf: URL(fileURLWithPath: modelDirectory))
-                let data = try LabelledCSV(url: URL(fileURLWithPath: testFile), textColumn: textColumn,
-                                           labelColumn: labelColumn)
-                var labels: [Int] = []
-                for (label, line) in zip(data.labels, data.lines) {
-                    guard let index = classifier.labelNames.firstIndex(of: label) else {
-                        throw TextClassificationError.malformedData(
-                            file: data.source, line: line,
-                            reason: "label \"\(label)\" is not one the model was trained on (\(classifier.labelNames.joined(separator: ", ")))")
+                let data = try LabelledCSV(url: URL(fileURLWithPath: testFile), textColumn: columns.textColumn,
+                                           labelColumn: columns.labelColumn)
+                let labels = try labelIndices(data, names: classifier.labelNames)
+                let report = try classifier.report(texts: data.texts, labels: labels, threshold: threshold)
+                if json {
+                    struct Output: Encodable {
+                        var labels: [String]
+                        var report: ClassificationReport
                     }
-                    labels.append(index)
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    print(String(decoding: try encoder.encode(Output(labels: classifier.labelNames, report: report)), as: UTF8.self))
+                    return
                 }
-                let evaluation = try classifier.evaluate(texts: data.texts, labels: labels)
-                print(String(format: "texts: %d\nloss: %.4f\naccuracy: %.4f", data.texts.count, evaluation.loss, evaluation.accuracy))
+                let names = classifier.labelNames
+                let width = max(names.map(\.count).max() ?? 0, 8) + 2
+                func pad(_ s: String) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
+                print("texts      \(report.count)")
+                print(String(format: "accuracy   %.4f", report.accuracy))
+                print(String(format: "precision  %.4f   (positive label: %@)", report.precision, names[1]))
+                print(String(format: "recall     %.4f", report.recall))
+                print(String(format: "F1         %.4f", report.f1))
+                print(report.rocAUC.map { String(format: "ROC-AUC    %.4f", $0) } ?? "ROC-AUC    n/a (one class only)")
+                print(String(format: "log loss   %.4f", report.logLoss))
+                print("confusion matrix (rows: true label, columns: predicted)")
+                print(pad("") + pad(names[0]) + pad(names[1]))
+                for k in 0..<2 {
+                    print(pad(names[k]) + pad(String(report.confusion[k][0])) + pad(String(report.confusion[k][1])))
+                }
             }
         }
     }

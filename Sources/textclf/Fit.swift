@@ -8,25 +8,32 @@ extension TextClf {
             abstract: "Train a classifier on a CSV file of texts and labels.",
             discussion: """
             The CSV needs a header row; the text and label columns are "text" and "label"
-            unless named. Labels are any two values (0/1, neg/pos, 差评/好评): sorted, the
-            first is label 0, the second label 1 (the one whose probability is predicted).
-            The model directory gets config.json, vocabulary.json and model.safetensors.
+            unless named. Labels are any two values (0/1, neg/pos, 差评/好评); numbers sort
+            numerically, names alphabetically, and the second is label 1 (the one whose
+            probability predict prints).
+
+            By default the last tenth of the rows is held out for validation, and the model
+            saved is the one of the epoch with the lowest validation loss. The model directory
+            gets config.json, vocabulary.json, model.safetensors and history.csv.
 
             Example:
-              textclf fit Data/seed-example.csv -o seed-model --epochs 10 --num-words 1000
+              textclf fit Data/reviews-train.csv -o reviews-model
+              textclf fit Data/seed-example.csv -o seed-model --num-words 1000 --validation-split 0
             """)
 
         @Argument(help: "The training CSV file.")
         var trainingFile: String
 
-        @Option(name: [.short, .customLong("output")], help: "The model directory to write.")
+        @Option(name: [.short, .customLong("output")], help: "The model directory to write (replaced if it exists).")
         var output: String
 
-        @Option(help: "The column holding the texts.")
-        var textColumn = "text"
+        @OptionGroup var columns: ColumnOptions
 
-        @Option(help: "The column holding the labels.")
-        var labelColumn = "label"
+        @Option(help: "Fraction of the rows (the last ones) held out for validation; 0 disables.")
+        var validationSplit = 0.1
+
+        @Option(help: "A CSV file to validate on instead of a split of the training file.")
+        var validation: String?
 
         @Option(help: "Passes over the training data.")
         var epochs = 10
@@ -37,7 +44,7 @@ extension TextClf {
         @Option(help: "Tokens per text after padding/truncating (Keras maxlen).")
         var maxLength = 100
 
-        @Option(help: "Keep the numWords - 1 most frequent words (Keras num_words); 0 keeps all.")
+        @Option(help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. The default covers the reviews' vocabulary (~22,000 words) while bounding model size.")
         var numWords = 20000
 
         @Option(help: "Embedding vector length.")
@@ -55,35 +62,65 @@ extension TextClf {
         @Option(help: "ICU locale for word segmentation.")
         var locale = "zh"
 
+        @Flag(inversion: .prefixedNo, help: "Lower-case tokens.")
+        var lowercase = true
+
+        @Flag(name: .customLong("no-restore-best"), help: "Save the last epoch's weights, not the best validation epoch's.")
+        var keepLast = false
+
+        @Option(help: "Stop after this many epochs without a lower validation loss.")
+        var patience: Int?
+
+        func validate() throws {
+            guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+            guard maxLength >= 1 else { throw ValidationError("--max-length must be at least 1") }
+            guard numWords == 0 || numWords >= 2 else { throw ValidationError("--num-words must be 0 (all) or at least 2") }
+            guard validationSplit >= 0 && validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
+            guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
+            if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
+        }
+
         func run() throws {
             try reportingErrors {
-                let data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: textColumn,
-                                           labelColumn: labelColumn)
-                let names = Array(Set(data.labels)).sorted()
-                guard names.count == 2 else {
-                    throw TextClassificationError.invalidTrainingData(
-                        reason: names.count < 2
-                            ? "\(data.source) has only the label \(names.map { "\"\($0)\"" }.joined()); a binary classifier needs two"
-                            : "\(data.source) has \(names.count) labels (\(names.prefix(5).joined(separator: ", "))…); textclf is binary for now")
+                let data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
+                                           labelColumn: columns.labelColumn)
+                let names = try labelNames(of: data)
+                let labels = try labelIndices(data, names: names)
+                var validationSet: (texts: [String], labels: [Int])?
+                if let validation {
+                    let held = try LabelledCSV(url: URL(fileURLWithPath: validation), textColumn: columns.textColumn,
+                                               labelColumn: columns.labelColumn)
+                    validationSet = (held.texts, try labelIndices(held, names: names))
                 }
-                let labels = data.labels.map { $0 == names[1] ? 1 : 0 }
                 let configuration = TextClassifier.Configuration(
-                    locale: locale, numWords: numWords == 0 ? nil : numWords, maxLength: maxLength,
-                    embeddingDim: embeddingDim, units: units)
+                    locale: locale, lowercased: lowercase, numWords: numWords == 0 ? nil : numWords,
+                    maxLength: maxLength, embeddingDim: embeddingDim, units: units)
                 var classifier = try TextClassifier(configuration: configuration, labelNames: names)
-                printError("Training on \(data.texts.count) texts from \(data.source); labels: 0 = \(names[0]), 1 = \(names[1])")
+                let split = validation == nil ? validationSplit : 0
+                let heldOut = validationSet?.texts.count ?? Int(Double(data.texts.count) * split)
+                printError("Training on \(data.texts.count - (validation == nil ? heldOut : 0)) texts from \(data.source), "
+                           + (heldOut > 0 ? "validating on \(heldOut)" + (validation == nil ? " (the last \(Int(split * 100))%)" : " from \(validation!)")
+                                          : "no validation")
+                           + "; labels: 0 = \(names[0]), 1 = \(names[1])")
                 let progress = ProgressLine()
                 let history = try classifier.fit(
                     texts: data.texts, labels: labels, epochs: epochs, batchSize: batchSize, seed: seed,
-                    learningRate: learningRate, onBatch: progress.update,
-                    onEpoch: { report in
+                    learningRate: learningRate, validation: validationSet, validationSplit: split,
+                    restoreBestWeights: !keepLast, patience: patience,
+                    onBatch: progress.update, onEpoch: { report in
                         progress.finish(report)
                         return true
                     })
-                let evaluation = try classifier.evaluate(texts: data.texts, labels: labels)
-                printError(String(format: "Training set: loss %.4f, accuracy %.4f", evaluation.loss, evaluation.accuracy))
+                if let restored = history.restoredEpoch, let report = history.epochs.first(where: { $0.epoch == restored }) {
+                    printError(String(format: "Keeping epoch %d, the lowest validation loss (val_loss %.4f, val_accuracy %.4f)%@",
+                                      restored, report.validationLoss ?? 0, report.validationAccuracy ?? 0,
+                                      restored == history.epochs.count ? "" : "; --no-restore-best keeps the last epoch"))
+                }
                 try classifier.save(to: URL(fileURLWithPath: output))
-                printError("Saved the model to \(output) (\(history.epochs.count) epochs, vocabulary \(classifier.vocabulary.indexWord.count - 1) words)")
+                let seconds = history.epochs.reduce(0) { $0 + $1.seconds }
+                printError(String(format: "Saved the model to %@ (vocabulary %d words, %.1fs of training); epochs in %@/history.csv",
+                                  output, classifier.vocabulary.indexWord.count - 1, seconds, output))
             }
         }
     }

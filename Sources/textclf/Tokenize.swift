@@ -8,53 +8,58 @@ extension TextClf {
             abstract: "Print each input line's ICU tokens, separated by spaces.",
             discussion: """
             Shows what the model sees. Reads one text per line from FILE, or from standard
-            input when FILE is omitted or "-".
+            input when FILE is omitted or "-". With --vocab, each token is followed by its
+            index in that model's vocabulary: 文本/1, or /- for a word the model drops
+            (unknown, or cut by num-words), or /OOV:1 where it has an OOV token.
 
-            Example:
-              echo "iPhone 12很好用！" | textclf tokenize      # iphone 12 很好 用
+            Examples:
+              echo "iPhone 12很好用！" | textclf tokenize          # iphone 12 很好 用
+              echo "这是另一段文本。" | textclf tokenize --vocab seed-model
             """)
 
         @Argument(help: "A text file, one text per line; '-' or nothing for standard input.")
         var file: String?
 
-        @Option(help: "ICU locale for word segmentation.")
+        @Option(help: "Show indices in this model's vocabulary (and use its tokenizer settings).")
+        var vocab: String?
+
+        @Option(help: "ICU locale for word segmentation (ignored with --vocab).")
         var locale = "zh"
 
-        @Flag(inversion: .prefixedNo, help: "Lower-case tokens.")
+        @Flag(inversion: .prefixedNo, help: "Lower-case tokens (ignored with --vocab).")
         var lowercase = true
 
-        @Flag(help: "One token per Chinese character instead of per word.")
+        @Flag(help: "One token per Chinese character instead of per word (ignored with --vocab).")
         var characters = false
 
         func run() throws {
             try reportingErrors {
-                let tokenizer = try ICUTokenizer(locale: locale, lowercased: lowercase,
-                                                 unit: characters ? .character : .word)
-                if let file, file != "-" {
-                    guard let stream = fopen(file, "r") else {
-                        throw TextClassificationError.cannotRead(file: file, reason: "no such file or not readable")
-                    }
-                    defer { fclose(stream) }
-                    while let line = readLine(from: stream) { emit(tokenizer.tokens(in: line)) }
-                } else {
-                    while let line = Swift.readLine(strippingNewline: true) { emit(tokenizer.tokens(in: line)) }
+                let model = try vocab.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
+                let tokenizer = try model?.tokenizer
+                    ?? ICUTokenizer(locale: locale, lowercased: lowercase, unit: characters ? .character : .word)
+                let input = try file.flatMap { $0 == "-" ? nil : $0 }.map { try ByteInput(url: URL(fileURLWithPath: $0)) }
+                    ?? ByteInput(standardInputNamed: "<stdin>")
+                let out = try OutputFile(path: nil)
+                var number = 0
+                while true {
+                    number += 1
+                    guard let line = try input.readLine(number: number) else { break }
+                    let tokens = tokenizer.tokens(in: line)
+                    let shown = model.map { model in tokens.map { annotate($0, model.vocabulary) } } ?? tokens
+                    try out.write(shown.joined(separator: " ") + "\n")
+                    if !input.isReady() { try out.flush() }
                 }
+                try out.commit()
             }
         }
 
-        private func emit(_ tokens: [String]) {
-            print(tokens.joined(separator: " "))
-        }
-
-        private func readLine(from stream: UnsafeMutablePointer<FILE>) -> String? {
-            var buffer: UnsafeMutablePointer<CChar>? = nil
-            var capacity = 0
-            defer { free(buffer) }
-            let length = getline(&buffer, &capacity, stream)
-            guard length >= 0, let buffer else { return nil }
-            var bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: length)
-            while let last = bytes.last, last == 0x0A || last == 0x0D { bytes = UnsafeBufferPointer(rebasing: bytes.dropLast()) }
-            return String(decoding: bytes, as: UTF8.self)
+        private func annotate(_ token: String, _ vocabulary: Vocabulary) -> String {
+            let encoded = vocabulary.encode([token])
+            guard let index = encoded.first else { return token + "/-" }
+            if let oov = vocabulary.oovIndex, Int(index) == oov, token != vocabulary.oovToken {
+                return "\(token)/OOV:\(index)"
+            }
+            return "\(token)/\(index)"
         }
     }
 }
