@@ -42,5 +42,10 @@ let package = Package(
             name: "TextClassificationTests",
             dependencies: ["TextClassification"]
         ),
+        // Runs the built `textclf` binary end to end (depending on it makes SwiftPM build it).
+        .testTarget(
+            name: "textclfTests",
+            dependencies: ["textclf"]
+        ),
     ]
 )

@@ -8,8 +8,10 @@ extension TextClf {
             abstract: "Measure training and prediction speed on random sequences.",
             discussion: """
             The seed example's shapes by default: vocabulary 1000, length 100, embedding 64,
-            LSTM 64. Build in release with the target CPU for meaningful numbers:
-              swift build -c release -Xswiftc -target-cpu -Xswiftc native
+            LSTM 64. Build in release for the target CPU for meaningful numbers.
+
+            Example:
+              swift build -c release -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DTEXTCLF_FMA
               .build/release/textclf bench --batch-size 32
             """)
 

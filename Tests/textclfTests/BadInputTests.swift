@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// Every bad input gets one line on stderr naming what and where, and a non-zero exit code;
+/// never a crash or a stack trace.
+@Suite struct BadInputTests {
+    func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let url = try Command.temporaryDirectory().appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    func file(_ name: String, _ text: String) throws -> String { try file(name, Array(text.utf8)) }
+
+    func expectOneLineError(_ result: CommandResult, status: Int32, containing parts: [String],
+                            sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == status, "exit status; stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.hasPrefix("textclf: error: "), sourceLocation: sourceLocation)
+        for part in parts {
+            #expect(result.stderr.contains(part), "\(part) in: \(result.stderr)", sourceLocation: sourceLocation)
+        }
+    }
+
+    func fit(_ path: String, _ extra: [String] = []) throws -> (CommandResult, URL) {
+        let model = try Command.temporaryDirectory().appendingPathComponent("model")
+        return (try Command.run(["fit", path, "-o", model.path, "--epochs", "1"] + extra), model)
+    }
+
+    @Test func missingFile() throws {
+        let (result, model) = try fit("/nonexistent/train.csv")
+        expectOneLineError(result, status: 66, containing: ["/nonexistent/train.csv", "no such file"])
+        #expect(!FileManager.default.fileExists(atPath: model.path))
+    }
+
+    @Test func missingColumnNamesTheColumnsThatExist() throws {
+        let path = try file("t.csv", "review,sentiment\n好,1\n")
+        let (result, model) = try fit(path)
+        expectOneLineError(result, status: 65, containing: ["\(path):1", "no column \"text\"", "\"review\", \"sentiment\""])
+        #expect(!FileManager.default.fileExists(atPath: model.path), "no model written")
+    }
+
+    @Test func rowWithTooFewFields() throws {
+        let path = try file("t.csv", "text,label\n好,1\n差\n")
+        expectOneLineError(try fit(path).0, status: 65, containing: ["\(path):3", "1 field(s)"])
+    }
+
+    @Test func invalidUTF8NamesLineAndByteOffset() throws {
+        let path = try file("t.csv", Array("text,label\n好,1\n".utf8) + [0xB2, 0xBB, 0xB4, 0xED] + Array(",0\n".utf8))
+        expectOneLineError(try fit(path).0, status: 65, containing: ["\(path):3", "invalid UTF-8 at byte offset 17"])
+    }
+
+    @Test func emptyFileAndHeaderOnly() throws {
+        let empty = try file("empty.csv", "")
+        expectOneLineError(try fit(empty).0, status: 65, containing: ["\(empty):1", "empty"])
+        let header = try file("header.csv", "text,label\n")
+        expectOneLineError(try fit(header).0, status: 65, containing: ["\(header):1", "no data rows"])
+    }
+
+    @Test func moreThanTwoLabels() throws {
+        let path = try file("t.csv", "text,label\n好,pos\n差,neg\n一般,neutral\n")
+        expectOneLineError(try fit(path).0, status: 65, containing: ["3 different labels", "binary"])
+    }
+
+    @Test func emptyTextIsAllowed() throws {
+        let path = try file("t.csv", "text,label\n,1\n好,0\n差,1\n")
+        #expect(try fit(path, ["--validation-split", "0"]).0.status == 0)
+    }
+
+    @Test func unknownLabelWhenEvaluating() throws {
+        let path = try file("test.csv", "text,label\n好,pos\n差,maybe\n")
+        let result = try Command.run(["evaluate", Command.sharedModel.path, path])
+        expectOneLineError(result, status: 65, containing: ["\(path):3", "\"maybe\""])
+    }
+
+    /// A copy of the shared model, damaged by `damage`.
+    func damagedModel(_ damage: (URL) throws -> Void) throws -> URL {
+        let copy = try Command.temporaryDirectory().appendingPathComponent("model")
+        try FileManager.default.copyItem(at: Command.sharedModel, to: copy)
+        try damage(copy)
+        return copy
+    }
+
+    @Test func modelMissingAFile() throws {
+        let model = try damagedModel { try FileManager.default.removeItem(at: $0.appendingPathComponent("model.safetensors")) }
+        let result = try Command.run(["predict", model.path, "--lines"], input: Data("好\n".utf8))
+        expectOneLineError(result, status: 65, containing: [model.path, "model.safetensors is missing"])
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func modelWithTruncatedWeights() throws {
+        let model = try damagedModel { url in
+            let weights = url.appendingPathComponent("model.safetensors")
+            let data = try Data(contentsOf: weights)
+            try data.prefix(data.count - 100).write(to: weights)
+        }
+        let result = try Command.run(["evaluate", model.path, Command.repository.appendingPathComponent("Data/seed-example.csv").path])
+        expectOneLineError(result, status: 65, containing: ["model.safetensors", "truncated"])
+    }
+
+    @Test func modelFromANewerFormat() throws {
+        let model = try damagedModel { url in
+            let config = url.appendingPathComponent("config.json")
+            let text = try String(contentsOf: config, encoding: .utf8)
+                .replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 2")
+            try text.write(to: config, atomically: true, encoding: .utf8)
+        }
+        let result = try Command.run(["tokenize", "--vocab", model.path], input: Data("好\n".utf8))
+        expectOneLineError(result, status: 65, containing: ["format version 2", "upgrade textclf"])
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let result = try Command.run(["fit", "x.csv", "-o", "m", "--epochs", "0"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--epochs must be at least 1"))
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// The commands end to end, as a user runs them.
+@Suite struct CommandTests {
+    @Test func fitEvaluatePredictOnTheSeedExample() throws {
+        let directory = try Command.temporaryDirectory()
+        let model = directory.appendingPathComponent("seed-model")
+        let seed = Command.repository.appendingPathComponent("Data/seed-example.csv").path
+        let fit = try Command.run(["fit", seed, "-o", model.path, "--epochs", "3", "--num-words", "1000",
+                                   "--validation-split", "0"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stderr.contains("Epoch 3 - "))
+        #expect(fit.stderr.contains("Saved the model to \(model.path)"))
+        for file in ["config.json", "vocabulary.json", "model.safetensors", "history.csv"] {
+            #expect(FileManager.default.fileExists(atPath: model.appendingPathComponent(file).path), "\(file)")
+        }
+        let history = try String(contentsOf: model.appendingPathComponent("history.csv"), encoding: .utf8)
+        #expect(history.split(separator: "\n").count == 4, "a header and three epochs")
+
+        let evaluate = try Command.run(["evaluate", model.path, seed])
+        #expect(evaluate.status == 0)
+        #expect(evaluate.stdout.contains("texts      3"))
+        #expect(evaluate.stdout.contains("ROC-AUC"))
+        let json = try Command.run(["evaluate", model.path, seed, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((object?["report"] as? [String: Any])?["count"] as? Int == 3)
+
+        let predict = try Command.run(["predict", model.path, seed])
+        let lines = predict.stdout.split(separator: "\n")
+        #expect(lines.first == "text,label,probability")
+        #expect(lines.count == 4)
+        #expect(lines[1].hasPrefix("这是一段文本。,"))
+    }
+
+    @Test func predictFormatsAndIdColumn() throws {
+        let model = Command.sharedModel.path
+        let csv = Data("id,text\n7,\"好,很好\"\n8,\n".utf8)
+        let out = try Command.run(["predict", model, "-", "--format", "tsv"], input: csv)
+        #expect(out.status == 0, "\(out.stderr)")
+        let rows = out.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(rows[0] == "id\tlabel\tprobability")
+        #expect(rows[1].hasPrefix("7\t") && rows[2].hasPrefix("8\t"), "an empty text is predicted from padding alone")
+        let jsonl = try Command.run(["predict", model, "--lines", "--format", "jsonl"], input: Data("第一\n\"引号\"\n".utf8))
+        let objects = jsonl.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == 2)
+        #expect(objects[1]?["text"] as? String == "\"引号\"")
+        #expect(["neg", "pos"].contains(objects[0]?["label"] as? String ?? ""))
+    }
+
+    @Test func predictStopsQuietlyWhenThePipeCloses() throws {
+        let script = "yes 好 | head -n 20000 | '\(Command.executable.path)' predict '\(Command.sharedModel.path)' --lines | head -n 2; echo \"status ${PIPESTATUS[2]}\""
+        let result = try Command.shell("/bin/bash", ["-c", script])
+        #expect(result.stderr.isEmpty, "no message, no stack trace")
+        #expect(result.stdout.split(separator: "\n") == ["text,label,probability", result.stdout.split(separator: "\n")[1], "status 0"])
+    }
+
+    @Test func predictToAFileIsAtomic() throws {
+        let directory = try Command.temporaryDirectory()
+        let output = directory.appendingPathComponent("labels.csv")
+        var input = Data("好\n差\n".utf8)
+        input.append(contentsOf: [0xC3, 0x28, 0x0A])  // invalid UTF-8 on line 3
+        let failed = try Command.run(["predict", Command.sharedModel.path, "--lines", "-o", output.path], input: input)
+        #expect(failed.status == 65)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "no partial output")
+        let ok = try Command.run(["predict", Command.sharedModel.path, "--lines", "-o", output.path], input: Data("好\n".utf8))
+        #expect(ok.status == 0)
+        #expect(try String(contentsOf: output, encoding: .utf8).hasPrefix("text,label,probability\n好,"))
+    }
+
+    @Test func tokenizeShowsTokensAndIndices() throws {
+        let plain = try Command.run(["tokenize"], input: Data("iPhone 12很好用！\n这是另一段文本。\n".utf8))
+        #expect(plain.stdout == "iphone 12 很好 用\n这 是 另一 段 文本\n")
+        let indexed = try Command.run(["tokenize", "--vocab", Command.sharedModel.path], input: Data("文本新词\n".utf8))
+        #expect(indexed.stdout == "文本/1 新/- 词/-\n")
+    }
+
+    @Test func versionAndHelp() throws {
+        #expect(try Command.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        for command in ["fit", "evaluate", "predict", "tokenize", "bench"] {
+            let help = try Command.run([command, "--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Example"), "\(command) --help shows an example")
+        }
+    }
+}
