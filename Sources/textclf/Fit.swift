@@ -12,13 +12,15 @@ extension TextClf {
             numerically, names alphabetically, and the second is label 1 (the one whose
             probability predict prints).
 
-            By default the last tenth of the rows is held out for validation, and the model
-            saved is the one of the epoch with the lowest validation loss. The model directory
-            gets config.json, vocabulary.json, model.safetensors and history.csv.
+            By default the last tenth of the rows is held out for validation, and
+            the model saved is the one of the epoch with the lowest validation
+            loss. The model directory gets config.json, vocabulary.json,
+            model.safetensors and history.csv.
 
             Example:
               textclf fit Data/reviews-train.csv -o reviews-model
-              textclf fit Data/seed-example.csv -o seed-model --num-words 1000 --validation-split 0
+              textclf fit Data/seed-example.csv -o seed-model \\
+                  --num-words 1000 --validation-split 0
             """)
 
         @Argument(help: "The training CSV file.")
