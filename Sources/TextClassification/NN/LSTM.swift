@@ -187,11 +187,41 @@ extension LSTM {
         }
     }
 
+    /// The states after 0, 1, …, `steps` steps of the same input row `x` from the zero state:
+    /// `[steps + 1, units]` each. With `x` the padding's embedding, these are the states every
+    /// pre-padded sequence goes through before its first token.
+    func constantInputStates(_ x: UnsafePointer<Float>, steps: Int, workspace w: LSTMWorkspace)
+        -> (hidden: [Float], cells: [Float]) {
+        let u = units
+        var hidden = [Float](repeating: 0, count: (steps + 1) * u), cells = hidden
+        let row = [Float](UnsafeBufferPointer(start: x, count: inputDim))
+        let repeated = [Float]((0..<steps).flatMap { _ in row })
+        repeated.withUnsafeBufferPointer { xs in
+            forwardInference(xs.baseAddress!, steps: steps, batch: 1, workspace: w, recording: { t, h, c in
+                for j in 0..<u {
+                    hidden[(t + 1) * u + j] = h[j]
+                    cells[(t + 1) * u + j] = c[j]
+                }
+            })
+        }
+        return (hidden, cells)
+    }
+
     /// Inference only: the same outputs as ``forward(_:steps:batch:workspace:)`` without
     /// keeping any step's state. Each step is one product `[x_t, h]·[W; U]` into a
     /// `[batch, 4u]` buffer that stays in cache, instead of one large product whose
     /// `[steps·batch, 4u]` result does not. Leaves h_T in `workspace.hidden` (first rows).
-    func forwardInference(_ x: UnsafePointer<Float>, steps: Int, batch: Int, workspace w: LSTMWorkspace) {
+    ///
+    /// - Parameters:
+    ///   - starts: optional, per row (ascending): the step at which the row's own input
+    ///     begins; before it the row is known to be in state `initial` (h and c rows, from
+    ///     ``constantInputStates(_:steps:workspace:)``, indexed by start step). Rows are only
+    ///     computed from their start on, so work follows real tokens, not padding.
+    ///   - recording: called after every step with the first row's h and c (used for the
+    ///     padding states).
+    func forwardInference(_ x: UnsafePointer<Float>, steps: Int, batch: Int, workspace w: LSTMWorkspace,
+                          starts: [Int]? = nil, initial: (hidden: [Float], cells: [Float])? = nil,
+                          recording: ((Int, UnsafePointer<Float>, UnsafePointer<Float>) -> Void)? = nil) {
         let u = units, g4 = 4 * units, n = inputDim, width = n + u
         precondition(batch <= w.capacity, "workspace too small")
         // [W; U] stacked: (n + u) rows of 4u, filled once per call.
@@ -201,19 +231,40 @@ extension LSTM {
         let joined = w.joinedInput.pointer       // [batch, n + u]: x_t then h_{t-1}
         let z = w.gates.pointer                  // [batch, 4u]
         let cell = w.cells.pointer, hidden = w.hidden.pointer, scratch = w.tanhCells.pointer
-        cell.update(repeating: 0, count: batch * u)
-        for b in 0..<batch { (joined + b * width + n).update(repeating: 0, count: u) }
+        if let starts, let initial {
+            for b in 0..<batch {
+                let k = starts[b]
+                initial.cells.withUnsafeBufferPointer { (cell + b * u).update(from: $0.baseAddress! + k * u, count: u) }
+                initial.hidden.withUnsafeBufferPointer { h in
+                    (hidden + b * u).update(from: h.baseAddress! + k * u, count: u)
+                    (joined + b * width + n).update(from: h.baseAddress! + k * u, count: u)
+                }
+            }
+        } else {
+            cell.update(repeating: 0, count: batch * u)
+            hidden.update(repeating: 0, count: batch * u)
+            for b in 0..<batch { (joined + b * width + n).update(repeating: 0, count: u) }
+        }
+        var active = 0
         bias.scalars.withUnsafeBufferPointer { bias in
             for t in 0..<steps {
-                for b in 0..<batch {
+                // Rows whose input has begun: a prefix, as starts ascend.
+                if let starts {
+                    while active < batch && starts[active] <= t { active += 1 }
+                } else {
+                    active = batch
+                }
+                guard active > 0 else { continue }
+                for b in 0..<active {
                     (joined + b * width).update(from: x + (t * batch + b) * n, count: n)
                     (z + b * g4).update(from: bias.baseAddress!, count: g4)
                 }
-                GEMM.multiply(m: batch, n: g4, k: width, a: joined, lda: width, b: stacked, ldb: g4,
+                GEMM.multiply(m: active, n: g4, k: width, a: joined, lda: width, b: stacked, ldb: g4,
                               c: z, ldc: g4, accumulate: true)
                 Self.stepForward(z: z, previousCell: cell, cell: cell, hidden: hidden, tanhCell: scratch,
-                                 batch: batch, units: u)
-                for b in 0..<batch { (joined + b * width + n).update(from: hidden + b * u, count: u) }
+                                 batch: active, units: u)
+                for b in 0..<active { (joined + b * width + n).update(from: hidden + b * u, count: u) }
+                recording?(t, hidden, cell)
             }
         }
     }

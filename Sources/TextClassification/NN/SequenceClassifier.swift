@@ -53,22 +53,54 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     static let predictionChunk = 32  // measured: 16–256 all within ±5%, 32 best
 
     /// The sigmoid's input (log-odds) for each row of `indices`.
+    ///
+    /// Leading padding is not recomputed: with index 0 fed from the zero state, every row
+    /// goes through the same states until its first real token, so those states are computed
+    /// once and each row starts at its first token (exact: the same arithmetic per row).
+    /// Rows are grouped by length so that the work follows the real tokens.
     public func logits(_ indices: IndexMatrix) throws -> [Float] {
+        try logits(indices, skippingLeadingPadding: true)
+    }
+
+    func logits(_ indices: IndexMatrix, skippingLeadingPadding: Bool) throws -> [Float] {
         try embedding.validate(indices.storage)
         var logits = [Float](repeating: 0, count: indices.rows)
         guard indices.rows > 0 else { return logits }
+        let steps = indices.columns
+        // Rows ordered by the length of their leading padding (descending), so each chunk
+        // holds rows of similar length; results go back to their own row.
+        var leading = [Int](repeating: 0, count: indices.rows)
+        indices.storage.withUnsafeBufferPointer { ids in
+            for r in 0..<indices.rows {
+                var k = 0
+                while k < steps && ids[r * steps + k] == 0 { k += 1 }
+                leading[r] = k
+            }
+        }
+        let leadingPadding = leading
+        let order = skippingLeadingPadding
+            ? Array(0..<indices.rows).sorted { leading[$0] != leading[$1] ? leading[$0] > leading[$1] : $0 < $1 }
+            : Array(0..<indices.rows)
+        let padding: (hidden: [Float], cells: [Float])? = skippingLeadingPadding ? {
+            let w = Workspace(model: self, batch: 1, steps: steps, training: false)
+            return embedding.embeddings.scalars.withUnsafeBufferPointer {
+                lstm.constantInputStates($0.baseAddress!, steps: steps, workspace: w.lstm)
+            }
+        }() : nil
         let chunks = (indices.rows + Self.predictionChunk - 1) / Self.predictionChunk
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, chunks)
         logits.withUnsafeMutableBufferPointer { out in
             let shared = SharedPointer(base: out.baseAddress!)
             Parallel.forEach(workers) { worker in
                 let workspace = Workspace(model: self, batch: min(Self.predictionChunk, indices.rows),
-                                          steps: indices.columns, training: false)
+                                          steps: steps, training: false)
                 for chunk in stride(from: worker, to: chunks, by: workers) {
                     let start = chunk * Self.predictionChunk
-                    let rows = min(Self.predictionChunk, indices.rows - start)
-                    forward(indices, rows: start..<start + rows, workspace: workspace, training: false)
-                    (shared.base + start).update(from: workspace.logits.pointer, count: rows)
+                    // Within a chunk, starts must ascend: reverse the descending-padding order.
+                    let rows = Array(order[start ..< min(indices.rows, start + Self.predictionChunk)].reversed())
+                    let starts = padding == nil ? nil : rows.map { leadingPadding[$0] }
+                    forwardInference(indices, rows: rows, starts: starts, padding: padding, workspace: workspace)
+                    for (k, row) in rows.enumerated() { shared.base[row] = workspace.logits.pointer[k] }
                 }
             }
         }
@@ -138,9 +170,31 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         return (0..<shards).map { _ in Workspace(model: self, batch: shardSize, steps: steps, training: true) }
     }
 
-    /// Forward pass of `rows`; leaves the logits in `workspace.logits`. With `training`,
-    /// every step's state is kept for backward.
-    private func forward(_ indices: IndexMatrix, rows: Range<Int>, workspace w: Workspace, training: Bool = true) {
+    /// Inference for the given rows (in this order); leaves their logits in `workspace.logits`.
+    private func forwardInference(_ indices: IndexMatrix, rows: [Int], starts: [Int]?,
+                                  padding: (hidden: [Float], cells: [Float])?, workspace w: Workspace) {
+        let batch = rows.count, steps = indices.columns
+        indices.storage.withUnsafeBufferPointer { ids in
+            for (b, r) in rows.enumerated() {
+                let row = ids.baseAddress! + r * steps
+                for t in (starts?[b] ?? 0)..<steps { w.tokens[t * batch + b] = row[t] }
+            }
+        }
+        // Only the tokens each row will read: from its start on.
+        for t in 0..<steps {
+            for b in 0..<batch where (starts?[b] ?? 0) <= t {
+                embedding.gather(w.tokens + t * batch + b, count: 1, stride: 1,
+                                 into: w.inputs.pointer + (t * batch + b) * embedding.outputDim)
+            }
+        }
+        lstm.forwardInference(w.inputs.pointer, steps: steps, batch: batch, workspace: w.lstm,
+                              starts: starts, initial: padding)
+        dense.forward(w.lstm.hidden.pointer, rows: batch, into: w.logits.pointer)
+    }
+
+    /// Forward pass of `rows` keeping every step's state for backward; leaves the logits in
+    /// `workspace.logits`.
+    private func forward(_ indices: IndexMatrix, rows: Range<Int>, workspace w: Workspace) {
         let batch = rows.count, steps = indices.columns
         // Time-major token order: row t·batch + b.
         indices.storage.withUnsafeBufferPointer { ids in
@@ -150,13 +204,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             }
         }
         embedding.gather(w.tokens, count: steps * batch, stride: 1, into: w.inputs.pointer)
-        if training {
-            lstm.forward(w.inputs.pointer, steps: steps, batch: batch, workspace: w.lstm)
-            dense.forward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch, into: w.logits.pointer)
-        } else {
-            lstm.forwardInference(w.inputs.pointer, steps: steps, batch: batch, workspace: w.lstm)
-            dense.forward(w.lstm.hidden.pointer, rows: batch, into: w.logits.pointer)
-        }
+        lstm.forward(w.inputs.pointer, steps: steps, batch: batch, workspace: w.lstm)
+        dense.forward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch, into: w.logits.pointer)
     }
 
     /// Forward and backward for `rows` of a batch of `batchSize`; writes each row's loss,

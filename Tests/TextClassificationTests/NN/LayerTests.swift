@@ -111,3 +111,27 @@ import Testing
         #expect(adam.step == 2)
     }
 }
+
+@Suite struct PaddingSkipTests {
+    /// Starting each row at its first real token from the shared padding states gives the
+    /// same logits, bit for bit, as running every padding step.
+    @Test func skippingLeadingPaddingIsExact() throws {
+        var random = RandomGenerator(seed: 11)
+        let model = SequenceClassifier(inputDim: 50, embeddingDim: 8, units: 20, seed: 12)
+        let steps = 30
+        // 100 rows of every padding length from 0 (full) to 30 (all padding).
+        let sequences: [[Int32]] = (0..<100).map { r in
+            (0..<(r % (steps + 1))).map { _ in Int32(1 + random.nextInt(below: 49)) }
+        }
+        let indices = try Padding(length: steps)(sequences)
+        let skipped = try model.logits(indices, skippingLeadingPadding: true)
+        let full = try model.logits(indices, skippingLeadingPadding: false)
+        #expect(skipped == full)
+        // And both agree with the training path's forward pass (different product grouping).
+        let workspaces = model.makeTrainingWorkspaces(batchSize: 100, steps: steps)
+        let labels = [Float](repeating: 1, count: 100)
+        let loss = try model.lossAndGradients(indices, labels: labels, workspaces: workspaces).loss
+        let lossFromLogits = skipped.reduce(Float(0)) { $0 + BinaryCrossEntropy.loss(logit: $1, label: 1) } / 100
+        #expect(abs(loss - lossFromLogits) < 1e-5)
+    }
+}
