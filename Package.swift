@@ -40,7 +40,8 @@ let package = Package(
 
         .testTarget(
             name: "TextClassificationTests",
-            dependencies: ["TextClassification"]
+            dependencies: ["TextClassification"],
+            exclude: ["Fixtures"]  // read from the source tree by path (Keras golden fixtures)
         ),
         // Runs the built `textclf` binary end to end (depending on it makes SwiftPM build it).
         .testTarget(

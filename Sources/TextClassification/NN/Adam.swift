@@ -5,6 +5,12 @@ import Foundation
 /// `w −= α·m/(√v + ε)` — ε added to √v, not to the bias-corrected √v̂. Every weight's
 /// moments decay every step, embedding rows without gradient included (Keras densifies).
 ///
+/// One quirk of Keras on TensorFlow is kept on purpose: an embedding's gradient arrives as
+/// `IndexedSlices` with one slice per token position, `ops.square` squares the slices before
+/// they are summed by row, so `v` moves by Σ g_i² rather than (Σ g_i)² for a row used at
+/// several positions (measured against Keras in KerasParityTests). Pass those sums as
+/// `squaredGradients` to match it.
+///
 /// ```swift
 /// var adam = Adam()                        // lr 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7
 /// adam.update(&model, along: gradients)    // one step
@@ -27,8 +33,10 @@ public struct Adam: Sendable {
     }
 
     /// One step on every weight of `model`; `gradients` are in the order of
-    /// ``ParameterizedModel/parameterPaths``.
-    public mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [Tensor]) {
+    /// ``ParameterizedModel/parameterPaths``. `squaredGradients[k]`, when given, replaces
+    /// `g²` in the update of `v` for weight k (see the type's note on embeddings).
+    public mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [Tensor],
+                                                           squaredGradients: [Int: Tensor] = [:]) {
         let paths = Model.parameterPaths
         precondition(gradients.count == paths.count, "one gradient per weight")
         if firstMoments.isEmpty {
@@ -43,14 +51,26 @@ public struct Adam: Sendable {
         for (k, entry) in paths.enumerated() {
             let gradient = gradients[k]
             precondition(gradient.count == model[keyPath: entry.path].count, "gradient \(entry.name) has the wrong size")
+            let squares = squaredGradients[k]
+            precondition(squares == nil || squares!.count == gradient.count, "squared gradient \(entry.name) has the wrong size")
             firstMoments[k].withUnsafeMutableBufferPointer { m in
                 secondMoments[k].withUnsafeMutableBufferPointer { v in
                     model[keyPath: entry.path].scalars.withUnsafeMutableBufferPointer { w in
                         gradient.scalars.withUnsafeBufferPointer { g in
-                            for j in 0..<g.count {
-                                m[j] += (g[j] - m[j]) * oneMinusBeta1
-                                v[j] += (g[j] * g[j] - v[j]) * oneMinusBeta2
-                                w[j] -= alpha * m[j] / (v[j].squareRoot() + epsilon)
+                            if let squares {
+                                squares.scalars.withUnsafeBufferPointer { g2 in
+                                    for j in 0..<g.count {
+                                        m[j] += (g[j] - m[j]) * oneMinusBeta1
+                                        v[j] += (g2[j] - v[j]) * oneMinusBeta2
+                                        w[j] -= alpha * m[j] / (v[j].squareRoot() + epsilon)
+                                    }
+                                }
+                            } else {
+                                for j in 0..<g.count {
+                                    m[j] += (g[j] - m[j]) * oneMinusBeta1
+                                    v[j] += (g[j] * g[j] - v[j]) * oneMinusBeta2
+                                    w[j] -= alpha * m[j] / (v[j].squareRoot() + epsilon)
+                                }
                             }
                         }
                     }

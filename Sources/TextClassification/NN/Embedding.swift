@@ -76,13 +76,20 @@ public struct Embedding: Sendable {
         }
     }
 
-    /// Adds consecutive rows of `gradient` into the rows of `table` named by the indices.
+    /// Adds consecutive rows of `gradient` into the rows of `table` named by the indices,
+    /// and, if `squares` is given, their element-wise squares into the same rows there.
     static func scatterAdd(_ gradient: UnsafePointer<Float>, indices: UnsafePointer<Int32>, count: Int,
-                           stride: Int, width: Int, into table: UnsafeMutablePointer<Float>) {
+                           stride: Int, width: Int, into table: UnsafeMutablePointer<Float>,
+                           squares: UnsafeMutablePointer<Float>? = nil) {
         for k in 0..<count {
-            let row = table + Int(indices[k * stride]) * width
+            let offset = Int(indices[k * stride]) * width
+            let row = table + offset
             let source = gradient + k * width
             for j in 0..<width { row[j] += source[j] }
+            if let squares {
+                let squareRow = squares + offset
+                for j in 0..<width { squareRow[j] += source[j] * source[j] }
+            }
         }
     }
 }

@@ -122,6 +122,10 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         public var correct: Int
         /// One per weight, in ``parameterPaths`` order.
         public var gradients: [Tensor]
+        /// For the embedding (index 0): the sum over token positions of each position's
+        /// squared gradient, which Keras's Adam uses in place of the squared gradient (see
+        /// ``Adam/update(_:along:squaredGradients:)``).
+        public var embeddingGradientSquares: Tensor
     }
 
     /// The loss, accuracy count and gradients of one batch. `workspaces` come from
@@ -160,7 +164,17 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         for (k, entry) in Self.parameterPaths.enumerated() {
             gradients[k] = Tensor(shape: self[keyPath: entry.path].shape, scalars: gradients[k].scalars)
         }
-        return BatchResult(loss: losses.reduce(0, +) / Float(batch), correct: correct.reduce(0, +), gradients: gradients)
+        var squares = Tensor(shape: embedding.embeddings.shape,
+                             scalars: Array(UnsafeBufferPointer(start: workspaces[0].embeddingSquares.pointer,
+                                                                count: embedding.embeddings.count)))
+        for s in 1..<shards {
+            let other = workspaces[s].embeddingSquares.pointer
+            squares.scalars.withUnsafeMutableBufferPointer { g in
+                for j in 0..<g.count { g[j] += other[j] }
+            }
+        }
+        return BatchResult(loss: losses.reduce(0, +) / Float(batch), correct: correct.reduce(0, +), gradients: gradients,
+                           embeddingGradientSquares: squares)
     }
 
     /// Workspaces for training batches of up to `batchSize` rows of `steps` indices.
@@ -222,6 +236,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             w.logitGradients.pointer[b] = BinaryCrossEntropy.logitGradient(logit: z, label: y, count: batchSize)
         }
         for buffer in w.gradients { buffer.zero() }
+        w.embeddingSquares.zero()
         let g = w.gradients
         dense.backward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch,
                        outputGradient: w.logitGradients.pointer, kernelGradient: g[4].pointer,
@@ -232,7 +247,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                       workspace: w.lstm, kernelGradient: g[1].pointer, recurrentGradient: g[2].pointer,
                       biasGradient: g[3].pointer, inputGradient: w.inputs.pointer)
         Embedding.scatterAdd(w.inputs.pointer, indices: w.tokens, count: steps * batch, stride: 1,
-                             width: embedding.outputDim, into: g[0].pointer)
+                             width: embedding.outputDim, into: g[0].pointer, squares: w.embeddingSquares.pointer)
         return correct
     }
 
@@ -246,6 +261,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let hiddenGradients: FloatBuffer
         /// One per weight, in parameterPaths order (empty when not training).
         let gradients: [FloatBuffer]
+        /// Per-position squared embedding gradients, summed by row (Keras's Adam uses them).
+        let embeddingSquares: FloatBuffer
 
         init(model: SequenceClassifier, batch: Int, steps: Int, training: Bool) {
             let e = model.embedding.outputDim, u = model.lstm.units
@@ -256,6 +273,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             logitGradients = FloatBuffer(count: batch)
             hiddenGradients = FloatBuffer(count: batch * u)
             gradients = training ? model.namedParameters.map { FloatBuffer(count: $0.tensor.count) } : []
+            embeddingSquares = FloatBuffer(count: training ? model.embedding.embeddings.count : 0)
         }
 
         deinit { tokens.deallocate() }

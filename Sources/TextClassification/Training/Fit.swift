@@ -68,7 +68,7 @@ extension SequenceClassifier {
                 guard result.loss.isFinite, result.gradients.allSatisfy({ $0.scalars.allSatisfy(\.isFinite) }) else {
                     throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
                 }
-                optimizer.update(&self, along: result.gradients)
+                optimizer.update(&self, along: result.gradients, squaredGradients: [0: result.embeddingGradientSquares])
                 lossSum += Double(result.loss) * Double(rows.count)
                 correct += result.correct
                 seen += rows.count

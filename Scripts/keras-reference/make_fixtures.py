@@ -1,0 +1,143 @@
+"""Writes the golden fixtures that textclf's parity tests compare against.
+
+Run: Scripts/keras-reference/make_fixtures.sh (makes the virtual environment, then runs this).
+Output: Tests/TextClassificationTests/Fixtures/{tokenizer,padding,model}.json
+
+Everything here is deterministic: fixed corpora, fixed weights (numpy RandomState), one batch
+without shuffling, so the fixtures do not depend on TensorFlow's random streams.
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain float32 arithmetic, no reordering
+
+import numpy as np
+import tensorflow as tf
+import keras
+# Keras 3 keeps the legacy Tokenizer (the one the seed example uses) out of its public API.
+from keras.src.legacy.preprocessing.text import Tokenizer
+from keras.utils import pad_sequences
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "TextClassificationTests", "Fixtures")
+
+
+def tokenizer_fixture():
+    # Pre-segmented (words joined by spaces, lower case, no punctuation) so that Keras's
+    # split and textclf's tokens are the same words.
+    corpus = [
+        "这 是 一段 文本",
+        "这 是 另一 段 文本",
+        "第三 段 文本",
+        "质量 很好 物流 很快 很好",
+        "质量 一般 物流 慢",
+        "iphone 12 很好 用",
+    ]
+    probes = ["这 是 新 文本", "质量 很好 但 物流 慢", "iphone 13 很好", ""]
+    cases = []
+    for num_words in [None, 5]:
+        for oov in [None, "<oov>"]:
+            t = Tokenizer(num_words=num_words, oov_token=oov)
+            t.fit_on_texts(corpus)
+            cases.append({
+                "num_words": num_words,
+                "oov_token": oov,
+                "word_index": t.word_index,
+                "word_counts": list(t.word_counts.items()),  # first-seen order
+                "word_docs": dict(t.word_docs),
+                "document_count": t.document_count,
+                "sequences": t.texts_to_sequences(corpus + probes),
+                "texts": t.sequences_to_texts([[0, 1, 2, 3, 4, 5, 6, 99]]),
+            })
+    return {"keras": keras.__version__, "corpus": corpus, "probes": probes, "cases": cases}
+
+
+def padding_fixture():
+    sequences = [[1, 2, 3, 4, 5], [6, 7], [], [8, 9, 10]]
+    cases = []
+    for maxlen in [None, 1, 3, 6]:
+        for padding in ["pre", "post"]:
+            for truncating in ["pre", "post"]:
+                for value in [0, -1]:
+                    out = pad_sequences(sequences, maxlen=maxlen, padding=padding, truncating=truncating, value=value)
+                    cases.append({"maxlen": maxlen, "padding": padding, "truncating": truncating, "value": value,
+                                  "output": out.tolist()})
+    return {"keras": keras.__version__, "sequences": sequences, "cases": cases}
+
+
+def model_fixture():
+    vocab, emb, units, steps, batch = 9, 5, 4, 6, 5
+    rng = np.random.RandomState(0)
+    model = keras.Sequential([
+        keras.Input(shape=(steps,), dtype="int32"),
+        keras.layers.Embedding(vocab, emb),
+        keras.layers.LSTM(units),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    # Fixed, non-trivial weights: every gate matters, no symmetry.
+    weights = {
+        "embedding/embeddings": rng.normal(0, 0.6, (vocab, emb)),
+        "lstm/kernel": rng.normal(0, 0.5, (emb, 4 * units)),
+        "lstm/recurrent_kernel": rng.normal(0, 0.5, (units, 4 * units)),
+        "lstm/bias": rng.normal(0, 0.3, (4 * units,)),
+        "dense/kernel": rng.normal(0, 0.8, (units, 1)),
+        "dense/bias": np.array([0.1]),
+    }
+    weights = {k: v.astype(np.float32) for k, v in weights.items()}
+    model.set_weights([weights[k] for k in ["embedding/embeddings", "lstm/kernel", "lstm/recurrent_kernel",
+                                            "lstm/bias", "dense/kernel", "dense/bias"]])
+    # Pre-padded rows of different lengths, one with no padding, one all padding.
+    x = np.array([
+        [0, 0, 3, 1, 4, 1],
+        [5, 8, 2, 6, 5, 3],
+        [0, 0, 0, 0, 7, 2],
+        [0, 0, 0, 0, 0, 0],
+        [0, 1, 8, 2, 8, 1],
+    ], dtype=np.int32)
+    y = np.array([1, 0, 1, 0, 1], dtype=np.float32)
+    names = ["embedding/embeddings", "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "dense/kernel", "dense/bias"]
+    loss_fn = keras.losses.BinaryCrossentropy()
+
+    @tf.function
+    def loss_and_gradients(x, y):
+        # Traced like model.fit's train step, so the loss sees the sigmoid's logits.
+        with tf.GradientTape() as tape:
+            probabilities = model(x, training=True)
+            loss = loss_fn(y[:, None], probabilities)
+        return probabilities, loss, tape.gradient(loss, model.trainable_variables)
+
+    probabilities, loss, gradients = loss_and_gradients(tf.constant(x), tf.constant(y))
+    logits = tf.math.log(probabilities) - tf.math.log1p(-probabilities)  # for reading only
+    model.compile(optimizer=keras.optimizers.Adam(), loss="binary_crossentropy", metrics=["accuracy"])
+    after = {}
+    for step in range(1, 4):
+        model.train_on_batch(x, y)
+        if step in (1, 3):
+            after[str(step)] = {n: w.numpy().tolist() for n, w in zip(names, model.trainable_variables)}
+    return {
+        "keras": keras.__version__, "tensorflow": tf.__version__,
+        "shapes": {"vocab": vocab, "embedding": emb, "units": units, "steps": steps, "batch": batch},
+        "weights": {k: v.tolist() for k, v in weights.items()},
+        "x": x.tolist(), "y": y.tolist(),
+        "probabilities": probabilities.numpy().reshape(-1).tolist(),
+        "logits": logits.numpy().reshape(-1).tolist(),
+        "loss": float(loss.numpy()),
+        # The embedding's gradient comes as IndexedSlices: densify it.
+        "gradients": {n: tf.convert_to_tensor(g).numpy().tolist() for n, g in zip(names, gradients)},
+        "after_adam_steps": after,
+    }
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, make in [("tokenizer", tokenizer_fixture), ("padding", padding_fixture), ("model", model_fixture)]:
+        path = os.path.join(OUT, name + ".json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(make(), f, ensure_ascii=False, indent=1)
+            f.write("\n")
+        print("wrote", os.path.relpath(path), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
