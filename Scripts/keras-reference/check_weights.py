@@ -1,0 +1,148 @@
+"""Moves models between textclf and Keras in both directions and checks the predictions agree.
+
+Run: Scripts/keras-reference/check_weights.sh [TEXTCLF_MODEL_DIR]
+ 1. textclf → Keras: loads a textclf model directory (vocabulary.json via Keras's own
+    tokenizer_from_json, model.safetensors into Embedding → LSTM → Dense), predicts
+    Data/reviews-test.csv from textclf's ICU tokens, compares with `textclf predict`.
+ 2. Keras → textclf: trains a Keras model (1 epoch) on the ICU-tokenized training reviews,
+    writes it as a textclf model directory, compares Keras's predictions with `textclf predict`.
+Prints the largest absolute difference of each direction; exits 1 if one is 1e-5 or more.
+"""
+import csv
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import keras
+from keras.src.legacy.preprocessing.text import Tokenizer, tokenizer_from_json
+from keras.utils import pad_sequences
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TEXTCLF = os.environ.get("TEXTCLF", os.path.join(ROOT, ".build", "release", "textclf"))
+NAMES = ["embedding/embeddings", "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "dense/kernel", "dense/bias"]
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + length])
+    body = data[8 + length:]
+    out = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        out[name] = np.frombuffer(body[begin:end], dtype="<f4").reshape(entry["shape"])
+    return out
+
+
+def write_safetensors(path, tensors):
+    header, offset, blobs = {}, 0, []
+    for name, array in tensors.items():
+        blob = np.ascontiguousarray(array, dtype="<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
+        offset += len(blob)
+        blobs.append(blob)
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - (len(text) + 8) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def texts_and_labels(name):
+    with open(os.path.join(ROOT, "Data", name), encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [r["text"] for r in rows], np.array([int(r["label"]) for r in rows], dtype=np.float32)
+
+
+def icu_tokens(texts):
+    """textclf's tokens, joined by spaces: what Keras's split(' ') must see."""
+    lines = "\n".join(t.replace("\r", " ").replace("\n", " ") for t in texts) + "\n"
+    out = subprocess.run([TEXTCLF, "tokenize"], input=lines, capture_output=True, text=True, check=True).stdout
+    tokens = out.split("\n")[:-1]
+    assert len(tokens) == len(texts), (len(tokens), len(texts))
+    return tokens
+
+
+def textclf_probabilities(model_dir, test_csv):
+    out = subprocess.run([TEXTCLF, "predict", model_dir, test_csv], capture_output=True, text=True, check=True).stdout
+    rows = list(csv.DictReader(out.splitlines()))
+    return np.array([float(r["probability"]) for r in rows], dtype=np.float64)
+
+
+def keras_model(vocab, emb, units, steps):
+    return keras.Sequential([
+        keras.Input(shape=(steps,), dtype="int32"),
+        keras.layers.Embedding(vocab, emb),
+        keras.layers.LSTM(units),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+
+
+def sequences(tokenizer, tokens, config):
+    return pad_sequences(tokenizer.texts_to_sequences(tokens), maxlen=config["maxLength"],
+                         padding=config["padding"], truncating=config["truncating"])
+
+
+def textclf_to_keras(model_dir, test_texts, test_tokens):
+    with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as f:
+        stored = json.load(f)
+    config = stored["configuration"]
+    with open(os.path.join(model_dir, "vocabulary.json"), encoding="utf-8") as f:
+        tokenizer = tokenizer_from_json(f.read())
+    weights = read_safetensors(os.path.join(model_dir, "model.safetensors"))
+    model = keras_model(stored["inputDim"], config["embeddingDim"], config["units"], config["maxLength"])
+    model.set_weights([weights[n] for n in NAMES])
+    ours = textclf_probabilities(model_dir, os.path.join(ROOT, "Data", "reviews-test.csv"))
+    theirs = model.predict(sequences(tokenizer, test_tokens, config), batch_size=256, verbose=0).reshape(-1)
+    return float(np.max(np.abs(ours - theirs)))
+
+
+def keras_to_textclf(train_tokens, train_labels, test_tokens, work):
+    config = {"locale": "zh", "lowercased": True, "unit": "word", "numWords": 10000, "oovToken": None,
+              "maxLength": 100, "padding": "pre", "truncating": "pre", "embeddingDim": 64, "units": 64}
+    tokenizer = Tokenizer(num_words=config["numWords"], filters="", lower=False, split=" ")
+    tokenizer.fit_on_texts(train_tokens)
+    keras.utils.set_random_seed(1)
+    model = keras_model(config["numWords"], 64, 64, 100)
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(sequences(tokenizer, train_tokens, config), train_labels, epochs=1, batch_size=32, verbose=0)
+    model_dir = os.path.join(work, "keras-model")
+    os.makedirs(model_dir)
+    with open(os.path.join(model_dir, "config.json"), "w", encoding="utf-8") as f:
+        json.dump({"format": "textclf-model", "formatVersion": 1, "configuration": config, "labels": ["0", "1"],
+                   "inputDim": config["numWords"]}, f)
+    with open(os.path.join(model_dir, "vocabulary.json"), "w", encoding="utf-8") as f:
+        f.write(tokenizer.to_json())
+    write_safetensors(os.path.join(model_dir, "model.safetensors"),
+                      dict(zip(NAMES, [w.numpy() for w in model.weights])))
+    theirs = model.predict(sequences(tokenizer, test_tokens, config), batch_size=256, verbose=0).reshape(-1)
+    ours = textclf_probabilities(model_dir, os.path.join(ROOT, "Data", "reviews-test.csv"))
+    return float(np.max(np.abs(ours - theirs)))
+
+
+def main():
+    model_dir = sys.argv[1] if len(sys.argv) > 1 else None
+    train_texts, train_labels = texts_and_labels("reviews-train.csv")
+    test_texts, _ = texts_and_labels("reviews-test.csv")
+    test_tokens = icu_tokens(test_texts)
+    with tempfile.TemporaryDirectory() as work:
+        if model_dir is None:
+            model_dir = os.path.join(work, "textclf-model")
+            subprocess.run([TEXTCLF, "fit", os.path.join(ROOT, "Data", "reviews-train.csv"), "-o", model_dir,
+                            "--epochs", "1"], check=True, capture_output=True)
+        forward = textclf_to_keras(model_dir, test_texts, test_tokens)
+        print(f"textclf -> Keras: max |p_textclf - p_keras| = {forward:.3g} on {len(test_texts)} test reviews")
+        backward = keras_to_textclf(icu_tokens(train_texts), train_labels, test_tokens, work)
+        print(f"Keras -> textclf: max |p_textclf - p_keras| = {backward:.3g} on {len(test_texts)} test reviews")
+    sys.exit(0 if max(forward, backward) < 1e-5 else 1)
+
+
+if __name__ == "__main__":
+    main()
