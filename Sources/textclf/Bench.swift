@@ -5,19 +5,28 @@ import TextClassification
 extension TextClf {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure training and prediction speed on random sequences.",
+            abstract: "Measure training, prediction or tokenizer speed (used by Scripts/bench.sh).",
             discussion: """
-            The seed example's shapes by default: vocabulary 1000, length 100, embedding 64,
-            LSTM 64. Build in release for the target CPU for meaningful numbers.
+            Training and prediction run on random sequences at the seed example's
+            shapes by default (vocabulary 1000, length 100, embedding 64, LSTM 64);
+            the tokenizer runs on the texts of a CSV file. Prints one JSON object.
+            Build in release for the target CPU for meaningful numbers.
 
             Example:
               swift build -c release -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DTEXTCLF_FMA
-              .build/release/textclf bench --batch-size 32
+              .build/release/textclf bench train --batch-size 32
+              .build/release/textclf bench tokenize Data/reviews-train.csv
             """)
 
-        @Option(help: "Rows per training step.") var batchSize = 32
-        @Option(help: "Random training rows per epoch.") var samples = 4096
-        @Option(help: "Epochs to time (after one warm-up epoch).") var epochs = 2
+        enum Measurement: String, ExpressibleByArgument, CaseIterable {
+            case train, predict, tokenize
+        }
+
+        @Argument(help: "What to measure: train, predict or tokenize.") var measurement: Measurement = .train
+        @Argument(help: "For tokenize: a CSV file with a text column.") var file: String?
+        @Option(help: "Rows per training step, or per prediction call.") var batchSize: Int?
+        @Option(help: "Random rows per epoch.") var samples = 8192
+        @Option(help: "Epochs (or prediction passes) to time, after one warm-up.") var repeats = 2
         @Option(help: "Vocabulary size.") var inputDim = 1000
         @Option(help: "Sequence length.") var length = 100
         @Option(help: "Embedding vector length.") var embeddingDim = 64
@@ -25,21 +34,68 @@ extension TextClf {
 
         func run() throws {
             try reportingErrors {
-                var random = RandomGenerator(seed: 1)
-                let indices = IndexMatrix(rows: samples, columns: length,
-                                          storage: (0..<samples * length).map { _ in Int32(random.nextInt(below: inputDim)) })
-                let labels = (0..<samples).map { _ in Float(random.nextInt(below: 2)) }
-                var model = SequenceClassifier(inputDim: inputDim, embeddingDim: embeddingDim, units: units, seed: 1)
-                try model.fit(indices, labels: labels, epochs: 1, batchSize: batchSize)  // warm-up
-                let start = Date()
-                try model.fit(indices, labels: labels, epochs: epochs, batchSize: batchSize)
-                let trainingRate = Double(samples * epochs) / Date().timeIntervalSince(start)
-                let predictStart = Date()
-                _ = try model.predict(indices)
-                let predictionRate = Double(samples) / Date().timeIntervalSince(predictStart)
-                print(String(format: "training, batch %d: %.0f samples/s", batchSize, trainingRate))
-                print(String(format: "prediction (model only): %.0f samples/s", predictionRate))
+                let result: [String: Double]
+                switch measurement {
+                case .train: result = try train()
+                case .predict: result = try predict()
+                case .tokenize: result = try tokenize()
+                }
+                let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+                print(String(decoding: json, as: UTF8.self))
             }
+        }
+
+        private func randomData() -> (IndexMatrix, [Float]) {
+            var random = RandomGenerator(seed: 1)
+            let indices = IndexMatrix(rows: samples, columns: length,
+                                      storage: (0..<samples * length).map { _ in Int32(random.nextInt(below: inputDim)) })
+            return (indices, (0..<samples).map { _ in Float(random.nextInt(below: 2)) })
+        }
+
+        private func train() throws -> [String: Double] {
+            let (indices, labels) = randomData()
+            let batch = batchSize ?? 32
+            var model = SequenceClassifier(inputDim: inputDim, embeddingDim: embeddingDim, units: units, seed: 1)
+            try model.fit(indices, labels: labels, epochs: 1, batchSize: batch)  // warm-up
+            let start = Date()
+            try model.fit(indices, labels: labels, epochs: repeats, batchSize: batch)
+            let seconds = Date().timeIntervalSince(start)
+            return ["batch_size": Double(batch), "samples_per_second": Double(samples * repeats) / seconds, "seconds": seconds]
+        }
+
+        private func predict() throws -> [String: Double] {
+            let (indices, _) = randomData()
+            let batch = batchSize ?? 256
+            let model = SequenceClassifier(inputDim: inputDim, embeddingDim: embeddingDim, units: units, seed: 1)
+            func pass() throws {
+                for start in stride(from: 0, to: indices.rows, by: batch) {
+                    _ = try model.predict(indices.rows(start..<min(indices.rows, start + batch)))
+                }
+            }
+            try pass()  // warm-up
+            let start = Date()
+            for _ in 0..<repeats { try pass() }
+            let seconds = Date().timeIntervalSince(start)
+            return ["batch_size": Double(batch), "samples_per_second": Double(samples * repeats) / seconds, "seconds": seconds]
+        }
+
+        private func tokenize() throws -> [String: Double] {
+            guard let file else { throw ValidationError("bench tokenize needs a CSV file with a text column") }
+            let texts = try LabelledCSV(url: URL(fileURLWithPath: file), labelColumn: nil).texts
+            let bytes = texts.reduce(0) { $0 + $1.utf8.count }
+            let tokenizer = try ICUTokenizer()
+            var tokens = 0
+            for text in texts { tokens += tokenizer.tokens(in: text).count }  // warm-up
+            var start = Date()
+            for _ in 0..<repeats { for text in texts { tokens += tokenizer.tokens(in: text).count } }
+            let oneThread = Double(bytes * repeats) / Date().timeIntervalSince(start) / 1e6
+            // All cores, as predict uses them.
+            let classifier = try TextClassifier()
+            start = Date()
+            for _ in 0..<repeats { _ = classifier.tokenize(texts) }
+            let allThreads = Double(bytes * repeats) / Date().timeIntervalSince(start) / 1e6
+            return ["megabytes_per_second_1_thread": oneThread, "megabytes_per_second_all_threads": allThreads,
+                    "texts": Double(texts.count), "megabytes": Double(bytes) / 1e6]
         }
     }
 }

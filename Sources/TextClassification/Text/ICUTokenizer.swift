@@ -72,10 +72,21 @@ public struct ICUTokenizer: Tokenizer, Sendable {
 
     private func makeToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let token = String(decoding: bytes, as: UTF8.self)
-        guard lowercased else { return token }
-        // Most tokens (Chinese, digits, lower-case Latin) need no change: skip the copy.
-        if bytes.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) { return token }
+        guard lowercased, Self.mayHaveUpperCase(bytes) else { return token }
         return token.lowercased()
+    }
+
+    /// False when lower-casing cannot change the token: ASCII without capitals, or characters
+    /// from U+3000 up (CJK, kana, hangul: UTF-8 lead bytes E3–EE), which have no case. Cased
+    /// scripts (Latin, Greek, Cyrillic…, lead bytes C3–E2) and full-width Latin (EF) are
+    /// lower-cased by the standard library.
+    @inline(__always)
+    static func mayHaveUpperCase(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in bytes {
+            if byte >= 0x41 && byte <= 0x5A { return true }  // A–Z
+            if byte >= 0xC0 && (byte < 0xE3 || byte == 0xEF) { return true }
+        }
+        return false
     }
 
     private static func prefixLength(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> Int {

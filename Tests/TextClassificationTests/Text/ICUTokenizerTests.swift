@@ -60,3 +60,12 @@ import Testing
         #expect(results == expected)
     }
 }
+
+@Suite struct LowercasingTests {
+    @Test func lowercasesEveryCasedScriptAndLeavesCJKAlone() throws {
+        let tokenizer = try ICUTokenizer()
+        #expect(tokenizer.tokens(in: "ÉCOLE Straße ΑΒΓ МОСКВА") == ["école", "straße", "αβγ", "москва"])
+        #expect(tokenizer.tokens(in: "ＡＢＣ很好") == ["ａｂｃ", "很好"])
+        #expect(tokenizer.tokens(in: "カタカナ 한국어 中文") == ["カタカナ", "한국어", "中文"])
+    }
+}
