@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Speed benchmark: textclf on this machine, and with --compare-keras the same measurements in
+# Keras/TensorFlow (+ jieba for Chinese) in the same run, with ratios.
+#   Scripts/bench.sh [--compare-keras] [--json FILE]
+# Measures: tokenizer MB/s on Data/reviews-train.csv; training samples/s at batch 32 and 128
+# on the seed shapes (vocabulary 1000, length 100, embedding 64, LSTM 64, random sequences);
+# prediction samples/s (model only, batch 256); `textclf predict` texts/s end to end on
+# 100,000 review lines; one-line latency (process start to printed label); peak RSS of each.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+compare=0 json_out=""
+while [ $# -gt 0 ]; do
+    case $1 in
+        --compare-keras) compare=1 ;;
+        --json) json_out=$2; shift ;;
+        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown option $1 (see --help)" >&2; exit 64 ;;
+    esac
+    shift
+done
+command -v python3 >/dev/null || { echo "error: python3 is needed to prepare the data and print the table" >&2; exit 1; }
+build_release
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# 100,000 lines: the training reviews repeated, newlines inside texts made spaces.
+python3 - "$ROOT/Data/reviews-train.csv" "$work/lines.txt" <<'PY'
+import csv, sys
+texts = [r["text"].replace("\r", " ").replace("\n", " ") for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline=""))]
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    for i in range(100000):
+        f.write(texts[i % len(texts)] + "\n")
+PY
+
+# measure NAME COMMAND…: runs it under /usr/bin/time, keeps its JSON output and peak RSS.
+measure() {
+    local name=$1; shift
+    echo "  $name" >&2
+    /usr/bin/time -f "%M %e" -o "$work/$name.time" "$@" > "$work/$name.json"
+}
+
+echo "textclf:" >&2
+measure textclf_tokenize "$TEXTCLF" bench tokenize "$ROOT/Data/reviews-train.csv"
+measure textclf_train32 "$TEXTCLF" bench train --batch-size 32
+measure textclf_train128 "$TEXTCLF" bench train --batch-size 128
+measure textclf_predict "$TEXTCLF" bench predict --batch-size 256
+"$TEXTCLF" fit "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --num-words 1000 --validation-split 0 2>/dev/null
+measure textclf_e2e "$TEXTCLF" predict "$work/model" "$work/lines.txt" --lines
+: > "$work/textclf_e2e.json"
+for i in 1 2 3 4 5; do
+    /usr/bin/time -f "%e" -a -o "$work/textclf_latency.times" sh -c "echo 质量很好，推荐购买 | '$TEXTCLF' predict '$work/model' --lines >/dev/null"
+done
+
+if [ $compare -eq 1 ]; then
+    py=$("$ROOT/Scripts/keras-reference/setup-venv.sh")
+    kb="$ROOT/Scripts/keras-reference/bench_keras.py"
+    echo "Keras/TensorFlow:" >&2
+    measure keras_tokenize "$py" "$kb" segment "$ROOT/Data/reviews-train.csv"
+    measure keras_train32 "$py" "$kb" train 32
+    measure keras_train128 "$py" "$kb" train 128
+    measure keras_predict "$py" "$kb" predict
+    "$py" "$kb" save "$work/keras-model" "$ROOT/Data/reviews-train.csv" >/dev/null
+    measure keras_e2e "$py" "$kb" e2e "$work/keras-model" "$work/lines.txt"
+    for i in 1 2 3; do
+        /usr/bin/time -f "%e" -a -o "$work/keras_latency.times" "$py" "$kb" latency "$work/keras-model" >/dev/null
+    done
+fi
+
+python3 - "$work" "$compare" "$json_out" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" <<'PY'
+import json, os, statistics, sys
+work, compare, json_out, cores, cpu = sys.argv[1], sys.argv[2] == "1", sys.argv[3], sys.argv[4], sys.argv[5]
+
+def load(name):
+    path = os.path.join(work, name + ".json")
+    text = open(path).read().strip() if os.path.exists(path) else ""
+    data = json.loads(text) if text else {}
+    rss, wall = open(os.path.join(work, name + ".time")).read().split()[-2:]
+    data["peak_rss_mb"] = int(rss) / 1024
+    data["wall_seconds"] = float(wall)
+    return data
+
+def latency(name):
+    times = [float(t) for t in open(os.path.join(work, name + ".times")).read().split()]
+    return statistics.median(times) * 1000
+
+results = {"machine": {"cores": int(cores), "cpu": cpu}, "textclf": {}, "keras": {}}
+sides = ["textclf"] + (["keras"] if compare else [])
+for side in sides:
+    for m in ["tokenize", "train32", "train128", "predict", "e2e"]:
+        results[side][m] = load(f"{side}_{m}")
+    results[side]["e2e"].setdefault("texts_per_second", 100000 / results[side]["e2e"]["wall_seconds"])
+    results[side]["latency_ms"] = latency(f"{side}_latency")
+
+rows = [
+    ("tokenizer MB/s, 1 thread (jieba for Keras)", lambda r: r["tokenize"]["megabytes_per_second_1_thread"], True),
+    ("training samples/s, batch 32", lambda r: r["train32"]["samples_per_second"], True),
+    ("training samples/s, batch 128", lambda r: r["train128"]["samples_per_second"], True),
+    ("prediction samples/s, model only, batch 256", lambda r: r["predict"]["samples_per_second"], True),
+    ("predict end to end, texts/s (100,000 lines)", lambda r: r["e2e"]["texts_per_second"], True),
+    ("one-line latency, ms (start to label)", lambda r: r["latency_ms"], False),
+    ("peak RSS training batch 32, MB", lambda r: r["train32"]["peak_rss_mb"], False),
+    ("peak RSS predict end to end, MB", lambda r: r["e2e"]["peak_rss_mb"], False),
+]
+print(f"Machine: {cores} cores, {cpu}")
+header = "| measurement | textclf |" + (" Keras/TF | ratio |" if compare else "")
+print(header)
+print("|---|---:|" + ("---:|---:|" if compare else ""))
+for label, get, higher_better in rows:
+    ours = get(results["textclf"])
+    line = f"| {label} | {ours:,.1f} |" if ours < 100 else f"| {label} | {ours:,.0f} |"
+    if compare:
+        theirs = get(results["keras"])
+        ratio = ours / theirs if higher_better else theirs / ours
+        line += (f" {theirs:,.1f} |" if theirs < 100 else f" {theirs:,.0f} |") + f" {ratio:.1f}× |"
+    print(line)
+if compare:
+    print("(ratio: how many times better textclf is; for latency and memory, Keras's figure over textclf's)")
+print(f"textclf 2-thread tokenizer: {results['textclf']['tokenize']['megabytes_per_second_all_threads']:.1f} MB/s")
+if json_out:
+    with open(json_out, "w") as f:
+        json.dump(results, f, indent=1)
+PY

@@ -1,0 +1,151 @@
+"""The Keras/TensorFlow (+ jieba) side of Scripts/bench.sh: one measurement per run, printed
+as one JSON object, so that bench.sh can wrap each in /usr/bin/time for its peak memory.
+
+  bench_keras.py train BATCH | predict | segment CSV | e2e MODEL_DIR LINES_FILE | save MODEL_DIR CSV
+  | latency MODEL_DIR
+"""
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import warnings
+warnings.filterwarnings("ignore")  # e.g. "Skipping variable loading for optimizer": irrelevant here
+
+SAMPLES, LENGTH, VOCAB = 8192, 100, 1000
+
+
+def seed_model():
+    import keras
+    model = keras.Sequential([
+        keras.Input(shape=(LENGTH,), dtype="int32"),
+        keras.layers.Embedding(VOCAB, 64),
+        keras.layers.LSTM(64),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def random_data():
+    import numpy as np
+    rng = np.random.RandomState(1)
+    return rng.randint(0, VOCAB, (SAMPLES, LENGTH)).astype("int32"), rng.randint(0, 2, SAMPLES).astype("float32")
+
+
+def train(batch):
+    x, y = random_data()
+    model = seed_model()
+    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # warm-up (tracing)
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=batch, epochs=2, verbose=0)
+    seconds = time.perf_counter() - start
+    return {"batch_size": batch, "samples_per_second": 2 * SAMPLES / seconds, "seconds": seconds}
+
+
+def predict():
+    x, _ = random_data()
+    model = seed_model()
+    model.predict(x, batch_size=256, verbose=0)
+    start = time.perf_counter()
+    for _ in range(2):
+        model.predict(x, batch_size=256, verbose=0)
+    seconds = time.perf_counter() - start
+    return {"batch_size": 256, "samples_per_second": 2 * SAMPLES / seconds, "seconds": seconds}
+
+
+def read_texts(path):
+    import csv
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [row["text"] for row in csv.DictReader(f)]
+
+
+def segment(csv_path):
+    import jieba
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    texts = read_texts(csv_path)
+    megabytes = sum(len(t.encode()) for t in texts) / 1e6
+    start = time.perf_counter()
+    for t in texts:
+        jieba.lcut(t)
+    seconds = time.perf_counter() - start
+    return {"megabytes_per_second_1_thread": megabytes / seconds, "megabytes": megabytes, "texts": len(texts)}
+
+
+def save(model_dir, csv_path):
+    """A jieba + Keras pipeline as the seed example builds it (untrained: speed only)."""
+    import jieba
+    from keras.src.legacy.preprocessing.text import Tokenizer
+    jieba.setLogLevel(60)
+    tokenizer = Tokenizer(num_words=VOCAB)
+    tokenizer.fit_on_texts([" ".join(jieba.lcut(t)) for t in read_texts(csv_path)])
+    os.makedirs(model_dir, exist_ok=True)
+    with open(os.path.join(model_dir, "tokenizer.json"), "w", encoding="utf-8") as f:
+        f.write(tokenizer.to_json())
+    seed_model().save(os.path.join(model_dir, "model.keras"))
+    return {}
+
+
+def load(model_dir):
+    import keras
+    from keras.src.legacy.preprocessing.text import tokenizer_from_json
+    with open(os.path.join(model_dir, "tokenizer.json"), encoding="utf-8") as f:
+        tokenizer = tokenizer_from_json(f.read())
+    return tokenizer, keras.models.load_model(os.path.join(model_dir, "model.keras"))
+
+
+def label(lines, tokenizer, model, out):
+    import jieba
+    from keras.utils import pad_sequences
+    words = [" ".join(jieba.lcut(t)) for t in lines]
+    x = pad_sequences(tokenizer.texts_to_sequences(words), maxlen=LENGTH)
+    p = model.predict(x, batch_size=256, verbose=0).reshape(-1)
+    for text, prob in zip(lines, p):
+        out.write(f"{int(prob > 0.5)},{prob:.6f}\n")
+
+
+def e2e(model_dir, lines_path):
+    """Read lines → jieba → Tokenizer → pad_sequences → predict → write, in batches of 512."""
+    import jieba
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    tokenizer, model = load(model_dir)
+    start = time.perf_counter()
+    count = 0
+    with open(lines_path, encoding="utf-8") as f, open(os.devnull, "w") as out:
+        batch = []
+        for line in f:
+            batch.append(line.rstrip("\n"))
+            if len(batch) == 512:
+                label(batch, tokenizer, model, out)
+                count += len(batch)
+                batch = []
+        if batch:
+            label(batch, tokenizer, model, out)
+            count += len(batch)
+    seconds = time.perf_counter() - start
+    return {"texts_per_second": count / seconds, "seconds": seconds, "texts": count}
+
+
+def latency(model_dir):
+    """Import, load, label one line, print: what `echo text | textclf predict` does."""
+    import jieba
+    jieba.setLogLevel(60)
+    tokenizer, model = load(model_dir)
+    label(["质量很好，推荐购买"], tokenizer, model, sys.stdout)
+    return None
+
+
+def main():
+    mode, args = sys.argv[1], sys.argv[2:]
+    result = {"train": lambda: train(int(args[0])), "predict": predict, "segment": lambda: segment(args[0]),
+              "save": lambda: save(args[0], args[1]), "e2e": lambda: e2e(args[0], args[1]),
+              "latency": lambda: latency(args[0])}[mode]()
+    if result is not None:
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
