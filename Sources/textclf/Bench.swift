@@ -26,7 +26,7 @@ extension TextClf {
         @Argument(help: "For tokenize: a CSV file with a text column.") var file: String?
         @Option(help: "Rows per training step, or per prediction call.") var batchSize: Int?
         @Option(help: "Random rows per epoch.") var samples = 8192
-        @Option(help: "Epochs (or prediction passes) to time, after one warm-up.") var repeats = 2
+        @Option(help: "Epochs (or passes) timed one by one after a warm-up; the median is reported (this machine's speed varies run to run).") var repeats = 5
         @Option(help: "Vocabulary size.") var inputDim = 1000
         @Option(help: "Sequence length.") var length = 100
         @Option(help: "Embedding vector length.") var embeddingDim = 64
@@ -57,10 +57,12 @@ extension TextClf {
             let batch = batchSize ?? 32
             var model = SequenceClassifier(inputDim: inputDim, embeddingDim: embeddingDim, units: units, seed: 1)
             try model.fit(indices, labels: labels, epochs: 1, batchSize: batch)  // warm-up
-            let start = Date()
-            try model.fit(indices, labels: labels, epochs: repeats, batchSize: batch)
-            let seconds = Date().timeIntervalSince(start)
-            return ["batch_size": Double(batch), "samples_per_second": Double(samples * repeats) / seconds, "seconds": seconds]
+            let seconds = try median((0..<repeats).map { _ in
+                let start = Date()
+                try model.fit(indices, labels: labels, epochs: 1, batchSize: batch)
+                return Date().timeIntervalSince(start)
+            })
+            return ["batch_size": Double(batch), "samples_per_second": Double(samples) / seconds, "seconds": seconds]
         }
 
         private func predict() throws -> [String: Double] {
@@ -73,10 +75,16 @@ extension TextClf {
                 }
             }
             try pass()  // warm-up
-            let start = Date()
-            for _ in 0..<repeats { try pass() }
-            let seconds = Date().timeIntervalSince(start)
-            return ["batch_size": Double(batch), "samples_per_second": Double(samples * repeats) / seconds, "seconds": seconds]
+            let seconds = try median((0..<repeats).map { _ in
+                let start = Date()
+                try pass()
+                return Date().timeIntervalSince(start)
+            })
+            return ["batch_size": Double(batch), "samples_per_second": Double(samples) / seconds, "seconds": seconds]
+        }
+
+        private func median(_ values: [Double]) -> Double {
+            values.sorted()[values.count / 2]
         }
 
         private func tokenize() throws -> [String: Double] {
