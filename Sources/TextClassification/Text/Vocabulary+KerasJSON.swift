@@ -5,8 +5,8 @@ extension Vocabulary {
     /// `keras.preprocessing.text.tokenizer_from_json` reads it. Five fields are JSON strings
     /// holding JSON, as Keras writes them. The tokenizer settings say "no filters, no
     /// lower-casing, split on spaces": our tokens are already clean, so Keras encodes
-    /// space-joined tokens exactly as we do. One extra top-level key, `word_order`, keeps the
-    /// first-seen order that JSON objects cannot carry reliably (Keras ignores it).
+    /// space-joined tokens exactly as we do. `word_counts` is written in first-seen order, as
+    /// Keras writes its OrderedDict, and read back in that order.
     public func kerasJSON() throws -> Data {
         func object(_ pairs: [(String, Int)]) throws -> String {
             let body = try pairs.map { "\(try quoted($0.0)): \($0.1)" }.joined(separator: ", ")
@@ -34,7 +34,7 @@ extension Vocabulary {
             "index_word": "{\(indexWordBody)}",
             "word_index": try object(indexWord.dropFirst().map { ($0, wordIndex[$0]!) }),
         ]
-        let root: [String: Any] = ["class_name": "Tokenizer", "config": config, "word_order": words]
+        let root: [String: Any] = ["class_name": "Tokenizer", "config": config]
         return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .withoutEscapingSlashes])
     }
 
@@ -44,44 +44,44 @@ extension Vocabulary {
         func fail(_ reason: String) -> TextClassificationError {
             .invalidModel(path: source, reason: reason)
         }
-        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw fail("not valid JSON")
+        let root: JSONValue
+        do { root = try JSONValue.parse(data) } catch let error as JSONValue.SyntaxError {
+            throw fail("not valid JSON (\(error.reason) at byte \(error.offset))")
         }
-        guard root["class_name"] as? String == "Tokenizer", let config = root["config"] as? [String: Any] else {
+        guard root["class_name"]?.string == "Tokenizer", let config = root["config"], config.members != nil else {
             throw fail("not a Keras Tokenizer JSON (no class_name \"Tokenizer\" with a config)")
         }
-        func embedded<T>(_ key: String, as type: T.Type) throws -> T {
-            guard let text = config[key] as? String,
-                  let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? T else {
+        /// One of the objects Keras stores as JSON text inside a string, as ordered pairs.
+        func embedded(_ key: String) throws -> [(key: String, value: Int)] {
+            guard let text = config[key]?.string, let members = (try? JSONValue.parse(text.utf8))?.members else {
                 throw fail("config.\(key) is missing or not a JSON object in a string")
             }
-            return value
+            return try members.map { member in
+                guard let count = member.value.int else { throw fail("config.\(key)[\"\(member.key)\"] is not an integer") }
+                return (member.key, count)
+            }
         }
-        let counts = try embedded("word_counts", as: [String: Int].self)
-        let docs = (try? embedded("word_docs", as: [String: Int].self)) ?? [:]
-        let index = try embedded("word_index", as: [String: Int].self)
+        let counts = try embedded("word_counts")
+        let docs = (try? embedded("word_docs")) ?? []
+        let index = try embedded("word_index")
 
-        self.init(numWords: config["num_words"] as? Int, oovToken: config["oov_token"] as? String)
-        documentCount = config["document_count"] as? Int ?? 0
-        wordCounts = counts
-        wordDocumentCounts = docs
-        wordIndex = index
+        self.init(numWords: config["num_words"]?.int, oovToken: config["oov_token"]?.string)
+        documentCount = config["document_count"]?.int ?? 0
+        wordCounts = Dictionary(counts, uniquingKeysWith: { _, last in last })
+        wordDocumentCounts = Dictionary(docs, uniquingKeysWith: { _, last in last })
+        wordIndex = Dictionary(index, uniquingKeysWith: { _, last in last })
         // index → word, checking that the indices are exactly 1...n.
-        var byIndex = [String?](repeating: nil, count: index.count + 1)
-        for (word, k) in index {
-            guard k >= 1 && k <= index.count else { throw fail("word_index has index \(k) outside 1...\(index.count)") }
+        var byIndex = [String?](repeating: nil, count: wordIndex.count + 1)
+        for (word, k) in wordIndex {
+            guard k >= 1 && k <= wordIndex.count else { throw fail("word_index has index \(k) outside 1...\(wordIndex.count)") }
             if byIndex[k] == nil || word == oovToken { byIndex[k] = word }
         }
         // An OOV token that also occurs in the texts leaves a gap at index 1 (see fit).
         if let oovToken, byIndex.count > 1, byIndex[1] == nil { byIndex[1] = oovToken }
         guard byIndex.dropFirst().allSatisfy({ $0 != nil }) else { throw fail("word_index skips indices") }
         indexWord = [""] + byIndex.dropFirst().map { $0! }
-        if let order = root["word_order"] as? [String], Set(order) == Set(counts.keys) {
-            words = order
-        } else {
-            // A file written by Keras: the index order is the best order we have.
-            words = indexWord.dropFirst().filter { counts[$0] != nil }
-        }
+        // word_counts keeps first-seen order in its text (Keras writes an OrderedDict).
+        words = counts.map(\.key)
     }
 }
 

@@ -1,0 +1,26 @@
+import Testing
+@testable import TextClassification
+
+@Suite struct JSONDocumentTests {
+    @Test func keepsKeyOrderAndReadsEveryKind() throws {
+        let value = try JSONValue.parse(Array(#" {"z": 1, "a": [true, false, null], "m": {"x": -2.5e1}} "#.utf8))
+        #expect(value.members?.map(\.key) == ["z", "a", "m"])
+        #expect(value["z"]?.int == 1)
+        #expect(value["a"] == .array([.bool(true), .bool(false), .null]))
+        #expect(value["m"]?["x"] == .number(-25))
+    }
+
+    @Test func unescapesStringsIncludingSurrogatePairs() throws {
+        let value = try JSONValue.parse(Array(#"["a\"b\\c\/d\n", "\u6587\u672c", "\ud83d\ude00", "文本"]"#.utf8))
+        #expect(value == .array([.string("a\"b\\c/d\n"), .string("文本"), .string("😀"), .string("文本")]))
+    }
+
+    @Test(arguments: [#"{"a": 1"#, #"{"a" 1}"#, #"["\ud83d"]"#, #"[1,]"#, #"{"a": 1} x"#, #""\q""#, "[tru]"])
+    func rejectsMalformedJSON(text: String) {
+        #expect(throws: JSONValue.SyntaxError.self) { try JSONValue.parse(Array(text.utf8)) }
+    }
+
+    @Test func rejectsInvalidUTF8InStrings() {
+        #expect(throws: JSONValue.SyntaxError.self) { try JSONValue.parse([0x22, 0xFF, 0x22]) }
+    }
+}
