@@ -21,15 +21,17 @@ enum Command {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// `textclf ARGUMENTS`, with `input` on standard input.
-    static func run(_ arguments: [String], input: Data? = nil) throws -> CommandResult {
-        try shell(executable.path, arguments, input: input)
+    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+        try shell(executable.path, arguments, input: input, environment: environment)
     }
 
     /// Any program, for pipelines (`bash -c …`).
-    static func shell(_ program: String, _ arguments: [String], input: Data? = nil) throws -> CommandResult {
+    static func shell(_ program: String, _ arguments: [String], input: Data? = nil,
+                      environment: [String: String] = [:]) throws -> CommandResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         // Output goes to files, not pipes: a child that fills a pipe nobody reads would hang.
         let directory = try temporaryDirectory()
         let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")

@@ -88,7 +88,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             }
         }() : nil
         let chunks = (indices.rows + Self.predictionChunk - 1) / Self.predictionChunk
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, chunks)
+        let workers = min(Parallel.threads, chunks)
         logits.withUnsafeMutableBufferPointer { out in
             let shared = SharedPointer(base: out.baseAddress!)
             Parallel.forEach(workers) { worker in

@@ -31,6 +31,7 @@ extension TextClassifier {
         let model = try trainedModel()
         let fileManager = FileManager.default
         let parent = directory.deletingLastPathComponent()
+        Self.recoverInterruptedSave(of: directory)
         let temporary = parent.appendingPathComponent(".\(directory.lastPathComponent).partial-\(UUID().uuidString)")
         func write(_ data: Data, _ name: String) throws {
             let url = temporary.appendingPathComponent(name)
@@ -66,6 +67,25 @@ extension TextClassifier {
             try? fileManager.removeItem(at: temporary)
             if let error = error as? TextClassificationError { throw error }
             throw TextClassificationError.cannotWrite(file: directory.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Tidies up after a save that was killed: removes half-written `.NAME.partial-*`
+    /// directories, and if the model itself is missing but was moved aside (killed between
+    /// the two renames of the swap), moves it back.
+    static func recoverInterruptedSave(of directory: URL) {
+        let fileManager = FileManager.default
+        let parent = directory.deletingLastPathComponent()
+        let name = directory.lastPathComponent
+        guard let siblings = try? fileManager.contentsOfDirectory(atPath: parent.path) else { return }
+        for sibling in siblings where sibling.hasPrefix(".\(name).partial-") {
+            try? fileManager.removeItem(at: parent.appendingPathComponent(sibling))
+        }
+        let aside = siblings.filter { $0.hasPrefix(".\(name).old-") }
+        if !fileManager.fileExists(atPath: directory.path), let previous = aside.first {
+            try? fileManager.moveItem(at: parent.appendingPathComponent(previous), to: directory)
+        } else {
+            for sibling in aside { try? fileManager.removeItem(at: parent.appendingPathComponent(sibling)) }
         }
     }
 

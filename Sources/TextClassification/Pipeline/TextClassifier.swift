@@ -95,7 +95,7 @@ public struct TextClassifier: Sendable {
     /// The tokens of each text, computed on all cores.
     public func tokenize(_ texts: [String]) -> [[String]] {
         var tokens = [[String]](repeating: [], count: texts.count)
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, texts.count / 64))
+        let workers = min(Parallel.threads, max(1, texts.count / 64))
         tokens.withUnsafeMutableBufferPointer { out in
             let shared = SharedPointer(base: out.baseAddress!)
             Parallel.forEach(workers) { worker in
@@ -110,7 +110,7 @@ public struct TextClassifier: Sendable {
     /// Texts as the model's input: tokenized, encoded with the vocabulary, padded.
     public func encode(_ texts: [String]) -> IndexMatrix {
         var sequences = [[Int32]](repeating: [], count: texts.count)
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, texts.count / 64))
+        let workers = min(Parallel.threads, max(1, texts.count / 64))
         let vocabulary = vocabulary
         sequences.withUnsafeMutableBufferPointer { out in
             let shared = SharedPointer(base: out.baseAddress!)

@@ -84,3 +84,20 @@ import Testing
         #expect(throws: TextClassificationError.self) { try classifier.predict(texts: ["文本"]) }
     }
 }
+
+@Suite struct NumericalSafetyTests {
+    /// A non-finite loss stops training with the epoch and batch, before the update: the
+    /// weights stay the last good ones.
+    @Test func nonFiniteLossStopsWithEpochAndBatch() throws {
+        var model = SequenceClassifier(inputDim: 10, embeddingDim: 4, units: 4, seed: 1)
+        model.embedding.embeddings.scalars[3] = .nan  // row 0: every padded sequence reads it
+        let before = model.namedParameters.map(\.tensor)
+        let indices = IndexMatrix(rows: 4, columns: 3, storage: [0, 1, 2, 0, 0, 3, 4, 5, 6, 0, 7, 8])
+        #expect(throws: TextClassificationError.nonFiniteLoss(epoch: 1, batch: 1)) {
+            try model.fit(indices, labels: [0, 1, 0, 1], epochs: 2, batchSize: 2, shuffle: false)
+        }
+        #expect(model.namedParameters.map(\.tensor).elementsEqual(before) { a, b in
+            zip(a.scalars, b.scalars).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        })
+    }
+}

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Work split across the machine's cores.
 enum Parallel {
@@ -6,9 +7,20 @@ enum Parallel {
     /// gradients are summed in the same order, and results are bit-identical, on any machine.
     static let trainingShards = 2
 
-    /// Runs `body(0) … body(count − 1)` concurrently and returns when all are done.
+    /// Threads to use: `TEXTCLF_THREADS` if set (≥ 1), else every core. Results do not
+    /// depend on it (work is split the same way, only run on fewer threads).
+    static let threads: Int = {
+        if let text = ProcessInfo.processInfo.environment["TEXTCLF_THREADS"], let n = Int(text), n >= 1 { return n }
+        return ProcessInfo.processInfo.activeProcessorCount
+    }()
+
+    /// Runs `body(0) … body(count − 1)` concurrently (one after another with one thread)
+    /// and returns when all are done.
     static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
-        if count == 1 { return body(0) }
+        if count == 1 || threads == 1 {
+            for k in 0..<count { body(k) }
+            return
+        }
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 }
