@@ -116,3 +116,17 @@ import Testing
         #expect(result.stderr.contains("--epochs must be at least 1"))
     }
 }
+
+extension BadInputTests {
+    /// Found by fuzzing the model loader: empty model files (Foundation's reader leaked on
+    /// them); they must give a clear error.
+    @Test func emptyModelFiles() throws {
+        let model = try damagedModel { url in
+            for name in ["config.json", "vocabulary.json", "model.safetensors"] {
+                try Data().write(to: url.appendingPathComponent(name))
+            }
+        }
+        let result = try Command.run(["predict", model.path, "--lines"], input: Data("好\n".utf8))
+        expectOneLineError(result, status: 65, containing: ["config.json", "unreadable config"])
+    }
+}

@@ -8,15 +8,16 @@ public final class ByteInput {
     public let name: String
     private let descriptor: Int32
     private let ownsDescriptor: Bool
-    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    private var buffer: [UInt8] = []
     private var start = 0, end = 0
     private(set) var atEnd = false
     /// Bytes consumed before the buffer's first byte.
     private(set) var bufferOffset = 0
     private var first = true
 
-    /// Opens `url` for reading.
-    public init(url: URL) throws {
+    /// Opens `url` for reading; a leading UTF-8 byte-order mark is skipped unless
+    /// `skippingByteOrderMark` is false (binary files).
+    public init(url: URL, skippingByteOrderMark: Bool = true) throws {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
@@ -30,6 +31,7 @@ public final class ByteInput {
         descriptor = fd
         ownsDescriptor = true
         name = url.path
+        first = skippingByteOrderMark
     }
 
     /// Reads standard input.
@@ -39,6 +41,18 @@ public final class ByteInput {
         self.name = name
     }
 
+    /// Reads bytes already in memory (tests, fuzzing, data from elsewhere).
+    public init(bytes: [UInt8], name: String) {
+        descriptor = -1
+        ownsDescriptor = false
+        self.name = name
+        buffer = bytes
+        end = bytes.count
+        atEnd = true
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        first = false
+    }
+
     deinit { if ownsDescriptor { close(descriptor) } }
 
     /// The offset of the next byte from the start of the input.
@@ -46,6 +60,7 @@ public final class ByteInput {
 
     private func refill() throws -> Bool {
         guard !atEnd else { return false }
+        if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: 1 << 16) }
         bufferOffset += end
         start = 0
         end = 0
@@ -106,5 +121,26 @@ public final class ByteInput {
                 reason: "invalid UTF-8 at byte offset \(lineStart + CSVReader.firstInvalidUTF8(bytes)); convert the input to UTF-8 (e.g. iconv -f GB18030 -t UTF-8)")
         }
         return text
+    }
+}
+
+extension ByteInput {
+    /// A whole file's bytes. (Foundation's `Data(contentsOf:)` leaks a buffer when the file is
+    /// empty, found by fuzzing the model loader; this reads with `read(2)` like the rest.)
+    public static func readAll(_ url: URL) throws -> Data {
+        let input = try ByteInput(url: url, skippingByteOrderMark: false)
+        var data = Data()
+        while try input.refillForReadAll() { input.appendBuffered(to: &data) }
+        return data
+    }
+
+    fileprivate func refillForReadAll() throws -> Bool {
+        if start < end { return true }
+        return try refill()
+    }
+
+    fileprivate func appendBuffered(to data: inout Data) {
+        data.append(contentsOf: buffer[start..<end])
+        start = end
     }
 }

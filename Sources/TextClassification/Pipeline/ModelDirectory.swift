@@ -99,9 +99,7 @@ extension TextClassifier {
                 throw TextClassificationError.invalidModel(
                     path: path, reason: "\(name) is missing; save the model again with textclf fit")
             }
-            do { return try Data(contentsOf: url) } catch {
-                throw TextClassificationError.cannotRead(file: url.path, reason: error.localizedDescription)
-            }
+            return try ByteInput.readAll(url)
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -48,7 +48,14 @@ enum SafeTensors {
                 throw fail("tensor '\(name)' has no dtype, shape and data_offsets")
             }
             guard dtype == "F32" else { throw fail("tensor '\(name)' is \(dtype); only F32 is supported") }
-            guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) * 4 == offsets[1] - offsets[0],
+            // The element count, refusing shapes whose product overflows.
+            var elements: Int? = 1
+            for dimension in shape {
+                guard let so_far = elements, dimension >= 0 else { elements = nil; break }
+                let (product, overflow) = so_far.multipliedReportingOverflow(by: dimension)
+                elements = overflow || product > Int(Int32.max) ? nil : product
+            }
+            guard let elements, elements * 4 == offsets[1] - offsets[0],
                   offsets[0] >= 0, offsets[1] <= body.count, offsets[0] <= offsets[1] else {
                 throw fail("tensor '\(name)' of shape \(shape) does not fit bytes \(offsets) of \(body.count) (truncated?)")
             }

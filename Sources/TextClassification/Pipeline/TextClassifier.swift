@@ -71,13 +71,15 @@ public struct TextClassifier: Sendable {
     /// An unfitted pipeline.
     /// - Throws: if the settings are out of range or ICU has no rules for the locale.
     public init(configuration: Configuration = Configuration(), labelNames: [String] = ["0", "1"]) throws {
-        for (name, value) in [("maxLength", configuration.maxLength), ("embeddingDim", configuration.embeddingDim),
-                              ("units", configuration.units)] where value < 1 {
-            throw TextClassificationError.invalidArgument(name: name, value: String(value), expected: "at least 1")
+        // Upper bounds keep shape arithmetic far from overflow with any config file.
+        for (name, value, limit) in [("maxLength", configuration.maxLength, 1 << 20),
+                                     ("embeddingDim", configuration.embeddingDim, 1 << 16),
+                                     ("units", configuration.units, 1 << 16)] where value < 1 || value > limit {
+            throw TextClassificationError.invalidArgument(name: name, value: String(value), expected: "1…\(limit)")
         }
-        if let numWords = configuration.numWords, numWords < 2 {
+        if let numWords = configuration.numWords, numWords < 2 || numWords > Int(Int32.max) {
             throw TextClassificationError.invalidArgument(name: "numWords", value: String(numWords),
-                                                          expected: "at least 2 (index 0 is padding)")
+                                                          expected: "2…\(Int32.max) (index 0 is padding)")
         }
         guard labelNames.count == 2, labelNames[0] != labelNames[1] else {
             throw TextClassificationError.invalidArgument(name: "label names", value: labelNames.description,
