@@ -109,6 +109,27 @@ public struct TextClassifier: Sendable {
         return tokens
     }
 
+    /// The most UTF-8 bytes of one text that are tokenized: longer texts are cut at the end
+    /// that truncation keeps (the last bytes for `.pre`, the first for `.post`), so a huge
+    /// line costs bounded memory. 1 MiB holds far more than `maxLength` words of any
+    /// ordinary text.
+    public static let maximumTextBytes = 1 << 20
+
+    /// `text`, cut to ``maximumTextBytes`` at the end the padding keeps, on a character boundary.
+    func boundedText(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.count > Self.maximumTextBytes else { return text }
+        if configuration.truncating == .pre {
+            var start = utf8.index(utf8.endIndex, offsetBy: -Self.maximumTextBytes)
+            while start < utf8.endIndex && UTF8.isContinuation(utf8[start]) { start = utf8.index(after: start) }
+            return String(Substring(utf8[start...]))
+        } else {
+            var end = utf8.index(utf8.startIndex, offsetBy: Self.maximumTextBytes)
+            while end > utf8.startIndex && UTF8.isContinuation(utf8[end]) { end = utf8.index(before: end) }
+            return String(Substring(utf8[..<end]))
+        }
+    }
+
     /// Texts as the model's input: tokenized, encoded with the vocabulary, padded.
     public func encode(_ texts: [String]) -> IndexMatrix {
         var sequences = [[Int32]](repeating: [], count: texts.count)
@@ -118,7 +139,7 @@ public struct TextClassifier: Sendable {
             let shared = SharedPointer(base: out.baseAddress!)
             Parallel.forEach(workers) { worker in
                 for k in stride(from: worker, to: texts.count, by: workers) {
-                    shared.base[k] = vocabulary.encode(tokenizer.tokens(in: texts[k]))
+                    shared.base[k] = vocabulary.encode(tokenizer.tokens(in: boundedText(texts[k])))
                 }
             }
         }

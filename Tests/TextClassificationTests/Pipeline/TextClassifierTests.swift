@@ -101,3 +101,16 @@ import Testing
         })
     }
 }
+
+@Suite struct LongTextTests {
+    /// A text of several MiB is cut to the 1 MiB that pre-truncation keeps: the encoded
+    /// sequence is the same as for that last part alone.
+    @Test func hugeTextsAreCutAtTheKeptEnd() throws {
+        var classifier = try TextClassifier(configuration: .init(maxLength: 10))
+        try classifier.fit(texts: ["很好 质量", "差 物流"], labels: [1, 0], epochs: 1)
+        let huge = String(repeating: "很好，", count: 400_000) + "差 物流"  // ~3.6 MB
+        let tail = String(repeating: "很好，", count: 1000) + "差 物流"
+        #expect(classifier.encode([huge]) == classifier.encode([tail]))
+        #expect(try classifier.predict(texts: [huge]).count == 1)
+    }
+}
