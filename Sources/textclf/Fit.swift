@@ -106,7 +106,9 @@ extension TextClf {
                                           : "no validation")
                            + "; labels: 0 = \(names[0]), 1 = \(names[1])")
                 let progress = ProgressLine()
-                let history = try classifier.fit(
+                let history: History
+                do {
+                    history = try classifier.fit(
                     texts: data.texts, labels: labels, epochs: epochs, batchSize: batchSize, seed: seed,
                     learningRate: learningRate, validation: validationSet, validationSplit: split,
                     restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
@@ -114,6 +116,13 @@ extension TextClf {
                         progress.finish(report)
                         return true
                     })
+                } catch let error as TextClassificationError {
+                    guard case let .nonFiniteLoss(epoch, _) = error, classifier.model != nil else { throw error }
+                    // Keep the last good weights, then report the divergence.
+                    try classifier.save(to: URL(fileURLWithPath: output))
+                    printError("textclf: saved the last good model (epoch \(epoch - 1), or the best validation epoch before it) to \(output)")
+                    throw error
+                }
                 if let restored = history.restoredEpoch, let report = history.epochs.first(where: { $0.epoch == restored }) {
                     printError(String(format: "Keeping epoch %d, the lowest validation loss (val_loss %.4f, val_accuracy %.4f)%@",
                                       restored, report.validationLoss ?? 0, report.validationAccuracy ?? 0,

@@ -63,3 +63,19 @@ import Testing
         }
     }
 }
+
+extension ReliabilityTests {
+    /// A learning rate far too high makes the weights overflow in the first epoch: fit stops
+    /// naming the epoch and batch, exits non-zero, and leaves the previous model as it was.
+    @Test func divergenceStopsAndKeepsTheLastGoodModel() throws {
+        let data = try Self.reviewsSample()
+        let model = try Command.temporaryDirectory().appendingPathComponent("model")
+        #expect(try Command.run(["fit", data.path, "-o", model.path, "--epochs", "1", "--max-length", "20"]).status == 0)
+        let before = try Command.run(["predict", model.path, data.path]).stdout
+        let fit = try Command.run(["fit", data.path, "-o", model.path, "--epochs", "3", "--max-length", "20",
+                                   "--learning-rate", "1e30", "--validation-split", "0"])
+        #expect(fit.status == 65)
+        #expect(fit.stderr.contains("Training diverged at epoch 1, batch "), "\(fit.stderr)")
+        #expect(try Command.run(["predict", model.path, data.path]).stdout == before, "the previous model is untouched")
+    }
+}

@@ -146,7 +146,10 @@ public struct TextClassifier: Sendable {
         return padding(sequences)
     }
 
-    /// Fits the vocabulary on `texts`, then trains a fresh model on them.
+    /// Fits the vocabulary on `texts`, then trains a fresh model on them. If training
+    /// diverges (``TextClassificationError/nonFiniteLoss(epoch:batch:)``) after the first
+    /// epoch, ``model`` holds the last good weights (see ``SequenceClassifier/fit``) when the
+    /// error is thrown; if the first epoch diverges, ``model`` is left as it was.
     ///
     /// - Parameters:
     ///   - labels: 0 or 1 per text (indices into ``labelNames``).
@@ -191,10 +194,17 @@ public struct TextClassifier: Sendable {
         var model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
                                        units: configuration.units, seed: seed)
         let validationSet = validation.map { (indices: encode($0.texts), labels: $0.labels.map(Float.init)) }
-        let history = try model.fit(encode(texts), labels: labels.map(Float.init), epochs: epochs, batchSize: batchSize,
+        let history: History
+        do {
+            history = try model.fit(encode(texts), labels: labels.map(Float.init), epochs: epochs, batchSize: batchSize,
                                     seed: seed, learningRate: learningRate, validation: validationSet,
                                     restoreBestWeights: restoreBestWeights, patience: patience,
                                     onBatch: onBatch, onEpoch: onEpoch)
+        } catch let error as TextClassificationError {
+            // Diverged after at least one good epoch: keep those weights, so they can be saved.
+            if case let .nonFiniteLoss(epoch, _) = error, epoch > 1 { self.model = model }
+            throw error
+        }
         self.model = model
         self.history = history
         return history

@@ -26,8 +26,9 @@ extension SequenceClassifier {
     ///   - onBatch: called after every batch (for progress output).
     ///   - onEpoch: called after every epoch; return `false` to stop early.
     /// - Throws: ``TextClassificationError/nonFiniteLoss(epoch:batch:)`` when training
-    ///   diverges (the weights are left as they were before that batch), or an error for
-    ///   indices outside the embedding.
+    ///   diverges; the weights are then the last good ones: the best validation epoch's with
+    ///   `restoreBestWeights`, else those at the end of the last completed epoch (the initial
+    ///   weights if the first epoch diverged). Or an error for indices outside the embedding.
     @discardableResult
     public mutating func fit(
         _ indices: IndexMatrix, labels: [Float],
@@ -54,6 +55,8 @@ extension SequenceClassifier {
         var history = History()
         let batches = (indices.rows + batchSize - 1) / batchSize
         var best: (loss: Float, epoch: Int, model: SequenceClassifier)?
+        // Copy-on-write snapshots: free until the weights change.
+        var lastGood = self
 
         guard epochs > 0 else { return history }
         for epoch in 1...epochs {
@@ -66,6 +69,9 @@ extension SequenceClassifier {
                 let batchLabels = rows.map { labels[$0] }
                 let result = try lossAndGradients(batch, labels: batchLabels, workspaces: workspaces)
                 guard result.loss.isFinite, result.gradients.allSatisfy({ $0.scalars.allSatisfy(\.isFinite) }) else {
+                    // Weights can already be finite but useless (huge) before the loss turns
+                    // non-finite, so fall back to a whole epoch's weights, not the last batch's.
+                    self = (restoreBestWeights ? best?.model : nil) ?? lastGood
                     throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
                 }
                 optimizer.update(&self, along: result.gradients, squaredGradients: [0: result.embeddingGradientSquares])
@@ -87,6 +93,7 @@ extension SequenceClassifier {
             }
             report.seconds = Date().timeIntervalSince(start)
             history.epochs.append(report)
+            lastGood = self
             if let loss = report.validationLoss, best == nil || loss < best!.loss {
                 best = (loss, epoch, self)  // a copy-on-write snapshot
             }
