@@ -46,7 +46,7 @@ let package = Package(
         // Runs the built `textclf` binary end to end (depending on it makes SwiftPM build it).
         .testTarget(
             name: "textclfTests",
-            dependencies: ["textclf"]
+            dependencies: ["textclf", "TextClassification"]
         ),
     ]
 )

@@ -13,10 +13,11 @@ for kind in "${kinds[@]}"; do
     log=".build-$kind/sanitizer.log"
     mkdir -p ".build-$kind"
     echo "== swift test --sanitize=$kind (log: $log)" >&2
+    LSAN_OPTIONS="suppressions=$ROOT/Scripts/lsan.supp" \
     swift test -c release --enable-testable-imports --sanitize="$kind" --scratch-path ".build-$kind" \
         "${SWIFT_NATIVE_FLAGS[@]}" > "$log" 2>&1
     code=$?
-    reports=$(grep -cE '^(WARNING: ThreadSanitizer|==[0-9]+==ERROR: (Address|Leak)Sanitizer)' "$log")
+    reports=$(grep -cE 'WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer' "$log")
     echo "$kind: $(grep -E 'Test run with' "$log" | tail -1 | sed 's/^[^T]*//') — $reports sanitizer report(s), exit $code"
     [ $code -eq 0 ] && [ "$reports" -eq 0 ] || status=1
 done

@@ -1,4 +1,5 @@
 import Foundation
+import TextClassification
 
 /// Runs the built `textclf` executable and captures what it prints.
 struct CommandResult {
@@ -46,9 +47,10 @@ enum Command {
         try stdin.fileHandleForWriting.close()
         process.waitUntilExit()
         defer { try? FileManager.default.removeItem(at: directory) }
+        // ByteInput.readAll, not Data(contentsOf:), which leaks on empty files (LeakSanitizer).
         return CommandResult(status: process.terminationStatus,
-                             stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                             stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+                             stdout: String(decoding: try ByteInput.readAll(outURL), as: UTF8.self),
+                             stderr: String(decoding: try ByteInput.readAll(errURL), as: UTF8.self))
     }
 
     static func temporaryDirectory() throws -> URL {

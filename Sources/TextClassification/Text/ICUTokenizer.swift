@@ -1,5 +1,5 @@
 import CICU
-import Synchronization
+import Foundation
 
 /// Splits text into words with ICU's word break iterator, which segments Chinese (written
 /// without spaces) with a dictionary, and Latin, digits and mixed text by Unicode rules.
@@ -98,9 +98,12 @@ public struct ICUTokenizer: Tokenizer, Sendable {
 }
 
 /// ICU break iterators for one locale, handed out one per concurrent caller.
-private final class BreakIteratorPool: Sendable {
+private final class BreakIteratorPool: @unchecked Sendable {
     private let prototype: Handle
-    private let idle = Mutex<[Handle]>([])
+    // Guarded by `lock`. NSLock (pthread) rather than Synchronization.Mutex: ThreadSanitizer
+    // understands pthread locks, and reported Mutex's futex-based locking as races.
+    private var idle: [Handle] = []
+    private let lock = NSLock()
 
     /// An owned `CICUWordBreaker`; only ever used by one thread at a time.
     private final class Handle: @unchecked Sendable {
@@ -122,8 +125,8 @@ private final class BreakIteratorPool: Sendable {
     func withSegments(of text: UnsafePointer<UInt8>, length: Int,
                       _ body: (Int, Int, Int32) -> Void) {
         // Cloning happens under the lock too: the prototype is shared.
-        let handle = idle.withLock { $0.popLast() ?? clonePrototype() }
-        defer { idle.withLock { $0.append(handle) } }
+        let handle = lock.withLock { idle.popLast() ?? clonePrototype() }
+        defer { lock.withLock { idle.append(handle) } }
         let capacity = length
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * capacity) { buffer in
             let starts = buffer.baseAddress!
