@@ -73,26 +73,14 @@ extension TextClf {
                     throw TextClassificationError.malformedData(file: input.name, line: 1,
                                                                 reason: "the input is empty; expected a header row with a \"\(textColumn)\" column (or use --lines)")
                 }
-                func column(_ name: String) throws -> Int {
-                    guard let index = header.fields.firstIndex(of: name) else {
-                        throw TextClassificationError.malformedData(
-                            file: input.name, line: header.line,
-                            reason: "no column \"\(name)\"; the header has \(header.fields.map { "\"\($0)\"" }.joined(separator: ", ")) (choose with --text-column/--id-column, or use --lines)")
-                    }
-                    return index
-                }
-                let textIndex = try column(textColumn)
+                let textIndex = try header.column(textColumn, file: input.name)
                 let idName = idColumn ?? (header.fields.contains("id") ? "id" : nil)
-                let keyIndex = try idName.map(column) ?? textIndex
+                let keyIndex = try idName.map { try header.column($0, file: input.name) } ?? textIndex
                 keyName = idName ?? textColumn
                 let needed = max(textIndex, keyIndex) + 1
                 next = {
                     guard let record = try reader.next() else { return nil }
-                    guard record.fields.count >= needed else {
-                        throw TextClassificationError.malformedData(
-                            file: input.name, line: record.line,
-                            reason: "\(record.fields.count) field(s) where the header has \(header.fields.count); quote texts that contain commas")
-                    }
+                    try record.requireFields(needed, headerCount: header.fields.count, file: input.name)
                     return (record.fields[keyIndex], record.fields[textIndex])
                 }
             }

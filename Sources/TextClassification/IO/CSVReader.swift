@@ -4,6 +4,25 @@ import Foundation
 public struct CSVRecord: Equatable, Sendable {
     public var fields: [String]
     public var line: Int
+
+    /// As a header: the index of the column `name`, or an error naming the columns there are.
+    public func column(_ name: String, file: String) throws -> Int {
+        guard let index = fields.firstIndex(of: name) else {
+            let existing = fields.map { "\"\($0)\"" }.joined(separator: ", ")
+            throw TextClassificationError.malformedData(
+                file: file, line: line, reason: "no column \"\(name)\"; the header has \(existing)")
+        }
+        return index
+    }
+
+    /// Checks that this row has at least `count` fields, for a file whose header has `headerCount`.
+    public func requireFields(_ count: Int, headerCount: Int, file: String) throws {
+        guard fields.count >= count else {
+            throw TextClassificationError.malformedData(
+                file: file, line: line,
+                reason: "\(fields.count) field(s) where the header has \(headerCount); quote texts that contain commas")
+        }
+    }
 }
 
 /// Streams RFC 4180 CSV from a file or standard input: quoted fields with embedded commas,

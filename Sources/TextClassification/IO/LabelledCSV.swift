@@ -21,24 +21,11 @@ public struct LabelledCSV: Sendable {
         guard let header = try reader.next() else {
             throw TextClassificationError.malformedData(file: source, line: 1, reason: "the file is empty; expected a header row such as \"text,label\"")
         }
-        func column(_ name: String) throws -> Int {
-            guard let index = header.fields.firstIndex(of: name) else {
-                let existing = header.fields.map { "\"\($0)\"" }.joined(separator: ", ")
-                throw TextClassificationError.malformedData(
-                    file: source, line: header.line,
-                    reason: "no column \"\(name)\"; the header has \(existing) (choose with --text-column/--label-column)")
-            }
-            return index
-        }
-        let textIndex = try column(textColumn)
-        let labelIndex = try labelColumn.map(column)
+        let textIndex = try header.column(textColumn, file: source)
+        let labelIndex = try labelColumn.map { try header.column($0, file: source) }
         let needed = max(textIndex, labelIndex ?? 0) + 1
         while let record = try reader.next() {
-            guard record.fields.count >= needed else {
-                throw TextClassificationError.malformedData(
-                    file: source, line: record.line,
-                    reason: "\(record.fields.count) field(s) where the header has \(header.fields.count); quote texts that contain commas")
-            }
+            try record.requireFields(needed, headerCount: header.fields.count, file: source)
             texts.append(record.fields[textIndex])
             if let labelIndex { labels.append(record.fields[labelIndex].trimmingCharacters(in: .whitespaces)) }
             lines.append(record.line)
