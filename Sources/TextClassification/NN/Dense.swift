@@ -28,6 +28,8 @@ public struct Dense: Sendable {
     }
 
     public init(kernel: Tensor, bias: Tensor, activation: Activation = .linear) {
+        // A programmer error, not a data error: weights read from a model directory are
+        // shape-checked (with a thrown, named error) in TextClassifier(contentsOf:) first.
         precondition(kernel.shape.count == 2 && bias.shape == [kernel.shape[1]],
                      "Dense weights must be kernel [in, units], bias [units]")
         self.kernel = kernel

@@ -35,6 +35,8 @@ public struct LSTM: Sendable {
     }
 
     public init(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
+        // A programmer error, not a data error: weights read from a model directory are
+        // shape-checked (with a thrown, named error) in TextClassifier(contentsOf:) first.
         let units = recurrentKernel.shape[0]
         precondition(kernel.shape.count == 2 && kernel.shape[1] == 4 * units
                      && recurrentKernel.shape == [units, 4 * units] && bias.shape == [4 * units],
