@@ -160,7 +160,7 @@ extension LSTM {
     /// Runs the sequence `x` (time-major `[steps·batch, inputDim]`, row `t·batch + b`) and
     /// leaves every state in `workspace`; h_T is at `workspace.lastHidden(steps:batch:)`.
     func forward(_ x: UnsafePointer<Float>, steps: Int, batch: Int, workspace w: LSTMWorkspace) {
-        let u = units, g4 = 4 * units, rows = steps * batch
+        let g4 = 4 * units, rows = steps * batch
         precondition(batch <= w.capacity && steps <= w.steps, "workspace too small")
         let gates = w.gates.pointer
         // z = x·W + b for every step at once.
@@ -171,6 +171,15 @@ extension LSTM {
             GEMM.multiply(m: rows, n: g4, k: inputDim, a: x, lda: inputDim, b: k.baseAddress!, ldb: g4,
                           c: gates, ldc: g4, accumulate: true)
         }
+        recur(steps: steps, batch: batch, workspace: w)
+    }
+
+    /// The steps of ``forward(_:steps:batch:workspace:)`` once `workspace.gates` holds every
+    /// step's input projection `x·W + b` (row `t·batch + b`).
+    func recur(steps: Int, batch: Int, workspace w: LSTMWorkspace) {
+        let u = units, g4 = 4 * units
+        precondition(batch <= w.capacity && steps <= w.steps, "workspace too small")
+        let gates = w.gates.pointer
         w.cells.pointer.update(repeating: 0, count: batch * u)
         w.hidden.pointer.update(repeating: 0, count: batch * u)
         recurrentKernel.scalars.withUnsafeBufferPointer { recurrent in
@@ -302,8 +311,9 @@ extension LSTM {
     /// Backpropagation through time after ``forward(_:steps:batch:workspace:)`` on the same
     /// `x` and workspace. Adds the weights' gradients into the given buffers and, if
     /// `inputGradient` is not nil, writes the gradient of `x` there (same layout as `x`).
-    /// Overwrites the gates with their gradients.
-    func backward(_ x: UnsafePointer<Float>, steps: Int, batch: Int, outputGradient: UnsafePointer<Float>,
+    /// Overwrites the gates with their gradients. With `x` nil the kernel's gradient
+    /// (`xᵀ·dz`) is left to the caller (``TokenProjection``) and `kernelGradient` untouched.
+    func backward(_ x: UnsafePointer<Float>?, steps: Int, batch: Int, outputGradient: UnsafePointer<Float>,
                   workspace w: LSTMWorkspace, kernelGradient: UnsafeMutablePointer<Float>,
                   recurrentGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>,
                   inputGradient: UnsafeMutablePointer<Float>?) {
@@ -329,8 +339,10 @@ extension LSTM {
         // Weight gradients over all steps at once: dU += Hprevᵀ·dZ, dW += Xᵀ·dZ, db += Σ dZ.
         GEMM.multiply(m: u, n: g4, k: rows, a: w.hidden.pointer, lda: u, transposeA: true,
                       b: gates, ldb: g4, c: recurrentGradient, ldc: g4, accumulate: true)
-        GEMM.multiply(m: inputDim, n: g4, k: rows, a: x, lda: inputDim, transposeA: true,
-                      b: gates, ldb: g4, c: kernelGradient, ldc: g4, accumulate: true)
+        if let x {
+            GEMM.multiply(m: inputDim, n: g4, k: rows, a: x, lda: inputDim, transposeA: true,
+                          b: gates, ldb: g4, c: kernelGradient, ldc: g4, accumulate: true)
+        }
         for r in 0..<rows {
             let row = gates + r * g4
             var j = 0

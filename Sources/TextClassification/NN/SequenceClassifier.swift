@@ -136,6 +136,13 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let batch = indices.rows
         let shardSize = (batch + workspaces.count - 1) / workspaces.count
         let shards = (batch + shardSize - 1) / shardSize
+        // The batch's distinct tokens and their input projections, shared by the shards.
+        let projection = workspaces[0].projection!
+        projection.collect(indices.storage)
+        let parts = Parallel.trainingShards
+        Parallel.forEach(parts) { part in
+            projection.project(part: part, of: parts, embedding: embedding, lstm: lstm)
+        }
         var losses = [Float](repeating: 0, count: batch)
         var correct = [Int](repeating: 0, count: shards)
         losses.withUnsafeMutableBufferPointer { lossBuffer in
@@ -149,12 +156,27 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 }
             }
         }
+        // The kernel's gradient from the shards' per-token sums of dz, by column halves.
+        Parallel.forEach(parts) { part in
+            let columns = TokenProjection.range(part: part, of: parts, count: 4 * lstm.units, multiple: 64)
+            let rows = projection.count, g4 = 4 * lstm.units
+            let total = workspaces[0].gateSums.pointer
+            for s in 1..<shards {
+                let other = workspaces[s].gateSums.pointer
+                for r in 0..<rows {
+                    for j in columns { total[r * g4 + j] += other[r * g4 + j] }
+                }
+            }
+            projection.addKernelGradient(part: part, of: parts, sums: total,
+                                         into: workspaces[0].gradients[1].pointer)
+        }
         // Sum the shards' gradients in shard order.
         var gradients = workspaces[0].gradients.map { buffer -> Tensor in
             Tensor(shape: [buffer.count], scalars: Array(UnsafeBufferPointer(start: buffer.pointer, count: buffer.count)))
         }
         for s in 1..<shards {
-            for k in gradients.indices {
+            // The kernel's (index 1) is complete in shard 0's buffer already.
+            for k in gradients.indices where k != 1 {
                 let other = workspaces[s].gradients[k].pointer
                 gradients[k].scalars.withUnsafeMutableBufferPointer { g in
                     for j in 0..<g.count { g[j] += other[j] }
@@ -181,7 +203,11 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     public func makeTrainingWorkspaces(batchSize: Int, steps: Int) -> [Workspace] {
         let shards = min(Parallel.trainingShards, batchSize)
         let shardSize = (batchSize + shards - 1) / shards
-        return (0..<shards).map { _ in Workspace(model: self, batch: shardSize, steps: steps, training: true) }
+        let projection = TokenProjection(vocabulary: embedding.inputDim, width: embedding.outputDim,
+                                         units: lstm.units, positions: batchSize * steps)
+        return (0..<shards).map { _ in
+            Workspace(model: self, batch: shardSize, steps: steps, training: true, projection: projection)
+        }
     }
 
     /// Inference for the given rows (in this order); leaves their logits in `workspace.logits`.
@@ -217,8 +243,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 for t in 0..<steps { w.tokens[t * batch + b] = row[t] }
             }
         }
-        embedding.gather(w.tokens, count: steps * batch, stride: 1, into: w.inputs.pointer)
-        lstm.forward(w.inputs.pointer, steps: steps, batch: batch, workspace: w.lstm)
+        w.projection!.gather(w.tokens, count: steps * batch, into: w.lstm.gates.pointer)
+        lstm.recur(steps: steps, batch: batch, workspace: w.lstm)
         dense.forward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch, into: w.logits.pointer)
     }
 
@@ -241,11 +267,12 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         dense.backward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch,
                        outputGradient: w.logitGradients.pointer, kernelGradient: g[4].pointer,
                        biasGradient: g[5].pointer, inputGradient: w.hiddenGradients.pointer)
-        // The embedded inputs are dead once the LSTM has its weight gradients: their
-        // gradient overwrites them.
-        lstm.backward(w.inputs.pointer, steps: steps, batch: batch, outputGradient: w.hiddenGradients.pointer,
+        // The kernel's gradient is summed by token (TokenProjection), after the shards.
+        lstm.backward(nil, steps: steps, batch: batch, outputGradient: w.hiddenGradients.pointer,
                       workspace: w.lstm, kernelGradient: g[1].pointer, recurrentGradient: g[2].pointer,
                       biasGradient: g[3].pointer, inputGradient: w.inputs.pointer)
+        w.projection!.sumByToken(w.lstm.gates.pointer, positions: w.tokens, count: steps * batch,
+                                 into: w.gateSums.pointer)
         Embedding.scatterAdd(w.inputs.pointer, indices: w.tokens, count: steps * batch, stride: 1,
                              width: embedding.outputDim, into: g[0].pointer, squares: w.embeddingSquares.pointer)
         return correct
@@ -263,8 +290,12 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let gradients: [FloatBuffer]
         /// Per-position squared embedding gradients, summed by row (Keras's Adam uses them).
         let embeddingSquares: FloatBuffer
+        /// Training: the batch's token projections (one instance shared by the shards) and
+        /// this shard's sums of dz per distinct token.
+        let projection: TokenProjection?
+        let gateSums: FloatBuffer
 
-        init(model: SequenceClassifier, batch: Int, steps: Int, training: Bool) {
+        init(model: SequenceClassifier, batch: Int, steps: Int, training: Bool, projection: TokenProjection? = nil) {
             let e = model.embedding.outputDim, u = model.lstm.units
             tokens = .allocate(capacity: max(1, batch * steps))
             inputs = FloatBuffer(count: batch * steps * e)
@@ -274,6 +305,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             hiddenGradients = FloatBuffer(count: batch * u)
             gradients = training ? model.namedParameters.map { FloatBuffer(count: $0.tensor.count) } : []
             embeddingSquares = FloatBuffer(count: training ? model.embedding.embeddings.count : 0)
+            self.projection = projection
+            gateSums = FloatBuffer(count: projection.map { $0.capacity * $0.gateWidth } ?? 0)
         }
 
         deinit { tokens.deallocate() }
