@@ -20,7 +20,7 @@ ensure_icu() {
 # Compile for the CPU we run on, with fused multiply-add: the SIMD kernels are several times
 # faster with AVX2/AVX-512 and FMA than on the default x86-64 target (README, Performance).
 # TEXTCLF_FMA must only be set together with a target CPU that has FMA.
-SWIFT_NATIVE_FLAGS=(-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DTEXTCLF_FMA)
+SWIFT_NATIVE_FLAGS=(-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DTEXTCLF_FMA -Xcc -fno-math-errno)
 
 # Builds the release binary and sets TEXTCLF to its path.
 build_release() {

@@ -39,39 +39,85 @@ public struct Adam: Sendable {
                                                            squaredGradients: [Int: Tensor] = [:]) {
         let paths = Model.parameterPaths
         precondition(gradients.count == paths.count, "one gradient per weight")
+        for (k, entry) in paths.enumerated() {
+            precondition(gradients[k].count == model[keyPath: entry.path].count, "gradient \(entry.name) has the wrong size")
+            precondition(squaredGradients[k].map { $0.count == gradients[k].count } ?? true,
+                         "squared gradient \(entry.name) has the wrong size")
+        }
+        let alpha = beginStep(counts: gradients.map(\.count))
+        for (k, entry) in paths.enumerated() {
+            gradients[k].scalars.withUnsafeBufferPointer { g in
+                if let squares = squaredGradients[k] {
+                    squares.scalars.withUnsafeBufferPointer { g2 in
+                        apply(k, alpha: alpha, to: &model[keyPath: entry.path], gradient: g.baseAddress!,
+                              squaredGradient: g2.baseAddress!)
+                    }
+                } else {
+                    apply(k, alpha: alpha, to: &model[keyPath: entry.path], gradient: g.baseAddress!, squaredGradient: nil)
+                }
+            }
+        }
+    }
+
+    /// The same step from gradients in scratch memory (the training loop's path: no copies).
+    mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [UnsafePointer<Float>],
+                                                    squaredGradients: [Int: UnsafePointer<Float>]) {
+        let paths = Model.parameterPaths
+        let alpha = beginStep(counts: paths.map { model[keyPath: $0.path].count })
+        for (k, entry) in paths.enumerated() {
+            apply(k, alpha: alpha, to: &model[keyPath: entry.path], gradient: gradients[k],
+                  squaredGradient: squaredGradients[k])
+        }
+    }
+
+    /// Counts the step; returns its step size α.
+    private mutating func beginStep(counts: [Int]) -> Float {
         if firstMoments.isEmpty {
-            firstMoments = gradients.map { [Float](repeating: 0, count: $0.count) }
+            firstMoments = counts.map { [Float](repeating: 0, count: $0) }
             secondMoments = firstMoments
         }
         step += 1
         // In Float, as Keras computes it for float32 weights.
         let t = Float(step)
-        let alpha = learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t))
+        return learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t))
+    }
+
+    /// Weights this large are updated on every core (element ranges; the result does not depend on it).
+    private static let parallelThreshold = 1 << 14
+
+    private mutating func apply(_ k: Int, alpha: Float, to weights: inout Tensor, gradient: UnsafePointer<Float>,
+                                squaredGradient: UnsafePointer<Float>?) {
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
-        for (k, entry) in paths.enumerated() {
-            let gradient = gradients[k]
-            precondition(gradient.count == model[keyPath: entry.path].count, "gradient \(entry.name) has the wrong size")
-            let squares = squaredGradients[k]
-            precondition(squares == nil || squares!.count == gradient.count, "squared gradient \(entry.name) has the wrong size")
-            firstMoments[k].withUnsafeMutableBufferPointer { m in
-                secondMoments[k].withUnsafeMutableBufferPointer { v in
-                    model[keyPath: entry.path].scalars.withUnsafeMutableBufferPointer { w in
-                        gradient.scalars.withUnsafeBufferPointer { g in
-                            if let squares {
-                                squares.scalars.withUnsafeBufferPointer { g2 in
-                                    for j in 0..<g.count {
-                                        m[j] += (g[j] - m[j]) * oneMinusBeta1
-                                        v[j] += (g2[j] - v[j]) * oneMinusBeta2
-                                        w[j] -= alpha * m[j] / (v[j].squareRoot() + epsilon)
-                                    }
-                                }
-                            } else {
-                                for j in 0..<g.count {
-                                    m[j] += (g[j] - m[j]) * oneMinusBeta1
-                                    v[j] += (g[j] * g[j] - v[j]) * oneMinusBeta2
-                                    w[j] -= alpha * m[j] / (v[j].squareRoot() + epsilon)
-                                }
-                            }
+        let count = weights.count
+        firstMoments[k].withUnsafeMutableBufferPointer { m in
+            secondMoments[k].withUnsafeMutableBufferPointer { v in
+                weights.scalars.withUnsafeMutableBufferPointer { w in
+                    let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                    let w = SharedPointer(base: w.baseAddress!)
+                    let g = UncheckedSendable(gradient), g2 = UncheckedSendable(squaredGradient)
+                    let parts = count >= Self.parallelThreshold ? Parallel.threads : 1
+                    Parallel.forEach(parts) { part in
+                        var j = count * part / parts
+                        let end = count * (part + 1) / parts
+                        let (m, v, w, g, g2) = (m.base, v.base, w.base, g.value, g2.value)
+                        // 16 lanes at a time, then one by one: the same arithmetic per element
+                        // (IEEE sqrt and division are exact in both).
+                        while j + 16 <= end {
+                            let gj = load(g + j)
+                            let g2j = g2.map { load($0 + j) } ?? gj * gj
+                            var mj = load(m + j), vj = load(v + j)
+                            mj += (gj - mj) * oneMinusBeta1
+                            vj += (g2j - vj) * oneMinusBeta2
+                            store(mj, m + j)
+                            store(vj, v + j)
+                            store(load(w + j) - alpha * mj / (vj.squareRoot() + epsilon), w + j)
+                            j += 16
+                        }
+                        while j < end {
+                            m[j] += (g[j] - m[j]) * oneMinusBeta1
+                            v[j] += ((g2?[j] ?? g[j] * g[j]) - v[j]) * oneMinusBeta2
+                            w[j] -= alpha * m[j] / (v[j].squareRoot() + epsilon)
+                            j += 1
                         }
                     }
                 }

@@ -131,6 +131,23 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// The loss, accuracy count and gradients of one batch. `workspaces` come from
     /// ``makeTrainingWorkspaces(batchSize:steps:)`` and are reused batch after batch.
     public func lossAndGradients(_ indices: IndexMatrix, labels: [Float], workspaces: [Workspace]) throws -> BatchResult {
+        let summary = try accumulateGradients(indices, labels: labels, workspaces: workspaces)
+        let total = workspaces[0]
+        func copy(_ buffer: FloatBuffer, shape: [Int]) -> Tensor {
+            Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: buffer.pointer, count: buffer.count)))
+        }
+        return BatchResult(loss: summary.loss, correct: summary.correct,
+                           gradients: Self.parameterPaths.enumerated().map { k, entry in
+                               copy(total.gradients[k], shape: self[keyPath: entry.path].shape)
+                           },
+                           embeddingGradientSquares: copy(total.embeddingSquares, shape: embedding.embeddings.shape))
+    }
+
+    /// What ``lossAndGradients(_:labels:workspaces:)`` computes, with the summed gradients
+    /// left in `workspaces[0]` (`gradients`, `embeddingSquares`) rather than copied out;
+    /// `allFinite` says whether every gradient is finite.
+    func accumulateGradients(_ indices: IndexMatrix, labels: [Float], workspaces: [Workspace]) throws
+        -> (loss: Float, correct: Int, allFinite: Bool) {
         precondition(labels.count == indices.rows && indices.rows > 0)
         try embedding.validate(indices.storage)
         let batch = indices.rows
@@ -156,47 +173,49 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 }
             }
         }
-        // The kernel's gradient from the shards' per-token sums of dz, by column halves.
-        Parallel.forEach(parts) { part in
-            let columns = TokenProjection.range(part: part, of: parts, count: 4 * lstm.units, multiple: 64)
-            let rows = projection.count, g4 = 4 * lstm.units
-            let total = workspaces[0].gateSums.pointer
-            for s in 1..<shards {
-                let other = workspaces[s].gateSums.pointer
-                for r in 0..<rows {
-                    for j in columns { total[r * g4 + j] += other[r * g4 + j] }
+        // Sum the shards' gradients into shard 0's, in shard order; each core takes a part
+        // of every buffer (fixed parts: the same sums with any number of threads).
+        var finite = [Bool](repeating: true, count: parts)
+        finite.withUnsafeMutableBufferPointer { finiteBuffer in
+            let sharedFinite = SharedPointer(base: finiteBuffer.baseAddress!)
+            Parallel.forEach(parts) { part in
+                let total = workspaces[0]
+                var allFinite = true
+                // The kernel's gradient, by columns, from the per-token sums of dz.
+                let g4 = 4 * lstm.units
+                let columns = TokenProjection.range(part: part, of: parts, count: g4, multiple: 64)
+                for s in 1..<shards {
+                    for r in 0..<projection.count {
+                        VectorMath.add(workspaces[s].gateSums.pointer + r * g4 + columns.lowerBound,
+                                       into: total.gateSums.pointer + r * g4 + columns.lowerBound, count: columns.count)
+                    }
                 }
-            }
-            projection.addKernelGradient(part: part, of: parts, sums: total,
-                                         into: workspaces[0].gradients[1].pointer)
-        }
-        // Sum the shards' gradients in shard order.
-        var gradients = workspaces[0].gradients.map { buffer -> Tensor in
-            Tensor(shape: [buffer.count], scalars: Array(UnsafeBufferPointer(start: buffer.pointer, count: buffer.count)))
-        }
-        for s in 1..<shards {
-            // The kernel's (index 1) is complete in shard 0's buffer already.
-            for k in gradients.indices where k != 1 {
-                let other = workspaces[s].gradients[k].pointer
-                gradients[k].scalars.withUnsafeMutableBufferPointer { g in
-                    for j in 0..<g.count { g[j] += other[j] }
+                projection.addKernelGradient(part: part, of: parts, sums: total.gateSums.pointer,
+                                             into: total.gradients[1].pointer)
+                for r in 0..<lstm.inputDim {
+                    allFinite = allFinite && VectorMath.allFinite(total.gradients[1].pointer + r * g4 + columns.lowerBound,
+                                                                  count: columns.count)
                 }
+                // The others (the kernel's is complete in shard 0's buffer), and the squares.
+                for k in total.gradients.indices where k != 1 {
+                    let range = TokenProjection.range(part: part, of: parts, count: total.gradients[k].count, multiple: 16)
+                    for s in 1..<shards {
+                        VectorMath.add(workspaces[s].gradients[k].pointer + range.lowerBound,
+                                       into: total.gradients[k].pointer + range.lowerBound, count: range.count)
+                    }
+                    allFinite = allFinite && VectorMath.allFinite(total.gradients[k].pointer + range.lowerBound,
+                                                                  count: range.count)
+                }
+                let range = TokenProjection.range(part: part, of: parts, count: total.embeddingSquares.count, multiple: 16)
+                for s in 1..<shards {
+                    VectorMath.add(workspaces[s].embeddingSquares.pointer + range.lowerBound,
+                                   into: total.embeddingSquares.pointer + range.lowerBound, count: range.count)
+                }
+                sharedFinite.base[part] = allFinite
             }
         }
-        for (k, entry) in Self.parameterPaths.enumerated() {
-            gradients[k] = Tensor(shape: self[keyPath: entry.path].shape, scalars: gradients[k].scalars)
-        }
-        var squares = Tensor(shape: embedding.embeddings.shape,
-                             scalars: Array(UnsafeBufferPointer(start: workspaces[0].embeddingSquares.pointer,
-                                                                count: embedding.embeddings.count)))
-        for s in 1..<shards {
-            let other = workspaces[s].embeddingSquares.pointer
-            squares.scalars.withUnsafeMutableBufferPointer { g in
-                for j in 0..<g.count { g[j] += other[j] }
-            }
-        }
-        return BatchResult(loss: losses.reduce(0, +) / Float(batch), correct: correct.reduce(0, +), gradients: gradients,
-                           embeddingGradientSquares: squares)
+        let loss = losses.reduce(0, +) / Float(batch)
+        return (loss, correct.reduce(0, +), loss.isFinite && !finite.contains(false))
     }
 
     /// Workspaces for training batches of up to `batchSize` rows of `steps` indices.

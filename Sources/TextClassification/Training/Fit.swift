@@ -67,14 +67,16 @@ extension SequenceClassifier {
                 let rows = order[b * batchSize ..< min(indices.rows, (b + 1) * batchSize)]
                 let batch = indices.rows(rows)
                 let batchLabels = rows.map { labels[$0] }
-                let result = try lossAndGradients(batch, labels: batchLabels, workspaces: workspaces)
-                guard result.loss.isFinite, result.gradients.allSatisfy({ $0.scalars.allSatisfy(\.isFinite) }) else {
+                let result = try accumulateGradients(batch, labels: batchLabels, workspaces: workspaces)
+                guard result.allFinite else {
                     // Weights can already be finite but useless (huge) before the loss turns
                     // non-finite, so fall back to a whole epoch's weights, not the last batch's.
                     self = (restoreBestWeights ? best?.model : nil) ?? lastGood
                     throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
                 }
-                optimizer.update(&self, along: result.gradients, squaredGradients: [0: result.embeddingGradientSquares])
+                let total = workspaces[0]
+                optimizer.update(&self, along: total.gradients.map { UnsafePointer($0.pointer) },
+                                 squaredGradients: [0: UnsafePointer(total.embeddingSquares.pointer)])
                 lossSum += Double(result.loss) * Double(rows.count)
                 correct += result.correct
                 seen += rows.count

@@ -29,3 +29,9 @@ enum Parallel {
 struct SharedPointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
 }
+
+/// A value (typically a pointer) handed to concurrent workers that only read through it.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

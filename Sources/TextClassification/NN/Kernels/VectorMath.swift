@@ -83,3 +83,27 @@ func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, count: Int) {
     if count == 16 { return store(v, p) }
     for k in 0..<count { p[k] = v[k] }
 }
+
+extension VectorMath {
+    /// `target[0..<count] += source[0..<count]`.
+    static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+        var j = 0
+        while j < count {
+            let n = min(16, count - j)
+            store(load(target + j, count: n) + load(source + j, count: n), target + j, count: n)
+            j += 16
+        }
+    }
+
+    /// Whether no value of `p[0..<count]` is infinite or NaN (`x − x` is 0 exactly for the others).
+    static func allFinite(_ p: UnsafePointer<Float>, count: Int) -> Bool {
+        var acc = SIMD16<Float>(repeating: 0)
+        var j = 0
+        while j < count {
+            let v = load(p + j, count: min(16, count - j))
+            acc += v - v
+            j += 16
+        }
+        return acc == SIMD16(repeating: 0)
+    }
+}
