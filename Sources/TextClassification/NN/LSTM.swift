@@ -175,8 +175,9 @@ extension LSTM {
     }
 
     /// The steps of ``forward(_:steps:batch:workspace:)`` once `workspace.gates` holds every
-    /// step's input projection `x·W + b` (row `t·batch + b`).
-    func recur(steps: Int, batch: Int, workspace w: LSTMWorkspace) {
+    /// step's input projection `x·W + b` (row `t·batch + b`), or, with `inputs`, reading each
+    /// step's projections from rows of a table (``TokenProjection``) as it goes.
+    func recur(steps: Int, batch: Int, workspace w: LSTMWorkspace, inputs: InputRows? = nil) {
         let u = units, g4 = 4 * units
         precondition(batch <= w.capacity && steps <= w.steps, "workspace too small")
         let gates = w.gates.pointer
@@ -188,12 +189,13 @@ extension LSTM {
                 // h₀ = 0 contributes nothing.
                 if t > 0 {
                     GEMM.multiply(m: batch, n: g4, k: u, a: w.hidden.pointer + t * batch * u, lda: u,
-                                  b: recurrent.baseAddress!, ldb: g4, c: z, ldc: g4, accumulate: true)
+                                  b: recurrent.baseAddress!, ldb: g4, c: z, ldc: g4, accumulate: inputs == nil)
                 }
                 Self.stepForward(z: z, previousCell: w.cells.pointer + t * batch * u,
                                  cell: w.cells.pointer + (t + 1) * batch * u,
                                  hidden: w.hidden.pointer + (t + 1) * batch * u,
-                                 tanhCell: w.tanhCells.pointer + t * batch * u, batch: batch, units: u)
+                                 tanhCell: w.tanhCells.pointer + t * batch * u, batch: batch, units: u,
+                                 inputs: inputs?.advanced(by: t * batch), readsGates: t > 0 || inputs == nil)
             }
         }
     }
@@ -280,20 +282,37 @@ extension LSTM {
         }
     }
 
+    /// Where each row's input projection is when it is not in the gates: row `b` of a step
+    /// at `table + rows[b]·4u`.
+    struct InputRows {
+        let table: UnsafePointer<Float>
+        let rows: UnsafePointer<Int32>
+
+        func advanced(by n: Int) -> InputRows { InputRows(table: table, rows: rows + n) }
+    }
+
     /// The fused gate arithmetic of one step; replaces z by the activations (i, f, g, o).
+    /// The pre-activations are z (`readsGates`) plus the row's input projection (`inputs`).
     @inline(__always)
     static func stepForward(z: UnsafeMutablePointer<Float>, previousCell: UnsafePointer<Float>,
                             cell: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
-                            tanhCell: UnsafeMutablePointer<Float>, batch: Int, units u: Int) {
+                            tanhCell: UnsafeMutablePointer<Float>, batch: Int, units u: Int,
+                            inputs: InputRows? = nil, readsGates: Bool = true) {
         for b in 0..<batch {
             let zb = z + b * 4 * u, offset = b * u
+            let input = inputs.map { $0.table + Int($0.rows[b]) * 4 * u }
+            @inline(__always) func preactivation(_ k: Int, _ n: Int) -> SIMD16<Float> {
+                let gates = readsGates ? load(zb + k, count: n) : SIMD16()
+                guard let input else { return gates }
+                return readsGates ? gates + load(input + k, count: n) : load(input + k, count: n)
+            }
             var j = 0
             while j < u {
                 let n = min(16, u - j)
-                let i = VectorMath.sigmoid(load(zb + j, count: n))
-                let f = VectorMath.sigmoid(load(zb + u + j, count: n))
-                let g = VectorMath.tanh(load(zb + 2 * u + j, count: n))
-                let o = VectorMath.sigmoid(load(zb + 3 * u + j, count: n))
+                let i = VectorMath.sigmoid(preactivation(j, n))
+                let f = VectorMath.sigmoid(preactivation(u + j, n))
+                let g = VectorMath.tanh(preactivation(2 * u + j, n))
+                let o = VectorMath.sigmoid(preactivation(3 * u + j, n))
                 let c = f * load(previousCell + offset + j, count: n) + i * g
                 let tc = VectorMath.tanh(c)
                 store(i, zb + j, count: n)
@@ -311,8 +330,9 @@ extension LSTM {
     /// Backpropagation through time after ``forward(_:steps:batch:workspace:)`` on the same
     /// `x` and workspace. Adds the weights' gradients into the given buffers and, if
     /// `inputGradient` is not nil, writes the gradient of `x` there (same layout as `x`).
-    /// Overwrites the gates with their gradients. With `x` nil the kernel's gradient
-    /// (`xᵀ·dz`) is left to the caller (``TokenProjection``) and `kernelGradient` untouched.
+    /// Overwrites the gates with their gradients. With `x` nil the kernel's and the bias's
+    /// gradients (`xᵀ·dz`, `Σ dz`) are left to the caller (``TokenProjection``, which sums dz
+    /// by token first) and `kernelGradient`, `biasGradient` untouched.
     func backward(_ x: UnsafePointer<Float>?, steps: Int, batch: Int, outputGradient: UnsafePointer<Float>,
                   workspace w: LSTMWorkspace, kernelGradient: UnsafeMutablePointer<Float>,
                   recurrentGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>,
@@ -342,15 +362,7 @@ extension LSTM {
         if let x {
             GEMM.multiply(m: inputDim, n: g4, k: rows, a: x, lda: inputDim, transposeA: true,
                           b: gates, ldb: g4, c: kernelGradient, ldc: g4, accumulate: true)
-        }
-        for r in 0..<rows {
-            let row = gates + r * g4
-            var j = 0
-            while j < g4 {
-                let n = min(16, g4 - j)
-                store(load(biasGradient + j, count: n) + load(row + j, count: n), biasGradient + j, count: n)
-                j += 16
-            }
+            for r in 0..<rows { VectorMath.add(gates + r * g4, into: biasGradient, count: g4) }
         }
         if let inputGradient {
             kernel.scalars.withUnsafeBufferPointer {

@@ -181,23 +181,22 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             Parallel.forEach(parts) { part in
                 let total = workspaces[0]
                 var allFinite = true
-                // The kernel's gradient, by columns, from the per-token sums of dz.
+                // The kernel's and the bias's gradients, by columns, from the per-token sums of dz.
                 let g4 = 4 * lstm.units
                 let columns = TokenProjection.range(part: part, of: parts, count: g4, multiple: 64)
-                for s in 1..<shards {
-                    for r in 0..<projection.count {
-                        VectorMath.add(workspaces[s].gateSums.pointer + r * g4 + columns.lowerBound,
-                                       into: total.gateSums.pointer + r * g4 + columns.lowerBound, count: columns.count)
-                    }
-                }
+                projection.combine(workspaces[0..<shards].map { (sums: $0.gateSums.pointer, touched: UnsafePointer($0.gateSumsTouched)) },
+                                   columns: columns)
                 projection.addKernelGradient(part: part, of: parts, sums: total.gateSums.pointer,
                                              into: total.gradients[1].pointer)
+                projection.addBiasGradient(sums: total.gateSums.pointer, columns: columns, into: total.gradients[3].pointer)
+                allFinite = allFinite && VectorMath.allFinite(total.gradients[3].pointer + columns.lowerBound,
+                                                              count: columns.count)
                 for r in 0..<lstm.inputDim {
                     allFinite = allFinite && VectorMath.allFinite(total.gradients[1].pointer + r * g4 + columns.lowerBound,
                                                                   count: columns.count)
                 }
-                // The others (the kernel's is complete in shard 0's buffer), and the squares.
-                for k in total.gradients.indices where k != 1 {
+                // The others (the kernel's and bias's are complete in shard 0's buffers), and the squares.
+                for k in total.gradients.indices where k != 1 && k != 3 {
                     let range = TokenProjection.range(part: part, of: parts, count: total.gradients[k].count, multiple: 16)
                     for s in 1..<shards {
                         VectorMath.add(workspaces[s].gradients[k].pointer + range.lowerBound,
@@ -262,8 +261,10 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 for t in 0..<steps { w.tokens[t * batch + b] = row[t] }
             }
         }
-        w.projection!.gather(w.tokens, count: steps * batch, into: w.lstm.gates.pointer)
-        lstm.recur(steps: steps, batch: batch, workspace: w.lstm)
+        let projection = w.projection!
+        projection.rows(of: w.tokens, count: steps * batch, into: w.tokenRows)
+        lstm.recur(steps: steps, batch: batch, workspace: w.lstm,
+                   inputs: LSTM.InputRows(table: projection.table.pointer, rows: w.tokenRows))
         dense.forward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch, into: w.logits.pointer)
     }
 
@@ -286,12 +287,12 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         dense.backward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch,
                        outputGradient: w.logitGradients.pointer, kernelGradient: g[4].pointer,
                        biasGradient: g[5].pointer, inputGradient: w.hiddenGradients.pointer)
-        // The kernel's gradient is summed by token (TokenProjection), after the shards.
+        // The kernel's and bias's gradients are summed by token (TokenProjection), after the shards.
         lstm.backward(nil, steps: steps, batch: batch, outputGradient: w.hiddenGradients.pointer,
                       workspace: w.lstm, kernelGradient: g[1].pointer, recurrentGradient: g[2].pointer,
                       biasGradient: g[3].pointer, inputGradient: w.inputs.pointer)
-        w.projection!.sumByToken(w.lstm.gates.pointer, positions: w.tokens, count: steps * batch,
-                                 into: w.gateSums.pointer)
+        w.projection!.sumByRow(w.lstm.gates.pointer, rows: w.tokenRows, count: steps * batch,
+                               into: w.gateSums.pointer, touched: w.gateSumsTouched)
         Embedding.scatterAdd(w.inputs.pointer, indices: w.tokens, count: steps * batch, stride: 1,
                              width: embedding.outputDim, into: g[0].pointer, squares: w.embeddingSquares.pointer)
         return correct
@@ -313,6 +314,9 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         /// this shard's sums of dz per distinct token.
         let projection: TokenProjection?
         let gateSums: FloatBuffer
+        let gateSumsTouched: UnsafeMutablePointer<Bool>
+        /// Each position's row in the projection table (time-major, as `tokens`).
+        let tokenRows: UnsafeMutablePointer<Int32>
 
         init(model: SequenceClassifier, batch: Int, steps: Int, training: Bool, projection: TokenProjection? = nil) {
             let e = model.embedding.outputDim, u = model.lstm.units
@@ -326,8 +330,14 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             embeddingSquares = FloatBuffer(count: training ? model.embedding.embeddings.count : 0)
             self.projection = projection
             gateSums = FloatBuffer(count: projection.map { $0.capacity * $0.gateWidth } ?? 0)
+            gateSumsTouched = .allocate(capacity: projection?.capacity ?? 1)
+            tokenRows = .allocate(capacity: max(1, batch * steps))
         }
 
-        deinit { tokens.deallocate() }
+        deinit {
+            tokens.deallocate()
+            gateSumsTouched.deallocate()
+            tokenRows.deallocate()
+        }
     }
 }

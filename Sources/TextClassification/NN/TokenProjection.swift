@@ -8,7 +8,8 @@
 /// projecting every position (bit-identical gates), for a fraction of the work.
 ///
 /// Backward, the kernel's gradient `dW = Σ_pos x_posᵀ·dz_pos` is regrouped the same way:
-/// `dW = E_Dᵀ·S`, with `S` the sum of `dz` over each distinct token's positions.
+/// `dW = E_Dᵀ·S`, with `S` the sum of `dz` over each distinct token's positions, and the
+/// bias's `db = Σ_pos dz_pos` is the sum of S's rows.
 ///
 /// Shared by a batch's shards: ``collect(_:)`` and ``project(part:of:embedding:lstm:)``
 /// run before them, shards then only read it.
@@ -70,27 +71,54 @@ final class TokenProjection: @unchecked Sendable {
         }
     }
 
-    /// Copies the projection of each of `count` positions' tokens to consecutive rows of `gates`.
-    func gather(_ positions: UnsafePointer<Int32>, count: Int, into gates: UnsafeMutablePointer<Float>) {
+    /// Each of `count` positions' table row (for ``LSTM/InputRows``).
+    func rows(of positions: UnsafePointer<Int32>, count: Int, into rows: UnsafeMutablePointer<Int32>) {
+        for k in 0..<count { rows[k] = rowOfToken[Int(positions[k])] }
+    }
+
+    /// Adds each position's `dz` row into its table row of `sums` (`[count, 4u]`). Rows are
+    /// not zeroed first: a row's first position is copied and `touched` (one flag per table
+    /// row) records which rows hold a sum; the others are stale (see ``combine``).
+    func sumByRow(_ gateGradients: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int,
+                  into sums: UnsafeMutablePointer<Float>, touched: UnsafeMutablePointer<Bool>) {
         let g4 = gateWidth
+        touched.update(repeating: false, count: self.count)
         for k in 0..<count {
-            (gates + k * g4).update(from: table.pointer + Int(rowOfToken[Int(positions[k])]) * g4, count: g4)
+            let r = Int(rows[k]), row = sums + r * g4, source = gateGradients + k * g4
+            if touched[r] {
+                VectorMath.add(source, into: row, count: g4)
+            } else {
+                row.update(from: source, count: g4)
+                touched[r] = true
+            }
         }
     }
 
-    /// Adds each position's `dz` row into its token's row of `sums` (`[count, 4u]`, zeroed first).
-    func sumByToken(_ gateGradients: UnsafePointer<Float>, positions: UnsafePointer<Int32>, count: Int,
-                    into sums: UnsafeMutablePointer<Float>) {
-        let g4 = gateWidth
-        sums.update(repeating: 0, count: self.count * g4)
-        for k in 0..<count {
-            let row = sums + Int(rowOfToken[Int(positions[k])]) * g4, source = gateGradients + k * g4
-            var j = 0
-            while j < g4 {
-                let n = min(16, g4 - j)
-                store(load(row + j, count: n) + load(source + j, count: n), row + j, count: n)
-                j += 16
+    /// Columns `columns` of the shards' sums added into the first shard's (in shard order),
+    /// rows no shard touched set to zero.
+    func combine(_ shards: [(sums: UnsafeMutablePointer<Float>, touched: UnsafePointer<Bool>)], columns: Range<Int>) {
+        let g4 = gateWidth, total = shards[0].sums
+        for r in 0..<count {
+            var holdsSum = shards[0].touched[r]
+            let target = total + r * g4 + columns.lowerBound
+            for shard in shards.dropFirst() where shard.touched[r] {
+                let source = shard.sums + r * g4 + columns.lowerBound
+                if holdsSum {
+                    VectorMath.add(source, into: target, count: columns.count)
+                } else {
+                    target.update(from: source, count: columns.count)
+                }
+                holdsSum = true
             }
+            if !holdsSum { target.update(repeating: 0, count: columns.count) }
+        }
+    }
+
+    /// Columns `columns` of the bias's gradient: `db += Σ_rows S`.
+    func addBiasGradient(sums: UnsafePointer<Float>, columns: Range<Int>, into biasGradient: UnsafeMutablePointer<Float>) {
+        for r in 0..<count {
+            VectorMath.add(sums + r * gateWidth + columns.lowerBound, into: biasGradient + columns.lowerBound,
+                           count: columns.count)
         }
     }
 

@@ -19,10 +19,10 @@ enum GEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         accumulate: Bool
     ) {
-        if !accumulate {
-            for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) }
+        guard k > 0 else {
+            if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+            return
         }
-        guard k > 0 else { return }
         // Element A(i, p) = a[i * rowStride + p * columnStride].
         let rowStride = transposeA ? 1 : lda
         let columnStride = transposeA ? lda : 1
@@ -32,6 +32,8 @@ enum GEMM {
         var p0 = 0
         while p0 < k {
             let kc = min(kBlock, k - p0)
+            // Overwriting: the first block of k starts the tiles from zero instead of C.
+            let fromZero = !accumulate && p0 == 0
             var j0 = 0
             while j0 < n {
                 let width = min(64, n - j0)
@@ -42,13 +44,13 @@ enum GEMM {
                         kernel4x64(
                             kc: kc, a: a + i0 * rowStride + p0 * columnStride,
                             rowStride: rowStride, columnStride: columnStride,
-                            b: b + p0 * ldb + j0, ldb: ldb, c: c + i0 * ldc + j0, ldc: ldc)
+                            b: b + p0 * ldb + j0, ldb: ldb, c: c + i0 * ldc + j0, ldc: ldc, fromZero: fromZero)
                     } else {
                         edge(
                             rows: rows, width: width, kc: kc,
                             a: a + i0 * rowStride + p0 * columnStride,
                             rowStride: rowStride, columnStride: columnStride,
-                            b: b + p0 * ldb + j0, ldb: ldb, c: c + i0 * ldc + j0, ldc: ldc)
+                            b: b + p0 * ldb + j0, ldb: ldb, c: c + i0 * ldc + j0, ldc: ldc, fromZero: fromZero)
                     }
                     i0 += 4
                 }
@@ -62,13 +64,14 @@ enum GEMM {
     @inline(__always)
     private static func kernel4x64(
         kc: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, fromZero: Bool
     ) {
         let c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc
-        var c00 = load(c0), c01 = load(c0 + 16), c02 = load(c0 + 32), c03 = load(c0 + 48)
-        var c10 = load(c1), c11 = load(c1 + 16), c12 = load(c1 + 32), c13 = load(c1 + 48)
-        var c20 = load(c2), c21 = load(c2 + 16), c22 = load(c2 + 32), c23 = load(c2 + 48)
-        var c30 = load(c3), c31 = load(c3 + 16), c32 = load(c3 + 32), c33 = load(c3 + 48)
+        @inline(__always) func start(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { fromZero ? SIMD16() : load(p) }
+        var c00 = start(c0), c01 = start(c0 + 16), c02 = start(c0 + 32), c03 = start(c0 + 48)
+        var c10 = start(c1), c11 = start(c1 + 16), c12 = start(c1 + 32), c13 = start(c1 + 48)
+        var c20 = start(c2), c21 = start(c2 + 16), c22 = start(c2 + 32), c23 = start(c2 + 48)
+        var c30 = start(c3), c31 = start(c3 + 16), c32 = start(c3 + 32), c33 = start(c3 + 48)
         let a0 = a, a1 = a + rowStride, a2 = a + 2 * rowStride, a3 = a + 3 * rowStride
         for p in 0..<kc {
             let row = b + p * ldb
@@ -93,14 +96,14 @@ enum GEMM {
     @inline(never)
     private static func edge(
         rows: Int, width: Int, kc: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, fromZero: Bool
     ) {
         for r in 0..<rows {
             let ar = a + r * rowStride
             let cr = c + r * ldc
             var j = 0
             while j + 16 <= width {
-                var acc = load(cr + j)
+                var acc = fromZero ? SIMD16() : load(cr + j)
                 for p in 0..<kc {
                     acc.multiplyAdd(SIMD16<Float>(repeating: ar[p * columnStride]), load(b + p * ldb + j))
                 }
@@ -108,7 +111,7 @@ enum GEMM {
                 j += 16
             }
             while j < width {
-                var acc = cr[j]
+                var acc = fromZero ? 0 : cr[j]
                 for p in 0..<kc { acc += ar[p * columnStride] * b[p * ldb + j] }
                 cr[j] = acc
                 j += 1
