@@ -127,9 +127,6 @@ final class LSTMWorkspace: @unchecked Sendable {
     let cellGradient: FloatBuffer
     let recurrentTransposed: FloatBuffer
     let kernelTransposed: FloatBuffer
-    /// Inference only: [W; U] and the joined [x_t, h] rows.
-    let stackedKernel: FloatBuffer
-    let joinedInput: FloatBuffer
 
     /// - Parameter training: keep every step's state for backward; without it, room for
     ///   one step (``LSTM/forwardInference(_:steps:batch:workspace:)``).
@@ -147,8 +144,6 @@ final class LSTMWorkspace: @unchecked Sendable {
         cellGradient = FloatBuffer(count: batch * units)
         recurrentTransposed = FloatBuffer(count: 4 * units * units)
         kernelTransposed = FloatBuffer(count: 4 * units * inputDim)
-        stackedKernel = FloatBuffer(count: (inputDim + units) * 4 * units)
-        joinedInput = FloatBuffer(count: batch * (inputDim + units))
     }
 
     func lastHidden(steps: Int, batch: Int) -> UnsafeMutablePointer<Float> {
@@ -200,17 +195,18 @@ extension LSTM {
         }
     }
 
-    /// The states after 0, 1, …, `steps` steps of the same input row `x` from the zero state:
-    /// `[steps + 1, units]` each. With `x` the padding's embedding, these are the states every
-    /// pre-padded sequence goes through before its first token.
-    func constantInputStates(_ x: UnsafePointer<Float>, steps: Int, workspace w: LSTMWorkspace)
+    /// The states after 0, 1, …, `steps` steps of the same input from the zero state:
+    /// `[steps + 1, units]` each. `projection` is that input's `x·W + b` (`[4u]`); with the
+    /// padding's, these are the states every pre-padded sequence goes through before its
+    /// first token.
+    func constantInputStates(projection: UnsafePointer<Float>, steps: Int, workspace w: LSTMWorkspace)
         -> (hidden: [Float], cells: [Float]) {
         let u = units
         var hidden = [Float](repeating: 0, count: (steps + 1) * u), cells = hidden
-        let row = [Float](UnsafeBufferPointer(start: x, count: inputDim))
-        let repeated = [Float]((0..<steps).flatMap { _ in row })
-        repeated.withUnsafeBufferPointer { xs in
-            forwardInference(xs.baseAddress!, steps: steps, batch: 1, workspace: w, recording: { t, h, c in
+        let rows = [Int32](repeating: 0, count: steps)
+        rows.withUnsafeBufferPointer { rows in
+            forwardInference(InputRows(table: projection, rows: rows.baseAddress!), steps: steps, batch: 1,
+                             workspace: w, recording: { t, h, c in
                 for j in 0..<u {
                     hidden[(t + 1) * u + j] = h[j]
                     cells[(t + 1) * u + j] = c[j]
@@ -220,46 +216,38 @@ extension LSTM {
         return (hidden, cells)
     }
 
-    /// Inference only: the same outputs as ``forward(_:steps:batch:workspace:)`` without
-    /// keeping any step's state. Each step is one product `[x_t, h]·[W; U]` into a
-    /// `[batch, 4u]` buffer that stays in cache, instead of one large product whose
-    /// `[steps·batch, 4u]` result does not. Leaves h_T in `workspace.hidden` (first rows).
+    /// Inference only: the outputs of ``forward(_:steps:batch:workspace:)`` without keeping
+    /// any step's state. The input projections come precomputed (`inputs`: row `t·batch + b`
+    /// names the table row of step t, sequence b; see ``TokenProjection``), so a step is one
+    /// `[batch, u]·[u, 4u]` product into a `[batch, 4u]` buffer that stays in cache.
+    /// Leaves h_T in `workspace.hidden` (first rows).
     ///
     /// - Parameters:
     ///   - starts: optional, per row (ascending): the step at which the row's own input
     ///     begins; before it the row is known to be in state `initial` (h and c rows, from
-    ///     ``constantInputStates(_:steps:workspace:)``, indexed by start step). Rows are only
-    ///     computed from their start on, so work follows real tokens, not padding.
+    ///     ``constantInputStates(projection:steps:workspace:)``, indexed by start step). Rows
+    ///     are only computed from their start on, so work follows real tokens, not padding.
     ///   - recording: called after every step with the first row's h and c (used for the
     ///     padding states).
-    func forwardInference(_ x: UnsafePointer<Float>, steps: Int, batch: Int, workspace w: LSTMWorkspace,
+    func forwardInference(_ inputs: InputRows, steps: Int, batch: Int, workspace w: LSTMWorkspace,
                           starts: [Int]? = nil, initial: (hidden: [Float], cells: [Float])? = nil,
                           recording: ((Int, UnsafePointer<Float>, UnsafePointer<Float>) -> Void)? = nil) {
-        let u = units, g4 = 4 * units, n = inputDim, width = n + u
+        let u = units, g4 = 4 * units
         precondition(batch <= w.capacity, "workspace too small")
-        // [W; U] stacked: (n + u) rows of 4u, filled once per call.
-        let stacked = w.stackedKernel.pointer
-        kernel.scalars.withUnsafeBufferPointer { stacked.update(from: $0.baseAddress!, count: n * g4) }
-        recurrentKernel.scalars.withUnsafeBufferPointer { (stacked + n * g4).update(from: $0.baseAddress!, count: u * g4) }
-        let joined = w.joinedInput.pointer       // [batch, n + u]: x_t then h_{t-1}
         let z = w.gates.pointer                  // [batch, 4u]
         let cell = w.cells.pointer, hidden = w.hidden.pointer, scratch = w.tanhCells.pointer
         if let starts, let initial {
             for b in 0..<batch {
                 let k = starts[b]
                 initial.cells.withUnsafeBufferPointer { (cell + b * u).update(from: $0.baseAddress! + k * u, count: u) }
-                initial.hidden.withUnsafeBufferPointer { h in
-                    (hidden + b * u).update(from: h.baseAddress! + k * u, count: u)
-                    (joined + b * width + n).update(from: h.baseAddress! + k * u, count: u)
-                }
+                initial.hidden.withUnsafeBufferPointer { (hidden + b * u).update(from: $0.baseAddress! + k * u, count: u) }
             }
         } else {
             cell.update(repeating: 0, count: batch * u)
             hidden.update(repeating: 0, count: batch * u)
-            for b in 0..<batch { (joined + b * width + n).update(repeating: 0, count: u) }
         }
         var active = 0
-        bias.scalars.withUnsafeBufferPointer { bias in
+        recurrentKernel.scalars.withUnsafeBufferPointer { recurrent in
             for t in 0..<steps {
                 // Rows whose input has begun: a prefix, as starts ascend.
                 if let starts {
@@ -268,15 +256,11 @@ extension LSTM {
                     active = batch
                 }
                 guard active > 0 else { continue }
-                for b in 0..<active {
-                    (joined + b * width).update(from: x + (t * batch + b) * n, count: n)
-                    (z + b * g4).update(from: bias.baseAddress!, count: g4)
-                }
-                GEMM.multiply(m: active, n: g4, k: width, a: joined, lda: width, b: stacked, ldb: g4,
-                              c: z, ldc: g4, accumulate: true)
+                // z = h·U (h = 0 gives exactly 0), then + x·W + b inside the step.
+                GEMM.multiply(m: active, n: g4, k: u, a: hidden, lda: u, b: recurrent.baseAddress!, ldb: g4,
+                              c: z, ldc: g4, accumulate: false)
                 Self.stepForward(z: z, previousCell: cell, cell: cell, hidden: hidden, tanhCell: scratch,
-                                 batch: active, units: u)
-                for b in 0..<active { (joined + b * width + n).update(from: hidden + b * u, count: u) }
+                                 batch: active, units: u, inputs: inputs.advanced(by: t * batch))
                 recording?(t, hidden, cell)
             }
         }

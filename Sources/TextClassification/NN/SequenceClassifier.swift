@@ -81,11 +81,16 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let order = skippingLeadingPadding
             ? Array(0..<indices.rows).sorted { leading[$0] != leading[$1] ? leading[$0] > leading[$1] : $0 < $1 }
             : Array(0..<indices.rows)
+        // Each distinct token's input projection, once for the whole call (the padding's included).
+        let projection = TokenProjection(vocabulary: embedding.inputDim, width: embedding.outputDim,
+                                         units: lstm.units, positions: indices.storage.count + 1)
+        projection.collect(indices.storage, including: 0)
+        let parts = projection.count >= 64 ? Parallel.threads : 1
+        Parallel.forEach(parts) { projection.project(part: $0, of: parts, embedding: embedding, lstm: lstm) }
         let padding: (hidden: [Float], cells: [Float])? = skippingLeadingPadding ? {
             let w = Workspace(model: self, batch: 1, steps: steps, training: false)
-            return embedding.embeddings.scalars.withUnsafeBufferPointer {
-                lstm.constantInputStates($0.baseAddress!, steps: steps, workspace: w.lstm)
-            }
+            return lstm.constantInputStates(projection: projection.table.pointer + Int(projection.rowOfToken[0]) * 4 * lstm.units,
+                                            steps: steps, workspace: w.lstm)
         }() : nil
         let chunks = (indices.rows + Self.predictionChunk - 1) / Self.predictionChunk
         let workers = min(Parallel.threads, chunks)
@@ -99,7 +104,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                     // Within a chunk, starts must ascend: reverse the descending-padding order.
                     let rows = Array(order[start ..< min(indices.rows, start + Self.predictionChunk)].reversed())
                     let starts = padding == nil ? nil : rows.map { leadingPadding[$0] }
-                    forwardInference(indices, rows: rows, starts: starts, padding: padding, workspace: workspace)
+                    forwardInference(indices, rows: rows, starts: starts, padding: padding, projection: projection,
+                                     workspace: workspace)
                     for (k, row) in rows.enumerated() { shared.base[row] = workspace.logits.pointer[k] }
                 }
             }
@@ -230,23 +236,18 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
 
     /// Inference for the given rows (in this order); leaves their logits in `workspace.logits`.
     private func forwardInference(_ indices: IndexMatrix, rows: [Int], starts: [Int]?,
-                                  padding: (hidden: [Float], cells: [Float])?, workspace w: Workspace) {
+                                  padding: (hidden: [Float], cells: [Float])?, projection: TokenProjection,
+                                  workspace w: Workspace) {
         let batch = rows.count, steps = indices.columns
+        // Each position's table row; only those each row will read: from its start on.
         indices.storage.withUnsafeBufferPointer { ids in
             for (b, r) in rows.enumerated() {
                 let row = ids.baseAddress! + r * steps
-                for t in (starts?[b] ?? 0)..<steps { w.tokens[t * batch + b] = row[t] }
+                for t in (starts?[b] ?? 0)..<steps { w.tokenRows[t * batch + b] = projection.rowOfToken[Int(row[t])] }
             }
         }
-        // Only the tokens each row will read: from its start on.
-        for t in 0..<steps {
-            for b in 0..<batch where (starts?[b] ?? 0) <= t {
-                embedding.gather(w.tokens + t * batch + b, count: 1, stride: 1,
-                                 into: w.inputs.pointer + (t * batch + b) * embedding.outputDim)
-            }
-        }
-        lstm.forwardInference(w.inputs.pointer, steps: steps, batch: batch, workspace: w.lstm,
-                              starts: starts, initial: padding)
+        lstm.forwardInference(LSTM.InputRows(table: projection.table.pointer, rows: w.tokenRows), steps: steps,
+                              batch: batch, workspace: w.lstm, starts: starts, initial: padding)
         dense.forward(w.lstm.hidden.pointer, rows: batch, into: w.logits.pointer)
     }
 
@@ -321,7 +322,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         init(model: SequenceClassifier, batch: Int, steps: Int, training: Bool, projection: TokenProjection? = nil) {
             let e = model.embedding.outputDim, u = model.lstm.units
             tokens = .allocate(capacity: max(1, batch * steps))
-            inputs = FloatBuffer(count: batch * steps * e)
+            inputs = FloatBuffer(count: training ? batch * steps * e : 0)
             lstm = LSTMWorkspace(batch: batch, steps: steps, inputDim: e, units: u, training: training)
             logits = FloatBuffer(count: batch)
             logitGradients = FloatBuffer(count: batch)

@@ -43,15 +43,20 @@ final class TokenProjection: @unchecked Sendable {
         tokens.deallocate()
     }
 
-    /// Finds the distinct tokens of `indices` (already validated).
-    func collect(_ indices: [Int32]) {
+    /// Finds the distinct tokens of `indices` (already validated), and `extra` if given.
+    func collect(_ indices: [Int32], including extra: Int32? = nil) {
         for k in 0..<count { rowOfToken[Int(tokens[k])] = -1 }
         count = 0
-        for token in indices where rowOfToken[Int(token)] < 0 {
-            rowOfToken[Int(token)] = Int32(count)
-            tokens[count] = token
-            count += 1
-        }
+        if let extra { add(extra) }
+        for token in indices { add(token) }
+    }
+
+    @inline(__always)
+    private func add(_ token: Int32) {
+        guard rowOfToken[Int(token)] < 0 else { return }
+        rowOfToken[Int(token)] = Int32(count)
+        tokens[count] = token
+        count += 1
     }
 
     /// Table rows `part` of `parts` (contiguous, split at multiples of 4 for the GEMM's
@@ -101,8 +106,8 @@ final class TokenProjection: @unchecked Sendable {
         for r in 0..<count {
             var holdsSum = shards[0].touched[r]
             let target = total + r * g4 + columns.lowerBound
-            for shard in shards.dropFirst() where shard.touched[r] {
-                let source = shard.sums + r * g4 + columns.lowerBound
+            for s in 1..<shards.count where shards[s].touched[r] {
+                let source = shards[s].sums + r * g4 + columns.lowerBound
                 if holdsSum {
                     VectorMath.add(source, into: target, count: columns.count)
                 } else {
