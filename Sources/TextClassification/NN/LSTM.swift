@@ -284,28 +284,31 @@ extension LSTM {
                             inputs: InputRows? = nil, readsGates: Bool = true) {
         for b in 0..<batch {
             let zb = z + b * 4 * u, offset = b * u
-            let input = inputs.map { $0.table + Int($0.rows[b]) * 4 * u }
-            @inline(__always) func preactivation(_ k: Int, _ n: Int) -> SIMD16<Float> {
-                let gates = readsGates ? load(zb + k, count: n) : SIMD16()
-                guard let input else { return gates }
-                return readsGates ? gates + load(input + k, count: n) : load(input + k, count: n)
+            if let inputs {
+                let input = inputs.table + Int(inputs.rows[b]) * 4 * u
+                if readsGates {
+                    VectorMath.add(input, into: zb, count: 4 * u)
+                } else {
+                    zb.update(from: input, count: 4 * u)
+                }
             }
+            // Whole gate blocks at a time (i and f are adjacent): one call each, whose loop
+            // keeps the polynomials' constants in registers.
+            VectorMath.sigmoid(zb, count: 2 * u)
+            VectorMath.tanh(zb + 2 * u, into: zb + 2 * u, count: u)
+            VectorMath.sigmoid(zb + 3 * u, count: u)
             var j = 0
             while j < u {
                 let n = min(16, u - j)
-                let i = VectorMath.sigmoid(preactivation(j, n))
-                let f = VectorMath.sigmoid(preactivation(u + j, n))
-                let g = VectorMath.tanh(preactivation(2 * u + j, n))
-                let o = VectorMath.sigmoid(preactivation(3 * u + j, n))
-                let c = f * load(previousCell + offset + j, count: n) + i * g
-                let tc = VectorMath.tanh(c)
-                store(i, zb + j, count: n)
-                store(f, zb + u + j, count: n)
-                store(g, zb + 2 * u + j, count: n)
-                store(o, zb + 3 * u + j, count: n)
-                store(c, cell + offset + j, count: n)
-                store(tc, tanhCell + offset + j, count: n)
-                store(o * tc, hidden + offset + j, count: n)
+                let i = load(zb + j, count: n), f = load(zb + u + j, count: n), g = load(zb + 2 * u + j, count: n)
+                store(f * load(previousCell + offset + j, count: n) + i * g, cell + offset + j, count: n)
+                j += 16
+            }
+            VectorMath.tanh(cell + offset, into: tanhCell + offset, count: u)
+            j = 0
+            while j < u {
+                let n = min(16, u - j)
+                store(load(zb + 3 * u + j, count: n) * load(tanhCell + offset + j, count: n), hidden + offset + j, count: n)
                 j += 16
             }
         }

@@ -107,3 +107,27 @@ extension VectorMath {
         return acc == SIMD16(repeating: 0)
     }
 }
+
+extension VectorMath {
+    /// `p[0..<count] = σ(p[0..<count])`.
+    @inline(never)
+    static func sigmoid(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        var j = 0
+        while j + 16 <= count {
+            store(sigmoid(load(p + j)), p + j)
+            j += 16
+        }
+        if j < count { store(sigmoid(load(p + j, count: count - j)), p + j, count: count - j) }
+    }
+
+    /// `output[0..<count] = tanh(input[0..<count])`; `output` may be `input`.
+    @inline(never)
+    static func tanh(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int) {
+        var j = 0
+        while j + 16 <= count {
+            store(tanh(load(input + j)), output + j)
+            j += 16
+        }
+        if j < count { store(tanh(load(input + j, count: count - j)), output + j, count: count - j) }
+    }
+}
