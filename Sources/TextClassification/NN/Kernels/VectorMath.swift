@@ -66,7 +66,12 @@ enum VectorMath {
 /// Loads `count` (≤ 16) floats, zero-filling the remaining lanes.
 @inline(__always)
 func load(_ p: UnsafePointer<Float>, count: Int) -> SIMD16<Float> {
-    if count == 16 { return load(p) }
+    count == 16 ? load(p) : loadPartial(p, count: count)
+}
+
+// Out of line: inlined, the lane-by-lane loops make the callers' full-vector paths slower.
+@inline(never)
+func loadPartial(_ p: UnsafePointer<Float>, count: Int) -> SIMD16<Float> {
     var v = SIMD16<Float>()
     for k in 0..<count { v[k] = p[k] }
     return v
@@ -80,7 +85,11 @@ func load(_ p: UnsafeMutablePointer<Float>, count: Int) -> SIMD16<Float> {
 /// Stores the first `count` (≤ 16) lanes.
 @inline(__always)
 func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, count: Int) {
-    if count == 16 { return store(v, p) }
+    if count == 16 { store(v, p) } else { storePartial(v, p, count: count) }
+}
+
+@inline(never)
+func storePartial(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, count: Int) {
     for k in 0..<count { p[k] = v[k] }
 }
 
@@ -88,10 +97,13 @@ extension VectorMath {
     /// `target[0..<count] += source[0..<count]`.
     static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
         var j = 0
-        while j < count {
-            let n = min(16, count - j)
-            store(load(target + j, count: n) + load(source + j, count: n), target + j, count: n)
+        while j + 16 <= count {
+            store(load(target + j) + load(source + j), target + j)
             j += 16
+        }
+        while j < count {
+            target[j] += source[j]
+            j += 1
         }
     }
 
