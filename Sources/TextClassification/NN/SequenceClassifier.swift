@@ -82,8 +82,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             ? Array(0..<indices.rows).sorted { leading[$0] != leading[$1] ? leading[$0] > leading[$1] : $0 < $1 }
             : Array(0..<indices.rows)
         // Each distinct token's input projection, once for the whole call (the padding's included).
-        let projection = TokenProjection(vocabulary: embedding.inputDim, width: embedding.outputDim,
-                                         units: lstm.units, positions: indices.storage.count + 1)
+        let projection = TokenProjection(vocabulary: embedding.inputDim, width: embedding.outputDim, units: lstm.units)
         projection.collect(indices.storage, including: 0)
         let parts = projection.count >= 64 ? Parallel.threads : 1
         Parallel.forEach(parts) { projection.project(part: $0, of: parts, embedding: embedding, lstm: lstm) }
@@ -161,7 +160,19 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let shards = (batch + shardSize - 1) / shardSize
         // The batch's distinct tokens and their input projections, shared by the shards.
         let projection = workspaces[0].projection!
+        // The embedding's gradient buffers are zero outside the rows a batch writes (V rows
+        // could be 10,000s, a batch's tokens a few hundred): shard 0's rows of the previous
+        // batch are cleared here, the other shards' when summed below.
+        let width = embedding.outputDim
+        for r in 0..<projection.count {
+            let offset = Int(projection.tokens[r]) * width
+            (workspaces[0].gradients[0].pointer + offset).update(repeating: 0, count: width)
+            (workspaces[0].embeddingSquares.pointer + offset).update(repeating: 0, count: width)
+        }
         projection.collect(indices.storage)
+        for w in workspaces where w.gateSums.count < projection.capacity * projection.gateWidth {
+            w.gateSums = FloatBuffer(count: projection.capacity * projection.gateWidth)
+        }
         let parts = Parallel.trainingShards
         Parallel.forEach(parts) { part in
             projection.project(part: part, of: parts, embedding: embedding, lstm: lstm)
@@ -201,8 +212,21 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                     allFinite = allFinite && VectorMath.allFinite(total.gradients[1].pointer + r * g4 + columns.lowerBound,
                                                                   count: columns.count)
                 }
-                // The others (the kernel's and bias's are complete in shard 0's buffers), and the squares.
-                for k in total.gradients.indices where k != 1 && k != 3 {
+                // The embedding's gradient and squares: only the batch's tokens' rows.
+                for r in TokenProjection.range(part: part, of: parts, count: projection.count, multiple: 1) {
+                    let offset = Int(projection.tokens[r]) * width
+                    for s in 1..<shards {
+                        let gradient = workspaces[s].gradients[0].pointer + offset
+                        let squares = workspaces[s].embeddingSquares.pointer + offset
+                        VectorMath.add(gradient, into: total.gradients[0].pointer + offset, count: width)
+                        VectorMath.add(squares, into: total.embeddingSquares.pointer + offset, count: width)
+                        gradient.update(repeating: 0, count: width)
+                        squares.update(repeating: 0, count: width)
+                    }
+                    allFinite = allFinite && VectorMath.allFinite(total.gradients[0].pointer + offset, count: width)
+                }
+                // The others (the kernel's and bias's are complete in shard 0's buffers).
+                for k in total.gradients.indices where k != 0 && k != 1 && k != 3 {
                     let range = TokenProjection.range(part: part, of: parts, count: total.gradients[k].count, multiple: 16)
                     for s in 1..<shards {
                         VectorMath.add(workspaces[s].gradients[k].pointer + range.lowerBound,
@@ -210,11 +234,6 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                     }
                     allFinite = allFinite && VectorMath.allFinite(total.gradients[k].pointer + range.lowerBound,
                                                                   count: range.count)
-                }
-                let range = TokenProjection.range(part: part, of: parts, count: total.embeddingSquares.count, multiple: 16)
-                for s in 1..<shards {
-                    VectorMath.add(workspaces[s].embeddingSquares.pointer + range.lowerBound,
-                                   into: total.embeddingSquares.pointer + range.lowerBound, count: range.count)
                 }
                 sharedFinite.base[part] = allFinite
             }
@@ -227,8 +246,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     public func makeTrainingWorkspaces(batchSize: Int, steps: Int) -> [Workspace] {
         let shards = min(Parallel.trainingShards, batchSize)
         let shardSize = (batchSize + shards - 1) / shards
-        let projection = TokenProjection(vocabulary: embedding.inputDim, width: embedding.outputDim,
-                                         units: lstm.units, positions: batchSize * steps)
+        let projection = TokenProjection(vocabulary: embedding.inputDim, width: embedding.outputDim, units: lstm.units)
         return (0..<shards).map { _ in
             Workspace(model: self, batch: shardSize, steps: steps, training: true, projection: projection)
         }
@@ -282,8 +300,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             if (VectorMath.sigmoid(z) > 0.5) == (y > 0.5) { correct += 1 }
             w.logitGradients.pointer[b] = BinaryCrossEntropy.logitGradient(logit: z, label: y, count: batchSize)
         }
-        for buffer in w.gradients { buffer.zero() }
-        w.embeddingSquares.zero()
+        // The embedding's (index 0) and its squares are kept zero between batches (see accumulateGradients).
+        for buffer in w.gradients.dropFirst() { buffer.zero() }
         let g = w.gradients
         dense.backward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch,
                        outputGradient: w.logitGradients.pointer, kernelGradient: g[4].pointer,
@@ -314,7 +332,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         /// Training: the batch's token projections (one instance shared by the shards) and
         /// this shard's sums of dz per distinct token.
         let projection: TokenProjection?
-        let gateSums: FloatBuffer
+        var gateSums = FloatBuffer(count: 0)
         let gateSumsTouched: UnsafeMutablePointer<Bool>
         /// Each position's row in the projection table (time-major, as `tokens`).
         let tokenRows: UnsafeMutablePointer<Int32>
@@ -330,8 +348,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             gradients = training ? model.namedParameters.map { FloatBuffer(count: $0.tensor.count) } : []
             embeddingSquares = FloatBuffer(count: training ? model.embedding.embeddings.count : 0)
             self.projection = projection
-            gateSums = FloatBuffer(count: projection.map { $0.capacity * $0.gateWidth } ?? 0)
-            gateSumsTouched = .allocate(capacity: projection?.capacity ?? 1)
+            gateSumsTouched = .allocate(capacity: max(1, projection?.vocabulary ?? 1))
             tokenRows = .allocate(capacity: max(1, batch * steps))
         }
 

@@ -14,28 +14,26 @@
 /// Shared by a batch's shards: ``collect(_:)`` and ``project(part:of:embedding:lstm:)``
 /// run before them, shards then only read it.
 final class TokenProjection: @unchecked Sendable {
-    let vocabulary: Int, width: Int, gateWidth: Int, capacity: Int
+    let vocabulary: Int, width: Int, gateWidth: Int
+    /// Rows the table has room for; grows (rarely) when a batch has more distinct tokens.
+    private(set) var capacity = 0
     /// Per vocabulary index: its row in the table, or −1 when not in the batch.
     let rowOfToken: UnsafeMutablePointer<Int32>
     /// The batch's distinct tokens, in first-seen order.
     let tokens: UnsafeMutablePointer<Int32>
     private(set) var count = 0
     /// `E[tokens]`: `[count, width]`.
-    let embedded: FloatBuffer
+    private(set) var embedded = FloatBuffer(count: 0)
     /// `b + E[tokens]·W`: `[count, 4u]`.
-    let table: FloatBuffer
+    private(set) var table = FloatBuffer(count: 0)
 
-    /// - Parameter positions: the most token positions a batch has (rows × steps).
-    init(vocabulary: Int, width: Int, units: Int, positions: Int) {
+    init(vocabulary: Int, width: Int, units: Int) {
         self.vocabulary = vocabulary
         self.width = width
         gateWidth = 4 * units
-        capacity = max(1, min(vocabulary, positions))
         rowOfToken = .allocate(capacity: max(1, vocabulary))
         rowOfToken.initialize(repeating: -1, count: max(1, vocabulary))
-        tokens = .allocate(capacity: capacity)
-        embedded = FloatBuffer(count: capacity * width)
-        table = FloatBuffer(count: capacity * gateWidth)
+        tokens = .allocate(capacity: max(1, vocabulary))
     }
 
     deinit {
@@ -49,6 +47,13 @@ final class TokenProjection: @unchecked Sendable {
         count = 0
         if let extra { add(extra) }
         for token in indices { add(token) }
+        if count > capacity {
+            // Sized by what batches hold, not by the vocabulary: room to spare, so that
+            // later batches seldom reallocate.
+            capacity = min(vocabulary, max(count, capacity + capacity / 2))
+            embedded = FloatBuffer(count: capacity * width)
+            table = FloatBuffer(count: capacity * gateWidth)
+        }
     }
 
     @inline(__always)

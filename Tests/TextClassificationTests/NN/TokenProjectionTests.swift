@@ -1,0 +1,70 @@
+import Testing
+@testable import TextClassification
+
+/// Training reuses its workspaces batch after batch: the token table grows when a batch has
+/// more distinct tokens, and the embedding's gradient rows are cleared lazily. A batch must
+/// give the same loss and gradients whatever ran in the workspaces before it.
+@Suite struct TokenProjectionTests {
+    let model = SequenceClassifier(inputDim: 40, embeddingDim: 6, units: 5, seed: 3)
+
+    func batch(tokens: Range<Int32>, seed: UInt64) -> (IndexMatrix, [Float]) {
+        var random = RandomGenerator(seed: seed)
+        let storage = (0..<7 * 9).map { _ in tokens.lowerBound + Int32(random.nextInt(below: tokens.count)) }
+        return (IndexMatrix(rows: 7, columns: 9, storage: storage), (0..<7).map { Float($0 % 2) })
+    }
+
+    func result(_ batch: (IndexMatrix, [Float]), _ workspaces: [SequenceClassifier.Workspace]) throws
+        -> SequenceClassifier.BatchResult {
+        try model.lossAndGradients(batch.0, labels: batch.1, workspaces: workspaces)
+    }
+
+    func expectSame(_ a: SequenceClassifier.BatchResult, _ b: SequenceClassifier.BatchResult) {
+        #expect(a.loss == b.loss)
+        #expect(a.correct == b.correct)
+        for (x, y) in zip(a.gradients, b.gradients) { #expect(x.scalars == y.scalars) }
+        #expect(a.embeddingGradientSquares.scalars == b.embeddingGradientSquares.scalars)
+    }
+
+    @Test func reusedWorkspacesGiveWhatFreshOnesGive() throws {
+        let few = batch(tokens: 1..<4, seed: 1)     // 3 distinct tokens
+        let many = batch(tokens: 4..<40, seed: 2)   // up to 36 others: the table grows
+        let reused = model.makeTrainingWorkspaces(batchSize: 7, steps: 9)
+        let first = try result(few, reused)
+        let afterFew = try result(many, reused)
+        let afterMany = try result(few, reused)
+        expectSame(afterFew, try result(many, model.makeTrainingWorkspaces(batchSize: 7, steps: 9)))
+        expectSame(afterMany, first)
+        // Rows of tokens not in the batch carry no gradient.
+        let width = model.embedding.outputDim
+        for token in 4..<40 {
+            #expect(afterMany.gradients[0].scalars[token * width ..< (token + 1) * width].allSatisfy { $0 == 0 })
+            #expect(afterMany.embeddingGradientSquares.scalars[token * width ..< (token + 1) * width].allSatisfy { $0 == 0 })
+        }
+    }
+
+    /// The regrouped kernel and bias gradients (by token) equal the per-position sums that
+    /// the plain LSTM layer computes from the embedded sequence.
+    @Test func kernelAndBiasGradientsMatchThePerPositionForm() throws {
+        let (indices, labels) = batch(tokens: 0..<40, seed: 4)
+        let ours = try model.lossAndGradients(indices, labels: labels,
+                                              workspaces: model.makeTrainingWorkspaces(batchSize: 7, steps: 9))
+        // The same loss through the layers one by one.
+        let embedded = try model.embedding(indices)
+        let (last, lstmBackward) = model.lstm.appliedForBackpropagation(to: embedded)
+        let logits = model.dense.preactivation(last)
+        let units = model.lstm.units
+        // d loss / d last[b, j] = d loss / d logit_b · W[j].
+        let lastGradient = Tensor(shape: [7, units], scalars: (0..<7 * units).map { k in
+            BinaryCrossEntropy.logitGradient(logit: logits.scalars[k / units], label: labels[k / units], count: 7)
+                * model.dense.kernel.scalars[k % units]
+        })
+        let (_, lstmGradient) = lstmBackward(lastGradient)
+        for (name, a, b) in [("kernel", ours.gradients[1], lstmGradient.kernel), ("bias", ours.gradients[3], lstmGradient.bias)] {
+            let scale = b.scalars.map(abs).max()!
+            #expect(scale > 0)
+            for (x, y) in zip(a.scalars, b.scalars) {
+                #expect(abs(x - y) <= 1e-5 * scale, "\(name)")
+            }
+        }
+    }
+}
