@@ -58,7 +58,12 @@ enum JSONValue: Equatable {
         var position = 0
 
         mutating func skipSpace() {
-            while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x0A, 0x0D, 0x09: position += 1
+                default: return
+                }
+            }
         }
 
         func fail(_ reason: String) -> SyntaxError { SyntaxError(offset: position, reason: reason) }
@@ -126,12 +131,30 @@ enum JSONValue: Equatable {
 
         mutating func number() throws -> JSONValue {
             let start = position
-            while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
+            // Fast path: a plain integer (all of a vocabulary's numbers), without a String.
+            var integer = 0, digits = 0
+            while position < bytes.count, digits < 15, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+                integer = integer * 10 + Int(bytes[position] - UInt8(ascii: "0"))
+                digits += 1
+                position += 1
+            }
+            let ends = position == bytes.count || !Self.isNumberByte(bytes[position])
+            if digits > 0, ends, digits == 1 || bytes[start] != UInt8(ascii: "0") { return .number(Double(integer)) }
+            position = start
+            while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
             guard position > start,
                   let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)) else {
                 throw fail("invalid number")
             }
             return .number(value)
+        }
+
+        static func isNumberByte(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "e"), UInt8(ascii: "E"): return true
+            default: return false
+            }
         }
 
         mutating func string() throws -> String {
@@ -153,6 +176,12 @@ enum JSONValue: Equatable {
             }
             var out = Array(bytes[start..<position])
             while position < bytes.count {
+                // Runs without escapes are copied whole (Keras's JSON-in-JSON escapes every quote).
+                let run = position
+                while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\"),
+                      bytes[position] >= 0x20 { position += 1 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<position]))
+                guard position < bytes.count else { break }
                 let byte = bytes[position]
                 position += 1
                 switch byte {

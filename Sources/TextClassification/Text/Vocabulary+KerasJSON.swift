@@ -67,9 +67,15 @@ extension Vocabulary {
 
         self.init(numWords: config["num_words"]?.int, oovToken: config["oov_token"]?.string)
         documentCount = config["document_count"]?.int ?? 0
-        wordCounts = Dictionary(counts, uniquingKeysWith: { _, last in last })
-        wordDocumentCounts = Dictionary(docs, uniquingKeysWith: { _, last in last })
-        wordIndex = Dictionary(index, uniquingKeysWith: { _, last in last })
+        /// Later duplicates win, as in Python's json.loads; sized up front (tens of thousands of words).
+        func dictionary(_ pairs: [(key: String, value: Int)]) -> [String: Int] {
+            var result = [String: Int](minimumCapacity: pairs.count)
+            for (key, value) in pairs { result[key] = value }
+            return result
+        }
+        wordCounts = dictionary(counts)
+        wordDocumentCounts = dictionary(docs)
+        wordIndex = dictionary(index)
         // index → word, checking that the indices are exactly 1...n.
         var byIndex = [String?](repeating: nil, count: wordIndex.count + 1)
         for (word, k) in wordIndex {
