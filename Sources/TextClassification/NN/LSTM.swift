@@ -172,24 +172,47 @@ extension LSTM {
     /// The steps of ``forward(_:steps:batch:workspace:)`` once `workspace.gates` holds every
     /// step's input projection `x·W + b` (row `t·batch + b`), or, with `inputs`, reading each
     /// step's projections from rows of a table (``TokenProjection``) as it goes.
-    func recur(steps: Int, batch: Int, workspace w: LSTMWorkspace, inputs: InputRows? = nil) {
+    ///
+    /// - Parameters:
+    ///   - starts: optional, per row (ascending): the step at which the row's own input
+    ///     begins; before it the row is known to go through the states of `padding` (a
+    ///     one-row workspace that ran at least `starts.last` steps of the same input), which
+    ///     are copied into the row's slots instead of computed. Exact: the same arithmetic
+    ///     per row either way.
+    func recur(steps: Int, batch: Int, workspace w: LSTMWorkspace, inputs: InputRows? = nil,
+               starts: [Int]? = nil, padding: LSTMWorkspace? = nil) {
         let u = units, g4 = 4 * units
         precondition(batch <= w.capacity && steps <= w.steps, "workspace too small")
-        let gates = w.gates.pointer
-        w.cells.pointer.update(repeating: 0, count: batch * u)
-        w.hidden.pointer.update(repeating: 0, count: batch * u)
+        precondition(starts == nil || (padding != nil && starts!.count == batch), "starts need the padding's states")
+        let gates = w.gates.pointer, cells = w.cells.pointer, hidden = w.hidden.pointer, tanhCells = w.tanhCells.pointer
+        cells.update(repeating: 0, count: batch * u)
+        hidden.update(repeating: 0, count: batch * u)
+        var active = 0
         recurrentKernel.scalars.withUnsafeBufferPointer { recurrent in
             for t in 0..<steps {
                 let z = gates + t * batch * g4
+                if let starts, let padding {
+                    // Rows whose input has begun are a prefix (starts ascend); the others
+                    // take step t of the padding's run.
+                    while active < batch && starts[active] <= t { active += 1 }
+                    for b in active..<batch {
+                        (z + b * g4).update(from: padding.gates.pointer + t * g4, count: g4)
+                        (cells + ((t + 1) * batch + b) * u).update(from: padding.cells.pointer + (t + 1) * u, count: u)
+                        (hidden + ((t + 1) * batch + b) * u).update(from: padding.hidden.pointer + (t + 1) * u, count: u)
+                        (tanhCells + (t * batch + b) * u).update(from: padding.tanhCells.pointer + t * u, count: u)
+                    }
+                } else {
+                    active = batch
+                }
+                guard active > 0 else { continue }
                 // h₀ = 0 contributes nothing.
                 if t > 0 {
-                    GEMM.multiply(m: batch, n: g4, k: u, a: w.hidden.pointer + t * batch * u, lda: u,
+                    GEMM.multiply(m: active, n: g4, k: u, a: hidden + t * batch * u, lda: u,
                                   b: recurrent.baseAddress!, ldb: g4, c: z, ldc: g4, accumulate: inputs == nil)
                 }
-                Self.stepForward(z: z, previousCell: w.cells.pointer + t * batch * u,
-                                 cell: w.cells.pointer + (t + 1) * batch * u,
-                                 hidden: w.hidden.pointer + (t + 1) * batch * u,
-                                 tanhCell: w.tanhCells.pointer + t * batch * u, batch: batch, units: u,
+                Self.stepForward(z: z, previousCell: cells + t * batch * u, cell: cells + (t + 1) * batch * u,
+                                 hidden: hidden + (t + 1) * batch * u, tanhCell: tanhCells + t * batch * u,
+                                 batch: active, units: u,
                                  inputs: inputs?.advanced(by: t * batch), readsGates: t > 0 || inputs == nil)
             }
         }

@@ -151,8 +151,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// What ``lossAndGradients(_:labels:workspaces:)`` computes, with the summed gradients
     /// left in `workspaces[0]` (`gradients`, `embeddingSquares`) rather than copied out;
     /// `allFinite` says whether every gradient is finite.
-    func accumulateGradients(_ indices: IndexMatrix, labels: [Float], workspaces: [Workspace]) throws
-        -> (loss: Float, correct: Int, allFinite: Bool) {
+    func accumulateGradients(_ indices: IndexMatrix, labels: [Float], workspaces: [Workspace],
+                             skippingLeadingPadding: Bool = true) throws -> (loss: Float, correct: Int, allFinite: Bool) {
         precondition(labels.count == indices.rows && indices.rows > 0)
         try embedding.validate(indices.storage)
         let batch = indices.rows
@@ -186,7 +186,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 Parallel.forEach(shards) { s in
                     let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
                     sharedCorrect.base[s] = backpropagate(indices, labels: labels, rows: rows, batchSize: batch,
-                                                          workspace: workspaces[s], losses: sharedLoss.base)
+                                                          workspace: workspaces[s], losses: sharedLoss.base,
+                                                          skippingLeadingPadding: skippingLeadingPadding)
                 }
             }
         }
@@ -270,33 +271,59 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     }
 
     /// Forward pass of `rows` keeping every step's state for backward; leaves the logits in
-    /// `workspace.logits`.
-    private func forward(_ indices: IndexMatrix, rows: Range<Int>, workspace w: Workspace) {
+    /// `workspace.logits`, row b of the workspace being batch row `workspace.order[b]`.
+    ///
+    /// Rows are taken in order of their leading padding (least first), so that the rows
+    /// whose own tokens have begun at step t are a prefix: the others are in the padding's
+    /// states, computed once on one row and copied (`skippingLeadingPadding`; exact).
+    private func forward(_ indices: IndexMatrix, rows: Range<Int>, workspace w: Workspace,
+                         skippingLeadingPadding: Bool) {
         let batch = rows.count, steps = indices.columns
-        // Time-major token order: row t·batch + b.
+        var starts = [Int](repeating: 0, count: batch)
         indices.storage.withUnsafeBufferPointer { ids in
             for b in 0..<batch {
                 let row = ids.baseAddress! + (rows.lowerBound + b) * steps
+                var k = 0
+                while k < steps && row[k] == 0 { k += 1 }
+                starts[b] = k
+            }
+            w.order = (0..<batch).sorted { starts[$0] != starts[$1] ? starts[$0] < starts[$1] : $0 < $1 }
+                .map { rows.lowerBound + $0 }
+            // Time-major token order: row t·batch + b.
+            for (b, r) in w.order.enumerated() {
+                let row = ids.baseAddress! + r * steps
                 for t in 0..<steps { w.tokens[t * batch + b] = row[t] }
             }
         }
         let projection = w.projection!
         projection.rows(of: w.tokens, count: steps * batch, into: w.tokenRows)
-        lstm.recur(steps: steps, batch: batch, workspace: w.lstm,
-                   inputs: LSTM.InputRows(table: projection.table.pointer, rows: w.tokenRows))
+        let table = projection.table.pointer
+        let sortedStarts = w.order.map { starts[$0 - rows.lowerBound] }
+        let paddingSteps = sortedStarts.last ?? 0
+        if skippingLeadingPadding && paddingSteps > 0 {
+            let paddingRow = projection.rowOfToken[0]
+            w.paddingRows.update(repeating: paddingRow, count: paddingSteps)
+            lstm.recur(steps: paddingSteps, batch: 1, workspace: w.padding,
+                       inputs: LSTM.InputRows(table: table, rows: w.paddingRows))
+            lstm.recur(steps: steps, batch: batch, workspace: w.lstm, inputs: LSTM.InputRows(table: table, rows: w.tokenRows),
+                       starts: sortedStarts, padding: w.padding)
+        } else {
+            lstm.recur(steps: steps, batch: batch, workspace: w.lstm, inputs: LSTM.InputRows(table: table, rows: w.tokenRows))
+        }
         dense.forward(w.lstm.lastHidden(steps: steps, batch: batch), rows: batch, into: w.logits.pointer)
     }
 
     /// Forward and backward for `rows` of a batch of `batchSize`; writes each row's loss,
     /// leaves this shard's gradients in `workspace.gradients`, returns the correct count.
     private func backpropagate(_ indices: IndexMatrix, labels: [Float], rows: Range<Int>, batchSize: Int,
-                               workspace w: Workspace, losses: UnsafeMutablePointer<Float>) -> Int {
-        forward(indices, rows: rows, workspace: w)
+                               workspace w: Workspace, losses: UnsafeMutablePointer<Float>,
+                               skippingLeadingPadding: Bool) -> Int {
+        forward(indices, rows: rows, workspace: w, skippingLeadingPadding: skippingLeadingPadding)
         let batch = rows.count, steps = indices.columns
         var correct = 0
-        for b in 0..<batch {
-            let z = w.logits.pointer[b], y = labels[rows.lowerBound + b]
-            losses[rows.lowerBound + b] = BinaryCrossEntropy.loss(logit: z, label: y)
+        for (b, r) in w.order.enumerated() {
+            let z = w.logits.pointer[b], y = labels[r]
+            losses[r] = BinaryCrossEntropy.loss(logit: z, label: y)
             if (VectorMath.sigmoid(z) > 0.5) == (y > 0.5) { correct += 1 }
             w.logitGradients.pointer[b] = BinaryCrossEntropy.logitGradient(logit: z, label: y, count: batchSize)
         }
@@ -336,6 +363,11 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let gateSumsTouched: UnsafeMutablePointer<Bool>
         /// Each position's row in the projection table (time-major, as `tokens`).
         let tokenRows: UnsafeMutablePointer<Int32>
+        /// Training: the batch rows in the workspace's row order (by leading padding).
+        var order: [Int] = []
+        /// Training: one row's run through the padding, and its table rows.
+        let padding: LSTMWorkspace
+        let paddingRows: UnsafeMutablePointer<Int32>
 
         init(model: SequenceClassifier, batch: Int, steps: Int, training: Bool, projection: TokenProjection? = nil) {
             let e = model.embedding.outputDim, u = model.lstm.units
@@ -350,12 +382,15 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             self.projection = projection
             gateSumsTouched = .allocate(capacity: max(1, projection?.vocabulary ?? 1))
             tokenRows = .allocate(capacity: max(1, batch * steps))
+            padding = LSTMWorkspace(batch: 1, steps: training ? steps : 0, inputDim: e, units: u, training: training)
+            paddingRows = .allocate(capacity: max(1, steps))
         }
 
         deinit {
             tokens.deallocate()
             gateSumsTouched.deallocate()
             tokenRows.deallocate()
+            paddingRows.deallocate()
         }
     }
 }

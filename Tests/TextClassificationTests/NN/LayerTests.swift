@@ -134,4 +134,28 @@ import Testing
         let lossFromLogits = skipped.reduce(Float(0)) { $0 + BinaryCrossEntropy.loss(logit: $1, label: 1) } / 100
         #expect(abs(loss - lossFromLogits) < 1e-5)
     }
+
+    /// Training copies the padding's states into the rows still in their leading padding
+    /// instead of computing them: the same loss and gradients, bit for bit.
+    @Test func skippingLeadingPaddingInTrainingIsExact() throws {
+        var random = RandomGenerator(seed: 13)
+        let model = SequenceClassifier(inputDim: 50, embeddingDim: 8, units: 20, seed: 14)
+        let steps = 30
+        let sequences: [[Int32]] = (0..<40).map { r in
+            (0..<(r * 7 % (steps + 1))).map { _ in Int32(1 + random.nextInt(below: 49)) }
+        }
+        let indices = try Padding(length: steps)(sequences)
+        let labels = (0..<40).map { Float($0 % 3 == 0 ? 1 : 0) }
+        func run(skipping: Bool) throws -> (loss: Float, gradients: [[Float]]) {
+            let workspaces = model.makeTrainingWorkspaces(batchSize: 40, steps: steps)
+            let result = try model.accumulateGradients(indices, labels: labels, workspaces: workspaces,
+                                                       skippingLeadingPadding: skipping)
+            let buffers = workspaces[0].gradients + [workspaces[0].embeddingSquares]
+            return (result.loss, buffers.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) })
+        }
+        let skipped = try run(skipping: true), full = try run(skipping: false)
+        #expect(skipped.loss == full.loss)
+        #expect(skipped.gradients == full.gradients)
+        #expect(skipped.gradients[0].contains { $0 != 0 })
+    }
 }

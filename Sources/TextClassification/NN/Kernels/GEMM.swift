@@ -45,6 +45,15 @@ enum GEMM {
                             kc: kc, a: a + i0 * rowStride + p0 * columnStride,
                             rowStride: rowStride, columnStride: columnStride,
                             b: b + p0 * ldb + j0, ldb: ldb, c: c + i0 * ldc + j0, ldc: ldc, fromZero: fromZero)
+                    } else if width == 64 {
+                        // 1–3 rows left (small products: the LSTM's rows whose tokens have begun).
+                        var r = 0
+                        while r < rows {
+                            kernel1x64(
+                                kc: kc, a: a + (i0 + r) * rowStride + p0 * columnStride, columnStride: columnStride,
+                                b: b + p0 * ldb + j0, ldb: ldb, c: c + (i0 + r) * ldc + j0, fromZero: fromZero)
+                            r += 1
+                        }
                     } else {
                         edge(
                             rows: rows, width: width, kc: kc,
@@ -90,6 +99,24 @@ enum GEMM {
         store(c10, c1); store(c11, c1 + 16); store(c12, c1 + 32); store(c13, c1 + 48)
         store(c20, c2); store(c21, c2 + 16); store(c22, c2 + 32); store(c23, c2 + 48)
         store(c30, c3); store(c31, c3 + 16); store(c32, c3 + 32); store(c33, c3 + 48)
+    }
+
+    /// One row × 64 columns: four independent accumulators (one would wait on each FMA's
+    /// latency). Each element sums its products in the same order as ``kernel4x64``.
+    @inline(__always)
+    private static func kernel1x64(
+        kc: Int, a: UnsafePointer<Float>, columnStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, fromZero: Bool
+    ) {
+        @inline(__always) func start(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { fromZero ? SIMD16() : load(p) }
+        var c0 = start(c), c1 = start(c + 16), c2 = start(c + 32), c3 = start(c + 48)
+        for p in 0..<kc {
+            let row = b + p * ldb
+            let x = SIMD16<Float>(repeating: a[p * columnStride])
+            c0.multiplyAdd(x, load(row)); c1.multiplyAdd(x, load(row + 16))
+            c2.multiplyAdd(x, load(row + 32)); c3.multiplyAdd(x, load(row + 48))
+        }
+        store(c0, c); store(c1, c + 16); store(c2, c + 32); store(c3, c + 48)
     }
 
     /// Partial tiles: one row at a time, 16 columns per vector, scalars for the rest.
