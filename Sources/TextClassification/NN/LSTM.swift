@@ -124,6 +124,10 @@ final class LSTMWorkspace: @unchecked Sendable {
     /// tanh(c₁) … tanh(c_T), kept for backward: [steps·batch, u].
     let tanhCells: FloatBuffer
     let hiddenGradient: FloatBuffer
+    /// Training with padding skipped: the rows of H and dZ the recurrent kernel's gradient
+    /// reads, gathered ([steps·batch, u] and [steps·batch, 4u] at most).
+    let compactHidden: FloatBuffer
+    let compactGates: FloatBuffer
     let cellGradient: FloatBuffer
     let recurrentTransposed: FloatBuffer
     let kernelTransposed: FloatBuffer
@@ -141,6 +145,8 @@ final class LSTMWorkspace: @unchecked Sendable {
         hidden = FloatBuffer(count: (kept + 1) * batch * units)
         tanhCells = FloatBuffer(count: kept * batch * units)
         hiddenGradient = FloatBuffer(count: batch * units)
+        compactHidden = FloatBuffer(count: training ? steps * batch * units : 0)
+        compactGates = FloatBuffer(count: training ? steps * batch * 4 * units : 0)
         cellGradient = FloatBuffer(count: batch * units)
         recurrentTransposed = FloatBuffer(count: 4 * units * units)
         kernelTransposed = FloatBuffer(count: 4 * units * inputDim)
@@ -343,10 +349,14 @@ extension LSTM {
     /// Overwrites the gates with their gradients. With `x` nil the kernel's and the bias's
     /// gradients (`xᵀ·dz`, `Σ dz`) are left to the caller (``TokenProjection``, which sums dz
     /// by token first) and `kernelGradient`, `biasGradient` untouched.
+    ///
+    /// With `starts` and `padding` as given to ``recur(steps:batch:workspace:inputs:starts:padding:)``,
+    /// the recurrent kernel's gradient takes the rows still in their padding at a step as one
+    /// row: they share h₋₁ (the padding's), so `Σ_b h₋₁ᵀ·dz_b = h₋₁ᵀ·Σ_b dz_b`.
     func backward(_ x: UnsafePointer<Float>?, steps: Int, batch: Int, outputGradient: UnsafePointer<Float>,
                   workspace w: LSTMWorkspace, kernelGradient: UnsafeMutablePointer<Float>,
                   recurrentGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>,
-                  inputGradient: UnsafeMutablePointer<Float>?) {
+                  inputGradient: UnsafeMutablePointer<Float>?, starts: [Int]? = nil, padding: LSTMWorkspace? = nil) {
         let u = units, g4 = 4 * units, rows = steps * batch
         let gates = w.gates.pointer
         let dh = w.hiddenGradient.pointer, dc = w.cellGradient.pointer
@@ -367,8 +377,32 @@ extension LSTM {
             }
         }
         // Weight gradients over all steps at once: dU += Hprevᵀ·dZ, dW += Xᵀ·dZ, db += Σ dZ.
-        GEMM.multiply(m: u, n: g4, k: rows, a: w.hidden.pointer, lda: u, transposeA: true,
-                      b: gates, ldb: g4, c: recurrentGradient, ldc: g4, accumulate: true)
+        if let starts, let padding, let longest = starts.last, longest > 0 {
+            // Rows of H and dZ gathered: each step's begun rows (a prefix), then one row for
+            // those still in padding. Step 0 (h₀ = 0) adds nothing.
+            let h = w.compactHidden.pointer, dz = w.compactGates.pointer
+            var n = 0, active = 0
+            for t in 0..<steps {
+                while active < batch && starts[active] <= t { active += 1 }
+                guard t > 0 else { continue }
+                (h + n * u).update(from: w.hidden.pointer + t * batch * u, count: active * u)
+                (dz + n * g4).update(from: gates + t * batch * g4, count: active * g4)
+                n += active
+                if active < batch {
+                    (h + n * u).update(from: padding.hidden.pointer + t * u, count: u)
+                    (dz + n * g4).update(from: gates + (t * batch + active) * g4, count: g4)
+                    for b in active + 1 ..< batch {
+                        VectorMath.add(gates + (t * batch + b) * g4, into: dz + n * g4, count: g4)
+                    }
+                    n += 1
+                }
+            }
+            GEMM.multiply(m: u, n: g4, k: n, a: h, lda: u, transposeA: true,
+                          b: dz, ldb: g4, c: recurrentGradient, ldc: g4, accumulate: true)
+        } else {
+            GEMM.multiply(m: u, n: g4, k: rows, a: w.hidden.pointer, lda: u, transposeA: true,
+                          b: gates, ldb: g4, c: recurrentGradient, ldc: g4, accumulate: true)
+        }
         if let x {
             GEMM.multiply(m: inputDim, n: g4, k: rows, a: x, lda: inputDim, transposeA: true,
                           b: gates, ldb: g4, c: kernelGradient, ldc: g4, accumulate: true)

@@ -299,12 +299,15 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         projection.rows(of: w.tokens, count: steps * batch, into: w.tokenRows)
         let table = projection.table.pointer
         let sortedStarts = w.order.map { starts[$0 - rows.lowerBound] }
+        w.starts = sortedStarts
         let paddingSteps = sortedStarts.last ?? 0
-        if skippingLeadingPadding && paddingSteps > 0 {
-            let paddingRow = projection.rowOfToken[0]
-            w.paddingRows.update(repeating: paddingRow, count: paddingSteps)
+        if paddingSteps > 0 {
+            // The padding's run, also read by backward (LSTM.backward(starts:padding:)).
+            w.paddingRows.update(repeating: projection.rowOfToken[0], count: paddingSteps)
             lstm.recur(steps: paddingSteps, batch: 1, workspace: w.padding,
                        inputs: LSTM.InputRows(table: table, rows: w.paddingRows))
+        }
+        if skippingLeadingPadding && paddingSteps > 0 {
             lstm.recur(steps: steps, batch: batch, workspace: w.lstm, inputs: LSTM.InputRows(table: table, rows: w.tokenRows),
                        starts: sortedStarts, padding: w.padding)
         } else {
@@ -336,7 +339,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         // The kernel's and bias's gradients are summed by token (TokenProjection), after the shards.
         lstm.backward(nil, steps: steps, batch: batch, outputGradient: w.hiddenGradients.pointer,
                       workspace: w.lstm, kernelGradient: g[1].pointer, recurrentGradient: g[2].pointer,
-                      biasGradient: g[3].pointer, inputGradient: w.inputs.pointer)
+                      biasGradient: g[3].pointer, inputGradient: w.inputs.pointer,
+                      starts: w.starts, padding: w.padding)
         w.projection!.sumByRow(w.lstm.gates.pointer, rows: w.tokenRows, count: steps * batch,
                                into: w.gateSums.pointer, touched: w.gateSumsTouched)
         Embedding.scatterAdd(w.inputs.pointer, indices: w.tokens, count: steps * batch, stride: 1,
@@ -365,6 +369,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let tokenRows: UnsafeMutablePointer<Int32>
         /// Training: the batch rows in the workspace's row order (by leading padding).
         var order: [Int] = []
+        /// Training: each workspace row's first step of its own tokens (ascending).
+        var starts: [Int] = []
         /// Training: one row's run through the padding, and its table rows.
         let padding: LSTMWorkspace
         let paddingRows: UnsafeMutablePointer<Int32>

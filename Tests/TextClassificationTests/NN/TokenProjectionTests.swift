@@ -42,10 +42,18 @@ import Testing
         }
     }
 
-    /// The regrouped kernel and bias gradients (by token) equal the per-position sums that
-    /// the plain LSTM layer computes from the embedded sequence.
-    @Test func kernelAndBiasGradientsMatchThePerPositionForm() throws {
-        let (indices, labels) = batch(tokens: 0..<40, seed: 4)
+    /// The regrouped gradients (kernel and bias by token, the recurrent kernel with the rows
+    /// still in padding as one) equal the per-position sums that the plain LSTM layer
+    /// computes from the embedded sequence.
+    @Test(arguments: [false, true])
+    func lstmGradientsMatchThePerPositionForm(padded: Bool) throws {
+        var (indices, labels) = batch(tokens: 1..<40, seed: 4)
+        if padded {
+            // Rows with 0, 2, 4, … 9 leading padding steps.
+            var storage = indices.storage
+            for r in 0..<7 { for t in 0..<min(9, 2 * r) { storage[r * 9 + t] = 0 } }
+            indices = IndexMatrix(rows: 7, columns: 9, storage: storage)
+        }
         let ours = try model.lossAndGradients(indices, labels: labels,
                                               workspaces: model.makeTrainingWorkspaces(batchSize: 7, steps: 9))
         // The same loss through the layers one by one.
@@ -59,7 +67,8 @@ import Testing
                 * model.dense.kernel.scalars[k % units]
         })
         let (_, lstmGradient) = lstmBackward(lastGradient)
-        for (name, a, b) in [("kernel", ours.gradients[1], lstmGradient.kernel), ("bias", ours.gradients[3], lstmGradient.bias)] {
+        for (name, a, b) in [("kernel", ours.gradients[1], lstmGradient.kernel), ("bias", ours.gradients[3], lstmGradient.bias),
+                             ("recurrent kernel", ours.gradients[2], lstmGradient.recurrentKernel)] {
             let scale = b.scalars.map(abs).max()!
             #expect(scale > 0)
             for (x, y) in zip(a.scalars, b.scalars) {
