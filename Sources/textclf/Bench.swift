@@ -13,7 +13,7 @@ extension TextClf {
             Build in release for the target CPU for meaningful numbers.
 
             Example:
-              swift build -c release -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DTEXTCLF_FMA
+              swift build -c release -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DTEXTCLF_FMA -Xcc -fno-math-errno
               .build/release/textclf bench train --batch-size 32
               .build/release/textclf bench tokenize Data/reviews-train.csv
             """)
