@@ -191,8 +191,17 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 }
             }
         }
-        // Sum the shards' gradients into shard 0's, in shard order; each core takes a part
-        // of every buffer (fixed parts: the same sums with any number of threads).
+        let allFinite = sumShards(Array(workspaces[0..<shards]), projection: projection)
+        let loss = losses.reduce(0, +) / Float(batch)
+        return (loss, correct.reduce(0, +), loss.isFinite && allFinite)
+    }
+
+    /// Sums the shards' gradients into the first shard's, in shard order, each core taking a
+    /// fixed part of every buffer (the same sums with any number of threads), and completes
+    /// the kernel's and the bias's gradients from the per-token sums of dz. Returns whether
+    /// every gradient is finite.
+    private func sumShards(_ workspaces: [Workspace], projection: TokenProjection) -> Bool {
+        let parts = Parallel.trainingShards, width = embedding.outputDim
         var finite = [Bool](repeating: true, count: parts)
         finite.withUnsafeMutableBufferPointer { finiteBuffer in
             let sharedFinite = SharedPointer(base: finiteBuffer.baseAddress!)
@@ -202,7 +211,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 // The kernel's and the bias's gradients, by columns, from the per-token sums of dz.
                 let g4 = 4 * lstm.units
                 let columns = TokenProjection.range(part: part, of: parts, count: g4, multiple: 64)
-                projection.combine(workspaces[0..<shards].map { (sums: $0.gateSums.pointer, touched: UnsafePointer($0.gateSumsTouched)) },
+                projection.combine(workspaces.map { (sums: $0.gateSums.pointer, touched: UnsafePointer($0.gateSumsTouched)) },
                                    columns: columns)
                 projection.addKernelGradient(part: part, of: parts, sums: total.gateSums.pointer,
                                              into: total.gradients[1].pointer)
@@ -216,7 +225,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 // The embedding's gradient and squares: only the batch's tokens' rows.
                 for r in TokenProjection.range(part: part, of: parts, count: projection.count, multiple: 1) {
                     let offset = Int(projection.tokens[r]) * width
-                    for s in 1..<shards {
+                    for s in 1..<workspaces.count {
                         let gradient = workspaces[s].gradients[0].pointer + offset
                         let squares = workspaces[s].embeddingSquares.pointer + offset
                         VectorMath.add(gradient, into: total.gradients[0].pointer + offset, count: width)
@@ -229,7 +238,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 // The others (the kernel's and bias's are complete in shard 0's buffers).
                 for k in total.gradients.indices where k != 0 && k != 1 && k != 3 {
                     let range = TokenProjection.range(part: part, of: parts, count: total.gradients[k].count, multiple: 16)
-                    for s in 1..<shards {
+                    for s in 1..<workspaces.count {
                         VectorMath.add(workspaces[s].gradients[k].pointer + range.lowerBound,
                                        into: total.gradients[k].pointer + range.lowerBound, count: range.count)
                     }
@@ -239,8 +248,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 sharedFinite.base[part] = allFinite
             }
         }
-        let loss = losses.reduce(0, +) / Float(batch)
-        return (loss, correct.reduce(0, +), loss.isFinite && !finite.contains(false))
+        return !finite.contains(false)
     }
 
     /// Workspaces for training batches of up to `batchSize` rows of `steps` indices.
