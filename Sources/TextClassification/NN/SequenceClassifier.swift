@@ -15,6 +15,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     public var embedding: Embedding
     public var lstm: LSTM
     public var dense: Dense
+    /// Prediction's scratch memory, reused across calls (and shared by copies).
+    private let scratch = InferenceScratch()
 
     /// A fresh model with Keras's initialisers, drawn from `seed`.
     public init(inputDim: Int, embeddingDim: Int = 64, units: Int = 64, seed: UInt64 = 0) {
@@ -81,23 +83,23 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let order = skippingLeadingPadding
             ? Array(0..<indices.rows).sorted { leading[$0] != leading[$1] ? leading[$0] > leading[$1] : $0 < $1 }
             : Array(0..<indices.rows)
+        let chunks = (indices.rows + Self.predictionChunk - 1) / Self.predictionChunk
+        let workers = min(Parallel.threads, chunks)
+        let set = scratch.take(for: self, steps: steps, workers: workers)
+        defer { scratch.give(back: set) }
         // Each distinct token's input projection, once for the whole call (the padding's included).
-        let projection = TokenProjection(vocabulary: embedding.inputDim, width: embedding.outputDim, units: lstm.units)
+        let projection = set.projection
         projection.collect(indices.storage, including: 0)
         let parts = projection.count >= 64 ? Parallel.threads : 1
         Parallel.forEach(parts) { projection.project(part: $0, of: parts, embedding: embedding, lstm: lstm) }
-        let padding: (hidden: [Float], cells: [Float])? = skippingLeadingPadding ? {
-            let w = Workspace(model: self, batch: 1, steps: steps, training: false)
-            return lstm.constantInputStates(projection: projection.table.pointer + Int(projection.rowOfToken[0]) * 4 * lstm.units,
-                                            steps: steps, workspace: w.lstm)
-        }() : nil
-        let chunks = (indices.rows + Self.predictionChunk - 1) / Self.predictionChunk
-        let workers = min(Parallel.threads, chunks)
+        let padding: (hidden: [Float], cells: [Float])? = skippingLeadingPadding
+            ? lstm.constantInputStates(projection: projection.table.pointer + Int(projection.rowOfToken[0]) * 4 * lstm.units,
+                                       steps: steps, workspace: set.workspaces[0].lstm)
+            : nil
         logits.withUnsafeMutableBufferPointer { out in
             let shared = SharedPointer(base: out.baseAddress!)
             Parallel.forEach(workers) { worker in
-                let workspace = Workspace(model: self, batch: min(Self.predictionChunk, indices.rows),
-                                          steps: steps, training: false)
+                let workspace = set.workspaces[worker]
                 for chunk in stride(from: worker, to: chunks, by: workers) {
                     let start = chunk * Self.predictionChunk
                     // Within a chunk, starts must ascend: reverse the descending-padding order.

@@ -42,6 +42,38 @@ import Testing
         }
     }
 
+    /// Prediction reuses its scratch memory between calls (and across copies of a model):
+    /// a call gives what a fresh model gives, whatever ran before it.
+    @Test func predictionAfterOtherPredictionsIsUnchanged() throws {
+        let few = batch(tokens: 1..<4, seed: 5).0, many = batch(tokens: 0..<40, seed: 6).0
+        let fresh = SequenceClassifier(inputDim: 40, embeddingDim: 6, units: 5, seed: 3)
+        let expectedFew = try fresh.logits(few)
+        let expectedMany = try SequenceClassifier(inputDim: 40, embeddingDim: 6, units: 5, seed: 3).logits(many)
+        #expect(try model.logits(few) == expectedFew)
+        #expect(try model.logits(many) == expectedMany)
+        #expect(try model.logits(few) == expectedFew)
+        // Another length reallocates; then back.
+        let longer = IndexMatrix(rows: 2, columns: 12, storage: (0..<24).map { Int32($0 % 40) })
+        _ = try model.logits(longer)
+        #expect(try model.logits(many) == expectedMany)
+    }
+
+    /// Copies of a model used from several threads at once share the scratch memory safely.
+    @Test func concurrentPredictionsGiveSequentialResults() async throws {
+        let inputs = (0..<8).map { batch(tokens: 0..<40, seed: UInt64(10 + $0)).0 }
+        let model = self.model
+        let expected = try inputs.map { try model.logits($0) }
+        let results = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for (k, input) in inputs.enumerated() {
+                group.addTask { (k, try model.logits(input)) }
+            }
+            var results = [[Float]](repeating: [], count: inputs.count)
+            for try await (k, logits) in group { results[k] = logits }
+            return results
+        }
+        #expect(results == expected)
+    }
+
     /// The regrouped gradients (kernel and bias by token, the recurrent kernel with the rows
     /// still in padding as one) equal the per-position sums that the plain LSTM layer
     /// computes from the embedded sequence.
