@@ -160,6 +160,11 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let batch = indices.rows
         let shardSize = (batch + workspaces.count - 1) / workspaces.count
         let shards = (batch + shardSize - 1) / shardSize
+        // Checked before anything is written into the workspaces (a programmer error: fit
+        // makes them from the data's own sizes).
+        precondition(workspaces[0].projection != nil && shardSize <= workspaces[0].lstm.capacity
+                     && indices.columns <= workspaces[0].lstm.steps,
+                     "workspaces are for smaller batches or shorter sequences; make them with makeTrainingWorkspaces(batchSize:steps:)")
         // The batch's distinct tokens and their input projections, shared by the shards.
         let projection = workspaces[0].projection!
         // The embedding's gradient buffers are zero outside the rows a batch writes (V rows

@@ -77,6 +77,18 @@ import Testing
         #expect { try TextClassifier(contentsOf: directory) } throws: { error in
             "\(error.localizedDescription)".contains("newer")
         }
+
+        // Weights whose shapes disagree with config.json are refused with a named error
+        // before any layer is built (the layers' shape preconditions are never reached).
+        try classifier.save(to: directory)
+        let smaller = try String(contentsOf: config, encoding: .utf8)
+            .replacingOccurrences(of: "\"units\" : 64", with: "\"units\" : 32")
+        try smaller.write(to: config, atomically: true, encoding: .utf8)
+        #expect { try TextClassifier(contentsOf: directory) } throws: { error in
+            let message = "\(error.localizedDescription)"
+            return message.contains("model.safetensors") && message.contains("has shape")
+                && message.contains("config.json implies")
+        }
     }
 
     @Test func unfittedClassifierSaysSo() throws {
