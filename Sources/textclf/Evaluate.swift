@@ -7,53 +7,120 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Measure a saved model on a labelled CSV file.",
             discussion: """
-            Prints accuracy, precision, recall, F1 (label 1 is the positive class), ROC-AUC,
-            log loss (binary cross-entropy) and the confusion matrix.
+            Binary models: accuracy, precision, recall, F1 (label 1 is the positive class),
+            ROC-AUC, log loss (binary cross-entropy) and the confusion matrix.
+            Multi-class models: accuracy, top-3 accuracy, log loss (categorical
+            cross-entropy), per-class precision / recall / F1 / support, their macro and
+            weighted averages, and the confusion matrix with label names.
+            Multi-label models (label cells joined by the model's separator): subset
+            accuracy, Hamming loss, micro and macro F1, per-label precision / recall / F1 /
+            support.
 
             Example:
               textclf evaluate reviews-model Data/reviews-test.csv
-              textclf evaluate reviews-model Data/reviews-test.csv --json
+              textclf evaluate topics-model Data/thucnews-dev.csv --json
+              textclf evaluate events-model Data/duee-multilabel.csv --label-column labels
             """)
 
         @Argument(help: "The model directory written by textclf fit.") var modelDirectory: String
         @Argument(help: "A CSV file with a header row and text and label columns.") var testFile: String
         @OptionGroup var columns: ColumnOptions
-        @Option(help: "A probability above this predicts the second label.") var threshold: Float = 0.5
+        @Option(help: "Binary: a probability above this predicts the second label. Multi-label: labels at or above it are predicted.")
+        var threshold: Float = 0.5
         @Flag(help: "Print one JSON object instead of a table.") var json = false
+
+        func validate() throws {
+            guard threshold >= 0 && threshold <= 1 else { throw ValidationError("--threshold must be in [0, 1]") }
+        }
 
         func run() throws {
             try reportingErrors {
                 let classifier = try TextClassifier(contentsOf: URL(fileURLWithPath: modelDirectory))
                 let data = try LabelledCSV(url: URL(fileURLWithPath: testFile), textColumn: columns.textColumn,
                                            labelColumn: columns.labelColumn)
-                let labels = try labelIndices(data, names: classifier.labelNames)
-                let report = try classifier.report(texts: data.texts, labels: labels, threshold: threshold)
+                let labels = classifier.labels
+                let report = labels.head == .multiLabel
+                    ? try classifier.report(texts: data.texts, labelSets: try labels.labelSets(of: data), threshold: threshold)
+                    : try classifier.report(texts: data.texts, labels: try labels.classIndices(of: data), threshold: threshold)
                 if json {
-                    struct Output: Encodable {
-                        var labels: [String]
-                        var report: ClassificationReport
-                    }
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try encoder.encode(Output(labels: classifier.labelNames, report: report)), as: UTF8.self))
-                    return
-                }
-                let names = classifier.labelNames
-                let width = max(names.map(\.count).max() ?? 0, 8) + 2
-                func pad(_ s: String) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
-                print("texts      \(report.count)")
-                print(String(format: "accuracy   %.4f", report.accuracy))
-                print(String(format: "precision  %.4f   (positive label: %@)", report.precision, names[1]))
-                print(String(format: "recall     %.4f", report.recall))
-                print(String(format: "F1         %.4f", report.f1))
-                print(report.rocAUC.map { String(format: "ROC-AUC    %.4f", $0) } ?? "ROC-AUC    n/a (one class only)")
-                print(String(format: "log loss   %.4f", report.logLoss))
-                print("confusion matrix (rows: true label, columns: predicted)")
-                print(pad("") + pad(names[0]) + pad(names[1]))
-                for k in 0..<2 {
-                    print(pad(names[k]) + pad(String(report.confusion[k][0])) + pad(String(report.confusion[k][1])))
+                    print(try jsonText(report, labels: labels))
+                } else {
+                    print(table(report, labels: labels.names), terminator: "")
                 }
             }
+        }
+
+        private func jsonText(_ report: EvaluationReport, labels: LabelSet) throws -> String {
+            struct Output<Report: Encodable>: Encodable {
+                var head: ClassificationHead.Kind?
+                var labels: [String]
+                var report: Report
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let data: Data
+            switch report {
+            // Binary output as before this field existed: no "head".
+            case let .binary(r): data = try encoder.encode(Output(head: nil, labels: labels.names, report: r))
+            case let .multiClass(r): data = try encoder.encode(Output(head: labels.head, labels: labels.names, report: r))
+            case let .multiLabel(r): data = try encoder.encode(Output(head: labels.head, labels: labels.names, report: r))
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        private func table(_ report: EvaluationReport, labels names: [String]) -> String {
+            var out = ""
+            func line(_ text: String) { out += text + "\n" }
+            let width = max(names.map(\.count).max() ?? 0, 8) + 2
+            func pad(_ s: String, _ w: Int = width) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+            func scoresTable(_ title: String, _ rows: [(String, LabelScores)]) {
+                line(pad(title) + pad("precision", 11) + pad("recall", 9) + pad("F1", 9) + pad("support", 9))
+                for (name, s) in rows {
+                    line(pad(name) + String(format: "%11.4f%9.4f%9.4f", s.precision, s.recall, s.f1) + pad(String(s.support), 9))
+                }
+            }
+            switch report {
+            case let .binary(report):
+                line("texts      \(report.count)")
+                line(String(format: "accuracy   %.4f", report.accuracy))
+                line(String(format: "precision  %.4f   (positive label: %@)", report.precision, names[1]))
+                line(String(format: "recall     %.4f", report.recall))
+                line(String(format: "F1         %.4f", report.f1))
+                line(report.rocAUC.map { String(format: "ROC-AUC    %.4f", $0) } ?? "ROC-AUC    n/a (one class only)")
+                line(String(format: "log loss   %.4f", report.logLoss))
+                line("confusion matrix (rows: true label, columns: predicted)")
+                line(pad("") + pad(names[0]) + pad(names[1]))
+                for k in 0..<2 {
+                    line(pad(names[k]) + pad(String(report.confusion[k][0])) + pad(String(report.confusion[k][1])))
+                }
+            case let .multiClass(report):
+                line("texts           \(report.count)")
+                line(String(format: "accuracy        %.4f", report.accuracy))
+                line(String(format: "top-3 accuracy  %.4f", report.topThreeAccuracy))
+                line(String(format: "log loss        %.4f", report.logLoss))
+                line("")
+                scoresTable("class", Array(zip(names, report.classes))
+                            + [("macro avg", report.macroAverage), ("weighted avg", report.weightedAverage)])
+                line("")
+                line("confusion matrix (rows: true label, columns: predicted)")
+                let cell = max(6, (report.confusion.joined().max().map { String($0).count } ?? 1) + 2)
+                // Column heads are the labels cut to the cell width; rows carry the full names.
+                line(pad("") + names.map { pad(String($0.prefix(cell - 1)), cell) }.joined())
+                for (k, row) in report.confusion.enumerated() {
+                    line(pad(names[k]) + row.map { pad(String($0), cell) }.joined())
+                }
+            case let .multiLabel(report):
+                line("texts            \(report.count)")
+                line(String(format: "subset accuracy  %.4f   (every label of the text right)", report.subsetAccuracy))
+                line(String(format: "Hamming loss     %.4f   (share of label decisions wrong)", report.hammingLoss))
+                line(String(format: "micro F1         %.4f   (precision %.4f, recall %.4f)", report.microF1,
+                            report.microPrecision, report.microRecall))
+                line(String(format: "macro F1         %.4f", report.macroF1))
+                line(String(format: "threshold        %.2f", report.threshold))
+                line("")
+                scoresTable("label", Array(zip(names, report.labels)))
+            }
+            return out
         }
     }
 }

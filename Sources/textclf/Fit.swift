@@ -8,9 +8,14 @@ extension TextClf {
             abstract: "Train a classifier on a CSV file of texts and labels.",
             discussion: """
             The CSV needs a header row; the text and label columns are "text" and "label"
-            unless named. Labels are any two values (0/1, neg/pos, 差评/好评); numbers sort
-            numerically, names alphabetically, and the second is label 1 (the one whose
-            probability predict prints).
+            unless named. Labels are any values (0/1, neg/pos, 差评/好评, news topics): numbers
+            sort numerically, names alphabetically. Two labels make a binary classifier (the
+            second is label 1, whose probability predict prints); more, a multi-class one
+            (softmax). With --multi-label each cell holds a set of labels joined by "|" (an
+            empty cell: none of them), and the model gives each text any number of labels.
+            --class-weight balanced weights each row's loss by n_rows / (n_classes ·
+            n_rows_of_its_class), as Keras's class_weight (multi-label: a label's positive
+            rows by n_rows_without / n_rows_with it) for unbalanced data.
 
             By default the last tenth of the rows is held out for validation, and
             the model saved is the one of the epoch with the lowest validation
@@ -21,6 +26,8 @@ extension TextClf {
               textclf fit Data/reviews-train.csv -o reviews-model
               textclf fit Data/seed-example.csv -o seed-model \\
                   --num-words 1000 --validation-split 0
+              textclf fit Data/thucnews-train.csv -o topics-model --validation Data/thucnews-dev.csv
+              textclf fit Data/duee-multilabel.csv -o events-model --label-column labels --multi-label
             """)
 
         @Argument(help: "The training CSV file.")
@@ -73,6 +80,19 @@ extension TextClf {
         @Option(help: "Stop after this many epochs without a lower validation loss; 0 never stops early.")
         var patience = 3
 
+        @Flag(help: "Each label cell holds a set of labels (joined by --label-separator; empty: none).")
+        var multiLabel = false
+
+        @Option(help: "With --multi-label: what joins the labels of one cell.")
+        var labelSeparator = "|"
+
+        enum ClassWeightOption: String, ExpressibleByArgument, CaseIterable {
+            case none, balanced
+        }
+
+        @Option(help: "none, or balanced: weight rows by the inverse of their class's frequency (Keras class_weight).")
+        var classWeight = ClassWeightOption.none
+
         func validate() throws {
             guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
@@ -81,41 +101,57 @@ extension TextClf {
             guard validationSplit >= 0 && validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
             guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
             guard patience >= 0 else { throw ValidationError("--patience must be 0 (off) or more") }
+            guard !labelSeparator.isEmpty else { throw ValidationError("--label-separator must not be empty") }
         }
 
         func run() throws {
             try reportingErrors {
                 let data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
                                            labelColumn: columns.labelColumn)
-                let names = try labelNames(of: data)
-                let labels = try labelIndices(data, names: names)
-                var validationSet: (texts: [String], labels: [Int])?
-                if let validation {
-                    let held = try LabelledCSV(url: URL(fileURLWithPath: validation), textColumn: columns.textColumn,
-                                               labelColumn: columns.labelColumn)
-                    validationSet = (held.texts, try labelIndices(held, names: names))
+                let labels = try LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: labelSeparator)
+                let held = try validation.map {
+                    try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn,
+                                    labelColumn: columns.labelColumn)
                 }
+                // Every label is mapped (and every unknown one reported) before training starts.
+                let multi = labels.head == .multiLabel
+                let sets = multi ? try labels.labelSets(of: data) : []
+                let classes = multi ? [] : try labels.classIndices(of: data)
+                let heldSets = multi ? try held.map { try labels.labelSets(of: $0) } : nil
+                let heldClasses = multi ? nil : try held.map { try labels.classIndices(of: $0) }
                 let configuration = TextClassifier.Configuration(
                     locale: locale, lowercased: lowercase, numWords: numWords == 0 ? nil : numWords,
                     maxLength: maxLength, embeddingDim: embeddingDim, units: units)
-                var classifier = try TextClassifier(configuration: configuration, labelNames: names)
+                var classifier = try TextClassifier(configuration: configuration, labels: labels)
                 let split = validation == nil ? validationSplit : 0
-                let heldOut = validationSet?.texts.count ?? Int(Double(data.texts.count) * split)
+                let heldOut = held?.texts.count ?? Int(Double(data.texts.count) * split)
                 printError("Training on \(data.texts.count - (validation == nil ? heldOut : 0)) texts from \(data.source), "
                            + (heldOut > 0 ? "validating on \(heldOut)" + (validation == nil ? " (the last \(Int(split * 100))%)" : " from \(validation!)")
-                                          : "no validation")
-                           + "; labels: 0 = \(names[0]), 1 = \(names[1])")
+                                          : "no validation"))
+                let trainingRows = data.texts.count - (validation == nil ? heldOut : 0)
+                describe(labels, counts: multi ? labels.counts(labelSets: Array(sets.prefix(trainingRows)))
+                                               : labels.counts(classIndices: Array(classes.prefix(trainingRows))))
                 let progress = ProgressLine()
                 let history: History
+                let weighting: TextClassifier.ClassWeight = classWeight == .balanced ? .balanced : .none
+                let onEpoch: (EpochReport) -> Bool = { report in
+                    progress.finish(report)
+                    return true
+                }
                 do {
-                    history = try classifier.fit(
-                    texts: data.texts, labels: labels, epochs: epochs, batchSize: batchSize, seed: seed,
-                    learningRate: learningRate, validation: validationSet, validationSplit: split,
-                    restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
-                    onBatch: progress.update, onEpoch: { report in
-                        progress.finish(report)
-                        return true
-                    })
+                    if multi {
+                        history = try classifier.fit(
+                            texts: data.texts, labelSets: sets, classWeight: weighting, epochs: epochs, batchSize: batchSize,
+                            seed: seed, learningRate: learningRate, validation: held.map { ($0.texts, heldSets!) },
+                            validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
+                            onBatch: progress.update, onEpoch: onEpoch)
+                    } else {
+                        history = try classifier.fit(
+                            texts: data.texts, labels: classes, classWeight: weighting, epochs: epochs, batchSize: batchSize,
+                            seed: seed, learningRate: learningRate, validation: held.map { ($0.texts, heldClasses!) },
+                            validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
+                            onBatch: progress.update, onEpoch: onEpoch)
+                    }
                 } catch let error as TextClassificationError {
                     guard case let .nonFiniteLoss(epoch, _) = error, classifier.model != nil else { throw error }
                     // Keep the last good weights, then report the divergence.
@@ -128,10 +164,30 @@ extension TextClf {
                                       restored, report.validationLoss ?? 0, report.validationAccuracy ?? 0,
                                       restored == history.epochs.count ? "" : "; --no-restore-best keeps the last epoch"))
                 }
+                if let weights = classifier.classWeights {
+                    printError("Class weights (balanced" + (labels.head == .multiLabel ? ", of each label's positive rows" : "")
+                               + "): " + zip(labels.names, weights).map { String(format: "%@ %.3f", $0, $1) }.joined(separator: ", "))
+                }
                 try classifier.save(to: URL(fileURLWithPath: output))
                 let seconds = history.epochs.reduce(0) { $0 + $1.seconds }
                 printError(String(format: "Saved the model to %@ (vocabulary %d words, %.1fs of training); epochs in %@/history.csv",
                                   output, classifier.vocabulary.indexWord.count - 1, seconds, output))
+            }
+        }
+
+        /// Prints the labels before training: the binary mapping, or each class's (label's) row count.
+        private func describe(_ labels: LabelSet, counts: [Int]) {
+            switch labels.head {
+            case .binary:
+                printError("Labels: 0 = \(labels.names[0]) (\(counts[0]) rows), 1 = \(labels.names[1]) (\(counts[1]) rows)")
+            case .multiClass, .multiLabel:
+                let kind = labels.head == .multiClass ? "\(labels.names.count) classes (multi-class)"
+                                                      : "\(labels.names.count) labels (multi-label, rows holding each)"
+                let width = min(24, labels.names.map(\.count).max() ?? 0)
+                printError(kind + ":")
+                for (name, count) in zip(labels.names, counts) {
+                    printError("  " + name + String(repeating: " ", count: max(0, width - name.count)) + "  \(count)")
+                }
             }
         }
     }

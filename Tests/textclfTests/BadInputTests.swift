@@ -58,9 +58,43 @@ import Testing
         expectOneLineError(try fit(header).0, status: 65, containing: ["\(header):1", "no data rows"])
     }
 
-    @Test func moreThanTwoLabels() throws {
-        let path = try file("t.csv", "text,label\n好,pos\n差,neg\n一般,neutral\n")
-        expectOneLineError(try fit(path).0, status: 65, containing: ["3 different labels", "binary"])
+    @Test func singleDistinctLabel() throws {
+        let path = try file("t.csv", "text,label\n好,pos\n差,pos\n")
+        let (result, model) = try fit(path)
+        expectOneLineError(result, status: 65, containing: [path, "only the label \"pos\"", "at least two"])
+        #expect(!FileManager.default.fileExists(atPath: model.path))
+    }
+
+    @Test func emptyLabelCellInSingleLabelData() throws {
+        let path = try file("t.csv", "text,label\n好,pos\n差,\n一般,neg\n")
+        let (result, model) = try fit(path)
+        expectOneLineError(result, status: 65, containing: ["\(path):3", "the label is empty", "--multi-label"])
+        #expect(!FileManager.default.fileExists(atPath: model.path))
+    }
+
+    @Test func unknownLabelInTheValidationFile() throws {
+        let train = try file("train.csv", "text,label\n好,pos\n差,neg\n")
+        let validation = try file("validation.csv", "text,label\n好,pos\n一般,neutral\n")
+        let (result, model) = try fit(train, ["--validation", validation])
+        expectOneLineError(result, status: 65, containing: ["\(validation):3", "\"neutral\"", "\"neg\", \"pos\""])
+        #expect(!FileManager.default.fileExists(atPath: model.path))
+    }
+
+    @Test func multiLabelCellOfOnlySeparators() throws {
+        let path = try file("t.csv", "text,labels\n好,a|b\n差,||\n一般,\n")
+        let (result, model) = try fit(path, ["--label-column", "labels", "--multi-label"])
+        expectOneLineError(result, status: 65, containing: ["\(path):3", "\"||\"", "only separators"])
+        #expect(!FileManager.default.fileExists(atPath: model.path))
+        // A separator that never occurs is fine: each cell is one tag.
+        let single = try file("single.csv", "text,labels\n好,a\n差,b\n一般,\n")
+        #expect(try fit(single, ["--label-column", "labels", "--multi-label", "--label-separator", ";"]).0.status == 0)
+    }
+
+    @Test func tooManyDistinctLabelsIsTheWrongColumn() throws {
+        let rows = (0..<10_001).map { "文本\($0),\($0)" }.joined(separator: "\n")
+        let path = try file("t.csv", "text,label\n" + rows + "\n")
+        expectOneLineError(try fit(path).0, status: 65, containing: ["\(path):10002", "more than 10000 different labels",
+                                                                    "--label-column"])
     }
 
     @Test func emptyTextIsAllowed() throws {
@@ -103,11 +137,11 @@ import Testing
         let model = try damagedModel { url in
             let config = url.appendingPathComponent("config.json")
             let text = try String(contentsOf: config, encoding: .utf8)
-                .replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 2")
+                .replacingOccurrences(of: "\"formatVersion\" : 2", with: "\"formatVersion\" : 3")
             try text.write(to: config, atomically: true, encoding: .utf8)
         }
         let result = try Command.run(["tokenize", "--vocab", model.path], input: Data("好\n".utf8))
-        expectOneLineError(result, status: 65, containing: ["format version 2", "upgrade textclf"])
+        expectOneLineError(result, status: 65, containing: ["format version 3", "upgrade textclf"])
     }
 
     @Test func usageErrorsExit64() throws {

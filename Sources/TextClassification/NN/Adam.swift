@@ -22,8 +22,8 @@ public struct Adam: Sendable {
     public let epsilon: Float
     /// Steps taken so far (Keras's `iterations`).
     public private(set) var step = 0
-    private var firstMoments: [[Float]] = []
-    private var secondMoments: [[Float]] = []
+    /// Each weight's first and second moments, by name.
+    private var moments: [String: (first: [Float], second: [Float])] = [:]
 
     public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
         self.learningRate = learningRate
@@ -32,50 +32,47 @@ public struct Adam: Sendable {
         self.epsilon = epsilon
     }
 
-    /// One step on every weight of `model`; `gradients` are in the order of
-    /// ``ParameterizedModel/parameterPaths``. `squaredGradients[k]`, when given, replaces
-    /// `g²` in the update of `v` for weight k (see the type's note on embeddings).
-    public mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [Tensor],
-                                                           squaredGradients: [Int: Tensor] = [:]) {
+    /// One step on every weight of `model`; `gradients` by the weights' names
+    /// (``ParameterizedModel/parameterPaths``). `squaredGradients[name]`, when given,
+    /// replaces `g²` in the update of that weight's `v` (see the type's note on embeddings).
+    public mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [String: Tensor],
+                                                           squaredGradients: [String: Tensor] = [:]) {
         let paths = Model.parameterPaths
-        precondition(gradients.count == paths.count, "one gradient per weight")
-        for (k, entry) in paths.enumerated() {
-            precondition(gradients[k].count == model[keyPath: entry.path].count, "gradient \(entry.name) has the wrong size")
-            precondition(squaredGradients[k].map { $0.count == gradients[k].count } ?? true,
+        for entry in paths {
+            let count = model[keyPath: entry.path].count
+            precondition(gradients[entry.name]?.count == count, "gradient \(entry.name) is missing or has the wrong size")
+            precondition(squaredGradients[entry.name].map { $0.count == count } ?? true,
                          "squared gradient \(entry.name) has the wrong size")
         }
-        let alpha = beginStep(counts: gradients.map(\.count))
-        for (k, entry) in paths.enumerated() {
-            gradients[k].scalars.withUnsafeBufferPointer { g in
-                if let squares = squaredGradients[k] {
+        let alpha = beginStep()
+        for entry in paths {
+            gradients[entry.name]!.scalars.withUnsafeBufferPointer { g in
+                if let squares = squaredGradients[entry.name] {
                     squares.scalars.withUnsafeBufferPointer { g2 in
-                        apply(k, alpha: alpha, to: &model[keyPath: entry.path], gradient: g.baseAddress!,
+                        apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: g.baseAddress!,
                               squaredGradient: g2.baseAddress!)
                     }
                 } else {
-                    apply(k, alpha: alpha, to: &model[keyPath: entry.path], gradient: g.baseAddress!, squaredGradient: nil)
+                    apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: g.baseAddress!,
+                          squaredGradient: nil)
                 }
             }
         }
     }
 
-    /// The same step from gradients in scratch memory (the training loop's path: no copies).
-    mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [UnsafePointer<Float>],
-                                                    squaredGradients: [Int: UnsafePointer<Float>]) {
-        let paths = Model.parameterPaths
-        let alpha = beginStep(counts: paths.map { model[keyPath: $0.path].count })
-        for (k, entry) in paths.enumerated() {
-            apply(k, alpha: alpha, to: &model[keyPath: entry.path], gradient: gradients[k],
-                  squaredGradient: squaredGradients[k])
+    /// The same step from gradients in scratch memory (the training loop's path: no copies),
+    /// `gradient(name)` giving each weight's.
+    mutating func update<Model: ParameterizedModel>(_ model: inout Model, gradient: (String) -> UnsafePointer<Float>,
+                                                    squaredGradients: [String: UnsafePointer<Float>]) {
+        let alpha = beginStep()
+        for entry in Model.parameterPaths {
+            apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: gradient(entry.name),
+                  squaredGradient: squaredGradients[entry.name])
         }
     }
 
     /// Counts the step; returns its step size α.
-    private mutating func beginStep(counts: [Int]) -> Float {
-        if firstMoments.isEmpty {
-            firstMoments = counts.map { [Float](repeating: 0, count: $0) }
-            secondMoments = firstMoments
-        }
+    private mutating func beginStep() -> Float {
         step += 1
         // In Float, as Keras computes it for float32 weights.
         let t = Float(step)
@@ -85,12 +82,17 @@ public struct Adam: Sendable {
     /// Weights this large are updated on every core (element ranges; the result does not depend on it).
     private static let parallelThreshold = 1 << 14
 
-    private mutating func apply(_ k: Int, alpha: Float, to weights: inout Tensor, gradient: UnsafePointer<Float>,
+    private mutating func apply(_ name: String, alpha: Float, to weights: inout Tensor, gradient: UnsafePointer<Float>,
                                 squaredGradient: UnsafePointer<Float>?) {
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
         let count = weights.count
-        firstMoments[k].withUnsafeMutableBufferPointer { m in
-            secondMoments[k].withUnsafeMutableBufferPointer { v in
+        // Taken out of the dictionary while updated (uniquely referenced: no copy), put back after.
+        var (first, second) = moments.removeValue(forKey: name)
+            ?? ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
+        defer { moments[name] = (first, second) }
+        precondition(first.count == count, "weight \(name) changed size between steps")
+        first.withUnsafeMutableBufferPointer { m in
+            second.withUnsafeMutableBufferPointer { v in
                 weights.scalars.withUnsafeMutableBufferPointer { w in
                     let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
                     let w = SharedPointer(base: w.baseAddress!)

@@ -10,6 +10,8 @@ public struct Dense: Sendable {
     public enum Activation: String, Codable, Sendable {
         case linear
         case sigmoid
+        /// Over each row's `units` outputs.
+        case softmax
     }
 
     /// `[inputDim, units]`; Keras's `kernel`.
@@ -45,8 +47,14 @@ public struct Dense: Sendable {
     /// `activation(x·W + b)` for `x` of shape `[batch, inputDim]`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         var output = preactivation(input)
-        if activation == .sigmoid {
+        switch activation {
+        case .linear: break
+        case .sigmoid:
             for k in output.scalars.indices { output.scalars[k] = VectorMath.sigmoid(output.scalars[k]) }
+        case .softmax:
+            output.scalars.withUnsafeMutableBufferPointer { y in
+                for r in 0..<input.shape[0] { ClassificationHead.softmax(y.baseAddress! + r * units, count: units) }
+            }
         }
         return output
     }
@@ -67,13 +75,22 @@ public struct Dense: Sendable {
     public func appliedForBackpropagation(to input: Tensor)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         let z = preactivation(input)
-        let output = activation == .sigmoid ? self(input) : z
+        let output = activation == .linear ? z : self(input)
         return (output, { outputGradient in
             var dz = outputGradient
-            if activation == .sigmoid {
+            switch activation {
+            case .linear: break
+            case .sigmoid:
                 for k in dz.scalars.indices {
                     let y = output.scalars[k]
                     dz.scalars[k] *= y * (1 - y)
+                }
+            case .softmax:
+                // dz = y ⊙ (g − Σ g⊙y), row by row.
+                for r in 0..<input.shape[0] {
+                    let row = r * units ..< (r + 1) * units
+                    let dot = row.reduce(Float(0)) { $0 + outputGradient.scalars[$1] * output.scalars[$1] }
+                    for k in row { dz.scalars[k] = output.scalars[k] * (outputGradient.scalars[k] - dot) }
                 }
             }
             var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), bias: Tensor(zeros: bias.shape))

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Prediction's scratch memory (the token table and one workspace per worker), kept
-/// between calls of ``SequenceClassifier/logits(_:)``.
+/// Prediction's scratch memory (the token table, one encoder workspace and one block of
+/// head outputs per worker), kept between calls of ``SequenceClassifier/logits(_:)``.
 ///
 /// Allocated afresh per call (about 1 MB for 512 texts), it made glibc's heap grow with the
 /// input when two threads allocate and free: `textclf predict` peaked at 35 MB on 1,000
@@ -12,7 +12,9 @@ import Foundation
 final class InferenceScratch: @unchecked Sendable {
     struct Set {
         let projection: TokenProjection
-        let workspaces: [SequenceClassifier.Workspace]
+        let workspaces: [LSTMEncoder.Workspace]
+        /// Per worker: one chunk's logits, `[LSTMEncoder.inferenceChunk, outputs]`.
+        let outputs: [FloatBuffer]
         let steps: Int
     }
 
@@ -20,23 +22,23 @@ final class InferenceScratch: @unchecked Sendable {
     private var kept: Set?
 
     /// A set for `model`'s sizes and `steps`, with at least `workers` workspaces of
-    /// ``SequenceClassifier/predictionChunk`` rows.
+    /// ``LSTMEncoder/inferenceChunk`` rows.
     func take(for model: SequenceClassifier, steps: Int, workers: Int) -> Set {
         let kept = lock.withLock { () -> Set? in
             defer { self.kept = nil }
             return self.kept
         }
+        let encoder = model.encoder, outputs = model.head.outputs * LSTMEncoder.inferenceChunk
         if let kept, kept.steps == steps, kept.workspaces.count >= workers,
-           kept.projection.vocabulary == model.embedding.inputDim, kept.projection.width == model.embedding.outputDim,
-           kept.projection.gateWidth == 4 * model.lstm.units {
+           kept.projection.vocabulary == encoder.embedding.inputDim, kept.projection.width == encoder.embedding.outputDim,
+           kept.projection.gateWidth == 4 * encoder.lstm.units, kept.outputs[0].count == outputs {
             return kept
         }
-        return Set(projection: TokenProjection(vocabulary: model.embedding.inputDim, width: model.embedding.outputDim,
-                                               units: model.lstm.units),
-                   workspaces: (0..<max(workers, kept?.workspaces.count ?? 0)).map { _ in
-                       SequenceClassifier.Workspace(model: model, batch: SequenceClassifier.predictionChunk,
-                                                    steps: steps, training: false)
-                   },
+        let count = max(workers, kept?.workspaces.count ?? 0)
+        return Set(projection: TokenProjection(vocabulary: encoder.embedding.inputDim, width: encoder.embedding.outputDim,
+                                               units: encoder.lstm.units),
+                   workspaces: (0..<count).map { _ in encoder.makeInferenceWorkspace(steps: steps) },
+                   outputs: (0..<count).map { _ in FloatBuffer(count: outputs) },
                    steps: steps)
     }
 

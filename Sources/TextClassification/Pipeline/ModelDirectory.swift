@@ -1,7 +1,8 @@
 import Foundation
 
 /// A fitted ``TextClassifier`` on disk: a directory with
-/// - `config.json`: format version, every pipeline setting, label names, training history;
+/// - `config.json`: format version, every pipeline setting, label names, the head (binary,
+///   multi-class or multi-label), class weights, training history;
 /// - `vocabulary.json`: Keras `Tokenizer.to_json()` layout (``Vocabulary/kerasJSON()``);
 /// - `model.safetensors`: the weights with Keras's names and shapes;
 /// - `history.csv`: the training epochs, when the model was trained here.
@@ -9,8 +10,9 @@ import Foundation
 /// Written into a temporary sibling directory and renamed into place, so an interrupted
 /// save never leaves a half-written model under the target name.
 extension TextClassifier {
-    /// The model-directory format this build writes and the newest it reads.
-    public static let formatVersion = 1
+    /// The model-directory format this build writes and the newest it reads. Version 2 added
+    /// `head`, `labelSeparator` and `classWeights`; a version 1 directory is a binary model.
+    public static let formatVersion = 2
 
     static let configFile = "config.json"
     static let vocabularyFile = "vocabulary.json"
@@ -22,6 +24,12 @@ extension TextClassifier {
         var formatVersion: Int
         var configuration: Configuration
         var labels: [String]
+        /// Absent in version 1: binary.
+        var head: ClassificationHead.Kind?
+        /// Multi-label: what joins a text's labels.
+        var labelSeparator: String?
+        /// The class weights of training, by label name.
+        var classWeights: [String: Float]?
         var inputDim: Int
         var training: History?
     }
@@ -45,8 +53,11 @@ extension TextClassifier {
             throw TextClassificationError.cannotWrite(file: directory.path, reason: error.localizedDescription)
         }
         do {
-            let config = StoredConfig(formatVersion: Self.formatVersion, configuration: configuration, labels: labelNames,
-                                      inputDim: model.embedding.inputDim, training: history)
+            let config = StoredConfig(
+                formatVersion: Self.formatVersion, configuration: configuration, labels: labelNames, head: labels.head,
+                labelSeparator: labels.head == .multiLabel ? labels.separator : nil,
+                classWeights: classWeights.map { Dictionary(uniqueKeysWithValues: zip(labelNames, $0)) },
+                inputDim: model.encoder.embedding.inputDim, training: history)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try write(encoder.encode(config), Self.configFile)
@@ -115,19 +126,29 @@ extension TextClassifier {
             throw TextClassificationError.invalidModel(
                 path: path, reason: "format version \(stored.formatVersion) is newer than this textclf reads (\(Self.formatVersion)); upgrade textclf")
         }
-        try self.init(configuration: stored.configuration, labelNames: stored.labels)
+        let head = stored.head ?? .binary
+        do {
+            try self.init(configuration: stored.configuration,
+                          labels: LabelSet(names: stored.labels, head: head, separator: stored.labelSeparator ?? "|"))
+        } catch let error as TextClassificationError {
+            throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
+                                                       reason: error.errorDescription ?? "\(error)")
+        }
+        if let weights = stored.classWeights {
+            classWeights = try stored.labels.map { name in
+                guard let weight = weights[name] else {
+                    throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
+                                                               reason: "classWeights has no weight for label \"\(name)\"")
+                }
+                return weight
+            }
+        }
         vocabulary = try Vocabulary(kerasJSON: read(Self.vocabularyFile), source: path + "/" + Self.vocabularyFile)
         let weightsPath = path + "/" + Self.weightsFile
         let tensors = try SafeTensors.decode(read(Self.weightsFile), source: weightsPath)
         let c = stored.configuration
-        let expected: [String: [Int]] = [
-            "embedding/embeddings": [stored.inputDim, c.embeddingDim],
-            "lstm/kernel": [c.embeddingDim, 4 * c.units],
-            "lstm/recurrent_kernel": [c.units, 4 * c.units],
-            "lstm/bias": [4 * c.units],
-            "dense/kernel": [c.units, 1],
-            "dense/bias": [1],
-        ]
+        let expected = SequenceClassifier.parameterShapes(inputDim: stored.inputDim, embeddingDim: c.embeddingDim,
+                                                          units: c.units, head: head, classes: stored.labels.count)
         for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
             guard let tensor = tensors[name] else {
                 throw TextClassificationError.invalidModel(path: weightsPath, reason: "weight '\(name)' is missing")
@@ -141,11 +162,10 @@ extension TextClassifier {
             throw TextClassificationError.invalidModel(
                 path: path, reason: "the vocabulary encodes \(vocabulary.indexCount) indices but the embedding has \(stored.inputDim) rows")
         }
-        model = SequenceClassifier(
-            embedding: Embedding(embeddings: tensors["embedding/embeddings"]!),
-            lstm: LSTM(kernel: tensors["lstm/kernel"]!, recurrentKernel: tensors["lstm/recurrent_kernel"]!,
-                       bias: tensors["lstm/bias"]!),
-            dense: Dense(kernel: tensors["dense/kernel"]!, bias: tensors["dense/bias"]!, activation: .sigmoid))
+        var model = SequenceClassifier(inputDim: 1, embeddingDim: 1, units: 1, head: head, classes: stored.labels.count)
+        // Shapes checked above; every weight is set by name.
+        for entry in SequenceClassifier.parameterPaths { model[keyPath: entry.path] = tensors[entry.name]! }
+        self.model = model
         history = stored.training
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 
 /// The whole pipeline: ``ICUTokenizer`` → ``Vocabulary`` → ``Padding`` →
 /// ``SequenceClassifier``, fitted in that order, saved and loaded as one model directory.
+/// Two label names make a binary classifier, more a multi-class one; `head: .multiLabel`
+/// one that gives each text any number of labels.
 ///
 /// ```swift
 /// var classifier = try TextClassifier(configuration: .init(numWords: 1000))
@@ -10,6 +12,10 @@ import Foundation
 /// let predictions = try classifier.predict(texts: ["另一段文本"])
 /// print(predictions[0].probability, predictions[0].label)
 /// try classifier.save(to: URL(fileURLWithPath: "model"))
+///
+/// var topics = try TextClassifier(labelNames: ["finance", "sports", "tech"])
+/// try topics.fit(texts: headlines, labels: classIndices)
+/// topics.predict(texts: ["股市大涨"])[0].top(2)   // [("finance", 0.8), ("tech", 0.1)]
 /// ```
 public struct TextClassifier: Sendable {
     /// Every setting of every stage, with Keras's defaults where Keras has one.
@@ -47,30 +53,33 @@ public struct TextClassifier: Sendable {
         }
     }
 
-    /// One text's prediction.
-    public struct Prediction: Equatable, Sendable {
-        /// P(label index 1).
-        public var probability: Float
-        /// 0 or 1: whether `probability` is above the threshold.
-        public var labelIndex: Int
-        /// The name of that label (e.g. "pos").
-        public var label: String
-    }
-
     public let configuration: Configuration
     public let tokenizer: ICUTokenizer
     public internal(set) var vocabulary: Vocabulary
     public let padding: Padding
-    /// `nil` until ``fit(texts:labels:epochs:batchSize:seed:learningRate:validation:onBatch:onEpoch:)``.
+    /// `nil` until ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:validation:validationSplit:restoreBestWeights:patience:onBatch:onEpoch:)``.
     public internal(set) var model: SequenceClassifier?
-    /// The names of label 0 and label 1.
-    public internal(set) var labelNames: [String]
+    /// The label names and the kind of head (binary, multi-class, multi-label).
+    public let labels: LabelSet
+    /// The label names; for a binary classifier, label 0's and label 1's.
+    public var labelNames: [String] { labels.names }
+    /// The class weights the model was trained with (per label, for multi-label), if any.
+    public internal(set) var classWeights: [Float]?
     /// The epochs of the last fit (also kept in a saved model).
     public internal(set) var history: History?
 
     /// An unfitted pipeline.
     /// - Throws: if the settings are out of range or ICU has no rules for the locale.
-    public init(configuration: Configuration = Configuration(), labelNames: [String] = ["0", "1"]) throws {
+    /// - Parameter head: `nil` picks binary for two names, multi-class for more.
+    public init(configuration: Configuration = Configuration(), labelNames: [String] = ["0", "1"],
+                head: ClassificationHead.Kind? = nil, labelSeparator: String = "|") throws {
+        try self.init(configuration: configuration,
+                      labels: LabelSet(names: labelNames, head: head ?? (labelNames.count == 2 ? .binary : .multiClass),
+                                       separator: labelSeparator))
+    }
+
+    /// An unfitted pipeline for these labels.
+    public init(configuration: Configuration = Configuration(), labels: LabelSet) throws {
         // Upper bounds keep shape arithmetic far from overflow with any config file.
         for (name, value, limit) in [("maxLength", configuration.maxLength, 1 << 20),
                                      ("embeddingDim", configuration.embeddingDim, 1 << 16),
@@ -81,17 +90,13 @@ public struct TextClassifier: Sendable {
             throw TextClassificationError.invalidArgument(name: "numWords", value: String(numWords),
                                                           expected: "2…\(Int32.max) (index 0 is padding)")
         }
-        guard labelNames.count == 2, labelNames[0] != labelNames[1] else {
-            throw TextClassificationError.invalidArgument(name: "label names", value: labelNames.description,
-                                                          expected: "two different names")
-        }
         self.configuration = configuration
         tokenizer = try ICUTokenizer(locale: configuration.locale, lowercased: configuration.lowercased,
                                      unit: configuration.unit)
         vocabulary = Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken)
         padding = try Padding(length: configuration.maxLength, padding: configuration.padding,
                               truncating: configuration.truncating)
-        self.labelNames = labelNames
+        self.labels = labels
     }
 
     /// The tokens of each text, computed on all cores.
@@ -146,13 +151,26 @@ public struct TextClassifier: Sendable {
         return padding(sequences)
     }
 
+
+    /// How rows' losses are weighted in training.
+    public enum ClassWeight: Equatable, Sendable {
+        /// Every row counts the same.
+        case none
+        /// Keras/scikit-learn's "balanced": each row's loss times n_rows / (n_classes · n_rows_of_its_class);
+        /// for multi-label, each label's positive loss times n_rows_without / n_rows_with that label.
+        case balanced
+        /// One weight per label, in ``labelNames`` order.
+        case custom([Float])
+    }
+
     /// Fits the vocabulary on `texts`, then trains a fresh model on them. If training
     /// diverges (``TextClassificationError/nonFiniteLoss(epoch:batch:)``) after the first
     /// epoch, ``model`` holds the last good weights (see ``SequenceClassifier/fit``) when the
     /// error is thrown; if the first epoch diverges, ``model`` is left as it was.
     ///
     /// - Parameters:
-    ///   - labels: 0 or 1 per text (indices into ``labelNames``).
+    ///   - labels: the class of each text (an index into ``labelNames``); binary and multi-class.
+    ///   - classWeight: how rows' losses are weighted (Keras's `class_weight`).
     ///   - validation: texts and labels measured after each epoch, never trained on.
     ///   - validationSplit: without `validation`, hold out this last fraction of the texts
     ///     (before shuffling, as Keras's `validation_split`); 0 holds out nothing.
@@ -161,73 +179,201 @@ public struct TextClassifier: Sendable {
     ///   - onEpoch: return `false` to stop early.
     @discardableResult
     public mutating func fit(
-        texts: [String], labels: [Int], epochs: Int = 10, batchSize: Int = 32, seed: UInt64 = 0,
-        learningRate: Float = 0.001, validation: (texts: [String], labels: [Int])? = nil,
+        texts: [String], labels: [Int], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
+        seed: UInt64 = 0, learningRate: Float = 0.001, validation: (texts: [String], labels: [Int])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
+    ) throws -> History {
+        guard self.labels.head != .multiLabel else {
+            throw TextClassificationError.invalidArgument(name: "labels", value: "one class per text",
+                                                          expected: "label sets for a multi-label classifier (fit(texts:labelSets:))")
+        }
+        return try fit(texts: texts, targets: try targets(labels), classWeight: classWeight, epochs: epochs,
+                       batchSize: batchSize, seed: seed, learningRate: learningRate,
+                       validation: try validation.map { ($0.texts, try targets($0.labels)) },
+                       validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
+                       onBatch: onBatch, onEpoch: onEpoch)
+    }
+
+    /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:validation:validationSplit:restoreBestWeights:patience:onBatch:onEpoch:)``
+    /// for a multi-label classifier: `labelSets` holds each text's labels (indices into
+    /// ``labelNames``; empty for none).
+    @discardableResult
+    public mutating func fit(
+        texts: [String], labelSets: [[Int]], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
+        seed: UInt64 = 0, learningRate: Float = 0.001, validation: (texts: [String], labelSets: [[Int]])? = nil,
+        validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
+        onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
+    ) throws -> History {
+        guard self.labels.head == .multiLabel else {
+            throw TextClassificationError.invalidArgument(name: "labels", value: "label sets",
+                                                          expected: "one class per text for a \(self.labels.head) classifier (fit(texts:labels:))")
+        }
+        return try fit(texts: texts, targets: try targets(labelSets), classWeight: classWeight, epochs: epochs,
+                       batchSize: batchSize, seed: seed, learningRate: learningRate,
+                       validation: try validation.map { ($0.texts, try targets($0.labelSets)) },
+                       validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
+                       onBatch: onBatch, onEpoch: onEpoch)
+    }
+
+    /// The model's targets for class indices: one value per text.
+    func targets(_ labels: [Int]) throws -> [Float] {
+        if let bad = labels.first(where: { $0 < 0 || $0 >= labelNames.count }) {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "label \(bad) is not an index of the \(labelNames.count) label names")
+        }
+        return labels.map(Float.init)
+    }
+
+    /// The model's targets for label sets: one 0/1 value per label per text.
+    func targets(_ labelSets: [[Int]]) throws -> [Float] {
+        let k = labelNames.count
+        var targets = [Float](repeating: 0, count: labelSets.count * k)
+        for (r, set) in labelSets.enumerated() {
+            for label in set {
+                guard label >= 0 && label < k else {
+                    throw TextClassificationError.invalidTrainingData(reason: "label \(label) is not an index of the \(k) label names")
+                }
+                targets[r * k + label] = 1
+            }
+        }
+        return targets
+    }
+
+    /// Class weights from the training targets.
+    func weights(_ classWeight: ClassWeight, targets: [Float]) throws -> [Float]? {
+        let k = labelNames.count
+        switch classWeight {
+        case .none: return nil
+        case let .custom(weights):
+            guard weights.count == k, weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw TextClassificationError.invalidArgument(name: "class weights", value: "\(weights)",
+                                                              expected: "\(k) finite weights ≥ 0, one per label")
+            }
+            return weights
+        case .balanced:
+            if labels.head == .multiLabel {
+                let n = targets.count / k
+                return (0..<k).map { j in
+                    let positives = stride(from: j, to: targets.count, by: k).reduce(0) { $0 + Int(targets[$1]) }
+                    return positives > 0 ? Float(n - positives) / Float(positives) : 1
+                }
+            }
+            var counts = [Int](repeating: 0, count: k)
+            for y in targets { counts[Int(y)] += 1 }
+            return counts.map { $0 > 0 ? Float(targets.count) / Float(k * $0) : 1 }
+        }
+    }
+
+    private mutating func fit(
+        texts: [String], targets: [Float], classWeight: ClassWeight, epochs: Int, batchSize: Int, seed: UInt64,
+        learningRate: Float, validation: (texts: [String], targets: [Float])?, validationSplit: Double,
+        restoreBestWeights: Bool, patience: Int?, onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
     ) throws -> History {
         guard validationSplit >= 0 && validationSplit < 1 else {
             throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
                                                           expected: "a fraction in [0, 1)")
         }
-        var texts = texts, labels = labels, validation = validation
+        let width = labels.head == .multiLabel ? labelNames.count : 1
+        var texts = texts, targets = targets, validation = validation
+        guard texts.count * width == targets.count else {
+            throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(targets.count / width) labels")
+        }
         if validation == nil && validationSplit > 0 {
             // Keras: the last fraction of the rows, taken before shuffling.
             let held = Int(Double(texts.count) * validationSplit)
             if held > 0 && held < texts.count {
-                validation = (Array(texts.suffix(held)), Array(labels.suffix(held)))
+                validation = (Array(texts.suffix(held)), Array(targets.suffix(held * width)))
                 texts.removeLast(held)
-                labels.removeLast(held)
+                targets.removeLast(held * width)
             }
         }
-        guard texts.count == labels.count else {
-            throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(labels.count) labels")
-        }
         guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
-        if let bad = labels.first(where: { $0 != 0 && $0 != 1 }) {
-            throw TextClassificationError.invalidTrainingData(reason: "label \(bad) is not 0 or 1")
-        }
+        let classWeights = try weights(classWeight, targets: targets)
         vocabulary = Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken)
         vocabulary.fit(tokenize(texts))
         // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
         let inputDim = configuration.numWords ?? vocabulary.indexWord.count
         var model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
-                                       units: configuration.units, seed: seed)
-        let validationSet = validation.map { (indices: encode($0.texts), labels: $0.labels.map(Float.init)) }
+                                       units: configuration.units, head: labels.head, classes: labelNames.count, seed: seed)
+        let validationSet = validation.map { (indices: encode($0.texts), labels: $0.targets) }
         let history: History
         do {
-            history = try model.fit(encode(texts), labels: labels.map(Float.init), epochs: epochs, batchSize: batchSize,
-                                    seed: seed, learningRate: learningRate, validation: validationSet,
+            history = try model.fit(encode(texts), labels: targets, classWeights: classWeights, epochs: epochs,
+                                    batchSize: batchSize, seed: seed, learningRate: learningRate, validation: validationSet,
                                     restoreBestWeights: restoreBestWeights, patience: patience,
                                     onBatch: onBatch, onEpoch: onEpoch)
         } catch let error as TextClassificationError {
             // Diverged after at least one good epoch: keep those weights, so they can be saved.
-            if case let .nonFiniteLoss(epoch, _) = error, epoch > 1 { self.model = model }
+            if case let .nonFiniteLoss(epoch, _) = error, epoch > 1 {
+                self.model = model
+                self.classWeights = classWeights
+            }
             throw error
         }
         self.model = model
+        self.classWeights = classWeights
         self.history = history
         return history
     }
 
-    /// P(label 1) and the label of each text.
-    public func predict(texts: [String], threshold: Float = 0.5) throws -> [Prediction] {
-        let probabilities = try trainedModel().predict(encode(texts))
-        return probabilities.map { p in
-            let index = p > threshold ? 1 : 0
-            return Prediction(probability: p, labelIndex: index, label: labelNames[index])
+    /// Each text's prediction: every label's probability and the decision of the head.
+    ///
+    /// - Parameters:
+    ///   - threshold: binary, the second label's probability must be above it; multi-label,
+    ///     each label's at or above it.
+    ///   - minimumProbability: multi-class, a text whose most probable class is below it
+    ///     gets `unknownLabel` instead ("none of the above").
+    public func predict(texts: [String], threshold: Float = 0.5, minimumProbability: Float = 0,
+                        unknownLabel: String = "") throws -> [Prediction] {
+        let model = try trainedModel()
+        let probabilities = try model.predict(encode(texts))
+        let outputs = model.head.outputs
+        return (0..<texts.count).map { r in
+            let row = probabilities[r * outputs ..< (r + 1) * outputs]
+            var chosen = model.head.decide(row, threshold: threshold)
+            if model.head.kind == .multiClass && row[row.startIndex + chosen[0]] < minimumProbability { chosen = [] }
+            return Prediction(probabilities: model.head.classProbabilities(row), labelIndices: chosen, labels: labels,
+                              unknownLabel: unknownLabel)
         }
     }
 
-    /// Accuracy, precision, recall, F1, ROC-AUC, log loss and confusion matrix on labelled
-    /// texts (labels 0 or 1).
-    public func report(texts: [String], labels: [Int], threshold: Float = 0.5) throws -> ClassificationReport {
-        ClassificationReport(logits: try trainedModel().logits(encode(texts)), labels: labels, threshold: threshold)
+    /// The measures that fit the head (binary: accuracy, precision, recall, F1, ROC-AUC, log
+    /// loss, confusion matrix; multi-class and multi-label: see ``MultiClassReport`` and
+    /// ``MultiLabelReport``) on texts with their classes (indices into ``labelNames``).
+    public func report(texts: [String], labels classes: [Int], threshold: Float = 0.5) throws -> EvaluationReport {
+        let model = try trainedModel()
+        _ = try targets(classes)
+        switch model.head.kind {
+        case .binary:
+            return .binary(ClassificationReport(logits: try model.logits(encode(texts)), labels: classes, threshold: threshold))
+        case .multiClass:
+            return .multiClass(MultiClassReport(logits: try model.logits(encode(texts)), labels: classes,
+                                                classes: labelNames.count))
+        case .multiLabel:
+            return try report(texts: texts, labelSets: classes.map { [$0] }, threshold: threshold)
+        }
     }
 
-    /// Loss and accuracy on labelled texts (labels 0 or 1).
+    /// ``report(texts:labels:threshold:)`` for a multi-label classifier: each text's label set.
+    public func report(texts: [String], labelSets: [[Int]], threshold: Float = 0.5) throws -> EvaluationReport {
+        let model = try trainedModel()
+        guard model.head.kind == .multiLabel else {
+            throw TextClassificationError.invalidArgument(name: "labels", value: "label sets",
+                                                          expected: "one class per text for a \(model.head.kind) classifier")
+        }
+        return .multiLabel(MultiLabelReport(probabilities: try model.predict(encode(texts)), targets: try targets(labelSets),
+                                            labels: labelNames.count, threshold: threshold))
+    }
+
+    /// Loss and accuracy on texts with their classes (Keras's `model.evaluate`).
     public func evaluate(texts: [String], labels: [Int]) throws -> Evaluation {
-        try trainedModel().evaluate(encode(texts), labels: labels.map(Float.init))
+        try trainedModel().evaluate(encode(texts), labels: try targets(labels))
+    }
+
+    /// Loss and accuracy on texts with their label sets (multi-label).
+    public func evaluate(texts: [String], labelSets: [[Int]]) throws -> Evaluation {
+        try trainedModel().evaluate(encode(texts), labels: try targets(labelSets))
     }
 
     func trainedModel() throws -> SequenceClassifier {

@@ -1,7 +1,7 @@
 import Foundation
 
 extension SequenceClassifier {
-    /// Trains with Adam on binary cross-entropy, as Keras's `model.fit`: batches of
+    /// Trains with Adam on the head's loss, as Keras's `model.fit`: batches of
     /// `batchSize` (the last one may be shorter), reshuffled every epoch, loss and accuracy
     /// averaged over the epoch's samples.
     ///
@@ -13,7 +13,10 @@ extension SequenceClassifier {
     /// ```
     ///
     /// - Parameters:
-    ///   - labels: 0 or 1 per row of `indices`.
+    ///   - labels: `head.targetWidth` values per row of `indices`: 0 or 1 (binary), the class
+    ///     index (multi-class), K values of 0 or 1 (multi-label).
+    ///   - classWeights: Keras's `class_weight`: each row's loss times its class's weight
+    ///     (multi-label: a positive label's loss times that label's weight); `nil`: all 1.
     ///   - optimizer: Adam with Keras's defaults unless given; its state carries over if
     ///     you pass the same one again.
     ///   - seed: fixes the shuffling; with the same weights, data and seed, a run is repeatable
@@ -31,7 +34,7 @@ extension SequenceClassifier {
     ///   weights if the first epoch diverged). Or an error for indices outside the embedding.
     @discardableResult
     public mutating func fit(
-        _ indices: IndexMatrix, labels: [Float],
+        _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         optimizer: inout Adam,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
@@ -39,16 +42,24 @@ extension SequenceClassifier {
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
-        guard indices.rows == labels.count else {
+        let width = head.targetWidth
+        guard indices.rows * width == labels.count else {
             throw TextClassificationError.invalidTrainingData(
-                reason: "\(indices.rows) sequences but \(labels.count) labels")
+                reason: "\(indices.rows) sequences but \(labels.count) label values (\(width) per row)")
+        }
+        try checkTargets(labels)
+        if let classWeights, classWeights.count != (head.kind == .multiLabel ? head.outputs : head.classes)
+            || classWeights.contains(where: { !($0.isFinite && $0 >= 0) }) {
+            throw TextClassificationError.invalidArgument(
+                name: "class weights", value: "\(classWeights.count) values",
+                expected: "one finite weight ≥ 0 per class (per label for multi-label)")
         }
         guard indices.rows > 0 else { throw TextClassificationError.invalidTrainingData(reason: "no training rows") }
         guard batchSize >= 1, epochs >= 0 else {
             throw TextClassificationError.invalidArgument(name: "batch size/epochs", value: "\(batchSize)/\(epochs)",
                                                           expected: "batch size ≥ 1 and epochs ≥ 0")
         }
-        try embedding.validate(indices.storage)
+        try encoder.embedding.validate(indices.storage)
         let workspaces = makeTrainingWorkspaces(batchSize: min(batchSize, indices.rows), steps: indices.columns)
         var random = RandomGenerator(seed: seed)
         var order = Array(0..<indices.rows)
@@ -62,12 +73,13 @@ extension SequenceClassifier {
         for epoch in 1...epochs {
             let start = Date()
             if shuffle { random.shuffle(&order) }
-            var lossSum: Double = 0, correct = 0, seen = 0
+            var lossSum: Double = 0, correct: Double = 0, seen = 0
             for b in 0..<batches {
                 let rows = order[b * batchSize ..< min(indices.rows, (b + 1) * batchSize)]
                 let batch = indices.rows(rows)
-                let batchLabels = rows.map { labels[$0] }
-                let result = try accumulateGradients(batch, labels: batchLabels, workspaces: workspaces)
+                let batchLabels = width == 1 ? rows.map { labels[$0] } : rows.flatMap { labels[$0 * width ..< ($0 + 1) * width] }
+                let result = try accumulateGradients(batch, labels: batchLabels, classWeights: classWeights,
+                                                     workspaces: workspaces)
                 guard result.allFinite else {
                     // Weights can already be finite but useless (huge) before the loss turns
                     // non-finite, so fall back to a whole epoch's weights, not the last batch's.
@@ -75,18 +87,18 @@ extension SequenceClassifier {
                     throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
                 }
                 let total = workspaces[0]
-                optimizer.update(&self, along: total.gradients.map { UnsafePointer($0.pointer) },
-                                 squaredGradients: [0: UnsafePointer(total.embeddingSquares.pointer)])
+                optimizer.update(&self, gradient: { UnsafePointer(total.gradient(named: $0).pointer) },
+                                 squaredGradients: ["embedding/embeddings": UnsafePointer(total.encoder.embeddingSquares.pointer)])
                 lossSum += Double(result.loss) * Double(rows.count)
-                correct += result.correct
+                correct += Double(result.correct)
                 seen += rows.count
                 onBatch?(BatchProgress(epoch: epoch, epochs: epochs, batch: b + 1, batches: batches, samplesSeen: seen,
-                                       loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
+                                       loss: Float(lossSum / Double(seen)), accuracy: Float(correct / Double(seen)),
                                        seconds: Date().timeIntervalSince(start)))
             }
             let trainingSeconds = Date().timeIntervalSince(start)
             var report = EpochReport(epoch: epoch, loss: Float(lossSum / Double(seen)),
-                                     accuracy: Float(correct) / Float(seen), seconds: 0,
+                                     accuracy: Float(correct / Double(seen)), seconds: 0,
                                      samplesPerSecond: Double(seen) / max(trainingSeconds, 1e-9))
             if let validation {
                 let measured = try evaluate(validation.indices, labels: validation.labels)
@@ -113,7 +125,7 @@ extension SequenceClassifier {
     /// with a fresh Adam of learning rate `learningRate`.
     @discardableResult
     public mutating func fit(
-        _ indices: IndexMatrix, labels: [Float],
+        _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         learningRate: Float = 0.001,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
@@ -122,24 +134,29 @@ extension SequenceClassifier {
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         var adam = Adam(learningRate: learningRate)
-        return try fit(indices, labels: labels, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
+        return try fit(indices, labels: labels, classWeights: classWeights, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
                        optimizer: &adam, validation: validation, restoreBestWeights: restoreBestWeights,
                        patience: patience, onBatch: onBatch, onEpoch: onEpoch)
     }
 
-    /// Mean binary cross-entropy and accuracy (threshold 0.5) on labelled rows, as Keras's
-    /// `model.evaluate`.
+    /// Mean loss and accuracy (Keras's: binary at 0.5, argmax, or binary per label) on
+    /// labelled rows, as Keras's `model.evaluate`; `labels` as for ``fit``.
     public func evaluate(_ indices: IndexMatrix, labels: [Float]) throws -> Evaluation {
-        guard indices.rows == labels.count, indices.rows > 0 else {
+        guard indices.rows * head.targetWidth == labels.count, indices.rows > 0 else {
             throw TextClassificationError.invalidTrainingData(
-                reason: "\(indices.rows) sequences and \(labels.count) labels to evaluate")
+                reason: "\(indices.rows) sequences and \(labels.count) label values to evaluate")
         }
-        let logits = try logits(indices)
-        var loss: Double = 0, correct = 0
-        for (z, y) in zip(logits, labels) {
-            loss += Double(BinaryCrossEntropy.loss(logit: z, label: y))
-            if (VectorMath.sigmoid(z) > 0.5) == (y > 0.5) { correct += 1 }
+        try checkTargets(labels)
+        return head.evaluate(logits: try logits(indices), targets: labels)
+    }
+
+    /// Targets the head can read: class indices within range, 0/1 values otherwise.
+    private func checkTargets(_ labels: [Float]) throws {
+        let classes = Float(head.classes), multiClass = head.kind == .multiClass
+        func valid(_ y: Float) -> Bool { multiClass ? y >= 0 && y < classes && y == y.rounded() : y == 0 || y == 1 }
+        if let bad = labels.first(where: { !valid($0) }) {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "label value \(bad) is not " + (head.kind == .multiClass ? "a class index 0..<\(head.classes)" : "0 or 1"))
         }
-        return Evaluation(loss: Float(loss / Double(labels.count)), accuracy: Float(correct) / Float(labels.count))
     }
 }

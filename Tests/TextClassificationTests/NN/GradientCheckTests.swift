@@ -108,8 +108,8 @@ import Testing
         var model = SequenceClassifier(inputDim: 7, embeddingDim: 5, units: 4, seed: 4)
         // Larger weights than the initialisers give, so every gradient is clearly non-zero.
         var random = RandomGenerator(seed: 5)
-        model.embedding.embeddings = randomTensor([7, 5], scale: 0.8, &random)
-        model.lstm.bias = randomTensor([16], scale: 0.5, &random)
+        model.encoder.embedding.embeddings = randomTensor([7, 5], scale: 0.8, &random)
+        model.encoder.lstm.bias = randomTensor([16], scale: 0.5, &random)
         let indices = IndexMatrix(rows: 5, columns: 6, storage: (0..<30).map { _ in Int32(random.nextInt(below: 7)) })
         let labels: [Float] = [1, 0, 0, 1, 1]
         let workspaces = model.makeTrainingWorkspaces(batchSize: 5, steps: 6)
@@ -123,13 +123,13 @@ import Testing
             } / Double(labels.count)
         }
         #expect(abs(Double(result.loss) - meanLoss(model)) < 1e-6)
-        for (k, entry) in SequenceClassifier.parameterPaths.enumerated() {
+        for entry in SequenceClassifier.parameterPaths {
             var probe = model
             let numeric = numericGradient(of: model[keyPath: entry.path]) {
                 probe[keyPath: entry.path] = $0
                 return meanLoss(probe)
             }
-            expectClose(result.gradients[k].scalars, numeric, entry.name)
+            expectClose(result.gradients[entry.name]!.scalars, numeric, entry.name)
         }
     }
 }

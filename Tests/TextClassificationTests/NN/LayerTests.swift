@@ -92,7 +92,7 @@ import Testing
         var adam = Adam()
         let g = Tensor(shape: [2], scalars: [0.5, -2])
         // Step 1: m = 0.1g, v = 0.001g², α = 0.001·√0.001/0.1; w -= α·m/(√v + 1e-7).
-        adam.update(&model, along: [g])
+        adam.update(&model, along: ["w": g])
         for j in 0..<2 {
             let gj = Double(g.scalars[j])
             let alpha = 0.001 * (1 - 0.999).squareRoot() / (1 - 0.9)
@@ -101,7 +101,7 @@ import Testing
         }
         // Step 2 with a zero gradient still moves (momentum) and uses t = 2 bias correction.
         let before = model.w.scalars
-        adam.update(&model, along: [Tensor(zeros: [2])])
+        adam.update(&model, along: ["w": Tensor(zeros: [2])])
         for j in 0..<2 {
             let gj = Double(g.scalars[j])
             let m = 0.9 * 0.1 * gj, v = 0.999 * 0.001 * gj * gj
@@ -150,7 +150,8 @@ import Testing
             let workspaces = model.makeTrainingWorkspaces(batchSize: 40, steps: steps)
             let result = try model.accumulateGradients(indices, labels: labels, workspaces: workspaces,
                                                        skippingLeadingPadding: skipping)
-            let buffers = workspaces[0].gradients + [workspaces[0].embeddingSquares]
+            let buffers = SequenceClassifier.parameterPaths.map { workspaces[0].gradient(named: $0.name) }
+                + [workspaces[0].encoder.embeddingSquares]
             return (result.loss, buffers.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) })
         }
         let skipped = try run(skipping: true), full = try run(skipping: false)

@@ -17,7 +17,7 @@ import Testing
         #expect(history.epochs.count == 10)
         #expect(history.epochs.last!.loss < history.epochs.first!.loss)
         #expect(classifier.vocabulary.wordIndex["文本"] == 1, "the most frequent word ranks first")
-        #expect(classifier.model?.embedding.inputDim == 1000, "Embedding(1000, 64) as in the seed")
+        #expect(classifier.model?.encoder.embedding.inputDim == 1000, "Embedding(1000, 64) as in the seed")
         let predictions = try classifier.predict(texts: texts)
         #expect(predictions.count == 3)
         #expect(predictions.allSatisfy { $0.probability > 0 && $0.probability < 1 })
@@ -72,7 +72,7 @@ import Testing
         try classifier.save(to: directory)
         let config = directory.appendingPathComponent("config.json")
         let newer = try String(contentsOf: config, encoding: .utf8)
-            .replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 99")
+            .replacingOccurrences(of: "\"formatVersion\" : \(TextClassifier.formatVersion)", with: "\"formatVersion\" : 99")
         try newer.write(to: config, atomically: true, encoding: .utf8)
         #expect { try TextClassifier(contentsOf: directory) } throws: { error in
             "\(error.localizedDescription)".contains("newer")
@@ -102,7 +102,7 @@ import Testing
     /// weights stay the last good ones.
     @Test func nonFiniteLossStopsWithEpochAndBatch() throws {
         var model = SequenceClassifier(inputDim: 10, embeddingDim: 4, units: 4, seed: 1)
-        model.embedding.embeddings.scalars[3] = .nan  // row 0: every padded sequence reads it
+        model.encoder.embedding.embeddings.scalars[3] = .nan  // row 0: every padded sequence reads it
         let before = model.namedParameters.map(\.tensor)
         let indices = IndexMatrix(rows: 4, columns: 3, storage: [0, 1, 2, 0, 0, 3, 4, 5, 6, 0, 7, 8])
         #expect(throws: TextClassificationError.nonFiniteLoss(epoch: 1, batch: 1)) {

@@ -1,0 +1,145 @@
+import Foundation
+
+/// A classifier's label names and how the label cells of a data file map to them.
+///
+/// Single-label data (one label per cell): two distinct labels make a binary classifier,
+/// more a multi-class one. Multi-label data: each cell holds a set of labels joined by
+/// `separator` (`体育|财经`), an empty cell meaning none of them.
+///
+/// Names are ordered numerically when every one is a number (`0` before `1`, `2` before
+/// `10`), else alphabetically by Unicode scalars; for a binary classifier the second is the
+/// positive label (label 1).
+///
+/// ```swift
+/// let data = try LabelledCSV(url: URL(fileURLWithPath: "Data/thucnews-train.csv"))
+/// let labels = try LabelSet(inferringFrom: data)
+/// labels.head                     // .multiClass
+/// let targets = try labels.classIndices(of: data)   // [Int], one per row
+/// ```
+public struct LabelSet: Equatable, Sendable {
+    /// More distinct labels than this is almost certainly the wrong column (texts or ids).
+    public static let maximumCount = 10_000
+
+    public let names: [String]
+    public let head: ClassificationHead.Kind
+    /// Multi-label only: what joins the labels of one cell.
+    public let separator: String
+
+    public init(names: [String], head: ClassificationHead.Kind, separator: String = "|") throws {
+        guard Set(names).count == names.count else {
+            throw TextClassificationError.invalidArgument(name: "label names", value: names.description,
+                                                          expected: "different names")
+        }
+        switch head {
+        case .binary where names.count != 2, .multiClass where names.count < 3, .multiLabel where names.isEmpty:
+            throw TextClassificationError.invalidArgument(
+                name: "label names for a \(head) head", value: "\(names.count) names",
+                expected: head == .binary ? "two" : head == .multiClass ? "three or more" : "at least one")
+        default: break
+        }
+        guard names.count <= Self.maximumCount else {
+            throw TextClassificationError.invalidArgument(name: "label count", value: String(names.count),
+                                                          expected: "at most \(Self.maximumCount)")
+        }
+        guard head != .multiLabel || !separator.isEmpty else {
+            throw TextClassificationError.invalidArgument(name: "label separator", value: "\"\"", expected: "a non-empty string")
+        }
+        self.names = names
+        self.head = head
+        self.separator = separator
+    }
+
+    /// The labels of training data: single-label (binary for two distinct labels,
+    /// multi-class for more) or, with `multiLabel`, sets of labels joined by `separator`.
+    /// - Throws: naming the file and line: an empty cell (single-label), a cell of only
+    ///   separators; and for the file: a single distinct label, more than ``maximumCount``.
+    public init(inferringFrom data: LabelledCSV, multiLabel: Bool = false, separator: String = "|") throws {
+        guard !multiLabel || !separator.isEmpty else {
+            throw TextClassificationError.invalidArgument(name: "label separator", value: "\"\"", expected: "a non-empty string")
+        }
+        var distinct = Set<String>()
+        for (cell, line) in zip(data.labels, data.lines) {
+            if multiLabel {
+                distinct.formUnion(try Self.split(cell, separator: separator, file: data.source, line: line))
+            } else {
+                guard !cell.isEmpty else {
+                    throw TextClassificationError.malformedData(
+                        file: data.source, line: line,
+                        reason: "the label is empty; give every row a label (or use --multi-label, where an empty cell means none)")
+                }
+                distinct.insert(cell)
+            }
+            guard distinct.count <= Self.maximumCount else {
+                throw TextClassificationError.malformedData(
+                    file: data.source, line: line,
+                    reason: "more than \(Self.maximumCount) different labels: this is almost certainly not a label column; name the right one (--label-column)")
+            }
+        }
+        let names = distinct.allSatisfy({ Double($0) != nil })
+            ? distinct.sorted { Double($0)! != Double($1)! ? Double($0)! < Double($1)! : $0 < $1 }
+            : distinct.sorted()
+        if multiLabel {
+            guard !names.isEmpty else {
+                throw TextClassificationError.invalidTrainingData(
+                    reason: "\(data.source) has no labels at all: every label cell is empty")
+            }
+        } else if names.count < 2 {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "\(data.source) has only the label \"\(names.first ?? "")\"; a classifier needs at least two")
+        }
+        try self.init(names: names, head: multiLabel ? .multiLabel : names.count == 2 ? .binary : .multiClass,
+                      separator: separator)
+    }
+
+    /// The labels of one multi-label cell: split at `separator`, each trimmed of spaces,
+    /// empty parts skipped; an empty cell is no label, a cell of only separators an error.
+    static func split(_ cell: String, separator: String, file: String, line: Int) throws -> [String] {
+        guard !cell.isEmpty else { return [] }
+        let parts = cell.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        guard !parts.isEmpty else {
+            throw TextClassificationError.malformedData(
+                file: file, line: line,
+                reason: "the label cell \"\(cell)\" holds only separators; leave it empty for no label, or name the labels")
+        }
+        return parts
+    }
+
+    /// The class index of each row of single-label data.
+    /// - Throws: naming the file, line and label, for a label these names do not hold.
+    public func classIndices(of data: LabelledCSV) throws -> [Int] {
+        precondition(head != .multiLabel, "multi-label data has label sets: use labelSets(of:)")
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        return try zip(data.labels, data.lines).map { label, line in
+            guard let k = index[label] else { throw unknown(label, file: data.source, line: line) }
+            return k
+        }
+    }
+
+    /// The label indices of each row of multi-label data (ascending, no repeats).
+    public func labelSets(of data: LabelledCSV) throws -> [[Int]] {
+        precondition(head == .multiLabel, "single-label data has one class per row: use classIndices(of:)")
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        return try zip(data.labels, data.lines).map { cell, line in
+            try Set(Self.split(cell, separator: separator, file: data.source, line: line).map { label in
+                guard let k = index[label] else { throw unknown(label, file: data.source, line: line) }
+                return k
+            }).sorted()
+        }
+    }
+
+    private func unknown(_ label: String, file: String, line: Int) -> TextClassificationError {
+        let shown = names.prefix(12).map { "\"\($0)\"" }.joined(separator: ", ") + (names.count > 12 ? ", …" : "")
+        return .malformedData(file: file, line: line,
+                              reason: "label \"\(label)\" is not one of the model's \(names.count) labels (\(shown))")
+    }
+
+    /// Rows per label (multi-label: rows holding it), in ``names`` order.
+    public func counts(classIndices: [Int]) -> [Int] {
+        var counts = [Int](repeating: 0, count: names.count)
+        for k in classIndices { counts[k] += 1 }
+        return counts
+    }
+
+    public func counts(labelSets: [[Int]]) -> [Int] { counts(classIndices: labelSets.flatMap { $0 }) }
+}
