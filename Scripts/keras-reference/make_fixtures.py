@@ -1,7 +1,7 @@
 """Writes the golden fixtures that textclf's parity tests compare against.
 
 Run: Scripts/keras-reference/make_fixtures.sh (makes the virtual environment, then runs this).
-Output: Tests/TextClassificationTests/Fixtures/{tokenizer,padding,model}.json
+Output: Tests/TextClassificationTests/Fixtures/{tokenizer,padding,model,model-multiclass,model-multilabel}.json
 
 Everything here is deterministic: fixed corpora, fixed weights (numpy RandomState), one batch
 without shuffling, so the fixtures do not depend on TensorFlow's random streams.
@@ -66,14 +66,25 @@ def padding_fixture():
     return {"keras": keras.__version__, "sequences": sequences, "cases": cases}
 
 
-def model_fixture():
+HEADS = {
+    # name: (output units, activation, loss, targets for the fixture's 5 rows, class weights or None)
+    "binary": (1, "sigmoid", "binary_crossentropy", [1, 0, 1, 0, 1], None),
+    # Sparse class indices; class weights as Keras's fit(class_weight=...) applies them.
+    "multiclass": (3, "softmax", "sparse_categorical_crossentropy", [2, 0, 1, 1, 2], {0: 2.0, 1: 0.5, 2: 1.25}),
+    "multilabel": (3, "sigmoid", "binary_crossentropy",
+                   [[1, 0, 1], [0, 0, 0], [1, 1, 0], [0, 1, 0], [1, 1, 1]], None),
+}
+
+
+def model_fixture(head="binary"):
+    units_out, activation, loss_name, targets, class_weight = HEADS[head]
     vocab, emb, units, steps, batch = 9, 5, 4, 6, 5
     rng = np.random.RandomState(0)
     model = keras.Sequential([
         keras.Input(shape=(steps,), dtype="int32"),
         keras.layers.Embedding(vocab, emb),
         keras.layers.LSTM(units),
-        keras.layers.Dense(1, activation="sigmoid"),
+        keras.layers.Dense(units_out, activation=activation),
     ])
     # Fixed, non-trivial weights: every gate matters, no symmetry.
     weights = {
@@ -81,8 +92,8 @@ def model_fixture():
         "lstm/kernel": rng.normal(0, 0.5, (emb, 4 * units)),
         "lstm/recurrent_kernel": rng.normal(0, 0.5, (units, 4 * units)),
         "lstm/bias": rng.normal(0, 0.3, (4 * units,)),
-        "dense/kernel": rng.normal(0, 0.8, (units, 1)),
-        "dense/bias": np.array([0.1]),
+        "dense/kernel": rng.normal(0, 0.8, (units, units_out)),
+        "dense/bias": np.array([0.1]) if head == "binary" else rng.normal(0, 0.3, (units_out,)),
     }
     weights = {k: v.astype(np.float32) for k, v in weights.items()}
     model.set_weights([weights[k] for k in ["embedding/embeddings", "lstm/kernel", "lstm/recurrent_kernel",
@@ -95,43 +106,52 @@ def model_fixture():
         [0, 0, 0, 0, 0, 0],
         [0, 1, 8, 2, 8, 1],
     ], dtype=np.int32)
-    y = np.array([1, 0, 1, 0, 1], dtype=np.float32)
+    y = np.array(targets, dtype=np.float32)
     names = ["embedding/embeddings", "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "dense/kernel", "dense/bias"]
-    loss_fn = keras.losses.BinaryCrossentropy()
+    loss_fn = keras.losses.get(loss_name)
+    loss_object = (keras.losses.SparseCategoricalCrossentropy() if loss_name == "sparse_categorical_crossentropy"
+                   else keras.losses.BinaryCrossentropy())
+    sample_weight = None if class_weight is None else np.array([class_weight[int(t)] for t in targets], np.float32)
 
     @tf.function
     def loss_and_gradients(x, y):
-        # Traced like model.fit's train step, so the loss sees the sigmoid's logits.
+        # Traced like model.fit's train step, so the loss sees the activation's logits.
         with tf.GradientTape() as tape:
             probabilities = model(x, training=True)
-            loss = loss_fn(y[:, None], probabilities)
+            target = y[:, None] if head == "binary" else y
+            loss = loss_object(target, probabilities, sample_weight=sample_weight)
         return probabilities, loss, tape.gradient(loss, model.trainable_variables)
 
     probabilities, loss, gradients = loss_and_gradients(tf.constant(x), tf.constant(y))
-    logits = tf.math.log(probabilities) - tf.math.log1p(-probabilities)  # for reading only
-    model.compile(optimizer=keras.optimizers.Adam(), loss="binary_crossentropy", metrics=["accuracy"])
+    fixture = {"keras": keras.__version__, "tensorflow": tf.__version__, "head": head}
+    if head == "binary":  # for reading only
+        fixture["logits"] = (tf.math.log(probabilities) - tf.math.log1p(-probabilities)).numpy().reshape(-1).tolist()
+    model.compile(optimizer=keras.optimizers.Adam(), loss=loss_fn, metrics=["accuracy"])
     after = {}
     for step in range(1, 4):
-        model.train_on_batch(x, y)
+        model.train_on_batch(x, y, class_weight=class_weight)
         if step in (1, 3):
             after[str(step)] = {n: w.numpy().tolist() for n, w in zip(names, model.trainable_variables)}
-    return {
-        "keras": keras.__version__, "tensorflow": tf.__version__,
-        "shapes": {"vocab": vocab, "embedding": emb, "units": units, "steps": steps, "batch": batch},
+    fixture.update({
+        "shapes": {"vocab": vocab, "embedding": emb, "units": units, "steps": steps, "batch": batch,
+                   "outputs": units_out},
         "weights": {k: v.tolist() for k, v in weights.items()},
-        "x": x.tolist(), "y": y.tolist(),
+        "x": x.tolist(), "y": y.reshape(-1).tolist(),
+        "class_weight": None if class_weight is None else [class_weight[k] for k in sorted(class_weight)],
         "probabilities": probabilities.numpy().reshape(-1).tolist(),
-        "logits": logits.numpy().reshape(-1).tolist(),
         "loss": float(loss.numpy()),
         # The embedding's gradient comes as IndexedSlices: densify it.
         "gradients": {n: tf.convert_to_tensor(g).numpy().tolist() for n, g in zip(names, gradients)},
         "after_adam_steps": after,
-    }
+    })
+    return fixture
 
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name, make in [("tokenizer", tokenizer_fixture), ("padding", padding_fixture), ("model", model_fixture)]:
+    for name, make in [("tokenizer", tokenizer_fixture), ("padding", padding_fixture), ("model", model_fixture),
+                       ("model-multiclass", lambda: model_fixture("multiclass")),
+                       ("model-multilabel", lambda: model_fixture("multilabel"))]:
         path = os.path.join(OUT, name + ".json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(make(), f, ensure_ascii=False, indent=1)

@@ -71,6 +71,13 @@ extension TextClf {
         @Option(help: "ICU locale for word segmentation.")
         var locale = "zh"
 
+        enum TokenUnit: String, ExpressibleByArgument, CaseIterable {
+            case word, char
+        }
+
+        @Option(help: "Tokens: ICU words, or single characters for Chinese and Japanese (Latin words and numbers stay whole).")
+        var tokens = TokenUnit.word
+
         @Flag(inversion: .prefixedNo, help: "Lower-case tokens.")
         var lowercase = true
 
@@ -120,7 +127,7 @@ extension TextClf {
                 let heldSets = multi ? try held.map { try labels.labelSets(of: $0) } : nil
                 let heldClasses = multi ? nil : try held.map { try labels.classIndices(of: $0) }
                 let configuration = TextClassifier.Configuration(
-                    locale: locale, lowercased: lowercase, numWords: numWords == 0 ? nil : numWords,
+                    locale: locale, lowercased: lowercase, unit: tokens == .char ? .character : .word, numWords: numWords == 0 ? nil : numWords,
                     maxLength: maxLength, embeddingDim: embeddingDim, units: units)
                 var classifier = try TextClassifier(configuration: configuration, labels: labels)
                 let split = validation == nil ? validationSplit : 0

@@ -92,6 +92,9 @@ import Testing
     // MARK: Model
 
     struct ModelFixture: Decodable {
+        struct Shapes: Decodable { var outputs: Int }
+        var shapes: Shapes
+        var class_weight: [Float]?
         var weights: [String: FlexibleArray]
         var x: [[Int32]]
         var y: [Float]
@@ -110,8 +113,10 @@ import Testing
         }
     }
 
-    static func model(from weights: [String: FlexibleArray]) -> SequenceClassifier {
-        var model = SequenceClassifier(inputDim: 9, embeddingDim: 5, units: 4)
+    static func model(from weights: [String: FlexibleArray], head: ClassificationHead.Kind = .binary,
+                      outputs: Int = 1) -> SequenceClassifier {
+        var model = SequenceClassifier(inputDim: 9, embeddingDim: 5, units: 4, head: head,
+                                       classes: head == .binary ? 2 : outputs)
         for entry in SequenceClassifier.parameterPaths {
             let shape = model[keyPath: entry.path].shape
             model[keyPath: entry.path] = Tensor(shape: shape, scalars: weights[entry.name]!.values)
@@ -130,25 +135,34 @@ import Testing
         }
     }
 
-    @Test func forwardLossGradientsAndAdamMatchKeras() throws {
-        let fixture = try Self.load("model", as: ModelFixture.self)
-        var model = Self.model(from: fixture.weights)
+    /// Each head against its fixture: Dense(1, sigmoid) + binary cross-entropy; Dense(3,
+    /// softmax) + sparse categorical cross-entropy with class weights (Keras's
+    /// `class_weight`); Dense(3, sigmoid) + binary cross-entropy averaged over the outputs.
+    @Test(arguments: [("model", ClassificationHead.Kind.binary), ("model-multiclass", .multiClass),
+                      ("model-multilabel", .multiLabel)])
+    func forwardLossGradientsAndAdamMatchKeras(fixtureName: String, head: ClassificationHead.Kind) throws {
+        let fixture = try Self.load(fixtureName, as: ModelFixture.self)
+        var model = Self.model(from: fixture.weights, head: head, outputs: fixture.shapes.outputs)
         let x = IndexMatrix(rows: fixture.x.count, columns: fixture.x[0].count, storage: fixture.x.flatMap { $0 })
         var worst: Float = 0
 
         expectClose(try model.predict(x), fixture.probabilities, "probabilities", worst: &worst)
         let workspaces = model.makeTrainingWorkspaces(batchSize: x.rows, steps: x.columns)
-        let result = try model.lossAndGradients(x, labels: fixture.y, workspaces: workspaces)
+        let result = try model.lossAndGradients(x, labels: fixture.y, classWeights: fixture.class_weight,
+                                                workspaces: workspaces)
         expectClose([result.loss], [fixture.loss], "loss", worst: &worst)
         for entry in SequenceClassifier.parameterPaths {
-            expectClose(result.gradients[entry.name]!.scalars, fixture.gradients[entry.name]!.values, "gradient of \(entry.name)", worst: &worst)
+            expectClose(result.gradients[entry.name]!.scalars, fixture.gradients[entry.name]!.values,
+                        "gradient of \(entry.name)", worst: &worst)
         }
 
         // Three Adam steps as train_on_batch takes them: gradients recomputed every step.
         var adam = Adam()
         for step in 1...3 {
-            let result = try model.lossAndGradients(x, labels: fixture.y, workspaces: workspaces)
-            adam.update(&model, along: result.gradients, squaredGradients: ["embedding/embeddings": result.embeddingGradientSquares])
+            let result = try model.lossAndGradients(x, labels: fixture.y, classWeights: fixture.class_weight,
+                                                    workspaces: workspaces)
+            adam.update(&model, along: result.gradients,
+                        squaredGradients: ["embedding/embeddings": result.embeddingGradientSquares])
             if let expected = fixture.after_adam_steps[String(step)] {
                 for entry in SequenceClassifier.parameterPaths {
                     expectClose(model[keyPath: entry.path].scalars, expected[entry.name]!.values,
