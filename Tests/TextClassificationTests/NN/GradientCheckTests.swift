@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TextClassification
 
@@ -102,34 +103,75 @@ import Testing
         expectClose(inputGradient.scalars, numericGradient(of: input) { weightedSum(dense($0), upstream) }, "dense input")
     }
 
-    /// The whole classifier, Dense + binary cross-entropy from logits included, through the
-    /// sharded training path (a batch of 5 splits 3 + 2 over two workspaces).
-    @Test func classifierWithBinaryCrossEntropy() throws {
-        var model = SequenceClassifier(inputDim: 7, embeddingDim: 5, units: 4, seed: 4)
+    @Test func denseWithSoftmax() {
+        var random = RandomGenerator(seed: 6)
+        let dense = Dense(inputDim: 5, units: 4, activation: .softmax, using: &random)
+        let input = randomTensor([3, 5], &random)
+        let upstream = randomTensor([3, 4], &random)
+        let (output, backpropagator) = dense.appliedForBackpropagation(to: input)
+        for r in 0..<3 { #expect(abs(output.scalars[r * 4 ..< r * 4 + 4].reduce(0, +) - 1) < 1e-6, "rows sum to 1") }
+        let (inputGradient, gradient) = backpropagator(upstream)
+        expectClose(gradient.kernel.scalars, numericGradient(of: dense.kernel) {
+            weightedSum(Dense(kernel: $0, bias: dense.bias, activation: .softmax)(input), upstream)
+        }, "dense/kernel")
+        expectClose(inputGradient.scalars, numericGradient(of: input) { weightedSum(dense($0), upstream) }, "dense input")
+    }
+
+    /// The whole classifier, the head's loss from logits included, through the sharded
+    /// training path (a batch of 5 splits 3 + 2 over two workspaces), for each head, with
+    /// and without class weights.
+    @Test(arguments: [
+        (ClassificationHead.Kind.binary, 2, [Float]([1, 0, 0, 1, 1]), nil),
+        (.binary, 2, [1, 0, 0, 1, 1], [0.7, 2.5]),
+        (.multiClass, 4, [3, 0, 2, 1, 3], nil),
+        (.multiClass, 4, [3, 0, 2, 1, 3], [1.5, 0.5, 2, 0.25]),
+        (.multiLabel, 3, [1, 0, 1,  0, 0, 0,  1, 1, 0,  0, 1, 1,  1, 1, 1], nil),
+        (.multiLabel, 3, [1, 0, 1,  0, 0, 0,  1, 1, 0,  0, 1, 1,  1, 1, 1], [3, 0.5, 1.5]),
+    ] as [(ClassificationHead.Kind, Int, [Float], [Float]?)])
+    func classifierGradients(head: ClassificationHead.Kind, classes: Int, labels: [Float], weights: [Float]?) throws {
+        var model = SequenceClassifier(inputDim: 7, embeddingDim: 5, units: 4, head: head, classes: classes, seed: 4)
         // Larger weights than the initialisers give, so every gradient is clearly non-zero.
         var random = RandomGenerator(seed: 5)
         model.encoder.embedding.embeddings = randomTensor([7, 5], scale: 0.8, &random)
         model.encoder.lstm.bias = randomTensor([16], scale: 0.5, &random)
+        model.head.dense.bias = randomTensor([model.head.outputs], scale: 0.5, &random)
         let indices = IndexMatrix(rows: 5, columns: 6, storage: (0..<30).map { _ in Int32(random.nextInt(below: 7)) })
-        let labels: [Float] = [1, 0, 0, 1, 1]
         let workspaces = model.makeTrainingWorkspaces(batchSize: 5, steps: 6)
         #expect(workspaces.count == 2)
-        let result = try model.lossAndGradients(indices, labels: labels, workspaces: workspaces)
+        let result = try model.lossAndGradients(indices, labels: labels, classWeights: weights, workspaces: workspaces)
 
+        /// The loss written out independently of the head's code, in Double.
         func meanLoss(_ m: SequenceClassifier) -> Double {
-            let logits = try! m.logits(indices)
-            return zip(logits, labels).reduce(0.0) {
-                $0 + Double(BinaryCrossEntropy.loss(logit: $1.0, label: $1.1))
-            } / Double(labels.count)
+            let z = try! m.logits(indices).map(Double.init)
+            let k = m.head.outputs
+            var total = 0.0
+            for r in 0..<5 {
+                let row = Array(z[r * k ..< (r + 1) * k])
+                switch head {
+                case .binary:
+                    let y = Double(labels[r]), p = 1 / (1 + Foundation.exp(-row[0]))
+                    total += -(y * Foundation.log(p) + (1 - y) * Foundation.log(1 - p)) * Double(weights?[Int(y)] ?? 1)
+                case .multiClass:
+                    let y = Int(labels[r]), sum = row.map { Foundation.exp($0) }.reduce(0, +)
+                    total += -Foundation.log(Foundation.exp(row[y]) / sum) * Double(weights?[y] ?? 1)
+                case .multiLabel:
+                    for j in 0..<k {
+                        let y = Double(labels[r * k + j]), p = 1 / (1 + Foundation.exp(-row[j]))
+                        let w = y == 1 ? Double(weights?[j] ?? 1) : 1
+                        total += -(y * Foundation.log(p) + (1 - y) * Foundation.log(1 - p)) * w / Double(k)
+                    }
+                }
+            }
+            return total / 5
         }
-        #expect(abs(Double(result.loss) - meanLoss(model)) < 1e-6)
+        #expect(abs(Double(result.loss) - meanLoss(model)) < 1e-5)
         for entry in SequenceClassifier.parameterPaths {
             var probe = model
             let numeric = numericGradient(of: model[keyPath: entry.path]) {
                 probe[keyPath: entry.path] = $0
                 return meanLoss(probe)
             }
-            expectClose(result.gradients[entry.name]!.scalars, numeric, entry.name)
+            expectClose(result.gradients[entry.name]!.scalars, numeric, "\(head) \(entry.name)")
         }
     }
 }

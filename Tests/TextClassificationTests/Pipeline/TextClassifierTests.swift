@@ -126,3 +126,93 @@ import Testing
         #expect(try classifier.predict(texts: [huge]).count == 1)
     }
 }
+
+/// The pipeline with more than two labels: multi-class topics and multi-label tags.
+@Suite struct MultiLabelPipelineTests {
+    let texts = ["股市 大涨 银行", "球队 夺冠 比赛", "新 手机 发布", "银行 利率 下调", "比赛 门票 售罄", "手机 芯片 股市"]
+
+    func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("textclf-tests-\(UUID().uuidString)")
+    }
+
+    @Test func multiClassPredictsEveryClassAndRoundTrips() throws {
+        var classifier = try TextClassifier(configuration: .init(numWords: 100, maxLength: 8),
+                                            labelNames: ["finance", "sports", "tech"])
+        #expect(classifier.labels.head == .multiClass)
+        try classifier.fit(texts: texts, labels: [0, 1, 2, 0, 1, 2], classWeight: .balanced, epochs: 3, seed: 2)
+        #expect(classifier.classWeights == [1, 1, 1], "balanced classes weigh 1 each")
+        let predictions = try classifier.predict(texts: texts)
+        for p in predictions {
+            #expect(p.probabilities.count == 3 && abs(p.probabilities.reduce(0, +) - 1) < 1e-5)
+            #expect(p.labelIndices.count == 1 && p.label == classifier.labelNames[p.labelIndex])
+            #expect(p.probability == p.probabilities.max())
+            let top = p.top(3)
+            #expect(top.map(\.label).first == p.label && top.map(\.probability) == p.probabilities.sorted(by: >))
+        }
+        // Nothing reaches probability 1: every text becomes the unknown label.
+        let unknown = try classifier.predict(texts: texts, minimumProbability: 1, unknownLabel: "other")
+        #expect(unknown.allSatisfy { $0.label == "other" && $0.labelIndices.isEmpty })
+
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try classifier.save(to: directory)
+        let loaded = try TextClassifier(contentsOf: directory)
+        #expect(loaded.labels == classifier.labels && loaded.classWeights == [1, 1, 1])
+        #expect(try loaded.predict(texts: texts) == predictions)
+    }
+
+    @Test func balancedClassWeightsFollowKeras() throws {
+        var classifier = try TextClassifier(configuration: .init(maxLength: 8), labelNames: ["a", "b", "c"])
+        // 6 rows: a ×3, b ×2, c ×1 → n / (K · n_c) = 6/9, 6/6, 6/3.
+        try classifier.fit(texts: texts, labels: [0, 0, 0, 1, 1, 2], classWeight: .balanced, epochs: 1)
+        #expect(classifier.classWeights == [Float(6) / 9, 1, 2])
+        var tags = try TextClassifier(configuration: .init(maxLength: 8), labelNames: ["x", "y"], head: .multiLabel)
+        // x in 2 of 6 rows, y in 3: positive weights n_without / n_with = 4/2, 3/3.
+        try tags.fit(texts: texts, labelSets: [[0], [0, 1], [1], [1], [], []], classWeight: .balanced, epochs: 1)
+        #expect(tags.classWeights == [2, 1])
+    }
+
+    @Test func multiLabelPredictsSetsAndRoundTrips() throws {
+        var classifier = try TextClassifier(configuration: .init(numWords: 100, maxLength: 8),
+                                            labelNames: ["money", "sport", "tech"], head: .multiLabel, labelSeparator: ";")
+        let sets = [[0], [1], [2], [0], [1], [0, 2]]
+        try classifier.fit(texts: texts, labelSets: sets, epochs: 2, seed: 3)
+        let predictions = try classifier.predict(texts: texts, threshold: 0.3)
+        for p in predictions {
+            #expect(p.probabilities.count == 3)
+            #expect(p.labelIndices == p.probabilities.indices.filter { p.probabilities[$0] >= 0.3 })
+            #expect(p.label == p.labels.joined(separator: ";"))
+        }
+        guard case let .multiLabel(report) = try classifier.report(texts: texts, labelSets: sets) else {
+            Issue.record("not a multi-label report"); return
+        }
+        #expect(report.count == 6 && report.labels.map(\.support) == [3, 2, 2])
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try classifier.save(to: directory)
+        let loaded = try TextClassifier(contentsOf: directory)
+        #expect(loaded.labels.head == .multiLabel && loaded.labels.separator == ";")
+        #expect(try loaded.predict(texts: texts, threshold: 0.3) == predictions)
+        // Label sets given to a single-label classifier (and the reverse) are refused.
+        var single = try TextClassifier(labelNames: ["a", "b"])
+        #expect(throws: TextClassificationError.self) { try single.fit(texts: texts, labelSets: sets) }
+        #expect(throws: TextClassificationError.self) { try classifier.fit(texts: texts, labels: [0, 1, 2, 0, 1, 2]) }
+    }
+
+    /// A model directory of format 1 (before heads existed) loads as binary and predicts the same.
+    @Test func formatOneDirectoriesLoadAsBinary() throws {
+        var classifier = try TextClassifier(configuration: .init(numWords: 100, maxLength: 8), labelNames: ["neg", "pos"])
+        try classifier.fit(texts: texts, labels: [0, 1, 0, 1, 0, 1], epochs: 1)
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try classifier.save(to: directory)
+        let config = directory.appendingPathComponent("config.json")
+        var object = try JSONSerialization.jsonObject(with: Data(contentsOf: config)) as! [String: Any]
+        object["formatVersion"] = 1
+        object["head"] = nil
+        try JSONSerialization.data(withJSONObject: object).write(to: config)
+        let loaded = try TextClassifier(contentsOf: directory)
+        #expect(loaded.labels.head == .binary)
+        #expect(try loaded.predict(texts: texts) == classifier.predict(texts: texts))
+    }
+}
