@@ -1,11 +1,14 @@
 """Moves models between textclf and Keras in both directions and checks the predictions agree.
 
-Run: Scripts/keras-reference/check_weights.sh [TEXTCLF_MODEL_DIR]
+Run: Scripts/keras-reference/check_weights.sh [TEXTCLF_MODEL_DIR…]
+For the binary reviews (Dense(1, sigmoid)) and the 10 news topics (Dense(10, softmax)):
  1. textclf → Keras: loads a textclf model directory (vocabulary.json via Keras's own
-    tokenizer_from_json, model.safetensors into Embedding → LSTM → Dense), predicts
-    Data/reviews-test.csv from textclf's ICU tokens, compares with `textclf predict`.
- 2. Keras → textclf: trains a Keras model (1 epoch) on the ICU-tokenized training reviews,
+    tokenizer_from_json, model.safetensors into Embedding → LSTM → Dense), predicts the test
+    file from textclf's ICU tokens, compares every probability with `textclf predict`.
+ 2. Keras → textclf: trains a Keras model (1 epoch) on the ICU-tokenized training file,
     writes it as a textclf model directory, compares Keras's predictions with `textclf predict`.
+Without arguments both data sets are checked with models trained here (1 epoch); a model
+directory given is checked on the data of its head (binary: reviews, multi-class: topics).
 Prints the largest absolute difference of each direction; exits 1 if one is 1e-5 or more.
 """
 import csv
@@ -55,10 +58,25 @@ def write_safetensors(path, tensors):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+DATASETS = {
+    "binary": ("reviews-train.csv", "reviews-test.csv"),
+    "multiClass": ("thucnews-train.csv", "thucnews-dev.csv"),
+}
+
+
 def texts_and_labels(name):
     with open(os.path.join(ROOT, "Data", name), encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    return [r["text"] for r in rows], np.array([int(r["label"]) for r in rows], dtype=np.float32)
+    return [r["text"] for r in rows], [r["label"].strip() for r in rows]
+
+
+def label_names(labels):
+    """textclf's order: numbers numerically, else by code point."""
+    names = sorted(set(labels))
+    try:
+        return sorted(names, key=float)
+    except ValueError:
+        return names
 
 
 def icu_tokens(texts):
@@ -70,18 +88,22 @@ def icu_tokens(texts):
     return tokens
 
 
-def textclf_probabilities(model_dir, test_csv):
-    out = subprocess.run([TEXTCLF, "predict", model_dir, test_csv], capture_output=True, text=True, check=True).stdout
+def textclf_probabilities(model_dir, test_csv, names):
+    """P(label 1) per row for a binary model, else every class's probability per row."""
+    out = subprocess.run([TEXTCLF, "predict", model_dir, test_csv, "--probabilities"], capture_output=True,
+                         text=True, check=True).stdout
     rows = list(csv.DictReader(out.splitlines()))
-    return np.array([float(r["probability"]) for r in rows], dtype=np.float64)
+    if len(names) == 2:
+        return np.array([float(r["probability"]) for r in rows], dtype=np.float64)
+    return np.array([[float(r["p_" + n]) for n in names] for r in rows], dtype=np.float64)
 
 
-def keras_model(vocab, emb, units, steps):
+def keras_model(vocab, emb, units, steps, classes=2):
     return keras.Sequential([
         keras.Input(shape=(steps,), dtype="int32"),
         keras.layers.Embedding(vocab, emb),
         keras.layers.LSTM(units),
-        keras.layers.Dense(1, activation="sigmoid"),
+        keras.layers.Dense(1, activation="sigmoid") if classes == 2 else keras.layers.Dense(classes, activation="softmax"),
     ])
 
 
@@ -90,58 +112,75 @@ def sequences(tokenizer, tokens, config):
                          padding=config["padding"], truncating=config["truncating"])
 
 
-def textclf_to_keras(model_dir, test_texts, test_tokens):
+def textclf_to_keras(model_dir, test_file, test_tokens):
     with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as f:
         stored = json.load(f)
-    config = stored["configuration"]
+    config, names = stored["configuration"], stored["labels"]
     with open(os.path.join(model_dir, "vocabulary.json"), encoding="utf-8") as f:
         tokenizer = tokenizer_from_json(f.read())
     weights = read_safetensors(os.path.join(model_dir, "model.safetensors"))
-    model = keras_model(stored["inputDim"], config["embeddingDim"], config["units"], config["maxLength"])
+    model = keras_model(stored["inputDim"], config["embeddingDim"], config["units"], config["maxLength"], len(names))
     model.set_weights([weights[n] for n in NAMES])
-    ours = textclf_probabilities(model_dir, os.path.join(ROOT, "Data", "reviews-test.csv"))
-    theirs = model.predict(sequences(tokenizer, test_tokens, config), batch_size=256, verbose=0).reshape(-1)
-    return float(np.max(np.abs(ours - theirs)))
+    ours = textclf_probabilities(model_dir, os.path.join(ROOT, "Data", test_file), names)
+    theirs = model.predict(sequences(tokenizer, test_tokens, config), batch_size=256, verbose=0)
+    return float(np.max(np.abs(ours - theirs.reshape(ours.shape))))
 
 
-def keras_to_textclf(train_tokens, train_labels, test_tokens, work):
+def keras_to_textclf(train_tokens, train_labels, test_file, test_tokens, work):
+    names = label_names(train_labels)
+    classes = len(names)
+    targets = np.array([names.index(label) for label in train_labels], dtype=np.float32)
     config = {"locale": "zh", "lowercased": True, "unit": "word", "numWords": 10000, "oovToken": None,
               "maxLength": 100, "padding": "pre", "truncating": "pre", "embeddingDim": 64, "units": 64}
     tokenizer = Tokenizer(num_words=config["numWords"], filters="", lower=False, split=" ")
     tokenizer.fit_on_texts(train_tokens)
     keras.utils.set_random_seed(1)
-    model = keras_model(config["numWords"], 64, 64, 100)
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    model.fit(sequences(tokenizer, train_tokens, config), train_labels, epochs=1, batch_size=32, verbose=0)
-    model_dir = os.path.join(work, "keras-model")
+    model = keras_model(config["numWords"], 64, 64, 100, classes)
+    model.compile(optimizer="adam", loss="binary_crossentropy" if classes == 2 else "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(sequences(tokenizer, train_tokens, config), targets, epochs=1, batch_size=32, verbose=0)
+    model_dir = os.path.join(work, "keras-model-%d" % classes)
     os.makedirs(model_dir)
     with open(os.path.join(model_dir, "config.json"), "w", encoding="utf-8") as f:
-        json.dump({"format": "textclf-model", "formatVersion": 1, "configuration": config, "labels": ["0", "1"],
-                   "inputDim": config["numWords"]}, f)
+        json.dump({"format": "textclf-model", "formatVersion": 2, "configuration": config, "labels": names,
+                   "head": "binary" if classes == 2 else "multiClass", "inputDim": config["numWords"]}, f)
     with open(os.path.join(model_dir, "vocabulary.json"), "w", encoding="utf-8") as f:
         f.write(tokenizer.to_json())
     write_safetensors(os.path.join(model_dir, "model.safetensors"),
                       dict(zip(NAMES, [w.numpy() for w in model.weights])))
-    theirs = model.predict(sequences(tokenizer, test_tokens, config), batch_size=256, verbose=0).reshape(-1)
-    ours = textclf_probabilities(model_dir, os.path.join(ROOT, "Data", "reviews-test.csv"))
-    return float(np.max(np.abs(ours - theirs)))
+    theirs = model.predict(sequences(tokenizer, test_tokens, config), batch_size=256, verbose=0)
+    ours = textclf_probabilities(model_dir, os.path.join(ROOT, "Data", test_file), names)
+    return float(np.max(np.abs(ours - theirs.reshape(ours.shape))))
+
+
+def check(head, model_dir, work):
+    train_file, test_file = DATASETS[head]
+    train_texts, train_labels = texts_and_labels(train_file)
+    test_texts, _ = texts_and_labels(test_file)
+    test_tokens = icu_tokens(test_texts)
+    if model_dir is None:
+        model_dir = os.path.join(work, "textclf-model-" + head)
+        subprocess.run([TEXTCLF, "fit", os.path.join(ROOT, "Data", train_file), "-o", model_dir,
+                        "--epochs", "1"], check=True, capture_output=True)
+    forward = textclf_to_keras(model_dir, test_file, test_tokens)
+    print(f"{head}: textclf -> Keras: max |p_textclf - p_keras| = {forward:.3g} on {len(test_texts)} texts of {test_file}")
+    backward = keras_to_textclf(icu_tokens(train_texts), train_labels, test_file, test_tokens, work)
+    print(f"{head}: Keras -> textclf: max |p_textclf - p_keras| = {backward:.3g} on {len(test_texts)} texts of {test_file}")
+    return max(forward, backward)
 
 
 def main():
-    model_dir = sys.argv[1] if len(sys.argv) > 1 else None
-    train_texts, train_labels = texts_and_labels("reviews-train.csv")
-    test_texts, _ = texts_and_labels("reviews-test.csv")
-    test_tokens = icu_tokens(test_texts)
+    worst = 0.0
     with tempfile.TemporaryDirectory() as work:
-        if model_dir is None:
-            model_dir = os.path.join(work, "textclf-model")
-            subprocess.run([TEXTCLF, "fit", os.path.join(ROOT, "Data", "reviews-train.csv"), "-o", model_dir,
-                            "--epochs", "1"], check=True, capture_output=True)
-        forward = textclf_to_keras(model_dir, test_texts, test_tokens)
-        print(f"textclf -> Keras: max |p_textclf - p_keras| = {forward:.3g} on {len(test_texts)} test reviews")
-        backward = keras_to_textclf(icu_tokens(train_texts), train_labels, test_tokens, work)
-        print(f"Keras -> textclf: max |p_textclf - p_keras| = {backward:.3g} on {len(test_texts)} test reviews")
-    sys.exit(0 if max(forward, backward) < 1e-5 else 1)
+        if len(sys.argv) > 1:
+            for model_dir in sys.argv[1:]:
+                with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as f:
+                    head = json.load(f).get("head", "binary")
+                worst = max(worst, check(head, model_dir, work))
+        else:
+            for head in DATASETS:
+                worst = max(worst, check(head, None, work))
+    sys.exit(0 if worst < 1e-5 else 1)
 
 
 if __name__ == "__main__":
