@@ -27,38 +27,40 @@ def median(values):
     return sorted(values)[len(values) // 2]
 
 
-def seed_model():
+def seed_model(classes=2):
+    """The seed stack; with classes > 2, Dense(classes, softmax) + sparse categorical cross-entropy."""
     import keras
     model = keras.Sequential([
         keras.Input(shape=(LENGTH,), dtype="int32"),
         keras.layers.Embedding(VOCAB, 64),
         keras.layers.LSTM(64),
-        keras.layers.Dense(1, activation="sigmoid"),
+        keras.layers.Dense(1, activation="sigmoid") if classes == 2 else keras.layers.Dense(classes, activation="softmax"),
     ])
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer="adam", loss="binary_crossentropy" if classes == 2 else "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
     return model
 
 
-def random_data():
+def random_data(classes=2):
     import numpy as np
     rng = np.random.RandomState(1)
-    return rng.randint(0, VOCAB, (SAMPLES, LENGTH)).astype("int32"), rng.randint(0, 2, SAMPLES).astype("float32")
+    return rng.randint(0, VOCAB, (SAMPLES, LENGTH)).astype("int32"), rng.randint(0, classes, SAMPLES).astype("float32")
 
 
-def train(batch):
-    x, y = random_data()
-    model = seed_model()
+def train(batch, classes=2):
+    x, y = random_data(classes)
+    model = seed_model(classes)
     model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # warm-up (tracing)
     seconds = median([timed(lambda: model.fit(x, y, batch_size=batch, epochs=1, verbose=0)) for _ in range(REPEATS)])
-    return {"batch_size": batch, "samples_per_second": SAMPLES / seconds, "seconds": seconds}
+    return {"batch_size": batch, "classes": classes, "samples_per_second": SAMPLES / seconds, "seconds": seconds}
 
 
-def predict():
-    x, _ = random_data()
-    model = seed_model()
+def predict(classes=2):
+    x, _ = random_data(classes)
+    model = seed_model(classes)
     model.predict(x, batch_size=256, verbose=0)
     seconds = median([timed(lambda: model.predict(x, batch_size=256, verbose=0)) for _ in range(REPEATS)])
-    return {"batch_size": 256, "samples_per_second": SAMPLES / seconds, "seconds": seconds}
+    return {"batch_size": 256, "classes": classes, "samples_per_second": SAMPLES / seconds, "seconds": seconds}
 
 
 def read_texts(path):
@@ -146,7 +148,7 @@ def latency(model_dir):
 
 def main():
     mode, args = sys.argv[1], sys.argv[2:]
-    result = {"train": lambda: train(int(args[0])), "predict": predict, "segment": lambda: segment(args[0]),
+    result = {"train": lambda: train(int(args[0]), *map(int, args[1:2])), "predict": lambda: predict(*map(int, args[:1])), "segment": lambda: segment(args[0]),
               "save": lambda: save(args[0], args[1]), "e2e": lambda: e2e(args[0], args[1]),
               "latency": lambda: latency(args[0])}[mode]()
     if result is not None:

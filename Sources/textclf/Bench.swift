@@ -15,6 +15,7 @@ extension TextClf {
             Example:
               swift build -c release -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DTEXTCLF_FMA -Xcc -fno-math-errno
               .build/release/textclf bench train --batch-size 32
+              .build/release/textclf bench train --batch-size 32 --classes 10
               .build/release/textclf bench tokenize Data/reviews-train.csv
             """)
 
@@ -31,6 +32,14 @@ extension TextClf {
         @Option(help: "Sequence length.") var length = 100
         @Option(help: "Embedding vector length.") var embeddingDim = 64
         @Option(help: "LSTM units.") var units = 64
+        @Option(help: "Classes of the model: 2 is binary (sigmoid), more is multi-class (softmax).") var classes = 2
+        @Flag(help: "A multi-label head (--classes sigmoid outputs) instead.") var multiLabel = false
+
+        func validate() throws {
+            guard classes >= 2 || (multiLabel && classes >= 1) else { throw ValidationError("--classes must be at least 2") }
+        }
+
+        private var head: ClassificationHead.Kind { multiLabel ? .multiLabel : classes == 2 ? .binary : .multiClass }
 
         func run() throws {
             try reportingErrors {
@@ -45,30 +54,39 @@ extension TextClf {
             }
         }
 
+        /// Random sequences and targets for the head (class indices, or 0/1 per label).
         private func randomData() -> (IndexMatrix, [Float]) {
             var random = RandomGenerator(seed: 1)
             let indices = IndexMatrix(rows: samples, columns: length,
                                       storage: (0..<samples * length).map { _ in Int32(random.nextInt(below: inputDim)) })
-            return (indices, (0..<samples).map { _ in Float(random.nextInt(below: 2)) })
+            let targets = head == .multiLabel ? samples * classes : samples
+            let range = head == .multiClass ? classes : 2
+            return (indices, (0..<targets).map { _ in Float(random.nextInt(below: range)) })
+        }
+
+        private func model() -> SequenceClassifier {
+            SequenceClassifier(inputDim: inputDim, embeddingDim: embeddingDim, units: units, head: head, classes: classes,
+                               seed: 1)
         }
 
         private func train() throws -> [String: Double] {
             let (indices, labels) = randomData()
             let batch = batchSize ?? 32
-            var model = SequenceClassifier(inputDim: inputDim, embeddingDim: embeddingDim, units: units, seed: 1)
+            var model = model()
             try model.fit(indices, labels: labels, epochs: 1, batchSize: batch)  // warm-up
             let seconds = try median((0..<repeats).map { _ in
                 let start = Date()
                 try model.fit(indices, labels: labels, epochs: 1, batchSize: batch)
                 return Date().timeIntervalSince(start)
             })
-            return ["batch_size": Double(batch), "samples_per_second": Double(samples) / seconds, "seconds": seconds]
+            return ["batch_size": Double(batch), "classes": Double(classes), "samples_per_second": Double(samples) / seconds,
+                    "seconds": seconds]
         }
 
         private func predict() throws -> [String: Double] {
             let (indices, _) = randomData()
             let batch = batchSize ?? 256
-            let model = SequenceClassifier(inputDim: inputDim, embeddingDim: embeddingDim, units: units, seed: 1)
+            let model = model()
             func pass() throws {
                 for start in stride(from: 0, to: indices.rows, by: batch) {
                     _ = try model.predict(indices.rows(start..<min(indices.rows, start + batch)))
@@ -80,7 +98,8 @@ extension TextClf {
                 try pass()
                 return Date().timeIntervalSince(start)
             })
-            return ["batch_size": Double(batch), "samples_per_second": Double(samples) / seconds, "seconds": seconds]
+            return ["batch_size": Double(batch), "classes": Double(classes), "samples_per_second": Double(samples) / seconds,
+                    "seconds": seconds]
         }
 
         private func median(_ values: [Double]) -> Double {
