@@ -71,8 +71,8 @@ extension TextClf {
         private func table(_ report: EvaluationReport, labels names: [String]) -> String {
             var out = ""
             func line(_ text: String) { out += text + "\n" }
-            let width = max(names.map(\.count).max() ?? 0, 8) + 2
-            func pad(_ s: String, _ w: Int = width) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+            let width = max(names.map(\.displayWidth).max() ?? 0, 8) + 2
+            func pad(_ s: String, _ w: Int = width) -> String { s.padded(to: w) }
             func scoresTable(_ title: String, _ rows: [(String, LabelScores)]) {
                 line(pad(title) + pad("precision", 11) + pad("recall", 9) + pad("F1", 9) + pad("support", 9))
                 for (name, s) in rows {
@@ -105,7 +105,7 @@ extension TextClf {
                 line("confusion matrix (rows: true label, columns: predicted)")
                 let cell = max(6, (report.confusion.joined().max().map { String($0).count } ?? 1) + 2)
                 // Column heads are the labels cut to the cell width; rows carry the full names.
-                line(pad("") + names.map { pad(String($0.prefix(cell - 1)), cell) }.joined())
+                line(pad("") + names.map { pad($0.prefix(columns: cell - 1), cell) }.joined())
                 for (k, row) in report.confusion.enumerated() {
                     line(pad(names[k]) + row.map { pad(String($0), cell) }.joined())
                 }

@@ -190,10 +190,10 @@ extension TextClf {
             case .multiClass, .multiLabel:
                 let kind = labels.head == .multiClass ? "\(labels.names.count) classes (multi-class)"
                                                       : "\(labels.names.count) labels (multi-label, rows holding each)"
-                let width = min(24, labels.names.map(\.count).max() ?? 0)
+                let width = min(30, labels.names.map(\.displayWidth).max() ?? 0)
                 printError(kind + ":")
                 for (name, count) in zip(labels.names, counts) {
-                    printError("  " + name + String(repeating: " ", count: max(0, width - name.count)) + "  \(count)")
+                    printError("  " + name.padded(to: width, left: true) + "  \(count)")
                 }
             }
         }
