@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+import TextClassification
+
+/// The README's library example for more than two labels, as written there (data paths
+/// made absolute), so that it keeps compiling and running.
+@Suite struct ReadmeExampleTests {
+    @Test func multiClassMultiLabelAndBatchPredictor() throws {
+        let data = LearningTests.dataDirectory
+        // Ten news topics: the labels come from the file, two or more distinct ones.
+        let train = try LabelledCSV(url: data.appendingPathComponent("thucnews-train.csv"))
+        let labels = try LabelSet(inferringFrom: train)                 // .multiClass, 10 names
+        var topics = try TextClassifier(labels: labels)
+        try topics.fit(texts: train.texts, labels: try labels.classIndices(of: train),
+                       classWeight: .balanced, validationSplit: 0.1, restoreBestWeights: true)
+        let p = try topics.predict(texts: ["央行宣布下调存款准备金率"])[0]
+        #expect(labels.names.contains(p.label) && p.top(3).count == 3 && p.probabilities.count == 10)
+        let none = try topics.predict(texts: ["今天天气不错"], minimumProbability: 0.5, unknownLabel: "other")
+        #expect(none[0].label == "other" || none[0].probability >= 0.5)
+
+        // Event tags: each text has a set of labels (indices into labelNames), possibly empty.
+        var events = try TextClassifier(labelNames: ["人生", "灾害", "财经"], head: .multiLabel)
+        try events.fit(texts: ["两车相撞致两人死亡", "公司宣布裁员"], labelSets: [[0, 1], [2]], epochs: 5)
+        #expect(try events.predict(texts: ["地震造成伤亡"], threshold: 0.5)[0].labels.allSatisfy(events.labelNames.contains))
+
+        // The batch labeller: CSV or lines in, batches of labelled rows out, in input order.
+        let predictor = BatchPredictor(classifier: topics)
+        var count = 0
+        try predictor.run(ByteInput(url: data.appendingPathComponent("thucnews-dev.csv")),
+                          format: .csv(textColumn: "text", idColumn: nil)) { rows in
+            count += rows.count
+        }
+        #expect(count == 10_000)
+    }
+}
