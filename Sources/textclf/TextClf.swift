@@ -9,14 +9,14 @@ struct TextClf: ParsableCommand {
         abstract: "Train and run text classifiers, first of all for Chinese.",
         discussion: """
         A pipeline of ICU word segmentation, a Keras-style vocabulary and padding, and an
-        Embedding → LSTM → Dense(sigmoid) model trained with Adam.
+        Embedding → LSTM encoder with a binary, multi-class or multi-label head, trained with Adam.
 
         Example:
           textclf fit Data/seed-example.csv -o seed-model --epochs 10
           echo 这是另一段文本。 | textclf tokenize
         """,
         version: "0.1.0",
-        subcommands: [Fit.self, Evaluate.self, Predict.self, Tokenize.self, Bench.self]
+        subcommands: [Fit.self, Evaluate.self, Predict.self, Explain.self, Tokenize.self, Bench.self]
     )
 }
 

@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import TextClassification
+
+extension TextClf {
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show which words drove a prediction.",
+            discussion: """
+            For each text: the predicted label and every token's contribution to that label's
+            probability, by occlusion (the probability with the text as it is minus the
+            probability with that token removed). Positive: the token speaks for the label;
+            negative: against it. Tokens the vocabulary drops never reach the model: shown
+            greyed (or as token(-)). Multi-label models: each predicted label is explained, or
+            the one --label names.
+
+            On a terminal tokens are coloured (green for the label, red against, stronger for
+            larger contributions); --no-color, the NO_COLOR environment variable or a pipe
+            give plain token(+0.12) text. --format json gives one JSON object per line,
+            --format html a self-contained page.
+
+            Examples:
+              textclf explain reviews-model "质量很好，物流也快"
+              textclf explain topics-model --label sports "湖人加时险胜勇士"
+              textclf explain reviews-model - --format json < texts.txt
+              textclf explain reviews-model "房间很脏" --format html -o why.html
+            """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case text, json, html
+        }
+
+        @Argument(help: "The model directory written by textclf fit.") var modelDirectory: String
+        @Argument(help: "Texts to explain; '-' (or nothing) reads one text per line from standard input.")
+        var texts: [String] = []
+        @Option(help: "Explain this label's probability instead of the predicted label's.") var label: String?
+        @Option(help: "Binary and multi-label models: the decision threshold (as in predict).") var threshold: Float = 0.5
+        @Option(help: "Output: text, json (one object per line) or html (a page).") var format = Format.text
+        @Flag(help: "Plain text even on a terminal.") var noColor = false
+        @Option(name: [.short, .customLong("output")], help: "Write to this file (atomically) instead of standard output.")
+        var output: String?
+
+        /// Texts explained per model call (each one is n + 1 sequences).
+        static let batchSize = 32
+
+        func validate() throws {
+            guard threshold >= 0 && threshold <= 1 else { throw ValidationError("--threshold must be in [0, 1]") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let classifier = try TextClassifier(contentsOf: URL(fileURLWithPath: modelDirectory))
+                let out = try OutputFile(path: output)
+                let colour = format == .text && !noColor && output == nil && isatty(STDOUT_FILENO) == 1
+                    && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+                var page: [Explanation] = []
+                func explain(_ batch: [String]) throws {
+                    guard !batch.isEmpty else { return }
+                    for explanations in try classifier.explain(batch, label: label, threshold: threshold) {
+                        switch format {
+                        case .text: try out.write(explanations.map { Self.text($0, colour: colour) }.joined())
+                        case .json: try out.write(explanations.map { Self.json($0) + "\n" }.joined())
+                        case .html: page += explanations
+                        }
+                    }
+                    try out.flush()
+                }
+                do {
+                    if texts.isEmpty || texts == ["-"] {
+                        let input = ByteInput(standardInputNamed: "<stdin>")
+                        var batch: [String] = [], number = 0
+                        while true {
+                            number += 1
+                            guard let line = try input.readLine(number: number) else { break }
+                            batch.append(line)
+                            if batch.count >= Self.batchSize || !input.isReady() {
+                                try explain(batch)
+                                batch.removeAll()
+                            }
+                        }
+                        try explain(batch)
+                    } else {
+                        for start in stride(from: 0, to: texts.count, by: Self.batchSize) {
+                            try explain(Array(texts[start ..< min(texts.count, start + Self.batchSize)]))
+                        }
+                    }
+                    if format == .html { try out.write(Explanation.htmlPage(page)) }
+                    try out.commit()
+                } catch {
+                    out.discard()
+                    throw error
+                }
+            }
+        }
+
+        /// Three lines and a blank one: the text, the label and its probability, the tokens.
+        static func text(_ e: Explanation, colour: Bool) -> String {
+            var head = "\(e.label) " + String(format: "%.4f", e.probability)
+            if !e.prediction.labelIndices.contains(e.labelIndex) {
+                head += "  (predicted: \(e.prediction.label.isEmpty ? "none" : e.prediction.label))"
+            }
+            let body: String
+            if !e.hasKnownTokens {
+                body = e.tokens.isEmpty ? "(no tokens: the text is empty; the probability comes from the padding alone)"
+                    : e.tokens.map { plain($0) }.joined(separator: " ")
+                      + "\n(no token is in the model's vocabulary: the probability comes from the padding alone)"
+            } else {
+                body = e.tokens.map { colour ? coloured($0) : plain($0) }.joined(separator: " ")
+            }
+            return "\(e.text)\n\(head)\n\(body)\n\n"
+        }
+
+        static func plain(_ token: Explanation.Token) -> String {
+            token.text + (token.contribution.map { String(format: "(%+.2f)", $0) } ?? "(-)")
+        }
+
+        /// Green or red background in four strengths by |contribution| (from 0.02, 0.08, 0.2,
+        /// 0.4; below 0.02 uncoloured); dropped tokens in grey.
+        static func coloured(_ token: Explanation.Token) -> String {
+            guard let c = token.contribution else { return "\u{1B}[90m\(token.text)\u{1B}[0m" }
+            let level = [0.02, 0.08, 0.2, 0.4].filter { abs(c) >= Float($0) }.count
+            guard level > 0 else { return token.text }
+            // xterm-256 greens (22, 28, 34, 40) and reds (52, 88, 124, 160).
+            let code = (c > 0 ? [22, 28, 34, 40] : [52, 88, 124, 160])[level - 1]
+            return "\u{1B}[48;5;\(code)m\u{1B}[97m\(token.text)\u{1B}[0m"
+        }
+
+        /// One JSON object: text, label, probability, predicted labels, knownTokens, and the
+        /// tokens with their contributions (null for dropped tokens).
+        static func json(_ e: Explanation) -> String {
+            struct Token: Encodable {
+                var token: String
+                var contribution: Float?
+                func encode(to encoder: Encoder) throws {
+                    var c = encoder.container(keyedBy: CodingKeys.self)
+                    try c.encode(token, forKey: .token)
+                    try c.encode(contribution, forKey: .contribution)  // null, not left out, when dropped
+                }
+                enum CodingKeys: String, CodingKey { case token, contribution }
+            }
+            struct Line: Encodable {
+                var text: String
+                var label: String
+                var probability: Float
+                var predicted: [String]
+                var knownTokens: Bool
+                var tokens: [Token]
+            }
+            let line = Line(text: e.text, label: e.label, probability: e.probability, predicted: e.prediction.labels,
+                            knownTokens: e.hasKnownTokens,
+                            tokens: e.tokens.map { Token(token: $0.text, contribution: $0.contribution) })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: (try? encoder.encode(line)) ?? Data("{}".utf8), as: UTF8.self)
+        }
+    }
+}

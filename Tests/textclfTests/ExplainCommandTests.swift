@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// `textclf explain` as a user runs it: plain text in pipes, colours on a terminal only.
+@Suite struct ExplainCommandTests {
+    let model = Command.sharedModel.path
+
+    @Test func plainTextInPipesAndWithNoColor() throws {
+        let piped = try Command.run(["explain", model, "这是一段文本。", "完全陌生"])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        let blocks = piped.stdout.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        #expect(blocks.count == 2)
+        let lines = blocks[0].split(separator: "\n")
+        #expect(lines[0] == "这是一段文本。")
+        #expect(lines[2].contains("文本(") && !piped.stdout.contains("\u{1B}["), "token(+0.12), no escapes")
+        #expect(blocks[1].contains("完全(-)") && blocks[1].contains("padding alone"))
+        // On a terminal (script gives one): colours (the unknown word in grey), unless
+        // NO_COLOR or --no-color. (The test runner may set NO_COLOR itself: cleared here.)
+        let tty = "script -qec \"'\(Command.executable.path)' explain '\(model)' 这是一段文本zzz\" /dev/null"
+        let coloured = try Command.shell("/usr/bin/env", ["-u", "NO_COLOR", "/bin/bash", "-c", tty])
+        #expect(coloured.stdout.contains("\u{1B}[90mzzz"), "\(coloured.stdout.debugDescription)")
+        #expect(!(try Command.shell("/bin/bash", ["-c", tty], environment: ["NO_COLOR": "1"]).stdout.contains("\u{1B}[")))
+        let noColor = "script -qec \"'\(Command.executable.path)' explain --no-color '\(model)' 这是一段文本zzz\" /dev/null"
+        #expect(!(try Command.shell("/usr/bin/env", ["-u", "NO_COLOR", "/bin/bash", "-c", noColor]).stdout.contains("\u{1B}[")))
+    }
+
+    @Test func jsonLinesFromStandardInputAndHTML() throws {
+        let json = try Command.run(["explain", model, "-", "--format", "json"], input: Data("这是文本\n\n".utf8))
+        let objects = json.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == 2, "\(json.stdout)")
+        let tokens = objects[0]?["tokens"] as? [[String: Any]]
+        #expect(tokens?.count == 3 && tokens?.allSatisfy { $0.keys.contains("contribution") } == true)
+        #expect(objects[1]?["knownTokens"] as? Bool == false, "an empty line has no known tokens")
+        let html = try Command.run(["explain", model, "这是文本", "--format", "html"])
+        #expect(html.stdout.hasPrefix("<!DOCTYPE html>") && html.stdout.contains("class=\"tok"))
+    }
+
+    @Test func unknownLabelAndUnwritableOutput() throws {
+        let label = try Command.run(["explain", model, "文本", "--label", "maybe"])
+        #expect(label.status == 64 && label.stderr.contains("\"maybe\"") && label.stderr.contains("\"neg\", \"pos\""))
+        let unwritable = try Command.run(["explain", model, "文本", "--format", "html", "-o", "/nonexistent/why.html"])
+        #expect(unwritable.status == 73 && unwritable.stderr.contains("/nonexistent/why.html"))
+    }
+}
