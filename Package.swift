@@ -22,11 +22,15 @@ let package = Package(
             linkerSettings: [.linkedLibrary("icuuc")]
         ),
 
+        // The report's charts: a small SVG writer that knows nothing of models (no maintained
+        // Swift plotting library runs on Linux).
+        .target(name: "SVGPlot"),
+
         // MARK: Public API
 
         .target(
             name: "TextClassification",
-            dependencies: ["CICU"]
+            dependencies: ["CICU", "SVGPlot"]
         ),
         .executableTarget(
             name: "textclf",
@@ -43,6 +47,7 @@ let package = Package(
             dependencies: ["TextClassification"],
             exclude: ["Fixtures"]  // read from the source tree by path (Keras golden fixtures)
         ),
+        .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
         // Runs the built `textclf` binary end to end (depending on it makes SwiftPM build it).
         .testTarget(
             name: "textclfTests",

@@ -28,10 +28,12 @@ struct HTMLPage {
     static let style = """
     :root { color-scheme: light dark; --fg: #1d2430; --muted: #5b6577; --bg: #ffffff; --panel: #f4f6f9;
       --grid: #d9dee7; --axis: #5b6577; --s0: #2f6fdb; --s1: #e0702b; --s2: #2e9d5b; --s3: #a64fc2; --s4: #c23b4e;
+      --s5: #1f9fb0; --s6: #b58a12; --s7: #7a6f5b; --s8: #d14f9c; --s9: #4b5fa8;
       --pos: 46, 160, 90; --neg: 214, 60, 60; --heat: 47, 111, 219; }
     @media (prefers-color-scheme: dark) {
       :root { --fg: #e3e8f0; --muted: #9aa5b8; --bg: #14181f; --panel: #1d232d; --grid: #323b49; --axis: #9aa5b8;
         --s0: #6ea2ff; --s1: #ffa15c; --s2: #5fd08c; --s3: #cf8ae6; --s4: #ff7a8a;
+        --s5: #4fd3e3; --s6: #e8c04a; --s7: #c2b8a3; --s8: #f28cc8; --s9: #98a8f0;
         --pos: 70, 200, 120; --neg: 255, 100, 100; --heat: 110, 162, 255; }
     }
     body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "PingFang SC", sans-serif;
