@@ -5,6 +5,8 @@ package struct Axis {
     package let lower: Double, upper: Double
     /// Positions of `lower` and `upper` (for a y axis, the bottom and the top).
     package let start: Double, end: Double
+    /// The smallest tick step (1 for whole numbers only); 0: any.
+    package var minimumStep = 0.0
 
     package init(lower: Double, upper: Double, start: Double, end: Double) {
         self.lower = lower
@@ -29,7 +31,7 @@ package struct Axis {
 
     /// About `count` tick values between the ends.
     package func ticks(count: Int = 5) -> [Double] {
-        let step = Self.niceStep((upper - lower) / Double(max(1, count)))
+        let step = max(minimumStep, Self.niceStep((upper - lower) / Double(max(1, count))))
         var ticks: [Double] = []
         var v = (lower / step).rounded(.up) * step
         while v <= upper + step * 1e-9 {
@@ -41,7 +43,7 @@ package struct Axis {
 
     /// A tick's label: as few decimals as the step needs.
     package func label(_ value: Double, count: Int = 5) -> String {
-        let step = Self.niceStep((upper - lower) / Double(max(1, count)))
+        let step = max(minimumStep, Self.niceStep((upper - lower) / Double(max(1, count))))
         let decimals = max(0, -Int(floor(log10(step))))
         return String(format: "%.\(decimals)f", value)
     }

@@ -35,11 +35,11 @@ package struct BarChart {
     package func svg(width: Double = 520, height: Double = 320) -> String {
         var canvas = SVGCanvas(width: width, height: height, title: title)
         let legendRows = series.count > 1 ? (series.count + 2) / 3 : 0
-        // Category names below the bars, slanted when there are many.
-        let slanted = categories.count > 6
+        // Category names below the bars, slanted when they would not fit side by side.
+        let slanted = Double(categories.map(\.count).max() ?? 0) * 7 > (width - 74) / Double(max(1, categories.count))
         let labelSpace = slanted ? min(90.0, Double(categories.map(\.count).max() ?? 0) * 7 + 10) : 18
         let left = 58.0, right = width - 16, top = 30.0
-        let bottom = height - 26 - labelSpace - Double(legendRows) * 16
+        let bottom = height - 34 - labelSpace - Double(legendRows) * 16
         let yAxis = yRange.map { Axis(lower: $0.lowerBound, upper: $0.upperBound, start: bottom, end: top) }
             ?? Axis(covering: series.flatMap(\.values), including: [0], start: bottom, end: top)
         canvas.text(title, at: (left, 18), className: "title")
@@ -62,9 +62,10 @@ package struct BarChart {
                 canvas.text(category, at: (centre, bottom + 14), anchor: .middle, className: "tick")
             }
         }
-        if !xLabel.isEmpty { canvas.text(xLabel, at: ((left + right) / 2, bottom + labelSpace + 12), anchor: .middle) }
-        Legend.draw(on: &canvas, names: series.map(\.name), left: left, top: height - Double(legendRows) * 16 - 6,
-                    width: right - left)
+        if !xLabel.isEmpty {
+            canvas.text(xLabel, at: ((left + right) / 2, bottom + labelSpace + 12), anchor: .middle, style: "font-weight: 600")
+        }
+        Legend.draw(on: &canvas, names: series.map(\.name), left: left, top: bottom + labelSpace + 32, width: right - left)
         return canvas.svg
     }
 }

@@ -28,11 +28,11 @@ package struct HeatMap {
     package func svg(cell: Double = 44) -> String {
         let labelWidth = min(160.0, Double(rows.map(\.count).max() ?? 0) * 8 + 16)
         let columnLabelHeight = min(110.0, Double(columns.map(\.count).max() ?? 0) * 6 + 16)
-        let left = labelWidth + 28, top = 30 + columnLabelHeight
+        let left = labelWidth + 28, top = 48 + columnLabelHeight
         let width = left + cell * Double(columns.count) + 16, height = top + cell * Double(rows.count) + 16
         var canvas = SVGCanvas(width: width, height: height, title: title)
         canvas.text(title, at: (8, 18), className: "title")
-        canvas.text(columnTitle, at: (left + cell * Double(columns.count) / 2, 36), anchor: .middle, className: "tick")
+        canvas.text(columnTitle, at: (left + cell * Double(columns.count) / 2, 38), anchor: .middle, className: "tick")
         canvas.text(rowTitle, at: (12, top + cell * Double(rows.count) / 2), anchor: .middle, className: "tick", rotated: true)
         for (c, name) in columns.enumerated() {
             let x = left + (Double(c) + 0.5) * cell, y = top - 6

@@ -40,6 +40,8 @@ package struct LineChart {
     package var xRange: ClosedRange<Double>?
     package var yRange: ClosedRange<Double>?
     package var diagonal = false
+    /// Whole-number x ticks only (epochs).
+    package var integerX = false
 
     package init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>? = nil,
                  yRange: ClosedRange<Double>? = nil, diagonal: Bool = false) {
@@ -54,11 +56,12 @@ package struct LineChart {
     package func svg(width: Double = 520, height: Double = 320) -> String {
         var canvas = SVGCanvas(width: width, height: height, title: title)
         let legendRows = series.count > 1 ? (series.count + 2) / 3 : 0
-        let left = 58.0, right = width - 16, top = 30.0, bottom = height - 44 - Double(legendRows) * 16
+        let left = 58.0, right = width - 16, top = 30.0, bottom = height - 52 - Double(legendRows) * 16
         let xs = series.flatMap { $0.points.map(\.x) } + markers.map(\.x)
         let ys = series.flatMap { $0.points.map(\.y) }
-        let xAxis = xRange.map { Axis(lower: $0.lowerBound, upper: $0.upperBound, start: left, end: right) }
+        var xAxis = xRange.map { Axis(lower: $0.lowerBound, upper: $0.upperBound, start: left, end: right) }
             ?? Axis(covering: xs, start: left, end: right)
+        xAxis.minimumStep = integerX ? 1 : 0
         let yAxis = yRange.map { Axis(lower: $0.lowerBound, upper: $0.upperBound, start: bottom, end: top) }
             ?? Axis(covering: ys, start: bottom, end: top)
         canvas.text(title, at: (left, 18), className: "title")
@@ -86,8 +89,7 @@ package struct LineChart {
         if series.allSatisfy({ $0.points.isEmpty }) {
             canvas.text("no data", at: ((left + right) / 2, (top + bottom) / 2), anchor: .middle, className: "tick")
         }
-        Legend.draw(on: &canvas, names: series.map(\.name), left: left, top: height - Double(legendRows) * 16 - 6,
-                    width: right - left)
+        Legend.draw(on: &canvas, names: series.map(\.name), left: left, top: bottom + 50, width: right - left)
         return canvas.svg
     }
 }
@@ -110,8 +112,8 @@ enum Frame {
         }
         canvas.line(from: (left, y.start), to: (right, y.start), className: "axis")
         canvas.line(from: (left, y.start), to: (left, y.end), className: "axis")
-        canvas.text(xLabel, at: ((left + right) / 2, y.start + 32), anchor: .middle)
-        canvas.text(yLabel, at: (14, (y.start + y.end) / 2), anchor: .middle, rotated: true)
+        canvas.text(xLabel, at: ((left + right) / 2, y.start + 32), anchor: .middle, style: "font-weight: 600")
+        canvas.text(yLabel, at: (14, (y.start + y.end) / 2), anchor: .middle, rotated: true, style: "font-weight: 600")
     }
 }
 

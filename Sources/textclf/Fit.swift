@@ -87,6 +87,9 @@ extension TextClf {
         @Option(help: "Stop after this many epochs without a lower validation loss; 0 never stops early.")
         var patience = 3
 
+        @Flag(help: "After training, write report.html into the model directory (needs validation data: the report measures it).")
+        var report = false
+
         @Flag(help: "Each label cell holds a set of labels (joined by --label-separator; empty: none).")
         var multiLabel = false
 
@@ -109,6 +112,9 @@ extension TextClf {
             guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
             guard patience >= 0 else { throw ValidationError("--patience must be 0 (off) or more") }
             guard !labelSeparator.isEmpty else { throw ValidationError("--label-separator must not be empty") }
+            if report && validationSplit == 0 && validation == nil {
+                throw ValidationError("--report measures the model on validation data: keep --validation-split above 0 or give --validation")
+            }
         }
 
         func run() throws {
@@ -179,6 +185,21 @@ extension TextClf {
                 let seconds = history.epochs.reduce(0) { $0 + $1.seconds }
                 printError(String(format: "Saved the model to %@ (vocabulary %d words, %.1fs of training); epochs in %@/history.csv",
                                   output, classifier.vocabulary.indexWord.count - 1, seconds, output))
+                if report {
+                    // The validation rows: the --validation file, or the split's last rows.
+                    var validationData = held
+                    if validationData == nil, heldOut > 0 {
+                        var rows = data
+                        rows.texts = Array(data.texts.suffix(heldOut))
+                        rows.labels = Array(data.labels.suffix(heldOut))
+                        rows.lines = Array(data.lines.suffix(heldOut))
+                        validationData = rows
+                    }
+                    let path = output + "/report.html"
+                    try writeReport(classifier, test: validationData, title: URL(fileURLWithPath: output).lastPathComponent,
+                                    to: path)
+                    printError("Wrote the report to \(path)" + (validationData == nil ? " (no validation data: curves only)" : ""))
+                }
             }
         }
 

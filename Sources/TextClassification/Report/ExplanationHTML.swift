@@ -21,7 +21,7 @@ extension Explanation {
                 out += "<span class=\"tok dropped\" title=\"not in the vocabulary\">\(HTML.escape(token.text))</span>"
                 continue
             }
-            let alpha = min(1, abs(c) / max(scale, 1e-6)) * 0.85
+            let alpha = min(1, abs(c) / max(scale, 1e-6)) * 0.8
             let colour = c >= 0 ? "var(--pos)" : "var(--neg)"
             out += String(format: "<span class=\"tok\" style=\"background: rgba(%@, %.2f)\" title=\"%+.4f\">", colour, alpha, c)
             out += HTML.escape(token.text) + "</span>"
@@ -33,7 +33,8 @@ extension Explanation {
     public static func htmlPage(_ explanations: [Explanation], title: String = "textclf explain") -> String {
         var body = "<h1>\(HTML.escape(title))</h1><p class=\"muted\">Each token's contribution to the label's "
             + "probability: the probability with the text as it is minus the probability without that token "
-            + "(green for the label, red against; hover for the value; struck-through tokens are not in the vocabulary).</p>"
+            + "(green for the label, red against, strongest for the text's largest; hover for the value; "
+            + "struck-through tokens are not in the vocabulary).</p>"
         for explanation in explanations {
             body += "<p>\(HTML.escape(explanation.text))</p>" + explanation.html()
         }

@@ -36,19 +36,21 @@ struct HTMLPage {
         --s5: #4fd3e3; --s6: #e8c04a; --s7: #c2b8a3; --s8: #f28cc8; --s9: #98a8f0;
         --pos: 70, 200, 120; --neg: 255, 100, 100; --heat: 110, 162, 255; }
     }
-    body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "PingFang SC", sans-serif;
-      color: var(--fg); background: var(--bg); margin: 0 auto; max-width: 1100px; padding: 24px; }
+    body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
+      "WenQuanYi Zen Hei", sans-serif;
+      color: var(--fg); background: var(--bg); margin: 0 auto; max-width: 1120px; padding: 24px; }
     h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; }
     .muted { color: var(--muted); } .note { color: var(--muted); font-style: italic; }
     .grid { display: flex; flex-wrap: wrap; gap: 16px; }
-    figure { margin: 0; background: var(--panel); border-radius: 8px; padding: 12px; }
+    figure { margin: 0; background: var(--panel); border-radius: 8px; padding: 8px; max-width: 100%; overflow-x: auto; }
     figcaption { font-weight: 600; margin-bottom: 4px; }
     table { border-collapse: collapse; } td, th { padding: 2px 10px; text-align: right; }
     th { color: var(--muted); font-weight: 600; } td:first-child, th:first-child { text-align: left; }
+    table.summary td { text-align: left; } table.summary td:first-child { color: var(--muted); }
     .explanation { background: var(--panel); border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
     .tokens { line-height: 2; } .tok { padding: 2px 3px; border-radius: 3px; margin-right: 2px; }
     .tok.dropped { color: var(--muted); opacity: 0.55; text-decoration: line-through; }
-    svg text { fill: var(--fg); font: 12px system-ui, sans-serif; } svg .title { font-size: 13px; font-weight: 600; }
+    svg text { fill: var(--fg); font: 12px system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Zen Hei", sans-serif; } svg .title { font-size: 13px; font-weight: 600; }
     svg .axis { stroke: var(--axis); } svg .gridline { stroke: var(--grid); } svg .tick { fill: var(--muted); }
     """
 }

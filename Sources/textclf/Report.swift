@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import TextClassification
+
+extension TextClf {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write an HTML report on a model: training curves and, with --test, pictures of its errors.",
+            discussion: """
+            One self-contained HTML file (inline SVG and CSS; nothing is fetched, so it opens
+            from a file with no network, in a light or dark theme) with the training curves
+            (loss and accuracy per epoch, the kept epoch marked) and, on labelled test texts:
+            the headline figures, the confusion matrix as a heat map, precision / recall / F1
+            per label, ROC and precision-recall curves (one label against the rest), a
+            reliability diagram, the histogram of predicted probabilities, and the most
+            confidently wrong texts with each token's contribution (as textclf explain).
+            textclf fit --report writes one into the model directory after training.
+
+            Examples:
+              textclf report reviews-model --test Data/reviews-test.csv -o reviews-report.html
+              textclf report events-model --test events.csv --label-column labels -o events.html
+            """)
+
+        @Argument(help: "The model directory written by textclf fit.") var modelDirectory: String
+        @Option(help: "A labelled CSV file to evaluate on (text and label columns).") var test: String?
+        @OptionGroup var columns: ColumnOptions
+        @Option(help: "The report's title (default: the model directory's name).") var title: String?
+        @Option(name: [.short, .customLong("output")], help: "The HTML file to write (atomically).") var output: String
+
+        func run() throws {
+            try reportingErrors {
+                let classifier = try TextClassifier(contentsOf: URL(fileURLWithPath: modelDirectory))
+                let data = try test.map {
+                    try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn,
+                                    labelColumn: columns.labelColumn)
+                }
+                let name = title ?? URL(fileURLWithPath: modelDirectory).lastPathComponent
+                try writeReport(classifier, test: data, title: name, to: output)
+            }
+        }
+    }
+}
+
+/// Builds a model's HTML report (test data labels checked against the model's) and writes it
+/// atomically: shared by `report` and `fit --report`.
+func writeReport(_ classifier: TextClassifier, test data: LabelledCSV?, title: String, to path: String) throws {
+    let labels = classifier.labels
+    let test = try data.map { data in
+        ModelReport.TestData(texts: data.texts,
+                             labelSets: labels.head == .multiLabel ? try labels.labelSets(of: data)
+                                                                   : try labels.classIndices(of: data).map { [$0] },
+                             source: data.source)
+    }
+    var report = ModelReport(classifier: classifier, title: "textclf report: \(title)")
+    report.footer = "Made by textclf \(TextClf.configuration.version) on \(ISO8601DateFormatter().string(from: Date()))."
+    let html = try report.html(test: test)
+    let out = try OutputFile(path: path)
+    do {
+        try out.write(html)
+        try out.commit()
+    } catch {
+        out.discard()
+        throw error
+    }
+}
