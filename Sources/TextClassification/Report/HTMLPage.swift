@@ -1,3 +1,5 @@
+import SVGPlot
+
 /// A self-contained HTML page: inline CSS, no script, nothing fetched, readable in a light
 /// and a dark browser theme (colours are CSS variables switched by `prefers-color-scheme`).
 /// The charts' SVG uses the same variables (see `SVGChart`).
@@ -55,21 +57,7 @@ struct HTMLPage {
     """
 }
 
-/// HTML escaping for text and attribute values.
+/// HTML escaping for text and (double-quoted) attribute values: the SVG writer's XML escaping.
 enum HTML {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { SVGCanvas.escape(text) }
 }
