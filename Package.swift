@@ -19,7 +19,7 @@ let package = Package(
         // versioned macros (ubrk_open -> ubrk_open_72) cannot be imported into Swift.
         .target(
             name: "CICU",
-            linkerSettings: [.linkedLibrary("icuuc")]
+            linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
         ),
 
         // The report's charts: a small SVG writer that knows nothing of models (no maintained

@@ -79,10 +79,11 @@ def label_names(labels):
         return names
 
 
-def icu_tokens(texts):
-    """textclf's tokens, joined by spaces: what Keras's split(' ') must see."""
+def icu_tokens(texts, normalization="nfkc"):
+    """textclf's tokens (after the model's normalisation), joined by spaces: what Keras's split(' ') must see."""
     lines = "\n".join(t.replace("\r", " ").replace("\n", " ") for t in texts) + "\n"
-    out = subprocess.run([TEXTCLF, "tokenize"], input=lines, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([TEXTCLF, "tokenize", "--normalization", normalization], input=lines, capture_output=True,
+                         text=True, check=True).stdout
     tokens = out.split("\n")[:-1]
     assert len(tokens) == len(texts), (len(tokens), len(texts))
     return tokens
@@ -112,10 +113,12 @@ def sequences(tokenizer, tokens, config):
                          padding=config["padding"], truncating=config["truncating"])
 
 
-def textclf_to_keras(model_dir, test_file, test_tokens):
+def textclf_to_keras(model_dir, test_file, test_texts):
     with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as f:
         stored = json.load(f)
     config, names = stored["configuration"], stored["labels"]
+    # Models older than format 3 have no normalisation setting: none.
+    test_tokens = icu_tokens(test_texts, config.get("normalization", "none"))
     with open(os.path.join(model_dir, "vocabulary.json"), encoding="utf-8") as f:
         tokenizer = tokenizer_from_json(f.read())
     weights = read_safetensors(os.path.join(model_dir, "model.safetensors"))
@@ -130,7 +133,8 @@ def keras_to_textclf(train_tokens, train_labels, test_file, test_tokens, work):
     names = label_names(train_labels)
     classes = len(names)
     targets = np.array([names.index(label) for label in train_labels], dtype=np.float32)
-    config = {"locale": "zh", "lowercased": True, "unit": "word", "numWords": 10000, "oovToken": None,
+    config = {"normalization": "nfkc", "toSimplified": False,
+              "locale": "zh", "lowercased": True, "unit": "word", "numWords": 10000, "oovToken": None,
               "maxLength": 100, "padding": "pre", "truncating": "pre", "embeddingDim": 64, "units": 64}
     tokenizer = Tokenizer(num_words=config["numWords"], filters="", lower=False, split=" ")
     tokenizer.fit_on_texts(train_tokens)
@@ -142,7 +146,7 @@ def keras_to_textclf(train_tokens, train_labels, test_file, test_tokens, work):
     model_dir = os.path.join(work, "keras-model-%d" % classes)
     os.makedirs(model_dir)
     with open(os.path.join(model_dir, "config.json"), "w", encoding="utf-8") as f:
-        json.dump({"format": "textclf-model", "formatVersion": 2, "configuration": config, "labels": names,
+        json.dump({"format": "textclf-model", "formatVersion": 3, "configuration": config, "labels": names,
                    "head": "binary" if classes == 2 else "multiClass", "inputDim": config["numWords"]}, f)
     with open(os.path.join(model_dir, "vocabulary.json"), "w", encoding="utf-8") as f:
         f.write(tokenizer.to_json())
@@ -162,7 +166,7 @@ def check(head, model_dir, work):
         model_dir = os.path.join(work, "textclf-model-" + head)
         subprocess.run([TEXTCLF, "fit", os.path.join(ROOT, "Data", train_file), "-o", model_dir,
                         "--epochs", "1"], check=True, capture_output=True)
-    forward = textclf_to_keras(model_dir, test_file, test_tokens)
+    forward = textclf_to_keras(model_dir, test_file, test_texts)
     print(f"{head}: textclf -> Keras: max |p_textclf - p_keras| = {forward:.3g} on {len(test_texts)} texts of {test_file}")
     backward = keras_to_textclf(icu_tokens(train_texts), train_labels, test_file, test_tokens, work)
     print(f"{head}: Keras -> textclf: max |p_textclf - p_keras| = {backward:.3g} on {len(test_texts)} texts of {test_file}")

@@ -116,12 +116,22 @@ extension TextClf {
             var start = Date()
             for _ in 0..<repeats { for text in texts { tokens += tokenizer.tokens(in: text).count } }
             let oneThread = Double(bytes * repeats) / Date().timeIntervalSince(start) / 1e6
+            // The same with the normalisation stage in front: NFKC, and NFKC + Traditional → Simplified.
+            func normalizedRate(_ normalizer: TextNormalizer) -> Double {
+                for text in texts { tokens += tokenizer.tokens(in: normalizer(text)).count }  // warm-up (builds tables)
+                let start = Date()
+                for _ in 0..<repeats { for text in texts { tokens += tokenizer.tokens(in: normalizer(text)).count } }
+                return Double(bytes * repeats) / Date().timeIntervalSince(start) / 1e6
+            }
+            let nfkc = normalizedRate(TextNormalizer(form: .nfkc))
+            let simplified = normalizedRate(TextNormalizer(form: .nfkc, toSimplified: true))
             // All cores, as predict uses them.
-            let classifier = try TextClassifier()
+            let classifier = try TextClassifier(configuration: .init(normalization: .none))
             start = Date()
             for _ in 0..<repeats { _ = classifier.tokenize(texts) }
             let allThreads = Double(bytes * repeats) / Date().timeIntervalSince(start) / 1e6
             return ["megabytes_per_second_1_thread": oneThread, "megabytes_per_second_all_threads": allThreads,
+                    "megabytes_per_second_1_thread_nfkc": nfkc, "megabytes_per_second_1_thread_nfkc_simplified": simplified,
                     "texts": Double(texts.count), "megabytes": Double(bytes) / 1e6]
         }
     }

@@ -68,6 +68,12 @@ extension TextClf {
         @Option(help: "Seed for weights and shuffling: the same seed and data give the same model.")
         var seed: UInt64 = 0
 
+        @Option(help: "Unicode normalisation before tokenizing: nfkc (full-width letters and digits to ASCII, ① to 1, …) or none.")
+        var normalization = TextNormalizer.Form.nfkc
+
+        @Flag(help: "Convert Traditional Chinese to Simplified before tokenizing (the model does the same when it predicts).")
+        var toSimplified = false
+
         @Option(help: "ICU locale for word segmentation.")
         var locale = "zh"
 
@@ -133,6 +139,7 @@ extension TextClf {
                 let heldSets = multi ? try held.map { try labels.labelSets(of: $0) } : nil
                 let heldClasses = multi ? nil : try held.map { try labels.classIndices(of: $0) }
                 let configuration = TextClassifier.Configuration(
+                    normalization: normalization, toSimplified: toSimplified,
                     locale: locale, lowercased: lowercase, unit: tokens == .char ? .character : .word, numWords: numWords == 0 ? nil : numWords,
                     maxLength: maxLength, embeddingDim: embeddingDim, units: units)
                 var classifier = try TextClassifier(configuration: configuration, labels: labels)

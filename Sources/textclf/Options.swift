@@ -10,3 +10,5 @@ struct ColumnOptions: ParsableArguments {
     @Option(help: "The column holding the labels.")
     var labelColumn = "label"
 }
+
+extension TextNormalizer.Form: ExpressibleByArgument {}

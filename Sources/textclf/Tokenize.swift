@@ -8,9 +8,10 @@ extension TextClf {
             abstract: "Print each input line's ICU tokens, separated by spaces.",
             discussion: """
             Shows what the model sees. Reads one text per line from FILE, or from standard
-            input when FILE is omitted or "-". With --vocab, each token is followed by its
-            index in that model's vocabulary: 文本/1, or /- for a word the model drops
-            (unknown, or cut by num-words), or /OOV:1 where it has an OOV token.
+            input when FILE is omitted or "-". With --vocab, the text goes through that model's
+            normalisation and tokenizer, and each token is followed by its index in the model's
+            vocabulary: 文本/1, or /- for a word the model drops (unknown, or cut by
+            num-words), or /OOV:1 where it has an OOV token.
 
             Examples:
               echo "iPhone 12很好用！" | textclf tokenize          # iphone 12 很好 用
@@ -32,11 +33,18 @@ extension TextClf {
         @Flag(help: "One token per Chinese character instead of per word (ignored with --vocab).")
         var characters = false
 
+        @Option(help: "Unicode normalisation first: nfkc or none (ignored with --vocab).")
+        var normalization = TextNormalizer.Form.nfkc
+
+        @Flag(help: "Convert Traditional Chinese to Simplified first (ignored with --vocab).")
+        var toSimplified = false
+
         func run() throws {
             try reportingErrors {
                 let model = try vocab.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
                 let tokenizer = try model?.tokenizer
                     ?? ICUTokenizer(locale: locale, lowercased: lowercase, unit: characters ? .character : .word)
+                let normalizer = model?.normalizer ?? TextNormalizer(form: normalization, toSimplified: toSimplified)
                 let input = try file.flatMap { $0 == "-" ? nil : $0 }.map { try ByteInput(url: URL(fileURLWithPath: $0)) }
                     ?? ByteInput(standardInputNamed: "<stdin>")
                 let out = try OutputFile(path: nil)
@@ -44,7 +52,7 @@ extension TextClf {
                 while true {
                     number += 1
                     guard let line = try input.readLine(number: number) else { break }
-                    let tokens = tokenizer.tokens(in: line)
+                    let tokens = tokenizer.tokens(in: normalizer(line))
                     let shown = model.map { model in tokens.map { annotate($0, model.vocabulary) } } ?? tokens
                     try out.write(shown.joined(separator: " ") + "\n")
                     if !input.isReady() { try out.flush() }

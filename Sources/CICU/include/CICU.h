@@ -35,6 +35,26 @@ int32_t cicu_word_breaker_segment(CICUWordBreaker *_Nonnull breaker,
                                   int32_t *_Nonnull starts, int32_t *_Nonnull ends,
                                   int32_t *_Nonnull statuses, int32_t capacity);
 
+/// Unicode NFKC of `length` bytes of UTF-8 (full-width Latin and digits to ASCII, ① to 1,
+/// compatibility characters folded). Returns a malloc'd UTF-8 buffer the caller frees with
+/// cicu_free, its length in `outLength`; or NULL with `outLength` 0 when the text is already in
+/// NFKC (the common case, checked quickly), or -1 if ICU reported an error.
+uint8_t *_Nullable cicu_nfkc(const uint8_t *_Nonnull text, int32_t length, int32_t *_Nonnull outLength);
+
+/// The text transliterated by the ICU transform `transform` (e.g. "Traditional-Simplified"),
+/// UTF-8 in and out; malloc'd (free with cicu_free), its length in `outLength`. NULL on error,
+/// with ICU's error name in `error` if not NULL.
+uint8_t *_Nullable cicu_transliterate(const char *_Nonnull transform, const uint8_t *_Nonnull text,
+                                      int32_t length, int32_t *_Nonnull outLength,
+                                      char *_Nullable error, int32_t errorCapacity);
+
+/// How NFKC treats the code point `c` on its own: 0 when it is inert (unchanged and never
+/// interacting with its neighbours), 1 when text can always be split just before it (so it
+/// may be normalised alone), 2 otherwise (normalise the whole text).
+int32_t cicu_nfkc_kind(uint32_t c);
+
+void cicu_free(void *_Nullable pointer);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,8 +11,9 @@ import Foundation
 /// save never leaves a half-written model under the target name.
 extension TextClassifier {
     /// The model-directory format this build writes and the newest it reads. Version 2 added
-    /// `head`, `labelSeparator` and `classWeights`; a version 1 directory is a binary model.
-    public static let formatVersion = 2
+    /// `head`, `labelSeparator` and `classWeights` (a version 1 directory is a binary model);
+    /// version 3 the normalisation settings (`normalization`, `toSimplified`; absent: none).
+    public static let formatVersion = 3
 
     static let configFile = "config.json"
     static let vocabularyFile = "vocabulary.json"

@@ -20,6 +20,10 @@ import Foundation
 public struct TextClassifier: Sendable {
     /// Every setting of every stage, with Keras's defaults where Keras has one.
     public struct Configuration: Codable, Equatable, Sendable {
+        /// Unicode normalisation before tokenizing (``TextNormalizer``): NFKC for new models.
+        public var normalization = TextNormalizer.Form.nfkc
+        /// Convert Traditional Chinese to Simplified before tokenizing.
+        public var toSimplified = false
         /// ICU locale for word breaking.
         public var locale = "zh"
         /// Lower-case tokens (Keras `lower=True`).
@@ -36,10 +40,13 @@ public struct TextClassifier: Sendable {
         public var embeddingDim = 64
         public var units = 64
 
-        public init(locale: String = "zh", lowercased: Bool = true, unit: ICUTokenizer.Unit = .word,
+        public init(normalization: TextNormalizer.Form = .nfkc, toSimplified: Bool = false,
+                    locale: String = "zh", lowercased: Bool = true, unit: ICUTokenizer.Unit = .word,
                     numWords: Int? = nil, oovToken: String? = nil, maxLength: Int = 100,
                     padding: Padding.Side = .pre, truncating: Padding.Side = .pre,
                     embeddingDim: Int = 64, units: Int = 64) {
+            self.normalization = normalization
+            self.toSimplified = toSimplified
             self.locale = locale
             self.lowercased = lowercased
             self.unit = unit
@@ -51,9 +58,29 @@ public struct TextClassifier: Sendable {
             self.embeddingDim = embeddingDim
             self.units = units
         }
+
+        /// Settings a model directory does not name keep the behaviour of the textclf that
+        /// wrote it: no normalisation (format 1 and 2 models predate it).
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            normalization = try c.decodeIfPresent(TextNormalizer.Form.self, forKey: .normalization) ?? .none
+            toSimplified = try c.decodeIfPresent(Bool.self, forKey: .toSimplified) ?? false
+            locale = try c.decode(String.self, forKey: .locale)
+            lowercased = try c.decode(Bool.self, forKey: .lowercased)
+            unit = try c.decode(ICUTokenizer.Unit.self, forKey: .unit)
+            numWords = try c.decodeIfPresent(Int.self, forKey: .numWords)
+            oovToken = try c.decodeIfPresent(String.self, forKey: .oovToken)
+            maxLength = try c.decode(Int.self, forKey: .maxLength)
+            padding = try c.decode(Padding.Side.self, forKey: .padding)
+            truncating = try c.decode(Padding.Side.self, forKey: .truncating)
+            embeddingDim = try c.decode(Int.self, forKey: .embeddingDim)
+            units = try c.decode(Int.self, forKey: .units)
+        }
     }
 
     public let configuration: Configuration
+    /// What every text goes through before the tokenizer.
+    public let normalizer: TextNormalizer
     public let tokenizer: ICUTokenizer
     public internal(set) var vocabulary: Vocabulary
     public let padding: Padding
@@ -91,6 +118,7 @@ public struct TextClassifier: Sendable {
                                                           expected: "2…\(Int32.max) (index 0 is padding)")
         }
         self.configuration = configuration
+        normalizer = TextNormalizer(form: configuration.normalization, toSimplified: configuration.toSimplified)
         tokenizer = try ICUTokenizer(locale: configuration.locale, lowercased: configuration.lowercased,
                                      unit: configuration.unit)
         vocabulary = Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken)
@@ -99,7 +127,7 @@ public struct TextClassifier: Sendable {
         self.labels = labels
     }
 
-    /// The tokens of each text, computed on all cores.
+    /// The tokens of each text as the model sees them (normalised, then tokenized), on all cores.
     public func tokenize(_ texts: [String]) -> [[String]] {
         var tokens = [[String]](repeating: [], count: texts.count)
         let workers = min(Parallel.threads, max(1, texts.count / 64))
@@ -107,7 +135,7 @@ public struct TextClassifier: Sendable {
             let shared = SharedPointer(base: out.baseAddress!)
             Parallel.forEach(workers) { worker in
                 for k in stride(from: worker, to: texts.count, by: workers) {
-                    shared.base[k] = tokenizer.tokens(in: texts[k])
+                    shared.base[k] = tokenizer.tokens(in: normalizer(texts[k]))
                 }
             }
         }
@@ -144,7 +172,7 @@ public struct TextClassifier: Sendable {
             let shared = SharedPointer(base: out.baseAddress!)
             Parallel.forEach(workers) { worker in
                 for k in stride(from: worker, to: texts.count, by: workers) {
-                    shared.base[k] = vocabulary.encode(tokenizer.tokens(in: boundedText(texts[k])))
+                    shared.base[k] = vocabulary.encode(tokenizer.tokens(in: normalizer(boundedText(texts[k]))))
                 }
             }
         }
