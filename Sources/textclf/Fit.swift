@@ -74,6 +74,11 @@ extension TextClf {
         @Flag(help: "Convert Traditional Chinese to Simplified before tokenizing (the model does the same when it predicts).")
         var toSimplified = false
 
+        @Option(name: .customLong("user-dict"), help: ArgumentHelp(
+            "A user dictionary (jieba's format: `word [frequency] [tag]` a line): its words stay whole tokens. Repeatable; copied into the model.",
+            valueName: "file"))
+        var userDictionaries: [String] = []
+
         @Option(help: "ICU locale for word segmentation.")
         var locale = "zh"
 
@@ -142,7 +147,8 @@ extension TextClf {
                     normalization: normalization, toSimplified: toSimplified,
                     locale: locale, lowercased: lowercase, unit: tokens == .char ? .character : .word, numWords: numWords == 0 ? nil : numWords,
                     maxLength: maxLength, embeddingDim: embeddingDim, units: units)
-                var classifier = try TextClassifier(configuration: configuration, labels: labels)
+                let dictionary = try loadDictionaries(userDictionaries)
+                var classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
                 let split = validation == nil ? validationSplit : 0
                 let heldOut = held?.texts.count ?? Int(Double(data.texts.count) * split)
                 printError("Training on \(data.texts.count - (validation == nil ? heldOut : 0)) texts from \(data.source), "

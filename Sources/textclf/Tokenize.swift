@@ -39,11 +39,17 @@ extension TextClf {
         @Flag(help: "Convert Traditional Chinese to Simplified first (ignored with --vocab).")
         var toSimplified = false
 
+        @Option(name: .customLong("user-dict"), help: ArgumentHelp(
+            "A user dictionary whose words stay whole (repeatable; ignored with --vocab, which uses the model's).",
+            valueName: "file"))
+        var userDictionaries: [String] = []
+
         func run() throws {
             try reportingErrors {
                 let model = try vocab.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
                 let tokenizer = try model?.tokenizer
-                    ?? ICUTokenizer(locale: locale, lowercased: lowercase, unit: characters ? .character : .word)
+                    ?? ICUTokenizer(locale: locale, lowercased: lowercase, unit: characters ? .character : .word,
+                                    dictionary: loadDictionaries(userDictionaries))
                 let normalizer = model?.normalizer ?? TextNormalizer(form: normalization, toSimplified: toSimplified)
                 let input = try file.flatMap { $0 == "-" ? nil : $0 }.map { try ByteInput(url: URL(fileURLWithPath: $0)) }
                     ?? ByteInput(standardInputNamed: "<stdin>")

@@ -19,6 +19,13 @@ extension TextClassifier {
     static let vocabularyFile = "vocabulary.json"
     static let weightsFile = "model.safetensors"
     static let historyFile = "history.csv"
+    static let dictionaryFile = "user-dictionary.txt"
+
+    /// Where the user dictionary is kept, and its size (for people reading config.json).
+    struct StoredDictionary: Codable {
+        var file: String
+        var words: Int
+    }
 
     struct StoredConfig: Codable {
         var format = "textclf-model"
@@ -31,6 +38,8 @@ extension TextClassifier {
         var labelSeparator: String?
         /// The class weights of training, by label name.
         var classWeights: [String: Float]?
+        /// Format 3: the user dictionary the tokenizer merges with, if any.
+        var userDictionary: StoredDictionary?
         var inputDim: Int
         var training: History?
     }
@@ -58,6 +67,7 @@ extension TextClassifier {
                 formatVersion: Self.formatVersion, configuration: configuration, labels: labelNames, head: labels.head,
                 labelSeparator: labels.head == .multiLabel ? labels.separator : nil,
                 classWeights: classWeights.map { Dictionary(uniqueKeysWithValues: zip(labelNames, $0)) },
+                userDictionary: tokenizer.dictionary.map { StoredDictionary(file: Self.dictionaryFile, words: $0.words.count) },
                 inputDim: model.encoder.embedding.inputDim, training: history)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -66,6 +76,7 @@ extension TextClassifier {
             try write(SafeTensors.encode(model.namedParameters, metadata: ["format": "pt", "producer": "textclf"]),
                       Self.weightsFile)
             if let history { try write(Data(history.csv.utf8), Self.historyFile) }
+            if let dictionary = tokenizer.dictionary { try write(Data(dictionary.text.utf8), Self.dictionaryFile) }
             // Swap into place: the old model (if any) is moved aside first, removed last.
             let aside = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(UUID().uuidString)")
             let replacing = fileManager.fileExists(atPath: directory.path)
@@ -128,9 +139,17 @@ extension TextClassifier {
                 path: path, reason: "format version \(stored.formatVersion) is newer than this textclf reads (\(Self.formatVersion)); upgrade textclf")
         }
         let head = stored.head ?? .binary
+        let dictionary = try stored.userDictionary.map { record -> UserDictionary in
+            guard record.file == Self.dictionaryFile, FileManager.default.fileExists(atPath: path + "/" + record.file) else {
+                throw TextClassificationError.invalidModel(
+                    path: path, reason: "\(Self.dictionaryFile), named in config.json, is missing; save the model again with textclf fit")
+            }
+            return try UserDictionary(contentsOf: directory.appendingPathComponent(record.file))
+        }
         do {
             try self.init(configuration: stored.configuration,
-                          labels: LabelSet(names: stored.labels, head: head, separator: stored.labelSeparator ?? "|"))
+                          labels: LabelSet(names: stored.labels, head: head, separator: stored.labelSeparator ?? "|"),
+                          dictionary: dictionary)
         } catch let error as TextClassificationError {
             throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
                                                        reason: error.errorDescription ?? "\(error)")

@@ -99,14 +99,17 @@ public struct TextClassifier: Sendable {
     /// - Throws: if the settings are out of range or ICU has no rules for the locale.
     /// - Parameter head: `nil` picks binary for two names, multi-class for more.
     public init(configuration: Configuration = Configuration(), labelNames: [String] = ["0", "1"],
-                head: ClassificationHead.Kind? = nil, labelSeparator: String = "|") throws {
+                head: ClassificationHead.Kind? = nil, labelSeparator: String = "|",
+                dictionary: UserDictionary? = nil) throws {
         try self.init(configuration: configuration,
                       labels: LabelSet(names: labelNames, head: head ?? (labelNames.count == 2 ? .binary : .multiClass),
-                                       separator: labelSeparator))
+                                       separator: labelSeparator),
+                      dictionary: dictionary)
     }
 
     /// An unfitted pipeline for these labels.
-    public init(configuration: Configuration = Configuration(), labels: LabelSet) throws {
+    /// - Parameter dictionary: words the tokenizer keeps whole (``UserDictionary``); saved with the model.
+    public init(configuration: Configuration = Configuration(), labels: LabelSet, dictionary: UserDictionary? = nil) throws {
         // Upper bounds keep shape arithmetic far from overflow with any config file.
         for (name, value, limit) in [("maxLength", configuration.maxLength, 1 << 20),
                                      ("embeddingDim", configuration.embeddingDim, 1 << 16),
@@ -120,7 +123,7 @@ public struct TextClassifier: Sendable {
         self.configuration = configuration
         normalizer = TextNormalizer(form: configuration.normalization, toSimplified: configuration.toSimplified)
         tokenizer = try ICUTokenizer(locale: configuration.locale, lowercased: configuration.lowercased,
-                                     unit: configuration.unit)
+                                     unit: configuration.unit, dictionary: dictionary)
         vocabulary = Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken)
         padding = try Padding(length: configuration.maxLength, padding: configuration.padding,
                               truncating: configuration.truncating)

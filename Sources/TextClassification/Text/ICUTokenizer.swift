@@ -31,6 +31,8 @@ public struct ICUTokenizer: Tokenizer, Sendable {
     /// Whether tokens are lower-cased.
     public let lowercased: Bool
     public let unit: Unit
+    /// Words merged from ICU's pieces (see ``UserDictionary``), if any.
+    public let dictionary: UserDictionary?
 
     private let pool: BreakIteratorPool
 
@@ -39,12 +41,15 @@ public struct ICUTokenizer: Tokenizer, Sendable {
     ///   - locale: ICU locale for the break rules (default `"zh"`).
     ///   - lowercased: lower-case every token (default `true`, as Keras).
     ///   - unit: words (default) or single ideographs.
+    ///   - dictionary: words to keep whole where ICU splits them.
     /// - Throws: ``TextClassificationError/tokenizerUnavailable(locale:reason:)`` if ICU
     ///   cannot open a word break iterator for `locale`.
-    public init(locale: String = "zh", lowercased: Bool = true, unit: Unit = .word) throws {
+    public init(locale: String = "zh", lowercased: Bool = true, unit: Unit = .word,
+                dictionary: UserDictionary? = nil) throws {
         self.locale = locale
         self.lowercased = lowercased
         self.unit = unit
+        self.dictionary = dictionary.flatMap { $0.words.isEmpty ? nil : $0 }
         self.pool = try BreakIteratorPool(locale: locale)
     }
 
@@ -55,7 +60,7 @@ public struct ICUTokenizer: Tokenizer, Sendable {
             // ICU indexes with Int32; longer texts are cut at a UTF-8 boundary.
             let length = Self.prefixLength(bytes, limit: Int(Int32.max) / 4)
             var tokens: [String] = []
-            pool.withSegments(of: base, length: length) { start, end, status in
+            func emit(_ start: Int, _ end: Int, _ status: Int32) {
                 let piece = UnsafeBufferPointer(rebasing: bytes[start..<end])
                 if unit == .character && (400..<500).contains(status) {
                     // Ideographic segment: one token per Unicode scalar.
@@ -64,6 +69,30 @@ public struct ICUTokenizer: Tokenizer, Sendable {
                     }
                 } else {
                     tokens.append(makeToken(piece))
+                }
+            }
+            guard let dictionary else {
+                pool.withSegments(of: base, length: length, emit)
+                return tokens
+            }
+            var segments: [(start: Int, end: Int, status: Int32)] = []
+            pool.withSegments(of: base, length: length) { segments.append(($0, $1, $2)) }
+            var i = 0
+            while i < segments.count {
+                // The longest run of adjacent pieces from i whose text is a dictionary word.
+                var key = WordKey(), matched = 0, j = i
+                while j < segments.count && (j == i || segments[j].start == segments[j - 1].end)
+                        && segments[j].end - segments[i].start <= dictionary.maximumBytes {
+                    key = key.adding(UnsafeBufferPointer(rebasing: bytes[segments[j].start..<segments[j].end]))
+                    if j > i && dictionary.keys.contains(key) { matched = j }
+                    j += 1
+                }
+                if matched > i {
+                    tokens.append(makeToken(UnsafeBufferPointer(rebasing: bytes[segments[i].start..<segments[matched].end])))
+                    i = matched + 1
+                } else {
+                    emit(segments[i].start, segments[i].end, segments[i].status)
+                    i += 1
                 }
             }
             return tokens
