@@ -99,6 +99,20 @@ public struct ICUTokenizer: Tokenizer, Sendable {
         }
     }
 
+    /// ICU's word-like segments of `text` (no dictionary merging, no character split): each
+    /// token with its UTF-8 byte range and whether it is ideographic (Chinese, Japanese kanji).
+    func segments(in text: String) -> [(token: String, start: Int, end: Int, ideographic: Bool)] {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count > 0, let base = bytes.baseAddress else { return [] }
+            var out: [(token: String, start: Int, end: Int, ideographic: Bool)] = []
+            pool.withSegments(of: base, length: Self.prefixLength(bytes, limit: Int(Int32.max) / 4)) { start, end, status in
+                out.append((makeToken(UnsafeBufferPointer(rebasing: bytes[start..<end])), start, end, (400..<500).contains(status)))
+            }
+            return out
+        }
+    }
+
     private func makeToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let token = String(decoding: bytes, as: UTF8.self)
         guard lowercased, Self.mayHaveUpperCase(bytes) else { return token }
