@@ -22,6 +22,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
         ),
 
+        // The matrix product, once per instruction set, chosen at run time (see its header).
+        .target(name: "CKernels"),
+
         // The report's charts: a small SVG writer that knows nothing of models (no maintained
         // Swift plotting library runs on Linux).
         .target(name: "SVGPlot"),
@@ -30,7 +33,7 @@ let package = Package(
 
         .target(
             name: "TextClassification",
-            dependencies: ["CICU", "SVGPlot"]
+            dependencies: ["CICU", "CKernels", "SVGPlot"]
         ),
         .executableTarget(
             name: "textclf",

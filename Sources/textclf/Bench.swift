@@ -10,10 +10,11 @@ extension TextClf {
             Training and prediction run on random sequences at the seed example's
             shapes by default (vocabulary 1000, length 100, embedding 64, LSTM 64);
             the tokenizer runs on the texts of a CSV file. Prints one JSON object.
-            Build in release for the target CPU for meaningful numbers.
+            Build in release for meaningful numbers; the JSON names the kernel path in use
+            (TEXTCLF_KERNEL=generic|avx2|avx512 forces one).
 
             Example:
-              swift build -c release -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DTEXTCLF_FMA -Xcc -fno-math-errno
+              swift build -c release
               .build/release/textclf bench train --batch-size 32
               .build/release/textclf bench train --batch-size 32 --classes 10
               .build/release/textclf bench tokenize Data/reviews-train.csv
@@ -49,7 +50,9 @@ extension TextClf {
                 case .predict: result = try predict()
                 case .tokenize: result = try tokenize()
                 }
-                let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+                var output: [String: Any] = result
+                output["kernel"] = KernelPath.active
+                let json = try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys])
                 print(String(decoding: json, as: UTF8.self))
             }
         }

@@ -15,7 +15,7 @@ struct TextClf: ParsableCommand {
           textclf fit Data/seed-example.csv -o seed-model --epochs 10
           echo 这是另一段文本。 | textclf tokenize
         """,
-        version: "0.1.0",
+        version: "0.1.0 (kernels: \(KernelPath.active))",
         subcommands: [Fit.self, Evaluate.self, Predict.self, Explain.self, Report.self, Tokenize.self, Words.self, Bench.self]
     )
 }

@@ -79,3 +79,36 @@ extension ReliabilityTests {
         #expect(try Command.run(["predict", model.path, data.path]).stdout == before, "the previous model is untouched")
     }
 }
+
+/// A training run on each kernel path this CPU runs (`TEXTCLF_KERNEL`): the fused paths write
+/// the same model bytes; a model written on one path predicts within 1e-5 on every other.
+@Suite struct KernelPathCommandTests {
+    @Test func everyPathTrainsAndPredictsAlike() throws {
+        let seed = Command.repository.appendingPathComponent("Data/seed-example.csv").path
+        let available = ["generic", "avx2", "avx512"].filter {
+            (try? Command.run(["--version"], environment: ["TEXTCLF_KERNEL": $0]).stdout.contains("kernels: \($0)")) == true
+        }
+        #expect(available.contains("generic"))
+        var weights: [String: Data] = [:], models: [String: String] = [:]
+        for path in available {
+            let model = try Command.temporaryDirectory().appendingPathComponent("m").path
+            let fit = try Command.run(["fit", seed, "-o", model, "--epochs", "3", "--validation-split", "0", "--seed", "2"],
+                                      environment: ["TEXTCLF_KERNEL": path])
+            #expect(fit.status == 0, "\(fit.stderr)")
+            weights[path] = try Data(contentsOf: URL(fileURLWithPath: model + "/model.safetensors"))
+            models[path] = model
+        }
+        if let avx2 = weights["avx2"], let avx512 = weights["avx512"] { #expect(avx2 == avx512, "fused paths: same bytes") }
+        func probabilities(_ model: String, on path: String) throws -> [Double] {
+            let out = try Command.run(["predict", model, seed], environment: ["TEXTCLF_KERNEL": path]).stdout
+            return out.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",").last!)! }
+        }
+        for (_, model) in models {
+            let reference = try probabilities(model, on: available.last!)
+            for path in available {
+                let other = try probabilities(model, on: path)
+                #expect(zip(reference, other).allSatisfy { abs($0 - $1) < 1e-5 }, "\(path): \(other) vs \(reference)")
+            }
+        }
+    }
+}
