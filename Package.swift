@@ -10,6 +10,9 @@ let package = Package(
     dependencies: [
         // The CLI's flags, help and exit codes; used by the executable only.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation` for the DocC catalog (Scripts/docs.sh, CI);
+        // a command plugin only, nothing of it is linked.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: Implementation details

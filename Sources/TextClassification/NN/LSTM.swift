@@ -183,7 +183,7 @@ extension LSTM {
 
     /// The steps of ``forward(_:steps:batch:workspace:)`` once `workspace.gates` holds every
     /// step's input projection `x·W + b` (row `t·batch + b`), or, with `inputs`, reading each
-    /// step's projections from rows of a table (``TokenProjection``) as it goes.
+    /// step's projections from rows of a table (`TokenProjection`) as it goes.
     ///
     /// - Parameters:
     ///   - starts: optional, per row (ascending): the step at which the row's own input
@@ -254,7 +254,7 @@ extension LSTM {
 
     /// Inference only: the outputs of ``forward(_:steps:batch:workspace:)`` without keeping
     /// any step's state. The input projections come precomputed (`inputs`: row `t·batch + b`
-    /// names the table row of step t, sequence b; see ``TokenProjection``), so a step is one
+    /// names the table row of step t, sequence b; see `TokenProjection`), so a step is one
     /// `[batch, u]·[u, 4u]` product into a `[batch, 4u]` buffer that stays in cache.
     /// Leaves h_T in `workspace.hidden` (first rows).
     ///
@@ -361,7 +361,7 @@ extension LSTM {
     /// `x` and workspace. Adds the weights' gradients into the given buffers and, if
     /// `inputGradient` is not nil, writes the gradient of `x` there (same layout as `x`).
     /// Overwrites the gates with their gradients. With `x` nil the kernel's and the bias's
-    /// gradients (`xᵀ·dz`, `Σ dz`) are left to the caller (``TokenProjection``, which sums dz
+    /// gradients (`xᵀ·dz`, `Σ dz`) are left to the caller (`TokenProjection`, which sums dz
     /// by token first) and `kernelGradient`, `biasGradient` untouched.
     ///
     /// With `starts` and `padding` as given to ``recur(steps:batch:workspace:inputs:starts:padding:)``,

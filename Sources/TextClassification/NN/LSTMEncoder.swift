@@ -5,7 +5,7 @@ import Foundation
 /// ``ClassificationHead`` turns its features into an answer.
 ///
 /// What makes it fast lives here: the LSTM's input projection is computed once per distinct
-/// token (``TokenProjection``), leading padding is computed once and shared by every row
+/// token (`TokenProjection`), leading padding is computed once and shared by every row
 /// still in it (exact), and training workspaces are allocated once and reused.
 ///
 /// ```swift

@@ -196,7 +196,7 @@ public struct TextClassifier: Sendable {
 
     /// Fits the vocabulary on `texts`, then trains a fresh model on them. If training
     /// diverges (``TextClassificationError/nonFiniteLoss(epoch:batch:)``) after the first
-    /// epoch, ``model`` holds the last good weights (see ``SequenceClassifier/fit``) when the
+    /// epoch, ``model`` holds the last good weights (see `SequenceClassifier.fit`) when the
     /// error is thrown; if the first epoch diverges, ``model`` is left as it was.
     ///
     /// - Parameters:

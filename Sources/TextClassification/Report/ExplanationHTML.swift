@@ -1,7 +1,7 @@
 import Foundation
 
 extension Explanation {
-    /// The explanation as an HTML block (for ``HTMLPage`` bodies): the text's label and
+    /// The explanation as an HTML block (for a page body): the text's label and
     /// probability, then each token on a background whose colour says the sign (green for the
     /// label, red against) and whose strength says the size of its contribution; dropped
     /// tokens greyed and struck through. `scale` is the contribution shown at full strength.

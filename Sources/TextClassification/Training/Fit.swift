@@ -121,7 +121,7 @@ extension SequenceClassifier {
         return history
     }
 
-    /// ``fit(_:labels:epochs:batchSize:shuffle:seed:optimizer:validation:onBatch:onEpoch:)``
+    /// `fit(_:labels:…:optimizer:…)`
     /// with a fresh Adam of learning rate `learningRate`.
     @discardableResult
     public mutating func fit(
@@ -140,7 +140,7 @@ extension SequenceClassifier {
     }
 
     /// Mean loss and accuracy (Keras's: binary at 0.5, argmax, or binary per label) on
-    /// labelled rows, as Keras's `model.evaluate`; `labels` as for ``fit``.
+    /// labelled rows, as Keras's `model.evaluate`; `labels` as for `fit`.
     public func evaluate(_ indices: IndexMatrix, labels: [Float]) throws -> Evaluation {
         guard indices.rows * head.targetWidth == labels.count, indices.rows > 0 else {
             throw TextClassificationError.invalidTrainingData(
