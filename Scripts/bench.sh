@@ -108,7 +108,8 @@ rows = [
     ("peak RSS training batch 32, MB", lambda r: r["train32"]["peak_rss_mb"], False),
     ("peak RSS predict end to end, MB", lambda r: r["e2e"]["peak_rss_mb"], False),
 ]
-print(f"Machine: {cores} cores, {cpu}")
+kernel = results["textclf"]["train32"].get("kernel", "?")
+print(f"Machine: {cores} cores, {cpu}, {'AVX-512' if 'avx512' in open('/proc/cpuinfo').read() else 'no AVX-512'}; textclf kernel path: {kernel}")
 header = "| measurement | textclf |" + (" Keras/TF | ratio |" if compare else "")
 print(header)
 print("|---|---:|" + ("---:|---:|" if compare else ""))
