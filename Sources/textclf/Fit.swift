@@ -62,6 +62,9 @@ extension TextClf {
         @Option(help: "LSTM units.")
         var units = 64
 
+        @Option(help: "Dropout rate between the LSTM and the output layer in training (Keras Dropout); 0 turns it off.")
+        var dropout: Float = 0
+
         @Option(help: "Adam's learning rate.")
         var learningRate: Float = 0.001
 
@@ -122,6 +125,7 @@ extension TextClf {
             guard validationSplit >= 0 && validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
             guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
             guard patience >= 0 else { throw ValidationError("--patience must be 0 (off) or more") }
+            guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
             guard !labelSeparator.isEmpty else { throw ValidationError("--label-separator must not be empty") }
             if report && validationSplit == 0 && validation == nil {
                 throw ValidationError("--report measures the model on validation data: keep --validation-split above 0 or give --validation")
@@ -146,7 +150,7 @@ extension TextClf {
                 let configuration = TextClassifier.Configuration(
                     normalization: normalization, toSimplified: toSimplified,
                     locale: locale, lowercased: lowercase, unit: tokens == .char ? .character : .word, numWords: numWords == 0 ? nil : numWords,
-                    maxLength: maxLength, embeddingDim: embeddingDim, units: units)
+                    maxLength: maxLength, embeddingDim: embeddingDim, units: units, dropout: dropout)
                 let dictionary = try loadDictionaries(userDictionaries)
                 var classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
                 let split = validation == nil ? validationSplit : 0

@@ -97,6 +97,27 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
 
     // MARK: Training
 
+    /// Keras's `Dropout(rate)` between the encoder and the head, in training only: each
+    /// feature is kept with probability 1 − rate and scaled by 1 / (1 − rate) (inverted
+    /// dropout), dropped otherwise; identity at inference. A batch row's mask comes from
+    /// `seed` and the row's index alone, so it is the same whatever the number of threads.
+    public struct Dropout: Equatable, Sendable {
+        public var rate: Float
+        public var seed: UInt64
+
+        public init(rate: Float, seed: UInt64) {
+            self.rate = rate
+            self.seed = seed
+        }
+
+        /// The multipliers of batch row `row` (0 or 1 / (1 − rate)), into `mask[0..<count]`.
+        func mask(row: Int, count: Int, into mask: UnsafeMutablePointer<Float>) {
+            var random = RandomGenerator(seed: seed ^ (UInt64(row) &* 0xD6E8_FEB8_6659_FD93))
+            let scale = 1 / (1 - rate)
+            for j in 0..<count { mask[j] = random.nextUnitFloat() < rate ? 0 : scale }
+        }
+    }
+
     /// What one batch's forward and backward pass gives.
     public struct BatchResult: Sendable {
         /// Mean loss over the batch (class-weighted if weights were given).
@@ -116,8 +137,9 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// given, one per class (or per label, for multi-label). `workspaces` come from
     /// ``makeTrainingWorkspaces(batchSize:steps:)`` and are reused batch after batch.
     public func lossAndGradients(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil,
-                                 workspaces: [Workspace]) throws -> BatchResult {
-        let summary = try accumulateGradients(indices, labels: labels, classWeights: classWeights, workspaces: workspaces)
+                                 dropout: Dropout? = nil, workspaces: [Workspace]) throws -> BatchResult {
+        let summary = try accumulateGradients(indices, labels: labels, classWeights: classWeights, dropout: dropout,
+                                              workspaces: workspaces)
         let total = workspaces[0]
         func copy(_ buffer: FloatBuffer, shape: [Int]) -> Tensor {
             Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: buffer.pointer, count: buffer.count)))
@@ -135,7 +157,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// gradients left in `workspaces[0]` rather than copied out; `allFinite` says whether
     /// every gradient is finite.
     func accumulateGradients(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil,
-                             workspaces: [Workspace],
+                             dropout: Dropout? = nil, workspaces: [Workspace],
                              skippingLeadingPadding: Bool = true) throws -> (loss: Float, correct: Float, allFinite: Bool) {
         precondition(labels.count == indices.rows * head.targetWidth && indices.rows > 0)
         precondition(classWeights.map { $0.count == (head.kind == .multiLabel ? head.outputs : head.classes) } ?? true,
@@ -158,7 +180,8 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                 let sharedCorrect = SharedPointer(base: correctBuffer.baseAddress!)
                 Parallel.forEach(shards) { s in
                     let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
-                    sharedCorrect.base[s] = backpropagate(indices, labels: labels, classWeights: classWeights, rows: rows,
+                    sharedCorrect.base[s] = backpropagate(indices, labels: labels, classWeights: classWeights,
+                                                          dropout: dropout.flatMap { $0.rate > 0 ? $0 : nil }, rows: rows,
                                                           batchSize: batch, workspace: workspaces[s],
                                                           losses: sharedLoss.base,
                                                           skippingLeadingPadding: skippingLeadingPadding)
@@ -198,12 +221,21 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
 
     /// Forward and backward for `rows` of a batch of `batchSize`; writes each row's loss,
     /// leaves this shard's gradients in `workspace`, returns how many rows it got right.
-    private func backpropagate(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]?, rows: Range<Int>,
-                               batchSize: Int, workspace w: Workspace, losses: UnsafeMutablePointer<Float>,
-                               skippingLeadingPadding: Bool) -> Float {
-        let features = encoder.forward(indices, rows: rows, workspace: w.encoder,
-                                       skippingLeadingPadding: skippingLeadingPadding)
-        let batch = rows.count, outputs = head.outputs, width = head.targetWidth
+    private func backpropagate(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]?, dropout: Dropout?,
+                               rows: Range<Int>, batchSize: Int, workspace w: Workspace,
+                               losses: UnsafeMutablePointer<Float>, skippingLeadingPadding: Bool) -> Float {
+        let encoded = encoder.forward(indices, rows: rows, workspace: w.encoder,
+                                      skippingLeadingPadding: skippingLeadingPadding)
+        let batch = rows.count, outputs = head.outputs, width = head.targetWidth, units = encoder.features
+        var features = encoded
+        if let dropout {
+            // The dropped features, row b being batch row order[b] (its mask follows the row).
+            for (b, r) in w.encoder.order.enumerated() {
+                dropout.mask(row: r, count: units, into: w.masks.pointer + b * units)
+                for j in 0..<units { w.dropped.pointer[b * units + j] = encoded[b * units + j] * w.masks.pointer[b * units + j] }
+            }
+            features = UnsafePointer(w.dropped.pointer)
+        }
         head.dense.forward(features, rows: batch, into: w.logits.pointer)
         var correct: Float = 0
         func score(_ weights: UnsafePointer<Float>?) {
@@ -223,6 +255,9 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         head.dense.backward(features, rows: batch, outputGradient: w.logitGradients.pointer,
                             kernelGradient: w.kernelGradient.pointer, biasGradient: w.biasGradient.pointer,
                             inputGradient: w.encoder.featureGradients.pointer)
+        if dropout != nil {
+            for k in 0..<batch * units { w.encoder.featureGradients.pointer[k] *= w.masks.pointer[k] }
+        }
         encoder.backward(steps: indices.columns, batch: batch, workspace: w.encoder)
         return correct
     }
@@ -234,9 +269,14 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let logitGradients: FloatBuffer
         let kernelGradient: FloatBuffer
         let biasGradient: FloatBuffer
+        /// Dropout: each row's multipliers and the dropped features.
+        let masks: FloatBuffer
+        let dropped: FloatBuffer
 
         init(encoder: LSTMEncoder.Workspace, head: ClassificationHead, batch: Int) {
             self.encoder = encoder
+            masks = FloatBuffer(count: batch * head.dense.inputDim)
+            dropped = FloatBuffer(count: batch * head.dense.inputDim)
             logits = FloatBuffer(count: batch * head.outputs)
             logitGradients = FloatBuffer(count: batch * head.outputs)
             kernelGradient = FloatBuffer(count: head.dense.kernel.count)

@@ -39,12 +39,15 @@ public struct TextClassifier: Sendable {
         public var truncating = Padding.Side.pre
         public var embeddingDim = 64
         public var units = 64
+        /// Keras's `Dropout(rate)` between the LSTM and the output layer, in training only.
+        public var dropout: Float = 0
 
         public init(normalization: TextNormalizer.Form = .nfkc, toSimplified: Bool = false,
                     locale: String = "zh", lowercased: Bool = true, unit: ICUTokenizer.Unit = .word,
                     numWords: Int? = nil, oovToken: String? = nil, maxLength: Int = 100,
                     padding: Padding.Side = .pre, truncating: Padding.Side = .pre,
-                    embeddingDim: Int = 64, units: Int = 64) {
+                    embeddingDim: Int = 64, units: Int = 64, dropout: Float = 0) {
+            self.dropout = dropout
             self.normalization = normalization
             self.toSimplified = toSimplified
             self.locale = locale
@@ -75,6 +78,7 @@ public struct TextClassifier: Sendable {
             truncating = try c.decode(Padding.Side.self, forKey: .truncating)
             embeddingDim = try c.decode(Int.self, forKey: .embeddingDim)
             units = try c.decode(Int.self, forKey: .units)
+            dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
         }
     }
 
@@ -330,7 +334,8 @@ public struct TextClassifier: Sendable {
         let validationSet = validation.map { (indices: encode($0.texts), labels: $0.targets) }
         let history: History
         do {
-            history = try model.fit(encode(texts), labels: targets, classWeights: classWeights, epochs: epochs,
+            history = try model.fit(encode(texts), labels: targets, classWeights: classWeights,
+                                    dropout: configuration.dropout, epochs: epochs,
                                     batchSize: batchSize, seed: seed, learningRate: learningRate, validation: validationSet,
                                     restoreBestWeights: restoreBestWeights, patience: patience,
                                     onBatch: onBatch, onEpoch: onEpoch)

@@ -17,6 +17,8 @@ extension SequenceClassifier {
     ///     index (multi-class), K values of 0 or 1 (multi-label).
     ///   - classWeights: Keras's `class_weight`: each row's loss times its class's weight
     ///     (multi-label: a positive label's loss times that label's weight); `nil`: all 1.
+    ///   - dropout: Keras's `Dropout(rate)` between the encoder and the head (see
+    ///     ``SequenceClassifier/Dropout``); its masks follow `seed`, the epoch and the batch.
     ///   - optimizer: Adam with Keras's defaults unless given; its state carries over if
     ///     you pass the same one again.
     ///   - seed: fixes the shuffling; with the same weights, data and seed, a run is repeatable
@@ -34,7 +36,7 @@ extension SequenceClassifier {
     ///   weights if the first epoch diverged). Or an error for indices outside the embedding.
     @discardableResult
     public mutating func fit(
-        _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil,
+        _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         optimizer: inout Adam,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
@@ -59,6 +61,9 @@ extension SequenceClassifier {
             throw TextClassificationError.invalidArgument(name: "batch size/epochs", value: "\(batchSize)/\(epochs)",
                                                           expected: "batch size ≥ 1 and epochs ≥ 0")
         }
+        guard dropout >= 0 && dropout < 1 else {
+            throw TextClassificationError.invalidArgument(name: "dropout", value: String(dropout), expected: "a rate in [0, 1)")
+        }
         try encoder.embedding.validate(indices.storage)
         let workspaces = makeTrainingWorkspaces(batchSize: min(batchSize, indices.rows), steps: indices.columns)
         var random = RandomGenerator(seed: seed)
@@ -78,7 +83,10 @@ extension SequenceClassifier {
                 let rows = order[b * batchSize ..< min(indices.rows, (b + 1) * batchSize)]
                 let batch = indices.rows(rows)
                 let batchLabels = width == 1 ? rows.map { labels[$0] } : rows.flatMap { labels[$0 * width ..< ($0 + 1) * width] }
+                // A seed per (run, epoch, batch): the masks repeat with the seed, never across batches.
+                var mixer = RandomGenerator(seed: seed ^ (UInt64(epoch) << 40) ^ UInt64(b))
                 let result = try accumulateGradients(batch, labels: batchLabels, classWeights: classWeights,
+                                                     dropout: dropout > 0 ? Dropout(rate: dropout, seed: mixer.next()) : nil,
                                                      workspaces: workspaces)
                 guard result.allFinite else {
                     // Weights can already be finite but useless (huge) before the loss turns
@@ -125,7 +133,7 @@ extension SequenceClassifier {
     /// with a fresh Adam of learning rate `learningRate`.
     @discardableResult
     public mutating func fit(
-        _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil,
+        _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         learningRate: Float = 0.001,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
@@ -134,7 +142,7 @@ extension SequenceClassifier {
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         var adam = Adam(learningRate: learningRate)
-        return try fit(indices, labels: labels, classWeights: classWeights, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
+        return try fit(indices, labels: labels, classWeights: classWeights, dropout: dropout, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
                        optimizer: &adam, validation: validation, restoreBestWeights: restoreBestWeights,
                        patience: patience, onBatch: onBatch, onEpoch: onEpoch)
     }

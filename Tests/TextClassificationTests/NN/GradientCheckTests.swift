@@ -175,3 +175,58 @@ import Testing
         }
     }
 }
+
+/// Dropout between the encoder and the head (Keras's `Dropout`): gradients consistent with the
+/// loss under the same masks, rate 0 the same as none, masks independent of the shard split.
+@Suite struct DropoutTests {
+    func model() -> (SequenceClassifier, IndexMatrix) {
+        var model = SequenceClassifier(inputDim: 7, embeddingDim: 5, units: 4, head: .multiClass, classes: 3, seed: 4)
+        var random = RandomGenerator(seed: 5)
+        model.encoder.embedding.embeddings = Tensor(shape: [7, 5], scalars: (0..<35).map { _ in random.nextUnitFloat() - 0.5 })
+        let indices = IndexMatrix(rows: 5, columns: 6, storage: (0..<30).map { _ in Int32(random.nextInt(below: 7)) })
+        return (model, indices)
+    }
+
+    @Test func gradientsMatchTheLossUnderTheSameMasks() throws {
+        let (model, indices) = model()
+        let labels: [Float] = [2, 0, 1, 1, 2]
+        let dropout = SequenceClassifier.Dropout(rate: 0.5, seed: 77)
+        let workspaces = model.makeTrainingWorkspaces(batchSize: 5, steps: 6)
+        let result = try model.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: workspaces)
+        let plain = try model.lossAndGradients(indices, labels: labels, workspaces: workspaces)
+        #expect(result.loss != plain.loss, "the masks change the loss")
+        for entry in SequenceClassifier.parameterPaths where entry.name != "embedding/embeddings" {
+            var probe = model
+            let tensor = model[keyPath: entry.path]
+            let numeric = tensor.scalars.indices.map { k -> Float in
+                let h: Float = 1e-2
+                probe[keyPath: entry.path].scalars[k] = tensor.scalars[k] + h
+                let plus = try! probe.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: workspaces).loss
+                probe[keyPath: entry.path].scalars[k] = tensor.scalars[k] - h
+                let minus = try! probe.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: workspaces).loss
+                probe[keyPath: entry.path] = tensor
+                return (plus - minus) / (2 * h)
+            }
+            let analytic = result.gradients[entry.name]!.scalars
+            let scale = numeric.map(abs).max() ?? 0
+            #expect(scale > 0)
+            for (a, n) in zip(analytic, numeric) { #expect(abs(a - n) <= 2e-3 * max(abs(a), abs(n)) + 5e-3 * scale, "\(entry.name)") }
+        }
+    }
+
+    @Test func rateZeroIsNoDropoutAndMasksFollowRowsNotShards() throws {
+        let (model, indices) = model()
+        let labels: [Float] = [2, 0, 1, 1, 2]
+        let two = model.makeTrainingWorkspaces(batchSize: 5, steps: 6)
+        let none = try model.lossAndGradients(indices, labels: labels, workspaces: two)
+        let zero = try model.lossAndGradients(indices, labels: labels, dropout: .init(rate: 0, seed: 3), workspaces: two)
+        #expect(none.loss == zero.loss && none.gradients == zero.gradients)
+        // Five rows in two shards (3 + 2) or in one shard of five: the same masks, the same loss.
+        let dropout = SequenceClassifier.Dropout(rate: 0.3, seed: 11)
+        let sharded = try model.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: two)
+        let single = [model.makeTrainingWorkspaces(batchSize: 10, steps: 6)[0]]  // room for 5 rows
+        let whole = try model.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: single)
+        #expect(abs(sharded.loss - whole.loss) < 1e-6)
+        #expect(sharded.loss != none.loss)
+    }
+}
