@@ -7,10 +7,10 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Measure training, prediction or tokenizer speed (used by Scripts/bench.sh).",
             discussion: """
-            Training and prediction run on random sequences at the seed example's
-            shapes by default (vocabulary 1000, length 100, embedding 64, LSTM 64);
-            the tokenizer runs on the texts of a CSV file. Prints one JSON object.
-            Build in release for meaningful numbers; the JSON names the kernel path in use
+            Training and prediction run on random sequences at the seed example's \
+            shapes by default (vocabulary 1000, length 100, embedding 64, LSTM 64); \
+            the tokenizer runs on the texts of a CSV file. Prints one JSON object. \
+            Build in release for meaningful numbers; the JSON names the kernel path in use \
             (TEXTCLF_KERNEL=generic|avx2|avx512 forces one).
 
             Example:

@@ -7,13 +7,13 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Measure a saved model on a labelled CSV file.",
             discussion: """
-            Binary models: accuracy, precision, recall, F1 (label 1 is the positive class),
-            ROC-AUC, log loss (binary cross-entropy) and the confusion matrix.
-            Multi-class models: accuracy, top-3 accuracy, log loss (categorical
-            cross-entropy), per-class precision / recall / F1 / support, their macro and
-            weighted averages, and the confusion matrix with label names.
-            Multi-label models (label cells joined by the model's separator): subset
-            accuracy, Hamming loss, micro and macro F1, per-label precision / recall / F1 /
+            Binary models: accuracy, precision, recall, F1 (label 1 is the positive class), \
+            ROC-AUC, log loss (binary cross-entropy) and the confusion matrix. \
+            Multi-class models: accuracy, top-3 accuracy, log loss (categorical \
+            cross-entropy), per-class precision / recall / F1 / support, their macro and \
+            weighted averages, and the confusion matrix with label names. \
+            Multi-label models (label cells joined by the model's separator): subset \
+            accuracy, Hamming loss, micro and macro F1, per-label precision / recall / F1 / \
             support.
 
             Example:

@@ -7,16 +7,16 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Show which words drove a prediction.",
             discussion: """
-            For each text: the predicted label and every token's contribution to that label's
-            probability, by occlusion (the probability with the text as it is minus the
-            probability with that token removed). Positive: the token speaks for the label;
-            negative: against it. Tokens the vocabulary drops never reach the model: shown
-            greyed (or as token(-)). Multi-label models: each predicted label is explained, or
+            For each text: the predicted label and every token's contribution to that label's \
+            probability, by occlusion (the probability with the text as it is minus the \
+            probability with that token removed). Positive: the token speaks for the label; \
+            negative: against it. Tokens the vocabulary drops never reach the model: shown \
+            greyed (or as token(-)). Multi-label models: each predicted label is explained, or \
             the one --label names.
 
-            On a terminal tokens are coloured (green for the label, red against, stronger for
-            larger contributions); --no-color, the NO_COLOR environment variable or a pipe
-            give plain token(+0.12) text. --format json gives one JSON object per line,
+            On a terminal tokens are coloured (green for the label, red against, stronger for \
+            larger contributions); --no-color, the NO_COLOR environment variable or a pipe \
+            give plain token(+0.12) text. --format json gives one JSON object per line, \
             --format html a self-contained page.
 
             Examples:

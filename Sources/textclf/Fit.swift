@@ -7,27 +7,29 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Train a classifier on a CSV file of texts and labels.",
             discussion: """
-            The CSV needs a header row; the text and label columns are "text" and "label"
-            unless named. Labels are any values (0/1, neg/pos, 差评/好评, news topics): numbers
-            sort numerically, names alphabetically. Two labels make a binary classifier (the
-            second is label 1, whose probability predict prints); more, a multi-class one
-            (softmax). With --multi-label each cell holds a set of labels joined by "|" (an
-            empty cell: none of them), and the model gives each text any number of labels.
-            --class-weight balanced weights each row's loss by n_rows / (n_classes ·
-            n_rows_of_its_class), as Keras's class_weight (multi-label: a label's positive
+            The CSV needs a header row; the text and label columns are "text" and "label" \
+            unless named. Labels are any values (0/1, neg/pos, 差评/好评, news topics): numbers \
+            sort numerically, names alphabetically. Two labels make a binary classifier (the \
+            second is label 1, whose probability predict prints); more, a multi-class one \
+            (softmax). With --multi-label each cell holds a set of labels joined by "|" (an \
+            empty cell: none of them), and the model gives each text any number of labels. \
+            --class-weight balanced weights each row's loss by n_rows / (n_classes · \
+            n_rows_of_its_class), as Keras's class_weight (multi-label: a label's positive \
             rows by n_rows_without / n_rows_with it) for unbalanced data.
 
-            By default the last tenth of the rows is held out for validation, and
-            the model saved is the one of the epoch with the lowest validation
-            loss. The model directory gets config.json, vocabulary.json,
+            By default the last tenth of the rows is held out for validation, and \
+            the model saved is the one of the epoch with the lowest validation \
+            loss. The model directory gets config.json, vocabulary.json, \
             model.safetensors and history.csv.
 
             Example:
               textclf fit Data/reviews-train.csv -o reviews-model
               textclf fit Data/seed-example.csv -o seed-model \\
                   --num-words 1000 --validation-split 0
-              textclf fit Data/thucnews-train.csv -o topics-model --validation Data/thucnews-dev.csv
-              textclf fit Data/duee-multilabel.csv -o events-model --label-column labels --multi-label
+              textclf fit Data/thucnews-train.csv -o topics-model \\
+                  --validation Data/thucnews-dev.csv
+              textclf fit Data/duee-multilabel.csv -o events-model \\
+                  --label-column labels --multi-label
             """)
 
         @Argument(help: "The training CSV file.")

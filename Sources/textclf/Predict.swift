@@ -7,18 +7,18 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Label texts with a saved model: the batch labeller.",
             discussion: """
-            Reads a CSV with a header row (the texts in --text-column), or with --lines one text
+            Reads a CSV with a header row (the texts in --text-column), or with --lines one text \
             per line, from FILE or standard input. Writes one row per input row, in input order:
-            the row's id (from --id-column, or a column named "id" if there is one) or else its
+            the row's id (from --id-column, or a column named "id" if there is one) or else its \
             text, then
               binary models:       label, probability (of the model's second label);
               multi-class models:  label, probability (of that label); --top-k K adds
                                    label_2, probability_2, … label_K, probability_K;
               multi-label models:  labels (those at or above --threshold, joined by the
                                    model's separator; possibly empty), then p_LABEL per label.
-            --probabilities adds p_LABEL columns for every label (JSON Lines: a
-            "probabilities" object; --top-k: a "top" array).
-            Streams: memory stays constant on endless input, and rows are printed as soon as
+            --probabilities adds p_LABEL columns for every label (JSON Lines: a \
+            "probabilities" object; --top-k: a "top" array). \
+            Streams: memory stays constant on endless input, and rows are printed as soon as \
             the input pauses.
 
             Examples:

@@ -7,13 +7,13 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Write an HTML report on a model: training curves and, with --test, pictures of its errors.",
             discussion: """
-            One self-contained HTML file (inline SVG and CSS; nothing is fetched, so it opens
-            from a file with no network, in a light or dark theme) with the training curves
+            One self-contained HTML file (inline SVG and CSS; nothing is fetched, so it opens \
+            from a file with no network, in a light or dark theme) with the training curves \
             (loss and accuracy per epoch, the kept epoch marked) and, on labelled test texts:
-            the headline figures, the confusion matrix as a heat map, precision / recall / F1
-            per label, ROC and precision-recall curves (one label against the rest), a
-            reliability diagram, the histogram of predicted probabilities, and the most
-            confidently wrong texts with each token's contribution (as textclf explain).
+            the headline figures, the confusion matrix as a heat map, precision / recall / F1 \
+            per label, ROC and precision-recall curves (one label against the rest), a \
+            reliability diagram, the histogram of predicted probabilities, and the most \
+            confidently wrong texts with each token's contribution (as textclf explain). \
             textclf fit --report writes one into the model directory after training.
 
             Examples:

@@ -8,11 +8,14 @@ struct TextClf: ParsableCommand {
         commandName: "textclf",
         abstract: "Train and run text classifiers, first of all for Chinese.",
         discussion: """
-        A pipeline of ICU word segmentation, a Keras-style vocabulary and padding, and an
-        Embedding → LSTM encoder with a binary, multi-class or multi-label head, trained with Adam.
+        A pipeline of text normalisation, ICU word segmentation, a Keras-style vocabulary and \
+        padding, and an Embedding → LSTM encoder with a binary, multi-class or multi-label head, \
+        trained with Adam.
 
         Example:
           textclf fit Data/seed-example.csv -o seed-model --epochs 10
+          textclf fit Data/thucnews-train.csv -o topics-model
+          textclf explain topics-model "央行宣布下调存款准备金率"
           echo 这是另一段文本。 | textclf tokenize
         """,
         version: "0.1.0 (kernels: \(KernelPath.active))",

@@ -7,10 +7,10 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Print each input line's ICU tokens, separated by spaces.",
             discussion: """
-            Shows what the model sees. Reads one text per line from FILE, or from standard
-            input when FILE is omitted or "-". With --vocab, the text goes through that model's
-            normalisation and tokenizer, and each token is followed by its index in the model's
-            vocabulary: 文本/1, or /- for a word the model drops (unknown, or cut by
+            Shows what the model sees. Reads one text per line from FILE, or from standard \
+            input when FILE is omitted or "-". With --vocab, the text goes through that model's \
+            normalisation and tokenizer, and each token is followed by its index in the model's \
+            vocabulary: 文本/1, or /- for a word the model drops (unknown, or cut by \
             num-words), or /OOV:1 where it has an OOV token.
 
             Examples:

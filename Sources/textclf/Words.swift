@@ -7,11 +7,11 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Discover new words in a corpus: a user dictionary for the vocabulary ICU splits.",
             discussion: """
-            Candidates are runs of 2 to 4 adjacent Chinese ICU tokens (性|价|比), kept when they
-            are frequent (--min-count), cohesive (the smallest pointwise mutual information over
-            the ways to cut them in two, --min-cohesion) and free (the entropy of the characters
-            to their left and right, the smaller of the two, --min-freedom); ranked by
-            cohesion × freedom × log(count). Prints the ranked list; -o writes the top ones as a
+            Candidates are runs of 2 to 4 adjacent Chinese ICU tokens (性|价|比), kept when they \
+            are frequent (--min-count), cohesive (the smallest pointwise mutual information over \
+            the ways to cut them in two, --min-cohesion) and free (the entropy of the characters \
+            to their left and right, the smaller of the two, --min-freedom); ranked by \
+            cohesion × freedom × log(count). Prints the ranked list; -o writes the top ones as a \
             user dictionary for textclf fit --user-dict (jieba's format: word and count).
 
             Examples:
