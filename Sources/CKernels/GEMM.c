@@ -48,7 +48,13 @@ static void generic_group16(const Tile *t, int64_t row, int64_t column) {
     for (int64_t p = 0; p < t->kc; p++) {
         float x = ar[p * t->columnStride];
         const float *br = t->b + p * t->ldb + column;
+#if defined(__aarch64__)
+        /* arm64 always has FMA (NEON fmla): fused, as the x86 fused paths and as textclf's Swift
+           kernels were on arm64. (Not run on an arm64 machine in this project's CI.) */
+        for (int j = 0; j < 16; j++) acc[j] = __builtin_fmaf(x, br[j], acc[j]);
+#else
         for (int j = 0; j < 16; j++) acc[j] = acc[j] + x * br[j];
+#endif
     }
     for (int j = 0; j < 16; j++) cr[j] = acc[j];
 }

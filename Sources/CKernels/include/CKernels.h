@@ -15,7 +15,8 @@ extern "C" {
 
 /// The kernel paths: 0 generic (any CPU), 1 AVX2 + FMA (6 × 16 register tile), 2 AVX-512
 /// (4 × 64 tile). All fused paths give the same bits (each element sums its products in the
-/// same order with one FMA each); the generic path rounds each product separately.
+/// same order with one FMA each); the generic path rounds each product separately, except on
+/// arm64, where it is fused too.
 enum { TEXTCLF_KERNEL_GENERIC = 0, TEXTCLF_KERNEL_AVX2 = 1, TEXTCLF_KERNEL_AVX512 = 2 };
 
 /// The path in use: the best this CPU runs, or the one TEXTCLF_KERNEL (generic, avx2, avx512)
