@@ -73,16 +73,8 @@ extension TextClf {
         @Option(help: "Seed for weights and shuffling: the same seed and data give the same model.")
         var seed: UInt64 = 0
 
-        @Option(help: "Unicode normalisation before tokenizing: nfkc (full-width letters and digits to ASCII, ① to 1, …) or none.")
-        var normalization = TextNormalizer.Form.nfkc
-
-        @Flag(help: "Convert Traditional Chinese to Simplified before tokenizing (the model does the same when it predicts).")
-        var toSimplified = false
-
-        @Option(name: .customLong("user-dict"), help: ArgumentHelp(
-            "A user dictionary (jieba's format: `word [frequency] [tag]` a line): its words stay whole tokens. Repeatable; copied into the model.",
-            valueName: "file"))
-        var userDictionaries: [String] = []
+        @OptionGroup(title: "Text (the model does the same to every text it later sees)")
+        var text: TextOptions
 
         @Option(help: "ICU locale for word segmentation.")
         var locale = "zh"
@@ -150,10 +142,10 @@ extension TextClf {
                 let heldSets = multi ? try held.map { try labels.labelSets(of: $0) } : nil
                 let heldClasses = multi ? nil : try held.map { try labels.classIndices(of: $0) }
                 let configuration = TextClassifier.Configuration(
-                    normalization: normalization, toSimplified: toSimplified,
+                    normalization: text.normalization, toSimplified: text.toSimplified,
                     locale: locale, lowercased: lowercase, unit: tokens == .char ? .character : .word, numWords: numWords == 0 ? nil : numWords,
                     maxLength: maxLength, embeddingDim: embeddingDim, units: units, dropout: dropout)
-                let dictionary = try loadDictionaries(userDictionaries)
+                let dictionary = try loadDictionaries(text.userDictionaries)
                 var classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
                 let split = validation == nil ? validationSplit : 0
                 let heldOut = held?.texts.count ?? Int(Double(data.texts.count) * split)

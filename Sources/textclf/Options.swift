@@ -11,6 +11,22 @@ struct ColumnOptions: ParsableArguments {
     var labelColumn = "label"
 }
 
+/// How texts are normalised and which words stay whole, before tokenizing (fit, tokenize).
+struct TextOptions: ParsableArguments {
+    @Option(help: "Unicode normalisation before tokenizing: nfkc (full-width letters and digits to ASCII, ① to 1, …) or none.")
+    var normalization = TextNormalizer.Form.nfkc
+
+    @Flag(help: "Convert Traditional Chinese to Simplified before tokenizing.")
+    var toSimplified = false
+
+    @Option(name: .customLong("user-dict"), help: ArgumentHelp(
+        "A user dictionary (jieba's format: `word [frequency] [tag]` a line) whose words stay whole tokens; repeatable.",
+        valueName: "file"))
+    var userDictionaries: [String] = []
+
+    var normalizer: TextNormalizer { TextNormalizer(form: normalization, toSimplified: toSimplified) }
+}
+
 extension TextNormalizer.Form: ExpressibleByArgument {}
 
 /// The user dictionaries named on the command line, merged; a note on stderr of their size

@@ -33,24 +33,16 @@ extension TextClf {
         @Flag(help: "One token per Chinese character instead of per word (ignored with --vocab).")
         var characters = false
 
-        @Option(help: "Unicode normalisation first: nfkc or none (ignored with --vocab).")
-        var normalization = TextNormalizer.Form.nfkc
-
-        @Flag(help: "Convert Traditional Chinese to Simplified first (ignored with --vocab).")
-        var toSimplified = false
-
-        @Option(name: .customLong("user-dict"), help: ArgumentHelp(
-            "A user dictionary whose words stay whole (repeatable; ignored with --vocab, which uses the model's).",
-            valueName: "file"))
-        var userDictionaries: [String] = []
+        @OptionGroup(title: "Text (ignored with --vocab, which uses the model's)")
+        var text: TextOptions
 
         func run() throws {
             try reportingErrors {
                 let model = try vocab.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
                 let tokenizer = try model?.tokenizer
                     ?? ICUTokenizer(locale: locale, lowercased: lowercase, unit: characters ? .character : .word,
-                                    dictionary: loadDictionaries(userDictionaries))
-                let normalizer = model?.normalizer ?? TextNormalizer(form: normalization, toSimplified: toSimplified)
+                                    dictionary: loadDictionaries(text.userDictionaries))
+                let normalizer = model?.normalizer ?? text.normalizer
                 let input = try file.flatMap { $0 == "-" ? nil : $0 }.map { try ByteInput(url: URL(fileURLWithPath: $0)) }
                     ?? ByteInput(standardInputNamed: "<stdin>")
                 let out = try OutputFile(path: nil)
