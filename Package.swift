@@ -28,6 +28,9 @@ let package = Package(
         // The matrix product, once per instruction set, chosen at run time (see its header).
         .target(name: "CKernels"),
 
+        // The commit a release binary was built from (Scripts/package.sh sets it).
+        .target(name: "CBuildInfo"),
+
         // The report's charts: a small SVG writer that knows nothing of models (no maintained
         // Swift plotting library runs on Linux).
         .target(name: "SVGPlot"),
@@ -42,6 +45,7 @@ let package = Package(
             name: "textclf",
             dependencies: [
                 "TextClassification",
+                "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CBuildInfo
 import Foundation
 import TextClassification
 
@@ -18,7 +19,7 @@ struct TextClf: ParsableCommand {
           textclf explain topics-model "央行宣布下调存款准备金率"
           echo 这是另一段文本。 | textclf tokenize
         """,
-        version: "0.1.0 (kernels: \(KernelPath.active))",
+        version: "0.1.0 (\(String(cString: textclf_build_commit())); kernels: \(KernelPath.active))",
         subcommands: [Fit.self, Evaluate.self, Predict.self, Explain.self, Report.self, Tokenize.self, Words.self, Bench.self]
     )
 }

@@ -77,7 +77,7 @@ import Testing
 
     @Test func versionAndHelp() throws {
         let version = try Command.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(["0.1.0 (kernels: avx512)", "0.1.0 (kernels: avx2)", "0.1.0 (kernels: generic)"].contains(version), "\(version)")
+        #expect(["avx512", "avx2", "generic"].contains { version == "0.1.0 (development build; kernels: \($0))" }, "\(version)")
         for command in ["fit", "evaluate", "predict", "tokenize", "bench"] {
             let help = try Command.run([command, "--help"])
             #expect(help.status == 0)

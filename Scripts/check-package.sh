@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Proves the release binary needs no Swift toolchain: packages it (Scripts/package.sh), makes a
+# minimal Debian 12 root with debootstrap (Debian's package; only libicu72 and libstdc++6 added,
+# the root cached in .cache/debian-root between runs), and runs the packaged binary there:
+# `--version`, and `predict` with a model trained by the normal build, whose output must be the
+# same bytes as the normal build's. Needs root (chroot) and Debian's package registry.
+#   Scripts/check-package.sh
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+build_release
+archive=$("$ROOT/Scripts/package.sh")
+root="$ROOT/.cache/debian-root"
+if [ ! -x "$root/usr/bin/env" ] || ! ls "$root"/usr/lib/*/libicuuc.so.72 >/dev/null 2>&1; then
+    command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
+    # The mirror this machine's apt already uses (no host is written into the project).
+    mirror=$( (grep -h -E '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true) \
+             | head -1 | awk '{ print $2 }')
+    [ -n "$mirror" ] || { echo "error: no Debian mirror in /etc/apt to make the root from" >&2; exit 1; }
+    echo "Making a minimal Debian 12 root in $root (debootstrap, with libicu72)..." >&2
+    rm -rf "$root"
+    debootstrap --variant=minbase --include=libicu72,libstdc++6 bookworm "$root" "$mirror" >/dev/null
+fi
+[ ! -e "$root/usr/bin/swift" ] && [ ! -d "$root/usr/lib/swift" ] || { echo "error: the root has Swift in it" >&2; exit 1; }
+work=$(mktemp -d)
+# /proc as on any real system (the Swift runtime reads its arguments from /proc/self/cmdline).
+mount -t proc proc "$root/proc"
+trap 'umount "$root/proc" 2>/dev/null; rm -rf "$work" "$root/textclf-check"' EXIT
+"$TEXTCLF" fit "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --seed 3 2>/dev/null
+"$TEXTCLF" predict "$work/model" "$ROOT/Data/reviews-test.csv" > "$work/expected.csv"
+mkdir -p "$root/textclf-check"
+tar -C "$root/textclf-check" -xzf "$archive"
+cp -r "$work/model" "$root/textclf-check/model"
+cp "$ROOT/Data/reviews-test.csv" "$root/textclf-check/test.csv"
+binary=$(cd "$root" && ls textclf-check/*/textclf)
+echo "In the Debian root: $(chroot "$root" "/$binary" --version)"
+chroot "$root" "/$binary" predict /textclf-check/model /textclf-check/test.csv > "$work/packaged.csv"
+if cmp -s "$work/expected.csv" "$work/packaged.csv"; then
+    echo "the packaged binary predicts the same bytes as the normal build ($(wc -l < "$work/packaged.csv") lines)"
+else
+    echo "error: the packaged binary's predictions differ from the normal build's" >&2
+    diff "$work/expected.csv" "$work/packaged.csv" | head -5 >&2
+    exit 1
+fi
