@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the release binary needs no Swift toolchain: packages it (Scripts/package.sh), makes a
 # minimal Debian 12 root with debootstrap (Debian's package; only libicu72 and libstdc++6 added,
-# the root cached in .cache/debian-root between runs), and runs the packaged binary there:
+# the root cached in /var/cache/textclf/debian-root between runs and clones, or under
+# $TEXTCLF_CACHE), and runs the packaged binary there:
 # `--version`, and `predict` with a model trained by the normal build, whose output must be the
 # same bytes as the normal build's. Needs root (chroot) and Debian's package registry.
 #   Scripts/check-package.sh
@@ -9,7 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 build_release
 archive=$("$ROOT/Scripts/package.sh")
-root="$ROOT/.cache/debian-root"
+root="${TEXTCLF_CACHE:-/var/cache/textclf}/debian-root"
 if [ ! -x "$root/usr/bin/env" ] || ! ls "$root"/usr/lib/*/libicuuc.so.72 >/dev/null 2>&1; then
     command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
     # The mirror this machine's apt already uses (no host is written into the project).
