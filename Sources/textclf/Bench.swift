@@ -38,6 +38,12 @@ extension TextClf {
 
         func validate() throws {
             guard classes >= 2 || (multiLabel && classes >= 1) else { throw ValidationError("--classes must be at least 2") }
+            for (name, value, minimum) in [("--samples", samples, 1), ("--repeats", repeats, 1), ("--input-dim", inputDim, 2),
+                                           ("--length", length, 1), ("--embedding-dim", embeddingDim, 1), ("--units", units, 1)]
+                where value < minimum {
+                throw ValidationError("\(name) must be at least \(minimum)")
+            }
+            if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         }
 
         private var head: ClassificationHead.Kind { multiLabel ? .multiLabel : classes == 2 ? .binary : .multiClass }

@@ -149,6 +149,15 @@ import Testing
         #expect(result.status == 64)
         #expect(result.stderr.contains("--epochs must be at least 1"))
     }
+
+    /// Bench shapes of zero (or no repeats) are usage errors, not crashes or empty measurements.
+    @Test func benchRejectsEmptyShapes() throws {
+        for (option, message) in [("--input-dim", "--input-dim must be at least 2"), ("--repeats", "--repeats must be at least 1"),
+                                  ("--units", "--units must be at least 1"), ("--length", "--length must be at least 1")] {
+            let result = try Command.run(["bench", "train", option, "0"])
+            #expect(result.status == 64 && result.stderr.contains(message), "\(option): \(result.stderr)")
+        }
+    }
 }
 
 extension BadInputTests {
