@@ -27,6 +27,7 @@ if ! "$venv/bin/python" -c 'import pyspark' 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q pyspark==3.5.8
 fi
+command -v pgrep >/dev/null || { apt-get update -qq && apt-get install -y -qq procps >/dev/null; }
 export PATH="$venv/bin:$PATH" PYSPARK_PYTHON="$venv/bin/python" PYSPARK_DRIVER_PYTHON="$venv/bin/python"
 
 build_release
@@ -73,10 +74,13 @@ label 'local[2]' --input "$work/quoted.parquet" --output "$work/out-parquet" --f
 python3 "$rows" same "$work/quoted.expected.csv" "$work/out-parquet" parquet
 
 echo "== a textclf process killed mid-run (local[2,4]: up to 4 attempts per task)" >&2
-(   # Kill the first textclf predict of the job that has run for half a second.
+(   # Kill a textclf predict of the job half a second after it is seen (again if it ended first).
     for _ in $(seq 600); do
         pid=$(pgrep -f "userFiles.*/textclf predict" | head -1 || true)
-        if [ -n "$pid" ]; then sleep 0.5; kill -9 "$pid" 2>/dev/null && echo "killed textclf process $pid" >&2; exit; fi
+        if [ -n "$pid" ]; then
+            sleep 0.5
+            kill -9 "$pid" 2>/dev/null && { echo "killed textclf process $pid" >&2; exit; }
+        fi
         sleep 0.1
     done
 ) &
