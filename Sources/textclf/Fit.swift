@@ -58,8 +58,14 @@ extension TextClf {
         @Option(help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. On the shipped reviews 10000 is as accurate as all ~21,000 words and trains ~35% faster.")
         var numWords = 10000
 
-        @Option(help: "Embedding vector length.")
-        var embeddingDim = 64
+        @Option(help: "Embedding vector length. (default: 64, or the --embeddings file's)")
+        var embeddingDim: Int?
+
+        @Option(help: ArgumentHelp("Pretrained word vectors (word2vec text format, as the Tencent and Sogou Chinese vectors ship) to start the embedding from: vocabulary words with a vector take it, the others start at random.", valueName: "file"))
+        var embeddings: String?
+
+        @Flag(help: "With --embeddings: do not train the embedding (Keras trainable=False).")
+        var freezeEmbeddings = false
 
         @Option(help: "LSTM units.")
         var units = 64
@@ -121,6 +127,9 @@ extension TextClf {
             guard patience >= 0 else { throw ValidationError("--patience must be 0 (off) or more") }
             guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
             guard !labelSeparator.isEmpty else { throw ValidationError("--label-separator must not be empty") }
+            if freezeEmbeddings && embeddings == nil {
+                throw ValidationError("--freeze-embeddings freezes pretrained vectors: give them with --embeddings FILE")
+            }
             if report && validationSplit == 0 && validation == nil {
                 throw ValidationError("--report measures the model on validation data: keep --validation-split above 0 or give --validation")
             }
@@ -141,10 +150,19 @@ extension TextClf {
                 let classes = multi ? [] : try labels.classIndices(of: data)
                 let heldSets = multi ? try held.map { try labels.labelSets(of: $0) } : nil
                 let heldClasses = multi ? nil : try held.map { try labels.classIndices(of: $0) }
+                let pretrained = embeddings.map {
+                    TextClassifier.PretrainedEmbeddings(file: URL(fileURLWithPath: $0), trainable: !freezeEmbeddings)
+                }
+                let vectorDimension = try pretrained.map { try WordVectors.header(ofFileAt: $0.file).dimension }
+                if let vectorDimension, let embeddingDim, embeddingDim != vectorDimension {
+                    throw TextClassificationError.invalidArgument(
+                        name: "--embedding-dim", value: String(embeddingDim),
+                        expected: "the \(vectorDimension) of the vectors in \(embeddings!) (or leave it out)")
+                }
                 let configuration = TextClassifier.Configuration(
                     normalization: text.normalization, toSimplified: text.toSimplified,
                     locale: locale, lowercased: lowercase, unit: tokens == .char ? .character : .word, numWords: numWords == 0 ? nil : numWords,
-                    maxLength: maxLength, embeddingDim: embeddingDim, units: units, dropout: dropout)
+                    maxLength: maxLength, embeddingDim: embeddingDim ?? vectorDimension ?? 64, units: units, dropout: dropout)
                 let dictionary = try loadDictionaries(text.userDictionaries)
                 var classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
                 let split = validation == nil ? validationSplit : 0
@@ -168,13 +186,13 @@ extension TextClf {
                             texts: data.texts, labelSets: sets, classWeight: weighting, epochs: epochs, batchSize: batchSize,
                             seed: seed, learningRate: learningRate, validation: held.map { ($0.texts, heldSets!) },
                             validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
-                            onBatch: progress.update, onEpoch: onEpoch)
+                            embeddings: pretrained, onBatch: progress.update, onEpoch: onEpoch)
                     } else {
                         history = try classifier.fit(
                             texts: data.texts, labels: classes, classWeight: weighting, epochs: epochs, batchSize: batchSize,
                             seed: seed, learningRate: learningRate, validation: held.map { ($0.texts, heldClasses!) },
                             validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
-                            onBatch: progress.update, onEpoch: onEpoch)
+                            embeddings: pretrained, onBatch: progress.update, onEpoch: onEpoch)
                     }
                 } catch let error as TextClassificationError {
                     guard case let .nonFiniteLoss(epoch, _) = error, classifier.model != nil else { throw error }
@@ -187,6 +205,11 @@ extension TextClf {
                     printError(String(format: "Keeping epoch %d, the lowest validation loss (val_loss %.4f, val_accuracy %.4f)%@",
                                       restored, report.validationLoss ?? 0, report.validationAccuracy ?? 0,
                                       restored == history.epochs.count ? "" : "; --no-restore-best keeps the last epoch"))
+                }
+                if let coverage = classifier.embeddingCoverage {
+                    printError(String(format: "Pretrained embeddings: %d of the %d vocabulary words had a vector (%.1f%%) among %d in %@%@",
+                                      coverage.covered, coverage.words, coverage.fraction * 100, coverage.fileWords,
+                                      embeddings!, freezeEmbeddings ? "; kept frozen" : ""))
                 }
                 if let weights = classifier.classWeights {
                     printError("Class weights (balanced" + (labels.head == .multiLabel ? ", of each label's positive rows" : "")

@@ -33,6 +33,27 @@ import Testing
         #expect(lines[1].hasPrefix("这是一段文本。,"))
     }
 
+    @Test func fitStartsFromPretrainedEmbeddings() throws {
+        let directory = try Command.temporaryDirectory()
+        let vectors = directory.appendingPathComponent("vectors.txt")
+        try "3 8\n文本 1 2 3 4 5 6 7 8\n第三 1 1 1 1 1 1 1 1\n没有 0 0 0 0 0 0 0 0\n".write(to: vectors, atomically: true, encoding: .utf8)
+        let seed = Command.repository.appendingPathComponent("Data/seed-example.csv").path
+        let model = directory.appendingPathComponent("model").path
+        let fit = try Command.run(["fit", seed, "-o", model, "--epochs", "2", "--validation-split", "0",
+                                   "--embeddings", vectors.path, "--freeze-embeddings"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stderr.contains("Pretrained embeddings: 2 of the 7 vocabulary words had a vector (28.6%) among 3 in \(vectors.path); kept frozen"))
+        let config = try String(contentsOf: URL(fileURLWithPath: model).appendingPathComponent("config.json"), encoding: .utf8)
+        #expect(config.contains("\"embeddingDim\" : 8"), "the dimension comes from the file")
+
+        let mismatch = try Command.run(["fit", seed, "-o", model, "--embeddings", vectors.path, "--embedding-dim", "64"])
+        #expect(mismatch.status != 0 && mismatch.stderr.contains("expected the 8 of the vectors in \(vectors.path)"))
+        let alone = try Command.run(["fit", seed, "-o", model, "--freeze-embeddings"])
+        #expect(alone.status != 0 && alone.stderr.contains("--freeze-embeddings freezes pretrained vectors"))
+        let missing = try Command.run(["fit", seed, "-o", model, "--embeddings", directory.appendingPathComponent("no.txt").path])
+        #expect(missing.status != 0 && missing.stderr.contains("no.txt"))
+    }
+
     @Test func predictFormatsAndIdColumn() throws {
         let model = Command.sharedModel.path
         let csv = Data("id,text\n7,\"好,很好\"\n8,\n".utf8)

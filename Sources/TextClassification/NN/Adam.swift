@@ -63,9 +63,10 @@ public struct Adam: Sendable {
     /// The same step from gradients in scratch memory (the training loop's path: no copies),
     /// `gradient(name)` giving each weight's.
     mutating func update<Model: ParameterizedModel>(_ model: inout Model, gradient: (String) -> UnsafePointer<Float>,
-                                                    squaredGradients: [String: UnsafePointer<Float>]) {
+                                                    squaredGradients: [String: UnsafePointer<Float>],
+                                                    frozen: Set<String> = []) {
         let alpha = beginStep()
-        for entry in Model.parameterPaths {
+        for entry in Model.parameterPaths where !frozen.contains(entry.name) {
             apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: gradient(entry.name),
                   squaredGradient: squaredGradients[entry.name])
         }

@@ -204,10 +204,11 @@ public struct LSTMEncoder: Sendable {
         lstm.backward(nil, steps: steps, batch: batch, outputGradient: w.featureGradients.pointer,
                       workspace: w.lstm, kernelGradient: w.kernelGradient.pointer,
                       recurrentGradient: w.recurrentKernelGradient.pointer,
-                      biasGradient: w.biasGradient.pointer, inputGradient: w.inputs.pointer,
+                      biasGradient: w.biasGradient.pointer, inputGradient: w.trainsEmbedding ? w.inputs.pointer : nil,
                       starts: w.starts, padding: w.padding)
         w.projection!.sumByRow(w.lstm.gates.pointer, rows: w.tokenRows, count: steps * batch,
                                into: w.gateSums.pointer, touched: w.gateSumsTouched)
+        guard w.trainsEmbedding else { return }  // frozen: its gradient stays zero
         Embedding.scatterAdd(w.inputs.pointer, indices: w.tokens, count: steps * batch, stride: 1,
                              width: embedding.outputDim, into: w.embeddingGradient.pointer,
                              squares: w.embeddingSquares.pointer)
@@ -288,6 +289,8 @@ public struct LSTMEncoder: Sendable {
         var order: [Int] = []
         /// Training: each workspace row's first step of its own tokens (ascending).
         var starts: [Int] = []
+        /// Training: whether the embedding's gradient is wanted (`false`: frozen embedding).
+        var trainsEmbedding = true
         /// Training: one row's run through the padding, and its table rows.
         let padding: LSTMWorkspace
         let paddingRows: UnsafeMutablePointer<Int32>

@@ -98,6 +98,32 @@ public struct TextClassifier: Sendable {
     public internal(set) var classWeights: [Float]?
     /// The epochs of the last fit (also kept in a saved model).
     public internal(set) var history: History?
+    /// How many vocabulary words the last fit's pretrained embeddings covered (nil without them).
+    public internal(set) var embeddingCoverage: EmbeddingCoverage?
+
+    /// Pretrained word vectors to start the embedding from (Keras: `Embedding(weights=[matrix],
+    /// trainable=…)`): the rows of vocabulary words that have a vector take it, the others keep
+    /// their usual random start. The file is word2vec's text format (``WordVectors``); its
+    /// dimension must be the configuration's `embeddingDim`.
+    public struct PretrainedEmbeddings: Equatable, Sendable {
+        public var file: URL
+        /// `false`: the embedding is not trained (Keras's `trainable=False`): no Adam update.
+        public var trainable: Bool
+
+        public init(file: URL, trainable: Bool = true) {
+            self.file = file
+            self.trainable = trainable
+        }
+    }
+
+    /// What pretrained embeddings covered: `covered` of the `words` vocabulary words with an
+    /// embedding row (index below the embedding's rows) had a vector in the file.
+    public struct EmbeddingCoverage: Equatable, Sendable {
+        public var covered: Int
+        public var words: Int
+        public var fileWords: Int
+        public var fraction: Double { words == 0 ? 0 : Double(covered) / Double(words) }
+    }
 
     /// An unfitted pipeline.
     /// - Throws: if the settings are out of range or ICU has no rules for the locale.
@@ -217,6 +243,7 @@ public struct TextClassifier: Sendable {
         texts: [String], labels: [Int], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
         seed: UInt64 = 0, learningRate: Float = 0.001, validation: (texts: [String], labels: [Int])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
+        embeddings: PretrainedEmbeddings? = nil,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         guard self.labels.head != .multiLabel else {
@@ -227,7 +254,7 @@ public struct TextClassifier: Sendable {
                        batchSize: batchSize, seed: seed, learningRate: learningRate,
                        validation: try validation.map { ($0.texts, try targets($0.labels)) },
                        validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
-                       onBatch: onBatch, onEpoch: onEpoch)
+                       embeddings: embeddings, onBatch: onBatch, onEpoch: onEpoch)
     }
 
     /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:validation:validationSplit:restoreBestWeights:patience:onBatch:onEpoch:)``
@@ -238,6 +265,7 @@ public struct TextClassifier: Sendable {
         texts: [String], labelSets: [[Int]], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
         seed: UInt64 = 0, learningRate: Float = 0.001, validation: (texts: [String], labelSets: [[Int]])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
+        embeddings: PretrainedEmbeddings? = nil,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         guard self.labels.head == .multiLabel else {
@@ -248,7 +276,7 @@ public struct TextClassifier: Sendable {
                        batchSize: batchSize, seed: seed, learningRate: learningRate,
                        validation: try validation.map { ($0.texts, try targets($0.labelSets)) },
                        validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
-                       onBatch: onBatch, onEpoch: onEpoch)
+                       embeddings: embeddings, onBatch: onBatch, onEpoch: onEpoch)
     }
 
     /// The model's targets for class indices: one value per text.
@@ -303,7 +331,8 @@ public struct TextClassifier: Sendable {
     private mutating func fit(
         texts: [String], targets: [Float], classWeight: ClassWeight, epochs: Int, batchSize: Int, seed: UInt64,
         learningRate: Float, validation: (texts: [String], targets: [Float])?, validationSplit: Double,
-        restoreBestWeights: Bool, patience: Int?, onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
+        restoreBestWeights: Bool, patience: Int?, embeddings: PretrainedEmbeddings?,
+        onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
     ) throws -> History {
         guard validationSplit >= 0 && validationSplit < 1 else {
             throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
@@ -331,6 +360,7 @@ public struct TextClassifier: Sendable {
         let inputDim = configuration.numWords ?? vocabulary.indexWord.count
         var model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
                                        units: configuration.units, head: labels.head, classes: labelNames.count, seed: seed)
+        let coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
         let validationSet = validation.map { (indices: encode($0.texts), labels: $0.targets) }
         let history: History
         do {
@@ -338,6 +368,7 @@ public struct TextClassifier: Sendable {
                                     dropout: configuration.dropout, epochs: epochs,
                                     batchSize: batchSize, seed: seed, learningRate: learningRate, validation: validationSet,
                                     restoreBestWeights: restoreBestWeights, patience: patience,
+                                    trainableEmbeddings: embeddings?.trainable ?? true,
                                     onBatch: onBatch, onEpoch: onEpoch)
         } catch let error as TextClassificationError {
             // Diverged after at least one good epoch: keep those weights, so they can be saved.
@@ -350,7 +381,33 @@ public struct TextClassifier: Sendable {
         self.model = model
         self.classWeights = classWeights
         self.history = history
+        self.embeddingCoverage = coverage
         return history
+    }
+
+    /// Sets the rows of `embedding` whose vocabulary word has a vector in the word2vec file.
+    /// File words go through the model's normalisation and lower-casing first, as texts do.
+    private func loadEmbeddings(from file: URL, into embedding: inout Embedding) throws -> EmbeddingCoverage {
+        let rows = embedding.inputDim, width = embedding.outputDim
+        var wanted: [String: Int] = [:]
+        for (word, index) in vocabulary.wordIndex where index > 0 && index < rows { wanted[word] = index }
+        let normalizer = normalizer, lowercased = configuration.lowercased
+        let vectors = try WordVectors(contentsOf: file, keeping: Set(wanted.keys)) { word in
+            let normalized = normalizer(word)
+            return lowercased ? normalized.lowercased() : normalized
+        }
+        guard vectors.dimension == width else {
+            throw TextClassificationError.invalidArgument(
+                name: "embeddings", value: "\(file.path): vectors of \(vectors.dimension) values",
+                expected: "the embedding's \(width) (set the embedding dimension to \(vectors.dimension))")
+        }
+        embedding.embeddings.scalars.withUnsafeMutableBufferPointer { table in
+            for (word, vector) in vectors.vectors {
+                let index = wanted[word]!
+                for j in 0..<width { table[index * width + j] = vector[j] }
+            }
+        }
+        return EmbeddingCoverage(covered: vectors.vectors.count, words: wanted.count, fileWords: vectors.lineCount)
     }
 
     /// Each text's prediction: every label's probability and the decision of the head.

@@ -28,6 +28,9 @@ extension SequenceClassifier {
     ///     validation loss was lowest (Keras's `EarlyStopping(restore_best_weights=True)`).
     ///   - patience: with validation, stop after this many epochs without a lower validation
     ///     loss (`nil`: never stop early).
+    ///   - trainableEmbeddings: `false` keeps the embedding as it is (Keras's
+    ///     `Embedding(trainable=False)`, e.g. for pretrained vectors): Adam neither updates it
+    ///     nor keeps moments for it, and its gradient is not computed.
     ///   - onBatch: called after every batch (for progress output).
     ///   - onEpoch: called after every epoch; return `false` to stop early.
     /// - Throws: ``TextClassificationError/nonFiniteLoss(epoch:batch:)`` when training
@@ -40,7 +43,7 @@ extension SequenceClassifier {
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         optimizer: inout Adam,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
-        restoreBestWeights: Bool = false, patience: Int? = nil,
+        restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
@@ -66,6 +69,8 @@ extension SequenceClassifier {
         }
         try encoder.embedding.validate(indices.storage)
         let workspaces = makeTrainingWorkspaces(batchSize: min(batchSize, indices.rows), steps: indices.columns)
+        for w in workspaces { w.encoder.trainsEmbedding = trainableEmbeddings }
+        let frozen: Set<String> = trainableEmbeddings ? [] : ["embedding/embeddings"]
         var random = RandomGenerator(seed: seed)
         var order = Array(0..<indices.rows)
         var history = History()
@@ -96,7 +101,8 @@ extension SequenceClassifier {
                 }
                 let total = workspaces[0]
                 optimizer.update(&self, gradient: { UnsafePointer(total.gradient(named: $0).pointer) },
-                                 squaredGradients: ["embedding/embeddings": UnsafePointer(total.encoder.embeddingSquares.pointer)])
+                                 squaredGradients: ["embedding/embeddings": UnsafePointer(total.encoder.embeddingSquares.pointer)],
+                                 frozen: frozen)
                 lossSum += Double(result.loss) * Double(rows.count)
                 correct += Double(result.correct)
                 seen += rows.count
@@ -137,14 +143,14 @@ extension SequenceClassifier {
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         learningRate: Float = 0.001,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
-        restoreBestWeights: Bool = false, patience: Int? = nil,
+        restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         var adam = Adam(learningRate: learningRate)
         return try fit(indices, labels: labels, classWeights: classWeights, dropout: dropout, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
                        optimizer: &adam, validation: validation, restoreBestWeights: restoreBestWeights,
-                       patience: patience, onBatch: onBatch, onEpoch: onEpoch)
+                       patience: patience, trainableEmbeddings: trainableEmbeddings, onBatch: onBatch, onEpoch: onEpoch)
     }
 
     /// Mean loss and accuracy (Keras's: binary at 0.5, argmax, or binary per label) on
