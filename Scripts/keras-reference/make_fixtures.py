@@ -147,11 +147,46 @@ def model_fixture(head="binary"):
     return fixture
 
 
+def recurrent_fixture():
+    """GRU, Bidirectional(LSTM) and Bidirectional(GRU) alone, with fixed weights: outputs and
+    the gradients of sum(output * upstream) with respect to every weight and the input."""
+    rng = np.random.RandomState(1)
+    batch, steps, width, units = 3, 5, 4, 3
+    x = rng.normal(0, 1, (batch, steps, width)).astype(np.float32)
+    cases = {}
+    for kind in ["gru", "bilstm", "bigru"]:
+        cell = keras.layers.GRU if kind.endswith("gru") else keras.layers.LSTM
+        layer = keras.layers.Bidirectional(cell(units)) if kind.startswith("bi") else cell(units)
+        layer.build((batch, steps, width))
+        weights = [rng.normal(0, 0.5, tuple(w.shape)).astype(np.float32) for w in layer.weights]
+        layer.set_weights(weights)
+        out_width = 2 * units if kind.startswith("bi") else units
+        upstream = rng.normal(0, 1, (batch, out_width)).astype(np.float32)
+        inputs = tf.Variable(x)
+        with tf.GradientTape() as tape:
+            output = layer(inputs)
+            loss = tf.reduce_sum(output * upstream)
+        gradients = tape.gradient(loss, [inputs] + list(layer.weights))
+        cases[kind] = {
+            "weight_names": [w.path for w in layer.weights],
+            "weights": [w.reshape(-1).tolist() for w in weights],
+            "weight_shapes": [list(w.shape) for w in weights],
+            "output": output.numpy().reshape(-1).tolist(),
+            "upstream": upstream.reshape(-1).tolist(),
+            "input_gradient": gradients[0].numpy().reshape(-1).tolist(),
+            "weight_gradients": [g.numpy().reshape(-1).tolist() for g in gradients[1:]],
+        }
+    return {"keras": keras.__version__, "tensorflow": tf.__version__,
+            "shapes": {"batch": batch, "steps": steps, "width": width, "units": units},
+            "x": x.reshape(-1).tolist(), "cases": cases}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, make in [("tokenizer", tokenizer_fixture), ("padding", padding_fixture), ("model", model_fixture),
                        ("model-multiclass", lambda: model_fixture("multiclass")),
-                       ("model-multilabel", lambda: model_fixture("multilabel"))]:
+                       ("model-multilabel", lambda: model_fixture("multilabel")),
+                       ("recurrent", recurrent_fixture)]:
         path = os.path.join(OUT, name + ".json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(make(), f, ensure_ascii=False, indent=1)

@@ -87,6 +87,64 @@ import Testing
         }, "lstm input")
     }
 
+    @Test(arguments: [(3, 5, 7), (2, 16, 4), (17, 3, 3)])
+    func gru(units: Int, inputDim: Int, steps: Int) {
+        var random = RandomGenerator(seed: 4)
+        var gru = GRU(inputDim: inputDim, units: units, using: &random)
+        gru.bias = randomTensor([2, 3 * units], scale: 0.5, &random)  // both biases matter
+        let input = randomTensor([3, steps, inputDim], &random)
+        let upstream = randomTensor([3, units], &random)
+        let (_, backpropagator) = gru.appliedForBackpropagation(to: input)
+        let (inputGradient, gradient) = backpropagator(upstream)
+
+        var probe = gru
+        expectClose(gradient.kernel.scalars, numericGradient(of: gru.kernel) {
+            probe.kernel = $0; return weightedSum(probe(input), upstream)
+        }, "gru/kernel")
+        probe = gru
+        expectClose(gradient.recurrentKernel.scalars, numericGradient(of: gru.recurrentKernel) {
+            probe.recurrentKernel = $0; return weightedSum(probe(input), upstream)
+        }, "gru/recurrent_kernel")
+        probe = gru
+        expectClose(gradient.bias.scalars, numericGradient(of: gru.bias) {
+            probe.bias = $0; return weightedSum(probe(input), upstream)
+        }, "gru/bias")
+        expectClose(inputGradient.scalars, numericGradient(of: input) {
+            weightedSum(gru($0), upstream)
+        }, "gru input")
+    }
+
+    /// Both directions' weights and the input, for a bidirectional LSTM and GRU.
+    @Test func bidirectional() {
+        var random = RandomGenerator(seed: 5)
+        let input = randomTensor([2, 5, 4], &random)
+        let lstm = Bidirectional(forward: LSTM(inputDim: 4, units: 3, using: &random),
+                                 backward: LSTM(inputDim: 4, units: 3, using: &random))
+        var upstream = randomTensor([2, 6], &random)
+        let (_, backpropagator) = lstm.appliedForBackpropagation(to: input)
+        let (lstmInput, lstmGradient) = backpropagator(upstream)
+        var probe = lstm
+        expectClose(lstmGradient.forward.kernel.scalars, numericGradient(of: lstm.forward.kernel) {
+            probe.forward.kernel = $0; return weightedSum(probe(input), upstream)
+        }, "forward_lstm/kernel")
+        probe = lstm
+        expectClose(lstmGradient.backward.recurrentKernel.scalars, numericGradient(of: lstm.backward.recurrentKernel) {
+            probe.backward.recurrentKernel = $0; return weightedSum(probe(input), upstream)
+        }, "backward_lstm/recurrent_kernel")
+        expectClose(lstmInput.scalars, numericGradient(of: input) { weightedSum(lstm($0), upstream) }, "bilstm input")
+
+        let gru = Bidirectional(forward: GRU(inputDim: 4, units: 2, using: &random),
+                                backward: GRU(inputDim: 4, units: 2, using: &random))
+        upstream = randomTensor([2, 4], &random)
+        let (_, gruBackpropagator) = gru.appliedForBackpropagation(to: input)
+        let (gruInput, gruGradient) = gruBackpropagator(upstream)
+        var gruProbe = gru
+        expectClose(gruGradient.backward.kernel.scalars, numericGradient(of: gru.backward.kernel) {
+            gruProbe.backward.kernel = $0; return weightedSum(gruProbe(input), upstream)
+        }, "backward_gru/kernel")
+        expectClose(gruInput.scalars, numericGradient(of: input) { weightedSum(gru($0), upstream) }, "bigru input")
+    }
+
     @Test func denseWithSigmoid() {
         var random = RandomGenerator(seed: 3)
         let dense = Dense(inputDim: 5, units: 3, activation: .sigmoid, using: &random)

@@ -1,0 +1,63 @@
+/// Keras's `Bidirectional(layer)` with its default `merge_mode="concat"`: one copy of the
+/// layer reads the sequence forwards, another (its own weights) reads it backwards
+/// (`go_backwards=True`), and the output is their last states side by side,
+/// `[batch, forward.units + backward.units]`.
+///
+/// ```swift
+/// var random = RandomGenerator(seed: 1)
+/// let bilstm = Bidirectional(forward: LSTM(inputDim: 64, units: 64, using: &random),
+///                            backward: LSTM(inputDim: 64, units: 64, using: &random))
+/// bilstm(Tensor(zeros: [8, 100, 64])).shape   // [8, 128]
+/// ```
+///
+/// With pre-padded input the backward copy reads the text's own tokens first and the padding
+/// last, so its state passes through every padding step: unlike the forward direction, it has
+/// no padding to skip (Keras computes the same, as its embedding masks nothing).
+public struct Bidirectional<Layer: RecurrentLayer>: RecurrentLayer {
+    public var forward: Layer
+    public var backward: Layer
+
+    public var inputDim: Int { forward.inputDim }
+    public var units: Int { forward.units + backward.units }
+
+    public init(forward: Layer, backward: Layer) {
+        precondition(forward.inputDim == backward.inputDim, "both directions read the same input")
+        self.forward = forward
+        self.backward = backward
+    }
+
+    public struct Gradient: Sendable {
+        public var forward: Layer.Gradient
+        public var backward: Layer.Gradient
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        appliedForBackpropagation(to: input).output
+    }
+
+    public func appliedForBackpropagation(to input: Tensor)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        let (forwardOutput, forwardBackpropagator) = forward.appliedForBackpropagation(to: input)
+        let (backwardOutput, backwardBackpropagator) = backward.appliedForBackpropagation(to: input.reversedSteps())
+        let batch = input.shape[0], uf = forward.units, ub = backward.units
+        var output = Tensor(zeros: [batch, uf + ub])
+        for b in 0..<batch {
+            for j in 0..<uf { output.scalars[b * (uf + ub) + j] = forwardOutput.scalars[b * uf + j] }
+            for j in 0..<ub { output.scalars[b * (uf + ub) + uf + j] = backwardOutput.scalars[b * ub + j] }
+        }
+        let backpropagator = { (outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) in
+            var df = Tensor(zeros: [batch, uf]), db = Tensor(zeros: [batch, ub])
+            for b in 0..<batch {
+                for j in 0..<uf { df.scalars[b * uf + j] = outputGradient.scalars[b * (uf + ub) + j] }
+                for j in 0..<ub { db.scalars[b * ub + j] = outputGradient.scalars[b * (uf + ub) + uf + j] }
+            }
+            let (forwardInput, forwardGradient) = forwardBackpropagator(df)
+            let (backwardInput, backwardGradient) = backwardBackpropagator(db)
+            var inputGradient = forwardInput
+            let reversed = backwardInput.reversedSteps()
+            for k in inputGradient.scalars.indices { inputGradient.scalars[k] += reversed.scalars[k] }
+            return (inputGradient, Gradient(forward: forwardGradient, backward: backwardGradient))
+        }
+        return (output, backpropagator)
+    }
+}

@@ -1,0 +1,186 @@
+/// A gated recurrent unit layer that reads a sequence and returns its last hidden state, as
+/// Keras 3's `GRU(units)` with its defaults (`reset_after=True`, the variant cuDNN uses).
+///
+/// Per step, with the input projection `x·W + b_in` and the recurrent one `h·U + b_rec`, each
+/// split into column blocks **z, r, h** (Keras's order):
+/// `z = σ(x_z + r_z)`, `r = σ(x_r + r_r)`, `ĥ = tanh(x_h + r ⊙ (h₋₁·U_h + b_rec,h))`,
+/// `h = z ⊙ h₋₁ + (1 − z) ⊙ ĥ`; σ is the exact logistic, the initial state is zero.
+/// Initialisers: kernel glorot-uniform, recurrent kernel orthogonal, bias zeros; the bias is
+/// `[2, 3·units]`: row 0 the input bias, row 1 the recurrent bias (Keras's layout).
+///
+/// ```swift
+/// var random = RandomGenerator(seed: 1)
+/// let gru = GRU(inputDim: 64, units: 64, using: &random)
+/// let last = gru(Tensor(zeros: [8, 100, 64]))   // [8, 64]
+/// ```
+///
+/// Forward and backward are written by hand: every step's input projection is one matrix
+/// product, then one `[batch, units]·[units, 3·units]` product and the gate arithmetic per step.
+public struct GRU: RecurrentLayer {
+    /// `[inputDim, 3·units]`; Keras's `kernel`.
+    public var kernel: Tensor
+    /// `[units, 3·units]`; Keras's `recurrent_kernel`.
+    public var recurrentKernel: Tensor
+    /// `[2, 3·units]`; Keras's `bias` (input bias, then recurrent bias).
+    public var bias: Tensor
+
+    public var inputDim: Int { kernel.shape[0] }
+    public var units: Int { recurrentKernel.shape[0] }
+
+    public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
+        kernel = Initializer.glorotUniform.make(rows: inputDim, columns: 3 * units, using: &random)
+        recurrentKernel = Initializer.orthogonal.make(rows: units, columns: 3 * units, using: &random)
+        bias = Tensor(zeros: [2, 3 * units])
+    }
+
+    public init(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
+        // A programmer error: weights read from files are shape-checked with a thrown error first.
+        let units = recurrentKernel.shape[0]
+        precondition(kernel.shape.count == 2 && kernel.shape[1] == 3 * units
+                     && recurrentKernel.shape == [units, 3 * units] && bias.shape == [2, 3 * units],
+                     "GRU weights must be kernel [in, 3u], recurrent_kernel [u, 3u], bias [2, 3u]")
+        self.kernel = kernel
+        self.recurrentKernel = recurrentKernel
+        self.bias = bias
+    }
+
+    /// The gradient of each weight, shaped like it.
+    public struct Gradient: Sendable {
+        public var kernel: Tensor
+        public var recurrentKernel: Tensor
+        public var bias: Tensor
+    }
+
+    /// The last hidden state for each sequence of `input` (`[batch, steps, inputDim]`):
+    /// `[batch, units]`.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        appliedForBackpropagation(to: input).output
+    }
+
+    /// The output and a function from the output's gradient to the input's and the weights'.
+    public func appliedForBackpropagation(to input: Tensor)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
+        let batch = input.shape[0], steps = input.shape[1], u = units, g3 = 3 * units, rows = steps * batch
+        let x = FloatBuffer(count: rows * inputDim)
+        timeMajor(input.scalars, batch: batch, steps: steps, width: inputDim, into: x.pointer)
+        // Kept for backward: every step's gates (z, r, ĥ), its recurrent h-block product
+        // (h₋₁·U_h + b_rec,h) and every state h₀ … h_T (h₀ = 0).
+        let gates = FloatBuffer(count: rows * g3)
+        let recurrentH = FloatBuffer(count: rows * u)
+        let hidden = FloatBuffer(count: (steps + 1) * batch * u)
+        let inner = FloatBuffer(count: batch * g3)
+        // x·W + b_in for every step at once.
+        bias.scalars.withUnsafeBufferPointer { b in
+            for r in 0..<rows { (gates.pointer + r * g3).update(from: b.baseAddress!, count: g3) }
+        }
+        kernel.scalars.withUnsafeBufferPointer { k in
+            GEMM.multiply(m: rows, n: g3, k: inputDim, a: x.pointer, lda: inputDim, b: k.baseAddress!, ldb: g3,
+                          c: gates.pointer, ldc: g3, accumulate: true)
+        }
+        recurrentKernel.scalars.withUnsafeBufferPointer { recurrent in
+            bias.scalars.withUnsafeBufferPointer { b in
+                let recurrentBias = b.baseAddress! + g3
+                for t in 0..<steps {
+                    let previous = hidden.pointer + t * batch * u, next = hidden.pointer + (t + 1) * batch * u
+                    // inner = h₋₁·U + b_rec.
+                    for row in 0..<batch { (inner.pointer + row * g3).update(from: recurrentBias, count: g3) }
+                    GEMM.multiply(m: batch, n: g3, k: u, a: previous, lda: u, b: recurrent.baseAddress!, ldb: g3,
+                                  c: inner.pointer, ldc: g3, accumulate: true)
+                    for row in 0..<batch {
+                        let g = gates.pointer + (t * batch + row) * g3, i = inner.pointer + row * g3
+                        let keptH = recurrentH.pointer + (t * batch + row) * u
+                        VectorMath.add(i, into: g, count: 2 * u)          // z and r pre-activations
+                        VectorMath.sigmoid(g, count: 2 * u)
+                        keptH.update(from: i + 2 * u, count: u)
+                        for j in 0..<u { g[2 * u + j] += g[u + j] * i[2 * u + j] }  // x_h + r ⊙ (h₋₁·U_h + b)
+                        VectorMath.tanh(g + 2 * u, into: g + 2 * u, count: u)
+                        let h0 = previous + row * u, h1 = next + row * u
+                        for j in 0..<u { h1[j] = g[j] * h0[j] + (1 - g[j]) * g[2 * u + j] }
+                    }
+                }
+            }
+        }
+        var output = Tensor(zeros: [batch, units])
+        output.scalars.withUnsafeMutableBufferPointer {
+            $0.baseAddress!.update(from: hidden.pointer + steps * batch * u, count: batch * u)
+        }
+        let backpropagator = { (outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) in
+            var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), recurrentKernel: Tensor(zeros: recurrentKernel.shape),
+                                    bias: Tensor(zeros: bias.shape))
+            // dX_t (the input projection's gradient, [rows, 3u]) and dR_t (the recurrent one's).
+            let inputGates = FloatBuffer(count: rows * g3), recurrentGates = FloatBuffer(count: rows * g3)
+            let dh = FloatBuffer(count: batch * u), dx = FloatBuffer(count: rows * inputDim)
+            let recurrentTransposed = FloatBuffer(count: g3 * u)
+            recurrentKernel.scalars.withUnsafeBufferPointer {
+                GEMM.transpose(rows: u, columns: g3, $0.baseAddress!, into: recurrentTransposed.pointer)
+            }
+            outputGradient.scalars.withUnsafeBufferPointer { dh.pointer.update(from: $0.baseAddress!, count: batch * u) }
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+                for row in 0..<batch {
+                    let g = gates.pointer + (t * batch + row) * g3, keptH = recurrentH.pointer + (t * batch + row) * u
+                    let h0 = hidden.pointer + (t * batch + row) * u, d = dh.pointer + row * u
+                    let dX = inputGates.pointer + (t * batch + row) * g3, dR = recurrentGates.pointer + (t * batch + row) * g3
+                    for j in 0..<u {
+                        let z = g[j], r = g[u + j], hh = g[2 * u + j], dhj = d[j]
+                        let dA = dhj * (1 - z) * (1 - hh * hh)   // through ĥ's tanh
+                        let dZ = dhj * (h0[j] - hh) * z * (1 - z)
+                        let dRr = dA * keptH[j] * r * (1 - r)
+                        dX[j] = dZ; dX[u + j] = dRr; dX[2 * u + j] = dA
+                        dR[j] = dZ; dR[u + j] = dRr; dR[2 * u + j] = dA * r
+                        d[j] = dhj * z                            // h₋₁'s direct share
+                    }
+                }
+                // dh₋₁ += dR·Uᵀ.
+                GEMM.multiply(m: batch, n: u, k: g3, a: recurrentGates.pointer + t * batch * g3, lda: g3,
+                              b: recurrentTransposed.pointer, ldb: u, c: dh.pointer, ldc: u, accumulate: true)
+            }
+            gradient.kernel.scalars.withUnsafeMutableBufferPointer { dk in
+                GEMM.multiply(m: inputDim, n: g3, k: rows, a: x.pointer, lda: inputDim, transposeA: true,
+                              b: inputGates.pointer, ldb: g3, c: dk.baseAddress!, ldc: g3, accumulate: false)
+            }
+            gradient.recurrentKernel.scalars.withUnsafeMutableBufferPointer { dr in
+                GEMM.multiply(m: u, n: g3, k: rows, a: hidden.pointer, lda: u, transposeA: true,
+                              b: recurrentGates.pointer, ldb: g3, c: dr.baseAddress!, ldc: g3, accumulate: false)
+            }
+            gradient.bias.scalars.withUnsafeMutableBufferPointer { db in
+                for r in 0..<rows {
+                    VectorMath.add(inputGates.pointer + r * g3, into: db.baseAddress!, count: g3)
+                    VectorMath.add(recurrentGates.pointer + r * g3, into: db.baseAddress! + g3, count: g3)
+                }
+            }
+            let kernelTransposed = FloatBuffer(count: g3 * inputDim)
+            kernel.scalars.withUnsafeBufferPointer {
+                GEMM.transpose(rows: inputDim, columns: g3, $0.baseAddress!, into: kernelTransposed.pointer)
+            }
+            GEMM.multiply(m: rows, n: inputDim, k: g3, a: inputGates.pointer, lda: g3, b: kernelTransposed.pointer,
+                          ldb: inputDim, c: dx.pointer, ldc: inputDim, accumulate: false)
+            var inputGradient = Tensor(zeros: input.shape)
+            inputGradient.scalars.withUnsafeMutableBufferPointer {
+                batchMajor(dx.pointer, batch: batch, steps: steps, width: inputDim, into: $0.baseAddress!)
+            }
+            return (inputGradient, gradient)
+        }
+        return (output, backpropagator)
+    }
+}
+
+/// Batch-major `[batch, steps, width]` to time-major rows `t·batch + b`.
+func timeMajor(_ source: [Float], batch: Int, steps: Int, width: Int, into x: UnsafeMutablePointer<Float>) {
+    source.withUnsafeBufferPointer { s in
+        for b in 0..<batch {
+            for t in 0..<steps {
+                (x + (t * batch + b) * width).update(from: s.baseAddress! + (b * steps + t) * width, count: width)
+            }
+        }
+    }
+}
+
+/// Time-major rows `t·batch + b` back to batch-major `[batch, steps, width]`.
+func batchMajor(_ x: UnsafePointer<Float>, batch: Int, steps: Int, width: Int, into out: UnsafeMutablePointer<Float>) {
+    for b in 0..<batch {
+        for t in 0..<steps {
+            (out + (b * steps + t) * width).update(from: x + (t * batch + b) * width, count: width)
+        }
+    }
+}

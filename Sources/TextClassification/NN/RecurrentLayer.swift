@@ -1,0 +1,34 @@
+/// A recurrent layer that reads `[batch, steps, inputDim]` and returns its last hidden state
+/// `[batch, units]`, with a hand-written backward pass: ``LSTM`` and ``GRU``, and what
+/// ``Bidirectional`` wraps.
+public protocol RecurrentLayer: Sendable {
+    associatedtype Gradient: Sendable
+    var inputDim: Int { get }
+    /// The output's width.
+    var units: Int { get }
+    /// The output and a function from the output's gradient to the input's and the weights'.
+    func appliedForBackpropagation(to input: Tensor)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient))
+}
+
+extension LSTM: RecurrentLayer {}
+
+extension Tensor {
+    /// `[batch, steps, width]` with the steps in reverse order (Keras's `go_backwards`).
+    func reversedSteps() -> Tensor {
+        precondition(shape.count == 3, "a [batch, steps, width] tensor")
+        let batch = shape[0], steps = shape[1], width = shape[2]
+        var out = Tensor(zeros: shape)
+        scalars.withUnsafeBufferPointer { s in
+            out.scalars.withUnsafeMutableBufferPointer { o in
+                for b in 0..<batch {
+                    for t in 0..<steps {
+                        (o.baseAddress! + (b * steps + t) * width)
+                            .update(from: s.baseAddress! + (b * steps + steps - 1 - t) * width, count: width)
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
