@@ -76,28 +76,49 @@ HEADS = {
 }
 
 
-def model_fixture(head="binary"):
+# textclf's names of each encoder's weights, in Keras's order (SequenceEncoder.parameterPaths).
+ENCODER_WEIGHTS = {
+    "lstm": ["lstm/kernel", "lstm/recurrent_kernel", "lstm/bias"],
+    "gru": ["gru/kernel", "gru/recurrent_kernel", "gru/bias"],
+    "bilstm": [f"bidirectional/{d}_lstm/{w}" for d in ("forward", "backward")
+               for w in ("kernel", "recurrent_kernel", "bias")],
+    "bigru": [f"bidirectional/{d}_gru/{w}" for d in ("forward", "backward")
+              for w in ("kernel", "recurrent_kernel", "bias")],
+}
+
+
+def model_fixture(head="binary", encoder="lstm"):
     units_out, activation, loss_name, targets, class_weight = HEADS[head]
     vocab, emb, units, steps, batch = 9, 5, 4, 6, 5
     rng = np.random.RandomState(0)
+    cell = keras.layers.GRU if encoder.endswith("gru") else keras.layers.LSTM
+    recurrent = keras.layers.Bidirectional(cell(units)) if encoder.startswith("bi") else cell(units)
+    features = 2 * units if encoder.startswith("bi") else units
     model = keras.Sequential([
         keras.Input(shape=(steps,), dtype="int32"),
         keras.layers.Embedding(vocab, emb),
-        keras.layers.LSTM(units),
+        recurrent,
         keras.layers.Dense(units_out, activation=activation),
     ])
     # Fixed, non-trivial weights: every gate matters, no symmetry.
-    weights = {
-        "embedding/embeddings": rng.normal(0, 0.6, (vocab, emb)),
-        "lstm/kernel": rng.normal(0, 0.5, (emb, 4 * units)),
-        "lstm/recurrent_kernel": rng.normal(0, 0.5, (units, 4 * units)),
-        "lstm/bias": rng.normal(0, 0.3, (4 * units,)),
-        "dense/kernel": rng.normal(0, 0.8, (units, units_out)),
-        "dense/bias": np.array([0.1]) if head == "binary" else rng.normal(0, 0.3, (units_out,)),
-    }
+    if encoder == "lstm":
+        weights = {
+            "embedding/embeddings": rng.normal(0, 0.6, (vocab, emb)),
+            "lstm/kernel": rng.normal(0, 0.5, (emb, 4 * units)),
+            "lstm/recurrent_kernel": rng.normal(0, 0.5, (units, 4 * units)),
+            "lstm/bias": rng.normal(0, 0.3, (4 * units,)),
+            "dense/kernel": rng.normal(0, 0.8, (units, units_out)),
+            "dense/bias": np.array([0.1]) if head == "binary" else rng.normal(0, 0.3, (units_out,)),
+        }
+    else:
+        weights = {"embedding/embeddings": rng.normal(0, 0.6, (vocab, emb))}
+        for name, variable in zip(ENCODER_WEIGHTS[encoder], recurrent.weights):
+            weights[name] = rng.normal(0, 0.3 if name.endswith("bias") else 0.5, tuple(variable.shape))
+        weights["dense/kernel"] = rng.normal(0, 0.8, (features, units_out))
+        weights["dense/bias"] = rng.normal(0, 0.3, (units_out,))
+    names = ["embedding/embeddings"] + ENCODER_WEIGHTS[encoder] + ["dense/kernel", "dense/bias"]
     weights = {k: v.astype(np.float32) for k, v in weights.items()}
-    model.set_weights([weights[k] for k in ["embedding/embeddings", "lstm/kernel", "lstm/recurrent_kernel",
-                                            "lstm/bias", "dense/kernel", "dense/bias"]])
+    model.set_weights([weights[k] for k in names])
     # Pre-padded rows of different lengths, one with no padding, one all padding.
     x = np.array([
         [0, 0, 3, 1, 4, 1],
@@ -107,7 +128,6 @@ def model_fixture(head="binary"):
         [0, 1, 8, 2, 8, 1],
     ], dtype=np.int32)
     y = np.array(targets, dtype=np.float32)
-    names = ["embedding/embeddings", "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "dense/kernel", "dense/bias"]
     loss_fn = keras.losses.get(loss_name)
     loss_object = (keras.losses.SparseCategoricalCrossentropy() if loss_name == "sparse_categorical_crossentropy"
                    else keras.losses.BinaryCrossentropy())
@@ -124,6 +144,8 @@ def model_fixture(head="binary"):
 
     probabilities, loss, gradients = loss_and_gradients(tf.constant(x), tf.constant(y))
     fixture = {"keras": keras.__version__, "tensorflow": tf.__version__, "head": head}
+    if encoder != "lstm":
+        fixture["encoder"] = encoder
     if head == "binary":  # for reading only
         fixture["logits"] = (tf.math.log(probabilities) - tf.math.log1p(-probabilities)).numpy().reshape(-1).tolist()
     model.compile(optimizer=keras.optimizers.Adam(), loss=loss_fn, metrics=["accuracy"])
@@ -186,6 +208,9 @@ def main():
     for name, make in [("tokenizer", tokenizer_fixture), ("padding", padding_fixture), ("model", model_fixture),
                        ("model-multiclass", lambda: model_fixture("multiclass")),
                        ("model-multilabel", lambda: model_fixture("multilabel")),
+                       ("model-gru", lambda: model_fixture("binary", "gru")),
+                       ("model-bilstm", lambda: model_fixture("multiclass", "bilstm")),
+                       ("model-bigru", lambda: model_fixture("multilabel", "bigru")),
                        ("recurrent", recurrent_fixture)]:
         path = os.path.join(OUT, name + ".json")
         with open(path, "w", encoding="utf-8") as f:

@@ -32,7 +32,8 @@ extension TextClf {
         @Option(help: "Vocabulary size.") var inputDim = 1000
         @Option(help: "Sequence length.") var length = 100
         @Option(help: "Embedding vector length.") var embeddingDim = 64
-        @Option(help: "LSTM units.") var units = 64
+        @Option(help: "Recurrent units.") var units = 64
+        @Option(help: "The recurrent layer: lstm, gru, bilstm or bigru.") var encoder = SequenceEncoder.Kind.lstm
         @Option(help: "Classes of the model: 2 is binary (sigmoid), more is multi-class (softmax).") var classes = 2
         @Flag(help: "A multi-label head (--classes sigmoid outputs) instead.") var multiLabel = false
 
@@ -74,8 +75,8 @@ extension TextClf {
         }
 
         private func model() -> SequenceClassifier {
-            SequenceClassifier(inputDim: inputDim, embeddingDim: embeddingDim, units: units, head: head, classes: classes,
-                               seed: 1)
+            SequenceClassifier(inputDim: inputDim, embeddingDim: embeddingDim, units: units, encoder: encoder, head: head,
+                               classes: classes, seed: 1)
         }
 
         private func train() throws -> [String: Double] {

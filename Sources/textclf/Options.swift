@@ -44,3 +44,4 @@ func loadDictionaries(_ paths: [String]) throws -> UserDictionary? {
     }
     return merged
 }
+extension SequenceEncoder.Kind: ExpressibleByArgument {}

@@ -14,13 +14,18 @@ import Testing
         return url
     }
 
-    @Test func sameSeedGivesIdenticalFilesWhateverTheThreadCount() throws {
+    /// Every encoder: the LSTM's fast path and the other layers' general path (with dropout).
+    @Test(arguments: [["--encoder", "lstm"], ["--encoder", "gru"], ["--encoder", "bilstm", "--dropout", "0.3"],
+                      ["--encoder", "bigru"]])
+    func sameSeedGivesIdenticalFilesWhateverTheThreadCount(options: [String]) throws {
         let data = try Self.reviewsSample()
         var hashes: [Data] = []
         var predictions: [String] = []
+        // The general path is slower: fewer epochs and shorter sequences keep the test quick.
+        let shape = options[1] == "lstm" ? ["--epochs", "2", "--max-length", "40"] : ["--epochs", "1", "--max-length", "20"]
         for threads in ["1", "2", "1"] {
             let model = try Command.temporaryDirectory().appendingPathComponent("model")
-            let fit = try Command.run(["fit", data.path, "-o", model.path, "--epochs", "2", "--max-length", "40", "--seed", "9"],
+            let fit = try Command.run(["fit", data.path, "-o", model.path, "--seed", "9"] + shape + options,
                                       environment: ["TEXTCLF_THREADS": threads])
             #expect(fit.status == 0, "\(fit.stderr)")
             hashes.append(try Data(contentsOf: model.appendingPathComponent("model.safetensors")))

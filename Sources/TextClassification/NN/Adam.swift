@@ -36,8 +36,9 @@ public struct Adam: Sendable {
     /// (``ParameterizedModel/parameterPaths``). `squaredGradients[name]`, when given,
     /// replaces `g²` in the update of that weight's `v` (see the type's note on embeddings).
     public mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [String: Tensor],
-                                                           squaredGradients: [String: Tensor] = [:]) {
-        let paths = Model.parameterPaths
+                                                           squaredGradients: [String: Tensor] = [:],
+                                                           frozen: Set<String> = []) {
+        let paths = model.parameterPaths.filter { !frozen.contains($0.name) }
         for entry in paths {
             let count = model[keyPath: entry.path].count
             precondition(gradients[entry.name]?.count == count, "gradient \(entry.name) is missing or has the wrong size")
@@ -66,7 +67,7 @@ public struct Adam: Sendable {
                                                     squaredGradients: [String: UnsafePointer<Float>],
                                                     frozen: Set<String> = []) {
         let alpha = beginStep()
-        for entry in Model.parameterPaths where !frozen.contains(entry.name) {
+        for entry in model.parameterPaths where !frozen.contains(entry.name) {
             apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: gradient(entry.name),
                   squaredGradient: squaredGradients[entry.name])
         }
@@ -132,5 +133,5 @@ public struct Adam: Sendable {
 /// A model whose weights an optimiser can walk: each with its Keras name.
 public protocol ParameterizedModel {
     /// The weights in a fixed order, with Keras's names (e.g. `"lstm/kernel"`).
-    static var parameterPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] { get }
+    var parameterPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] { get }
 }

@@ -28,7 +28,8 @@ final class InferenceScratch: @unchecked Sendable {
             defer { self.kept = nil }
             return self.kept
         }
-        let encoder = model.encoder, outputs = model.head.outputs * LSTMEncoder.inferenceChunk
+        // Prediction's fast path is the LSTM's; the other encoders take no scratch.
+        let encoder = model.encoder.lstmEncoder!, outputs = model.head.outputs * LSTMEncoder.inferenceChunk
         if let kept, kept.steps == steps, kept.workspaces.count >= workers,
            kept.projection.vocabulary == encoder.embedding.inputDim, kept.projection.width == encoder.embedding.outputDim,
            kept.projection.gateWidth == 4 * encoder.lstm.units, kept.outputs[0].count == outputs {

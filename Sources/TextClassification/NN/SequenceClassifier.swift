@@ -1,7 +1,7 @@
 import Foundation
 
-/// A classifier over padded index sequences: a sequence encoder (``LSTMEncoder``:
-/// Embedding → LSTM) and a classification head (``ClassificationHead``: Dense + activation
+/// A classifier over padded index sequences: a sequence encoder (``SequenceEncoder``:
+/// Embedding → LSTM, GRU, BiLSTM or BiGRU) and a classification head (``ClassificationHead``: Dense + activation
 /// + loss), as the Keras `Sequential` of the seed example with any of the three heads.
 ///
 /// ```swift
@@ -15,44 +15,52 @@ import Foundation
 /// cores, each with its own preallocated ``Workspace``; their gradients are summed in a fixed
 /// order, so a seeded run gives the same weights on any machine.
 public struct SequenceClassifier: ParameterizedModel, Sendable {
-    public var encoder: LSTMEncoder
+    public var encoder: SequenceEncoder
     public var head: ClassificationHead
     /// Prediction's scratch memory, reused across calls (and shared by copies).
     private let scratch = InferenceScratch()
 
-    /// A fresh model with Keras's initialisers, drawn from `seed` (embedding, LSTM, dense, in that order).
-    /// - Parameter classes: 2 for binary; the number of classes or labels otherwise.
-    public init(inputDim: Int, embeddingDim: Int = 64, units: Int = 64, head kind: ClassificationHead.Kind = .binary,
-                classes: Int = 2, seed: UInt64 = 0) {
+    /// A fresh model with Keras's initialisers, drawn from `seed` (embedding, recurrent
+    /// layer, dense, in that order).
+    /// - Parameters:
+    ///   - encoder: the recurrent layer (``SequenceEncoder/Kind``); the LSTM by default.
+    ///   - classes: 2 for binary; the number of classes or labels otherwise.
+    public init(inputDim: Int, embeddingDim: Int = 64, units: Int = 64, encoder kind: SequenceEncoder.Kind = .lstm,
+                head: ClassificationHead.Kind = .binary, classes: Int = 2, seed: UInt64 = 0) {
         var random = RandomGenerator(seed: seed)
-        encoder = LSTMEncoder(inputDim: inputDim, embeddingDim: embeddingDim, units: units, using: &random)
-        head = ClassificationHead(kind: kind, inputDim: units, classes: classes, using: &random)
+        encoder = SequenceEncoder(kind: kind, inputDim: inputDim, embeddingDim: embeddingDim, units: units, using: &random)
+        self.head = ClassificationHead(kind: head, inputDim: encoder.features, classes: classes, using: &random)
     }
 
-    public init(encoder: LSTMEncoder, head: ClassificationHead) {
+    public init(encoder: SequenceEncoder, head: ClassificationHead) {
         precondition(encoder.features == head.dense.inputDim, "layers must chain: encoder → head")
         self.encoder = encoder
         self.head = head
     }
 
+    public init(encoder: LSTMEncoder, head: ClassificationHead) {
+        self.init(encoder: SequenceEncoder(encoder), head: head)
+    }
+
     /// Every weight with its Keras name: the encoder's, then the head's.
-    nonisolated(unsafe) public static let parameterPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] = {
-        let encoder: WritableKeyPath<Self, LSTMEncoder> = \.encoder, head: WritableKeyPath<Self, ClassificationHead> = \.head
-        let encoderPaths = LSTMEncoder.parameterPaths.map { (name: $0.name, path: encoder.appending(path: $0.path)) }
+    public var parameterPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] {
+        let encoder: WritableKeyPath<Self, SequenceEncoder> = \.encoder, head: WritableKeyPath<Self, ClassificationHead> = \.head
+        let encoderPaths = self.encoder.parameterPaths.map { (name: $0.name, path: encoder.appending(path: $0.path)) }
         let headPaths = ClassificationHead.parameterPaths.map { (name: $0.name, path: head.appending(path: $0.path)) }
         return encoderPaths + headPaths
-    }()
+    }
 
     /// The weights with their Keras names, in ``parameterPaths`` order.
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        Self.parameterPaths.map { ($0.name, self[keyPath: $0.path]) }
+        parameterPaths.map { ($0.name, self[keyPath: $0.path]) }
     }
 
     /// Each weight's shape by name, for a model of these sizes.
-    static func parameterShapes(inputDim: Int, embeddingDim: Int, units: Int, head: ClassificationHead.Kind,
-                                classes: Int) -> [String: [Int]] {
-        LSTMEncoder.parameterShapes(inputDim: inputDim, embeddingDim: embeddingDim, units: units)
-            .merging(ClassificationHead.parameterShapes(kind: head, inputDim: units, classes: classes)) { $1 }
+    static func parameterShapes(encoder: SequenceEncoder.Kind = .lstm, inputDim: Int, embeddingDim: Int, units: Int,
+                                head: ClassificationHead.Kind, classes: Int) -> [String: [Int]] {
+        let features = encoder == .bilstm || encoder == .bigru ? 2 * units : units
+        return SequenceEncoder.parameterShapes(kind: encoder, inputDim: inputDim, embeddingDim: embeddingDim, units: units)
+            .merging(ClassificationHead.parameterShapes(kind: head, inputDim: features, classes: classes)) { $1 }
     }
 
     // MARK: Inference
@@ -68,6 +76,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let outputs = head.outputs
         var logits = [Float](repeating: 0, count: indices.rows * outputs)
         guard indices.rows > 0 else { return logits }
+        guard let encoder = encoder.lstmEncoder else { return layerLogits(indices) }
         let chunks = (indices.rows + LSTMEncoder.inferenceChunk - 1) / LSTMEncoder.inferenceChunk
         let workers = min(Parallel.threads, chunks)
         let set = scratch.take(for: self, steps: indices.columns, workers: workers)
@@ -138,6 +147,11 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// ``makeTrainingWorkspaces(batchSize:steps:)`` and are reused batch after batch.
     public func lossAndGradients(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil,
                                  dropout: Dropout? = nil, workspaces: [Workspace]) throws -> BatchResult {
+        if encoder.lstmEncoder == nil {
+            let result = try layerGradients(indices, labels: labels, classWeights: classWeights, dropout: dropout)
+            return BatchResult(loss: result.loss, correct: result.correct, gradients: result.gradients,
+                               embeddingGradientSquares: result.embeddingSquares)
+        }
         let summary = try accumulateGradients(indices, labels: labels, classWeights: classWeights, dropout: dropout,
                                               workspaces: workspaces)
         let total = workspaces[0]
@@ -145,7 +159,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: buffer.pointer, count: buffer.count)))
         }
         var gradients: [String: Tensor] = [:]
-        for entry in Self.parameterPaths {
+        for entry in parameterPaths {
             gradients[entry.name] = copy(total.gradient(named: entry.name), shape: self[keyPath: entry.path].shape)
         }
         return BatchResult(loss: summary.loss, correct: summary.correct, gradients: gradients,
@@ -163,6 +177,9 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         precondition(classWeights.map { $0.count == (head.kind == .multiLabel ? head.outputs : head.classes) } ?? true,
                      "one class weight per class (per label for multi-label)")
         try encoder.embedding.validate(indices.storage)
+        guard let encoder = encoder.lstmEncoder else {
+            preconditionFailure("workspaces are the LSTM encoder's; the other encoders train through layerGradients")
+        }
         let batch = indices.rows
         let shardSize = (batch + workspaces.count - 1) / workspaces.count
         let shards = (batch + shardSize - 1) / shardSize
@@ -197,6 +214,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// fixed part of every buffer (the same sums with any number of threads). Returns whether
     /// every gradient is finite.
     private func sumShards(_ workspaces: [Workspace]) -> Bool {
+        let encoder = encoder.lstmEncoder!
         let parts = Parallel.trainingShards
         var finite = [Bool](repeating: true, count: parts)
         finite.withUnsafeMutableBufferPointer { finiteBuffer in
@@ -214,7 +232,9 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
 
     /// Workspaces for training batches of up to `batchSize` rows of `steps` indices.
     public func makeTrainingWorkspaces(batchSize: Int, steps: Int) -> [Workspace] {
-        encoder.makeTrainingWorkspaces(batchSize: batchSize, steps: steps).map {
+        // The other encoders keep their state in their layers' closures (layerGradients).
+        guard let encoder = encoder.lstmEncoder else { return [] }
+        return encoder.makeTrainingWorkspaces(batchSize: batchSize, steps: steps).map {
             Workspace(encoder: $0, head: head, batch: $0.lstm.capacity)
         }
     }
@@ -224,6 +244,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     private func backpropagate(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]?, dropout: Dropout?,
                                rows: Range<Int>, batchSize: Int, workspace w: Workspace,
                                losses: UnsafeMutablePointer<Float>, skippingLeadingPadding: Bool) -> Float {
+        let encoder = encoder.lstmEncoder!
         let encoded = encoder.forward(indices, rows: rows, workspace: w.encoder,
                                       skippingLeadingPadding: skippingLeadingPadding)
         let batch = rows.count, outputs = head.outputs, width = head.targetWidth, units = encoder.features

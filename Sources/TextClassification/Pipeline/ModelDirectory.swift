@@ -12,8 +12,10 @@ import Foundation
 extension TextClassifier {
     /// The model-directory format this build writes and the newest it reads. Version 2 added
     /// `head`, `labelSeparator` and `classWeights` (a version 1 directory is a binary model);
-    /// version 3 the normalisation settings (`normalization`, `toSimplified`; absent: none).
-    public static let formatVersion = 3
+    /// version 3 the normalisation settings (`normalization`, `toSimplified`; absent: none);
+    /// version 4 encoders other than the LSTM (`encoder`: `gru`, `bilstm`, `bigru`). LSTM
+    /// models are still written as version 3, so older textclf builds keep reading them.
+    public static let formatVersion = 4
 
     static let configFile = "config.json"
     static let vocabularyFile = "vocabulary.json"
@@ -64,7 +66,7 @@ extension TextClassifier {
         }
         do {
             let config = StoredConfig(
-                formatVersion: Self.formatVersion, configuration: configuration, labels: labelNames, head: labels.head,
+                formatVersion: configuration.encoder == .lstm ? 3 : Self.formatVersion, configuration: configuration, labels: labelNames, head: labels.head,
                 labelSeparator: labels.head == .multiLabel ? labels.separator : nil,
                 classWeights: classWeights.map { Dictionary(uniqueKeysWithValues: zip(labelNames, $0)) },
                 userDictionary: tokenizer.dictionary.map { StoredDictionary(file: Self.dictionaryFile, words: $0.words.count) },
@@ -167,7 +169,7 @@ extension TextClassifier {
         let weightsPath = path + "/" + Self.weightsFile
         let tensors = try SafeTensors.decode(read(Self.weightsFile), source: weightsPath)
         let c = stored.configuration
-        let expected = SequenceClassifier.parameterShapes(inputDim: stored.inputDim, embeddingDim: c.embeddingDim,
+        let expected = SequenceClassifier.parameterShapes(encoder: c.encoder, inputDim: stored.inputDim, embeddingDim: c.embeddingDim,
                                                           units: c.units, head: head, classes: stored.labels.count)
         for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
             guard let tensor = tensors[name] else {
@@ -182,9 +184,10 @@ extension TextClassifier {
             throw TextClassificationError.invalidModel(
                 path: path, reason: "the vocabulary encodes \(vocabulary.indexCount) indices but the embedding has \(stored.inputDim) rows")
         }
-        var model = SequenceClassifier(inputDim: 1, embeddingDim: 1, units: 1, head: head, classes: stored.labels.count)
+        var model = SequenceClassifier(inputDim: 1, embeddingDim: 1, units: 1, encoder: c.encoder, head: head,
+                                       classes: stored.labels.count)
         // Shapes checked above; every weight is set by name.
-        for entry in SequenceClassifier.parameterPaths { model[keyPath: entry.path] = tensors[entry.name]! }
+        for entry in model.parameterPaths { model[keyPath: entry.path] = tensors[entry.name]! }
         self.model = model
         history = stored.training
     }

@@ -39,14 +39,17 @@ public struct TextClassifier: Sendable {
         public var truncating = Padding.Side.pre
         public var embeddingDim = 64
         public var units = 64
-        /// Keras's `Dropout(rate)` between the LSTM and the output layer, in training only.
+        /// The recurrent layer after the embedding (``SequenceEncoder/Kind``).
+        public var encoder = SequenceEncoder.Kind.lstm
+        /// Keras's `Dropout(rate)` between the encoder and the output layer, in training only.
         public var dropout: Float = 0
 
         public init(normalization: TextNormalizer.Form = .nfkc, toSimplified: Bool = false,
                     locale: String = "zh", lowercased: Bool = true, unit: ICUTokenizer.Unit = .word,
                     numWords: Int? = nil, oovToken: String? = nil, maxLength: Int = 100,
                     padding: Padding.Side = .pre, truncating: Padding.Side = .pre,
-                    embeddingDim: Int = 64, units: Int = 64, dropout: Float = 0) {
+                    embeddingDim: Int = 64, units: Int = 64, encoder: SequenceEncoder.Kind = .lstm, dropout: Float = 0) {
+            self.encoder = encoder
             self.dropout = dropout
             self.normalization = normalization
             self.toSimplified = toSimplified
@@ -79,6 +82,7 @@ public struct TextClassifier: Sendable {
             embeddingDim = try c.decode(Int.self, forKey: .embeddingDim)
             units = try c.decode(Int.self, forKey: .units)
             dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
+            encoder = try c.decodeIfPresent(SequenceEncoder.Kind.self, forKey: .encoder) ?? .lstm
         }
     }
 
@@ -359,7 +363,8 @@ public struct TextClassifier: Sendable {
         // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
         let inputDim = configuration.numWords ?? vocabulary.indexWord.count
         var model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
-                                       units: configuration.units, head: labels.head, classes: labelNames.count, seed: seed)
+                                       units: configuration.units, encoder: configuration.encoder, head: labels.head,
+                                       classes: labelNames.count, seed: seed)
         let coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
         let validationSet = validation.map { (indices: encode($0.texts), labels: $0.targets) }
         let history: History

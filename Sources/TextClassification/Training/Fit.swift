@@ -90,19 +90,33 @@ extension SequenceClassifier {
                 let batchLabels = width == 1 ? rows.map { labels[$0] } : rows.flatMap { labels[$0 * width ..< ($0 + 1) * width] }
                 // A seed per (run, epoch, batch): the masks repeat with the seed, never across batches.
                 var mixer = RandomGenerator(seed: seed ^ (UInt64(epoch) << 40) ^ UInt64(b))
-                let result = try accumulateGradients(batch, labels: batchLabels, classWeights: classWeights,
-                                                     dropout: dropout > 0 ? Dropout(rate: dropout, seed: mixer.next()) : nil,
-                                                     workspaces: workspaces)
+                let batchDropout = dropout > 0 ? Dropout(rate: dropout, seed: mixer.next()) : nil
+                let result: (loss: Float, correct: Float, allFinite: Bool)
+                var layerBatch: LayerBatch?
+                if workspaces.isEmpty {
+                    // GRU, BiLSTM, BiGRU: the layers' general passes.
+                    layerBatch = try layerGradients(batch, labels: batchLabels, classWeights: classWeights,
+                                                    dropout: batchDropout, trainsEmbedding: trainableEmbeddings)
+                    result = (layerBatch!.loss, layerBatch!.correct, layerBatch!.allFinite)
+                } else {
+                    result = try accumulateGradients(batch, labels: batchLabels, classWeights: classWeights,
+                                                     dropout: batchDropout, workspaces: workspaces)
+                }
                 guard result.allFinite else {
                     // Weights can already be finite but useless (huge) before the loss turns
                     // non-finite, so fall back to a whole epoch's weights, not the last batch's.
                     self = (restoreBestWeights ? best?.model : nil) ?? lastGood
                     throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
                 }
-                let total = workspaces[0]
-                optimizer.update(&self, gradient: { UnsafePointer(total.gradient(named: $0).pointer) },
-                                 squaredGradients: ["embedding/embeddings": UnsafePointer(total.encoder.embeddingSquares.pointer)],
-                                 frozen: frozen)
+                if let layerBatch {
+                    optimizer.update(&self, along: layerBatch.gradients,
+                                     squaredGradients: ["embedding/embeddings": layerBatch.embeddingSquares], frozen: frozen)
+                } else {
+                    let total = workspaces[0]
+                    optimizer.update(&self, gradient: { UnsafePointer(total.gradient(named: $0).pointer) },
+                                     squaredGradients: ["embedding/embeddings": UnsafePointer(total.encoder.embeddingSquares.pointer)],
+                                     frozen: frozen)
+                }
                 lossSum += Double(result.loss) * Double(rows.count)
                 correct += Double(result.correct)
                 seen += rows.count

@@ -223,7 +223,7 @@ import Testing
             return total / 5
         }
         #expect(abs(Double(result.loss) - meanLoss(model)) < 1e-5)
-        for entry in SequenceClassifier.parameterPaths {
+        for entry in model.parameterPaths {
             var probe = model
             let numeric = numericGradient(of: model[keyPath: entry.path]) {
                 probe[keyPath: entry.path] = $0
@@ -253,7 +253,7 @@ import Testing
         let result = try model.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: workspaces)
         let plain = try model.lossAndGradients(indices, labels: labels, workspaces: workspaces)
         #expect(result.loss != plain.loss, "the masks change the loss")
-        for entry in SequenceClassifier.parameterPaths where entry.name != "embedding/embeddings" {
+        for entry in model.parameterPaths where entry.name != "embedding/embeddings" {
             var probe = model
             let tensor = model[keyPath: entry.path]
             let numeric = tensor.scalars.indices.map { k -> Float in

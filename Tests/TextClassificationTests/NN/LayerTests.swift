@@ -86,7 +86,7 @@ import Testing
     @Test func adamStepsAsKerasWritesThem() {
         struct Scalar: ParameterizedModel {
             var w = Tensor(shape: [2], scalars: [1, -1])
-            nonisolated(unsafe) static let parameterPaths: [(name: String, path: WritableKeyPath<Scalar, Tensor>)] = [("w", \.w)]
+            var parameterPaths: [(name: String, path: WritableKeyPath<Scalar, Tensor>)] { [("w", \.w)] }
         }
         var model = Scalar()
         var adam = Adam()
@@ -150,7 +150,7 @@ import Testing
             let workspaces = model.makeTrainingWorkspaces(batchSize: 40, steps: steps)
             let result = try model.accumulateGradients(indices, labels: labels, workspaces: workspaces,
                                                        skippingLeadingPadding: skipping)
-            let buffers = SequenceClassifier.parameterPaths.map { workspaces[0].gradient(named: $0.name) }
+            let buffers = model.parameterPaths.map { workspaces[0].gradient(named: $0.name) }
                 + [workspaces[0].encoder.embeddingSquares]
             return (result.loss, buffers.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) })
         }

@@ -114,10 +114,10 @@ import Testing
     }
 
     static func model(from weights: [String: FlexibleArray], head: ClassificationHead.Kind = .binary,
-                      outputs: Int = 1) -> SequenceClassifier {
-        var model = SequenceClassifier(inputDim: 9, embeddingDim: 5, units: 4, head: head,
+                      outputs: Int = 1, encoder: SequenceEncoder.Kind = .lstm) -> SequenceClassifier {
+        var model = SequenceClassifier(inputDim: 9, embeddingDim: 5, units: 4, encoder: encoder, head: head,
                                        classes: head == .binary ? 2 : outputs)
-        for entry in SequenceClassifier.parameterPaths {
+        for entry in model.parameterPaths {
             let shape = model[keyPath: entry.path].shape
             model[keyPath: entry.path] = Tensor(shape: shape, scalars: weights[entry.name]!.values)
         }
@@ -138,11 +138,16 @@ import Testing
     /// Each head against its fixture: Dense(1, sigmoid) + binary cross-entropy; Dense(3,
     /// softmax) + sparse categorical cross-entropy with class weights (Keras's
     /// `class_weight`); Dense(3, sigmoid) + binary cross-entropy averaged over the outputs.
-    @Test(arguments: [("model", ClassificationHead.Kind.binary), ("model-multiclass", .multiClass),
-                      ("model-multilabel", .multiLabel)])
-    func forwardLossGradientsAndAdamMatchKeras(fixtureName: String, head: ClassificationHead.Kind) throws {
+    /// Then each other encoder (the layers' general path) with one of the heads: GRU, and
+    /// Bidirectional LSTM and GRU.
+    @Test(arguments: [("model", ClassificationHead.Kind.binary, SequenceEncoder.Kind.lstm),
+                      ("model-multiclass", .multiClass, .lstm), ("model-multilabel", .multiLabel, .lstm),
+                      ("model-gru", .binary, .gru), ("model-bilstm", .multiClass, .bilstm),
+                      ("model-bigru", .multiLabel, .bigru)])
+    func forwardLossGradientsAndAdamMatchKeras(fixtureName: String, head: ClassificationHead.Kind,
+                                               encoder: SequenceEncoder.Kind) throws {
         let fixture = try Self.load(fixtureName, as: ModelFixture.self)
-        var model = Self.model(from: fixture.weights, head: head, outputs: fixture.shapes.outputs)
+        var model = Self.model(from: fixture.weights, head: head, outputs: fixture.shapes.outputs, encoder: encoder)
         let x = IndexMatrix(rows: fixture.x.count, columns: fixture.x[0].count, storage: fixture.x.flatMap { $0 })
         var worst: Float = 0
 
@@ -151,7 +156,7 @@ import Testing
         let result = try model.lossAndGradients(x, labels: fixture.y, classWeights: fixture.class_weight,
                                                 workspaces: workspaces)
         expectClose([result.loss], [fixture.loss], "loss", worst: &worst)
-        for entry in SequenceClassifier.parameterPaths {
+        for entry in model.parameterPaths {
             expectClose(result.gradients[entry.name]!.scalars, fixture.gradients[entry.name]!.values,
                         "gradient of \(entry.name)", worst: &worst)
         }
@@ -164,7 +169,7 @@ import Testing
             adam.update(&model, along: result.gradients,
                         squaredGradients: ["embedding/embeddings": result.embeddingGradientSquares])
             if let expected = fixture.after_adam_steps[String(step)] {
-                for entry in SequenceClassifier.parameterPaths {
+                for entry in model.parameterPaths {
                     expectClose(model[keyPath: entry.path].scalars, expected[entry.name]!.values,
                                 "\(entry.name) after \(step) Adam step(s)", worst: &worst)
                 }

@@ -1,0 +1,159 @@
+import Foundation
+
+/// The general path of the encoders other than the LSTM (GRU, BiLSTM, BiGRU): each batch
+/// through the layers' own forward and backward passes on tensors. Deterministic like the
+/// LSTM's: a batch is split into the same two halves whatever the thread count, and their
+/// gradients summed in a fixed order.
+extension SequenceClassifier {
+    /// What one batch gives on the general path: the summed gradients by Keras name, and the
+    /// embedding's per-position squared gradients summed by row (Keras's Adam uses them).
+    struct LayerBatch {
+        var loss: Float
+        var correct: Float
+        var allFinite: Bool
+        var gradients: [String: Tensor]
+        var embeddingSquares: Tensor
+    }
+
+    /// Forward and backward of one batch through the embedding, the layer and the head.
+    func layerGradients(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]?, dropout: Dropout?,
+                        trainsEmbedding: Bool = true) throws -> LayerBatch {
+        try encoder.embedding.validate(indices.storage)
+        let batch = indices.rows, shards = min(Parallel.trainingShards, batch)
+        let shardSize = (batch + shards - 1) / shards
+        var results = [LayerBatch?](repeating: nil, count: shards)
+        var losses = [Float](repeating: 0, count: batch)
+        results.withUnsafeMutableBufferPointer { resultBuffer in
+            losses.withUnsafeMutableBufferPointer { lossBuffer in
+                let sharedResults = SharedPointer(base: resultBuffer.baseAddress!)
+                let sharedLosses = SharedPointer(base: lossBuffer.baseAddress!)
+                Parallel.forEach(shards) { s in
+                    let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
+                    sharedResults.base[s] = shardGradients(indices, rows: rows, batchSize: batch, labels: labels,
+                                                           classWeights: classWeights, dropout: dropout,
+                                                           trainsEmbedding: trainsEmbedding, losses: sharedLosses.base)
+                }
+            }
+        }
+        var total = results[0]!
+        for s in 1..<shards {
+            let shard = results[s]!
+            total.correct += shard.correct
+            for (name, gradient) in shard.gradients {
+                total.gradients[name]!.scalars.withUnsafeMutableBufferPointer { sum in
+                    gradient.scalars.withUnsafeBufferPointer {
+                        VectorMath.add($0.baseAddress!, into: sum.baseAddress!, count: $0.count)
+                    }
+                }
+            }
+            total.embeddingSquares.scalars.withUnsafeMutableBufferPointer { sum in
+                shard.embeddingSquares.scalars.withUnsafeBufferPointer {
+                    VectorMath.add($0.baseAddress!, into: sum.baseAddress!, count: $0.count)
+                }
+            }
+        }
+        total.loss = losses.reduce(0, +) / Float(batch)
+        total.allFinite = total.loss.isFinite && total.gradients.values.allSatisfy { gradient in
+            gradient.scalars.withUnsafeBufferPointer { VectorMath.allFinite($0.baseAddress!, count: $0.count) }
+        }
+        return total
+    }
+
+    /// One shard's rows: writes each row's loss (already divided by the batch size) into
+    /// `losses` and returns the shard's gradients.
+    private func shardGradients(_ indices: IndexMatrix, rows: Range<Int>, batchSize: Int, labels: [Float],
+                                classWeights: [Float]?, dropout: Dropout?, trainsEmbedding: Bool,
+                                losses: UnsafeMutablePointer<Float>) -> LayerBatch {
+        let shard = indices.rows(rows), count = rows.count, steps = indices.columns
+        let embedded = try! encoder.embedding(shard)  // indices validated by the caller
+        let (features, backpropagator) = encoder.layerForBackpropagation(embedded)
+        let width = encoder.features, outputs = head.outputs, targets = head.targetWidth
+        var dropped = features, masks = [Float]()
+        if let dropout, dropout.rate > 0 {
+            // The same masks as the LSTM path: they follow the batch row, not the shard.
+            masks = [Float](repeating: 0, count: count * width)
+            masks.withUnsafeMutableBufferPointer { m in
+                for (b, r) in rows.enumerated() { dropout.mask(row: r, count: width, into: m.baseAddress! + b * width) }
+            }
+            for k in dropped.scalars.indices { dropped.scalars[k] *= masks[k] }
+        }
+        var logits = [Float](repeating: 0, count: count * outputs), logitGradients = logits
+        var kernelGradient = Tensor(zeros: head.dense.kernel.shape), biasGradient = Tensor(zeros: head.dense.bias.shape)
+        var featureGradients = Tensor(zeros: [count, width])
+        var correct: Float = 0
+        dropped.scalars.withUnsafeBufferPointer { x in
+            logits.withUnsafeMutableBufferPointer { z in
+                head.dense.forward(x.baseAddress!, rows: count, into: z.baseAddress!)
+                logitGradients.withUnsafeMutableBufferPointer { dz in
+                    func score(_ weights: UnsafePointer<Float>?) {
+                        labels.withUnsafeBufferPointer { y in
+                            for (b, r) in rows.enumerated() {
+                                let row = head.loss(logits: z.baseAddress! + b * outputs, target: y.baseAddress! + r * targets,
+                                                    weights: weights, batchSize: batchSize,
+                                                    gradient: dz.baseAddress! + b * outputs)
+                                losses[r] = row.loss
+                                correct += row.correct
+                            }
+                        }
+                    }
+                    if let classWeights { classWeights.withUnsafeBufferPointer { score($0.baseAddress!) } } else { score(nil) }
+                    kernelGradient.scalars.withUnsafeMutableBufferPointer { dk in
+                        biasGradient.scalars.withUnsafeMutableBufferPointer { db in
+                            featureGradients.scalars.withUnsafeMutableBufferPointer { dx in
+                                head.dense.backward(x.baseAddress!, rows: count, outputGradient: dz.baseAddress!,
+                                                    kernelGradient: dk.baseAddress!, biasGradient: db.baseAddress!,
+                                                    inputGradient: dx.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !masks.isEmpty {
+            for k in featureGradients.scalars.indices { featureGradients.scalars[k] *= masks[k] }
+        }
+        let (inputGradient, layerGradients) = backpropagator(featureGradients)
+        var gradients = layerGradients
+        gradients["dense/kernel"] = kernelGradient
+        gradients["dense/bias"] = biasGradient
+        var embeddingGradient = Tensor(zeros: encoder.embedding.embeddings.shape)
+        var squares = Tensor(zeros: encoder.embedding.embeddings.shape)
+        if trainsEmbedding {
+            inputGradient.scalars.withUnsafeBufferPointer { g in
+                shard.storage.withUnsafeBufferPointer { ids in
+                    embeddingGradient.scalars.withUnsafeMutableBufferPointer { table in
+                        squares.scalars.withUnsafeMutableBufferPointer { sq in
+                            Embedding.scatterAdd(g.baseAddress!, indices: ids.baseAddress!, count: count * steps, stride: 1,
+                                                 width: encoder.embedding.outputDim, into: table.baseAddress!,
+                                                 squares: sq.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        gradients["embedding/embeddings"] = embeddingGradient
+        return LayerBatch(loss: 0, correct: correct, allFinite: true, gradients: gradients, embeddingSquares: squares)
+    }
+
+    /// The head's logits on the general path, on all cores, ``LSTMEncoder/inferenceChunk`` rows at a time.
+    func layerLogits(_ indices: IndexMatrix) -> [Float] {
+        let outputs = head.outputs, chunk = LSTMEncoder.inferenceChunk
+        var logits = [Float](repeating: 0, count: indices.rows * outputs)
+        let chunks = (indices.rows + chunk - 1) / chunk
+        let workers = min(Parallel.threads, chunks)
+        logits.withUnsafeMutableBufferPointer { out in
+            let shared = SharedPointer(base: out.baseAddress!)
+            Parallel.forEach(workers) { worker in
+                for c in stride(from: worker, to: chunks, by: workers) {
+                    let rows = c * chunk ..< min(indices.rows, (c + 1) * chunk)
+                    let embedded = try! encoder.embedding(indices.rows(rows))  // validated by the caller
+                    let features = encoder.layerForBackpropagation(embedded).features
+                    features.scalars.withUnsafeBufferPointer { x in
+                        head.dense.forward(x.baseAddress!, rows: rows.count, into: shared.base + rows.lowerBound * outputs)
+                    }
+                }
+            }
+        }
+        return logits
+    }
+}

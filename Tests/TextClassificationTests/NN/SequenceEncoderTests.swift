@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import TextClassification
+
+/// The encoders other than the LSTM, through the whole pipeline: fit, save, load, predict.
+@Suite struct SequenceEncoderTests {
+    let texts = ["这是一段文本。", "这是另一段文本。", "第三段文本。", "很好的文本", "不好的文本"]
+    let labels = [0, 1, 0, 1, 0]
+
+    @Test(arguments: SequenceEncoder.Kind.allCases)
+    func fitsSavesAndLoadsEveryEncoder(kind: SequenceEncoder.Kind) throws {
+        var classifier = try TextClassifier(configuration: .init(numWords: 50, maxLength: 12, embeddingDim: 8, units: 6,
+                                                                 encoder: kind))
+        let history = try classifier.fit(texts: texts, labels: labels, epochs: 30, seed: 3, learningRate: 0.01)
+        let model = try #require(classifier.model)
+        #expect(model.encoder.kind == kind)
+        #expect(model.head.dense.inputDim == (kind == .bilstm || kind == .bigru ? 12 : 6))
+        #expect(history.epochs.last!.loss < history.epochs.first!.loss / 2, "\(kind) learns the five texts")
+        #expect(history.epochs.last!.accuracy == 1)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("encoder-\(UUID().uuidString)")
+        try classifier.save(to: directory)
+        let config = try String(contentsOf: directory.appendingPathComponent("config.json"), encoding: .utf8)
+        #expect(config.contains("\"encoder\" : \"\(kind.rawValue)\""))
+        #expect(config.contains("\"formatVersion\" : \(kind == .lstm ? 3 : 4)"), "LSTM models stay readable by older builds")
+        let loaded = try TextClassifier(contentsOf: directory)
+        #expect(loaded.model!.encoder.kind == kind)
+        let before = try classifier.predict(texts: texts + ["没见过的字"]).map(\.probabilities)
+        let after = try loaded.predict(texts: texts + ["没见过的字"]).map(\.probabilities)
+        #expect(before == after, "the loaded model predicts the same numbers")
+        let names = Set(model.namedParameters.map(\.name))
+        #expect(names.contains("embedding/embeddings") && names.contains("dense/kernel") && names.count == (kind.rawValue.hasPrefix("bi") ? 9 : 6))
+    }
+
+    /// The general path run on an LSTM gives the fast path's loss and gradients (to rounding):
+    /// the head, dropout, class weights and the embedding's squared gradients agree.
+    @Test func generalPathAgreesWithTheLSTMFastPath() throws {
+        var model = SequenceClassifier(inputDim: 7, embeddingDim: 5, units: 4, head: .multiClass, classes: 3, seed: 2)
+        model.encoder.lstm.bias = Tensor(shape: [16], scalars: (0..<16).map { Float($0 % 5) * 0.1 - 0.2 })
+        let indices = IndexMatrix(rows: 5, columns: 6, storage: [0, 0, 3, 1, 4, 1, 5, 6, 2, 6, 5, 3, 0, 0, 0, 0, 6, 2,
+                                                                  0, 0, 0, 0, 0, 0, 0, 1, 6, 2, 6, 1])
+        let labels: [Float] = [2, 0, 1, 1, 2], weights: [Float] = [2, 0.5, 1.25]
+        let dropout = SequenceClassifier.Dropout(rate: 0.4, seed: 11)
+        let fast = try model.lossAndGradients(indices, labels: labels, classWeights: weights, dropout: dropout,
+                                              workspaces: model.makeTrainingWorkspaces(batchSize: 5, steps: 6))
+        let general = try model.layerGradients(indices, labels: labels, classWeights: weights, dropout: dropout)
+        #expect(abs(fast.loss - general.loss) < 1e-6)
+        for (name, gradient) in fast.gradients {
+            let other = try #require(general.gradients[name])
+            let worst = zip(gradient.scalars, other.scalars).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst < 1e-6, "\(name): differs by \(worst)")
+        }
+        let squares = zip(fast.embeddingGradientSquares.scalars, general.embeddingSquares.scalars).map { abs($0 - $1) }.max()!
+        #expect(squares < 1e-7)
+    }
+}
