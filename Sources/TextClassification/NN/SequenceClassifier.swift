@@ -137,7 +137,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         public var gradients: [String: Tensor]
         /// For the embedding: the sum over token positions of each position's squared
         /// gradient, which Keras's Adam uses in place of the squared gradient (see
-        /// ``Adam/update(_:along:squaredGradients:)``).
+        /// ``Adam/update(_:along:squaredGradients:frozen:)``).
         public var embeddingGradientSquares: Tensor
     }
 

@@ -92,7 +92,7 @@ public struct TextClassifier: Sendable {
     public let tokenizer: ICUTokenizer
     public internal(set) var vocabulary: Vocabulary
     public let padding: Padding
-    /// `nil` until ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:validation:validationSplit:restoreBestWeights:patience:onBatch:onEpoch:)``.
+    /// `nil` until ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``.
     public internal(set) var model: SequenceClassifier?
     /// The label names and the kind of head (binary, multi-class, multi-label).
     public let labels: LabelSet
@@ -261,7 +261,7 @@ public struct TextClassifier: Sendable {
                        embeddings: embeddings, onBatch: onBatch, onEpoch: onEpoch)
     }
 
-    /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:validation:validationSplit:restoreBestWeights:patience:onBatch:onEpoch:)``
+    /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``
     /// for a multi-label classifier: `labelSets` holds each text's labels (indices into
     /// ``labelNames``; empty for none).
     @discardableResult
