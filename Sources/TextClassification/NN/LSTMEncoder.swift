@@ -196,7 +196,11 @@ public struct LSTMEncoder: Sendable {
     /// the last ``forward(_:rows:workspace:skippingLeadingPadding:)``): leaves this shard's
     /// gradients in the workspace. The kernel's and bias's are completed per token after the
     /// shards (``sumShards(_:part:of:)``).
-    func backward(steps: Int, batch: Int, workspace w: Workspace) {
+    ///
+    /// With `scatteringEmbedding` false the input's gradient is left in `workspace.inputs`
+    /// (time-major, in the workspace's row order) for the caller to combine and scatter (the
+    /// bidirectional LSTM adds both directions' per position first, as Keras squares their sum).
+    func backward(steps: Int, batch: Int, workspace w: Workspace, scatteringEmbedding: Bool = true) {
         // The embedding's gradient and its squares are kept zero between batches (see beginBatch).
         w.recurrentKernelGradient.zero()
         w.kernelGradient.zero()
@@ -208,7 +212,7 @@ public struct LSTMEncoder: Sendable {
                       starts: w.starts, padding: w.padding)
         w.projection!.sumByRow(w.lstm.gates.pointer, rows: w.tokenRows, count: steps * batch,
                                into: w.gateSums.pointer, touched: w.gateSumsTouched)
-        guard w.trainsEmbedding else { return }  // frozen: its gradient stays zero
+        guard w.trainsEmbedding && scatteringEmbedding else { return }  // frozen: its gradient stays zero
         Embedding.scatterAdd(w.inputs.pointer, indices: w.tokens, count: steps * batch, stride: 1,
                              width: embedding.outputDim, into: w.embeddingGradient.pointer,
                              squares: w.embeddingSquares.pointer)

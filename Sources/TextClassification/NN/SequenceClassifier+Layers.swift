@@ -67,51 +67,13 @@ extension SequenceClassifier {
         let shard = indices.rows(rows), count = rows.count, steps = indices.columns
         let embedded = try! encoder.embedding(shard)  // indices validated by the caller
         let (features, backpropagator) = encoder.layerForBackpropagation(embedded)
-        let width = encoder.features, outputs = head.outputs, targets = head.targetWidth
-        var dropped = features, masks = [Float]()
-        if let dropout, dropout.rate > 0 {
-            // The same masks as the LSTM path: they follow the batch row, not the shard.
-            masks = [Float](repeating: 0, count: count * width)
-            masks.withUnsafeMutableBufferPointer { m in
-                for (b, r) in rows.enumerated() { dropout.mask(row: r, count: width, into: m.baseAddress! + b * width) }
-            }
-            for k in dropped.scalars.indices { dropped.scalars[k] *= masks[k] }
+        var head = HeadStep(head: head, rows: count, features: encoder.features)
+        let correct = features.scalars.withUnsafeBufferPointer { x in
+            head.run(x.baseAddress!, rows: rows, batchSize: batchSize, labels: labels, classWeights: classWeights,
+                     dropout: dropout, losses: losses)
         }
-        var logits = [Float](repeating: 0, count: count * outputs), logitGradients = logits
-        var kernelGradient = Tensor(zeros: head.dense.kernel.shape), biasGradient = Tensor(zeros: head.dense.bias.shape)
-        var featureGradients = Tensor(zeros: [count, width])
-        var correct: Float = 0
-        dropped.scalars.withUnsafeBufferPointer { x in
-            logits.withUnsafeMutableBufferPointer { z in
-                head.dense.forward(x.baseAddress!, rows: count, into: z.baseAddress!)
-                logitGradients.withUnsafeMutableBufferPointer { dz in
-                    func score(_ weights: UnsafePointer<Float>?) {
-                        labels.withUnsafeBufferPointer { y in
-                            for (b, r) in rows.enumerated() {
-                                let row = head.loss(logits: z.baseAddress! + b * outputs, target: y.baseAddress! + r * targets,
-                                                    weights: weights, batchSize: batchSize,
-                                                    gradient: dz.baseAddress! + b * outputs)
-                                losses[r] = row.loss
-                                correct += row.correct
-                            }
-                        }
-                    }
-                    if let classWeights { classWeights.withUnsafeBufferPointer { score($0.baseAddress!) } } else { score(nil) }
-                    kernelGradient.scalars.withUnsafeMutableBufferPointer { dk in
-                        biasGradient.scalars.withUnsafeMutableBufferPointer { db in
-                            featureGradients.scalars.withUnsafeMutableBufferPointer { dx in
-                                head.dense.backward(x.baseAddress!, rows: count, outputGradient: dz.baseAddress!,
-                                                    kernelGradient: dk.baseAddress!, biasGradient: db.baseAddress!,
-                                                    inputGradient: dx.baseAddress!)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        if !masks.isEmpty {
-            for k in featureGradients.scalars.indices { featureGradients.scalars[k] *= masks[k] }
-        }
+        let featureGradients = Tensor(shape: [count, encoder.features], scalars: head.featureGradients)
+        let (kernelGradient, biasGradient) = (head.kernelGradient, head.biasGradient)
         let (inputGradient, layerGradients) = backpropagator(featureGradients)
         var gradients = layerGradients
         gradients["dense/kernel"] = kernelGradient
@@ -155,5 +117,76 @@ extension SequenceClassifier {
             }
         }
         return logits
+    }
+}
+
+/// The head's part of a training step, shared by the encoders' paths: dropout on the features
+/// (masks by batch row), Dense forward, each row's loss and its gradient, Dense backward.
+struct HeadStep {
+    let head: ClassificationHead
+    let width: Int
+    var kernelGradient: Tensor
+    var biasGradient: Tensor
+    /// The features' gradient, `[rows, width]` in the order the features came.
+    var featureGradients: [Float]
+
+    init(head: ClassificationHead, rows: Int, features width: Int) {
+        self.head = head
+        self.width = width
+        kernelGradient = Tensor(zeros: head.dense.kernel.shape)
+        biasGradient = Tensor(zeros: head.dense.bias.shape)
+        featureGradients = [Float](repeating: 0, count: rows * width)
+    }
+
+    /// `features` holds batch rows `rows` in order, `[rows.count, width]`. Writes each row's
+    /// loss (already divided by the batch size) into `losses[row]`; returns the rows right.
+    mutating func run(_ features: UnsafePointer<Float>, rows: Range<Int>, batchSize: Int, labels: [Float],
+                      classWeights: [Float]?, dropout: SequenceClassifier.Dropout?,
+                      losses: UnsafeMutablePointer<Float>) -> Float {
+        let count = rows.count, outputs = head.outputs, targets = head.targetWidth, width = width
+        var dropped = [Float](UnsafeBufferPointer(start: features, count: count * width)), masks = [Float]()
+        if let dropout, dropout.rate > 0 {
+            // Masks follow the batch row, not the shard or the encoder's row order.
+            masks = [Float](repeating: 0, count: count * width)
+            masks.withUnsafeMutableBufferPointer { m in
+                for (b, r) in rows.enumerated() { dropout.mask(row: r, count: width, into: m.baseAddress! + b * width) }
+            }
+            for k in dropped.indices { dropped[k] *= masks[k] }
+        }
+        var logits = [Float](repeating: 0, count: count * outputs), logitGradients = logits
+        var correct: Float = 0
+        let head = head
+        dropped.withUnsafeBufferPointer { x in
+            logits.withUnsafeMutableBufferPointer { z in
+                head.dense.forward(x.baseAddress!, rows: count, into: z.baseAddress!)
+                logitGradients.withUnsafeMutableBufferPointer { dz in
+                    func score(_ weights: UnsafePointer<Float>?) {
+                        labels.withUnsafeBufferPointer { y in
+                            for (b, r) in rows.enumerated() {
+                                let row = head.loss(logits: z.baseAddress! + b * outputs, target: y.baseAddress! + r * targets,
+                                                    weights: weights, batchSize: batchSize,
+                                                    gradient: dz.baseAddress! + b * outputs)
+                                losses[r] = row.loss
+                                correct += row.correct
+                            }
+                        }
+                    }
+                    if let classWeights { classWeights.withUnsafeBufferPointer { score($0.baseAddress!) } } else { score(nil) }
+                    kernelGradient.scalars.withUnsafeMutableBufferPointer { dk in
+                        biasGradient.scalars.withUnsafeMutableBufferPointer { db in
+                            featureGradients.withUnsafeMutableBufferPointer { dx in
+                                head.dense.backward(x.baseAddress!, rows: count, outputGradient: dz.baseAddress!,
+                                                    kernelGradient: dk.baseAddress!, biasGradient: db.baseAddress!,
+                                                    inputGradient: dx.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !masks.isEmpty {
+            for k in featureGradients.indices { featureGradients[k] *= masks[k] }
+        }
+        return correct
     }
 }

@@ -76,6 +76,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         let outputs = head.outputs
         var logits = [Float](repeating: 0, count: indices.rows * outputs)
         guard indices.rows > 0 else { return logits }
+        if encoder.kind == .bilstm { return bidirectionalLogits(indices) }
         guard let encoder = encoder.lstmEncoder else { return layerLogits(indices) }
         let chunks = (indices.rows + LSTMEncoder.inferenceChunk - 1) / LSTMEncoder.inferenceChunk
         let workers = min(Parallel.threads, chunks)

@@ -70,6 +70,10 @@ extension SequenceClassifier {
         try encoder.embedding.validate(indices.storage)
         let workspaces = makeTrainingWorkspaces(batchSize: min(batchSize, indices.rows), steps: indices.columns)
         for w in workspaces { w.encoder.trainsEmbedding = trainableEmbeddings }
+        // The bidirectional LSTM runs both directions on the LSTM's fast path.
+        let bidirectional = encoder.kind == .bilstm
+            ? makeBidirectionalWorkspaces(batchSize: min(batchSize, indices.rows), steps: indices.columns) : nil
+        for w in (bidirectional?.forward ?? []) + (bidirectional?.backward ?? []) { w.trainsEmbedding = trainableEmbeddings }
         let frozen: Set<String> = trainableEmbeddings ? [] : ["embedding/embeddings"]
         var random = RandomGenerator(seed: seed)
         var order = Array(0..<indices.rows)
@@ -93,8 +97,11 @@ extension SequenceClassifier {
                 let batchDropout = dropout > 0 ? Dropout(rate: dropout, seed: mixer.next()) : nil
                 let result: (loss: Float, correct: Float, allFinite: Bool)
                 var layerBatch: LayerBatch?
-                if workspaces.isEmpty {
-                    // GRU, BiLSTM, BiGRU: the layers' general passes.
+                if let bidirectional {
+                    result = try bidirectionalGradients(batch, labels: batchLabels, classWeights: classWeights,
+                                                        dropout: batchDropout, workspaces: bidirectional)
+                } else if workspaces.isEmpty {
+                    // GRU, BiGRU: the layers' general passes.
                     layerBatch = try layerGradients(batch, labels: batchLabels, classWeights: classWeights,
                                                     dropout: batchDropout, trainsEmbedding: trainableEmbeddings)
                     result = (layerBatch!.loss, layerBatch!.correct, layerBatch!.allFinite)
@@ -108,7 +115,11 @@ extension SequenceClassifier {
                     self = (restoreBestWeights ? best?.model : nil) ?? lastGood
                     throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
                 }
-                if let layerBatch {
+                if let bidirectional {
+                    optimizer.update(&self, gradient: { bidirectional.gradient(named: $0) },
+                                     squaredGradients: ["embedding/embeddings": UnsafePointer(bidirectional.forward[0].embeddingSquares.pointer)],
+                                     frozen: frozen)
+                } else if let layerBatch {
                     optimizer.update(&self, along: layerBatch.gradients,
                                      squaredGradients: ["embedding/embeddings": layerBatch.embeddingSquares], frozen: frozen)
                 } else {

@@ -53,4 +53,35 @@ import Testing
         let squares = zip(fast.embeddingGradientSquares.scalars, general.embeddingSquares.scalars).map { abs($0 - $1) }.max()!
         #expect(squares < 1e-7)
     }
+
+    /// The bidirectional LSTM's fast path (two LSTM encoders, the backward one on reversed
+    /// rows) against the layers' general path: loss, every gradient, the embedding's squared
+    /// gradients and the logits, with dropout, class weights, an all-padding row and two shards.
+    @Test func bidirectionalFastPathAgreesWithTheGeneralPath() throws {
+        var model = SequenceClassifier(inputDim: 7, embeddingDim: 5, units: 4, encoder: .bilstm, head: .multiClass,
+                                       classes: 3, seed: 4)
+        model.encoder.bilstm.backward.bias = Tensor(shape: [16], scalars: (0..<16).map { Float($0 % 3) * 0.2 - 0.1 })
+        let indices = IndexMatrix(rows: 5, columns: 6, storage: [0, 0, 3, 1, 4, 1, 5, 6, 2, 6, 5, 3, 0, 0, 0, 0, 6, 2,
+                                                                  0, 0, 0, 0, 0, 0, 0, 1, 6, 2, 6, 1])
+        let labels: [Float] = [2, 0, 1, 1, 2], weights: [Float] = [2, 0.5, 1.25]
+        let dropout = SequenceClassifier.Dropout(rate: 0.3, seed: 5)
+        let workspaces = model.makeBidirectionalWorkspaces(batchSize: 5, steps: 6)
+        for _ in 0..<2 {  // twice: the workspaces' buffers are reset between batches
+            let fast = try model.bidirectionalGradients(indices, labels: labels, classWeights: weights, dropout: dropout,
+                                                        workspaces: workspaces)
+            let general = try model.layerGradients(indices, labels: labels, classWeights: weights, dropout: dropout)
+            #expect(fast.allFinite && abs(fast.loss - general.loss) < 1e-6 && fast.correct == general.correct)
+            for entry in model.parameterPaths {
+                let count = model[keyPath: entry.path].count
+                let ours = Array(UnsafeBufferPointer(start: workspaces.gradient(named: entry.name), count: count))
+                let worst = zip(ours, general.gradients[entry.name]!.scalars).map { abs($0 - $1) }.max() ?? 0
+                #expect(worst < 1e-6, "\(entry.name): differs by \(worst)")
+            }
+            let squares = Array(UnsafeBufferPointer(start: workspaces.forward[0].embeddingSquares.pointer,
+                                                    count: model.encoder.embedding.embeddings.count))
+            #expect(zip(squares, general.embeddingSquares.scalars).map { abs($0 - $1) }.max()! < 1e-7)
+        }
+        let fastLogits = try model.logits(indices), generalLogits = model.layerLogits(indices)
+        #expect(zip(fastLogits, generalLogits).map { abs($0 - $1) }.max()! < 1e-6)
+    }
 }
