@@ -5,7 +5,7 @@
 # Measures: tokenizer MB/s on Data/reviews-train.csv; training samples/s at batch 32 and 128
 # on the seed shapes (vocabulary 1000, length 100, embedding 64, LSTM 64, random sequences);
 # prediction samples/s (model only, batch 256); the same training (batch 32) and prediction
-# with a 10-class softmax head; `textclf predict` texts/s end to end on 100,000 review lines;
+# with a 10-class softmax head; BiLSTM training (batch 32); `textclf predict` texts/s end to end on 100,000 review lines;
 # one-line latency (process start to printed label); peak RSS of each.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -47,7 +47,8 @@ measure textclf_train128 "$TEXTCLF" bench train --batch-size 128
 measure textclf_predict "$TEXTCLF" bench predict --batch-size 256
 measure textclf_train32c10 "$TEXTCLF" bench train --batch-size 32 --classes 10
 measure textclf_predictc10 "$TEXTCLF" bench predict --batch-size 256 --classes 10
-"$TEXTCLF" fit "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --num-words 1000 --validation-split 0 2>/dev/null
+measure textclf_train32bilstm "$TEXTCLF" bench train --batch-size 32 --encoder bilstm
+"$TEXTCLF" fit "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --num-words 1000 --validation-split 0 --encoder lstm 2>/dev/null
 measure textclf_e2e "$TEXTCLF" predict "$work/model" "$work/lines.txt" --lines
 : > "$work/textclf_e2e.json"
 for i in 1 2 3 4 5; do
@@ -64,6 +65,7 @@ if [ $compare -eq 1 ]; then
     measure keras_predict "$py" "$kb" predict
     measure keras_train32c10 "$py" "$kb" train 32 10
     measure keras_predictc10 "$py" "$kb" predict 10
+    measure keras_train32bilstm "$py" "$kb" train 32 2 bilstm
     "$py" "$kb" save "$work/keras-model" "$ROOT/Data/reviews-train.csv" >/dev/null
     measure keras_e2e "$py" "$kb" e2e "$work/keras-model" "$work/lines.txt"
     for i in 1 2 3; do
@@ -91,7 +93,7 @@ def latency(name):
 results = {"machine": {"cores": int(cores), "cpu": cpu}, "textclf": {}, "keras": {}}
 sides = ["textclf"] + (["keras"] if compare else [])
 for side in sides:
-    for m in ["tokenize", "train32", "train128", "predict", "train32c10", "predictc10", "e2e"]:
+    for m in ["tokenize", "train32", "train128", "predict", "train32c10", "predictc10", "train32bilstm", "e2e"]:
         results[side][m] = load(f"{side}_{m}")
     results[side]["e2e"].setdefault("texts_per_second", 100000 / results[side]["e2e"]["wall_seconds"])
     results[side]["latency_ms"] = latency(f"{side}_latency")
@@ -103,6 +105,7 @@ rows = [
     ("prediction samples/s, model only, batch 256", lambda r: r["predict"]["samples_per_second"], True),
     ("10 classes: training samples/s, batch 32", lambda r: r["train32c10"]["samples_per_second"], True),
     ("10 classes: prediction samples/s, batch 256", lambda r: r["predictc10"]["samples_per_second"], True),
+    ("BiLSTM: training samples/s, batch 32", lambda r: r["train32bilstm"]["samples_per_second"], True),
     ("predict end to end, texts/s (100,000 lines)", lambda r: r["e2e"]["texts_per_second"], True),
     ("one-line latency, ms (start to label)", lambda r: r["latency_ms"], False),
     ("peak RSS training batch 32, MB", lambda r: r["train32"]["peak_rss_mb"], False),
@@ -127,6 +130,7 @@ t = results["textclf"]
 print("textclf 10 classes / binary: training %.3f, prediction %.3f" % (
     t["train32c10"]["samples_per_second"] / t["train32"]["samples_per_second"],
     t["predictc10"]["samples_per_second"] / t["predict"]["samples_per_second"]))
+print("textclf BiLSTM / LSTM time per epoch: %.2f" % (t["train32"]["samples_per_second"] / t["train32bilstm"]["samples_per_second"]))
 print(f"textclf 2-thread tokenizer: {results['textclf']['tokenize']['megabytes_per_second_all_threads']:.1f} MB/s")
 if json_out:
     with open(json_out, "w") as f:

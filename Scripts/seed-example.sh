@@ -11,9 +11,9 @@ trap 'rm -rf "$(dirname "$model")"' EXIT
 echo "== What the ICU tokenizer makes of the three texts"
 tail -n +2 "$ROOT/Data/seed-example.csv" | cut -d, -f1 | "$TEXTCLF" tokenize
 echo
-echo "== textclf fit Data/seed-example.csv --epochs 10 --num-words 1000 --max-length 100 --validation-split 0"
+echo "== textclf fit Data/seed-example.csv --epochs 10 --num-words 1000 --max-length 100 --validation-split 0 --encoder lstm"
 "$TEXTCLF" fit "$ROOT/Data/seed-example.csv" -o "$model" --epochs 10 --num-words 1000 --max-length 100 \
-    --validation-split 0 --seed 1 2>&1
+    --validation-split 0 --encoder lstm --seed 1 2>&1
 echo
 echo "== textclf evaluate (Keras: print(model.evaluate(padded, labels)))"
 "$TEXTCLF" evaluate "$model" "$ROOT/Data/seed-example.csv"

@@ -1,7 +1,7 @@
 """The Keras/TensorFlow (+ jieba) side of Scripts/bench.sh: one measurement per run, printed
 as one JSON object, so that bench.sh can wrap each in /usr/bin/time for its peak memory.
 
-  bench_keras.py train BATCH | predict | segment CSV | e2e MODEL_DIR LINES_FILE | save MODEL_DIR CSV
+  bench_keras.py train BATCH [CLASSES [ENCODER]] | predict | segment CSV | e2e MODEL_DIR LINES_FILE | save MODEL_DIR CSV
   | latency MODEL_DIR
 """
 import json
@@ -27,13 +27,15 @@ def median(values):
     return sorted(values)[len(values) // 2]
 
 
-def seed_model(classes=2):
-    """The seed stack; with classes > 2, Dense(classes, softmax) + sparse categorical cross-entropy."""
+def seed_model(classes=2, encoder="lstm"):
+    """The seed stack; with classes > 2, Dense(classes, softmax) + sparse categorical cross-entropy;
+    encoder lstm, gru, bilstm or bigru (as textclf's --encoder)."""
     import keras
+    cell = keras.layers.GRU if encoder.endswith("gru") else keras.layers.LSTM
     model = keras.Sequential([
         keras.Input(shape=(LENGTH,), dtype="int32"),
         keras.layers.Embedding(VOCAB, 64),
-        keras.layers.LSTM(64),
+        keras.layers.Bidirectional(cell(64)) if encoder.startswith("bi") else cell(64),
         keras.layers.Dense(1, activation="sigmoid") if classes == 2 else keras.layers.Dense(classes, activation="softmax"),
     ])
     model.compile(optimizer="adam", loss="binary_crossentropy" if classes == 2 else "sparse_categorical_crossentropy",
@@ -47,9 +49,9 @@ def random_data(classes=2):
     return rng.randint(0, VOCAB, (SAMPLES, LENGTH)).astype("int32"), rng.randint(0, classes, SAMPLES).astype("float32")
 
 
-def train(batch, classes=2):
+def train(batch, classes=2, encoder="lstm"):
     x, y = random_data(classes)
-    model = seed_model(classes)
+    model = seed_model(classes, encoder)
     model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # warm-up (tracing)
     seconds = median([timed(lambda: model.fit(x, y, batch_size=batch, epochs=1, verbose=0)) for _ in range(REPEATS)])
     return {"batch_size": batch, "classes": classes, "samples_per_second": SAMPLES / seconds, "seconds": seconds}
@@ -148,7 +150,7 @@ def latency(model_dir):
 
 def main():
     mode, args = sys.argv[1], sys.argv[2:]
-    result = {"train": lambda: train(int(args[0]), *map(int, args[1:2])), "predict": lambda: predict(*map(int, args[:1])), "segment": lambda: segment(args[0]),
+    result = {"train": lambda: train(int(args[0]), *map(int, args[1:2]), *args[2:3]), "predict": lambda: predict(*map(int, args[:1])), "segment": lambda: segment(args[0]),
               "save": lambda: save(args[0], args[1]), "e2e": lambda: e2e(args[0], args[1]),
               "latency": lambda: latency(args[0])}[mode]()
     if result is not None:

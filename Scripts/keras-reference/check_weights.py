@@ -28,6 +28,12 @@ from keras.utils import pad_sequences
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TEXTCLF = os.environ.get("TEXTCLF", os.path.join(ROOT, ".build", "release", "textclf"))
 NAMES = ["embedding/embeddings", "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "dense/kernel", "dense/bias"]
+# textclf's weight names per --encoder, in Keras's order (SequenceEncoder.parameterPaths).
+ENCODER_NAMES = {
+    "lstm": NAMES[1:4], "gru": ["gru/kernel", "gru/recurrent_kernel", "gru/bias"],
+    "bilstm": [f"bidirectional/{d}_lstm/{w}" for d in ("forward", "backward") for w in ("kernel", "recurrent_kernel", "bias")],
+    "bigru": [f"bidirectional/{d}_gru/{w}" for d in ("forward", "backward") for w in ("kernel", "recurrent_kernel", "bias")],
+}
 
 
 def read_safetensors(path):
@@ -99,11 +105,12 @@ def textclf_probabilities(model_dir, test_csv, names):
     return np.array([[float(r["p_" + n]) for n in names] for r in rows], dtype=np.float64)
 
 
-def keras_model(vocab, emb, units, steps, classes=2):
+def keras_model(vocab, emb, units, steps, classes=2, encoder="lstm"):
+    cell = keras.layers.GRU if encoder.endswith("gru") else keras.layers.LSTM
     return keras.Sequential([
         keras.Input(shape=(steps,), dtype="int32"),
         keras.layers.Embedding(vocab, emb),
-        keras.layers.LSTM(units),
+        keras.layers.Bidirectional(cell(units)) if encoder.startswith("bi") else cell(units),
         keras.layers.Dense(1, activation="sigmoid") if classes == 2 else keras.layers.Dense(classes, activation="softmax"),
     ])
 
@@ -122,8 +129,10 @@ def textclf_to_keras(model_dir, test_file, test_texts):
     with open(os.path.join(model_dir, "vocabulary.json"), encoding="utf-8") as f:
         tokenizer = tokenizer_from_json(f.read())
     weights = read_safetensors(os.path.join(model_dir, "model.safetensors"))
-    model = keras_model(stored["inputDim"], config["embeddingDim"], config["units"], config["maxLength"], len(names))
-    model.set_weights([weights[n] for n in NAMES])
+    encoder = config.get("encoder", "lstm")
+    model = keras_model(stored["inputDim"], config["embeddingDim"], config["units"], config["maxLength"], len(names),
+                        encoder)
+    model.set_weights([weights[n] for n in [NAMES[0]] + ENCODER_NAMES[encoder] + NAMES[4:]])
     ours = textclf_probabilities(model_dir, os.path.join(ROOT, "Data", test_file), names)
     theirs = model.predict(sequences(tokenizer, test_tokens, config), batch_size=256, verbose=0)
     return float(np.max(np.abs(ours - theirs.reshape(ours.shape))))

@@ -70,8 +70,8 @@ extension TextClf {
         @Option(help: "Recurrent units (per direction for bilstm and bigru).")
         var units = 64
 
-        @Option(help: "The recurrent layer after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated).")
-        var encoder = SequenceEncoder.Kind.lstm
+        @Option(help: "The recurrent layer after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated). (default: bilstm for two labels, the most accurate in the README's study; lstm for more labels and multi-label)")
+        var encoder: SequenceEncoder.Kind?
 
         @Option(help: "Dropout rate between the LSTM and the output layer in training (Keras Dropout); 0 turns it off.")
         var dropout: Float = 0
@@ -165,7 +165,7 @@ extension TextClf {
                 let configuration = TextClassifier.Configuration(
                     normalization: text.normalization, toSimplified: text.toSimplified,
                     locale: locale, lowercased: lowercase, unit: tokens == .char ? .character : .word, numWords: numWords == 0 ? nil : numWords,
-                    maxLength: maxLength, embeddingDim: embeddingDim ?? vectorDimension ?? 64, units: units, encoder: encoder, dropout: dropout)
+                    maxLength: maxLength, embeddingDim: embeddingDim ?? vectorDimension ?? 64, units: units, encoder: encoder ?? (labels.head == .binary ? .bilstm : .lstm), dropout: dropout)
                 let dictionary = try loadDictionaries(text.userDictionaries)
                 var classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
                 let split = validation == nil ? validationSplit : 0
