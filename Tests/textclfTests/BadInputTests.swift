@@ -137,7 +137,7 @@ import Testing
         let model = try damagedModel { url in
             let config = url.appendingPathComponent("config.json")
             let text = try String(contentsOf: config, encoding: .utf8)
-                .replacingOccurrences(of: "\"formatVersion\" : 3", with: "\"formatVersion\" : 5")
+                .replacingOccurrences(of: "\"formatVersion\" : [0-9]+", with: "\"formatVersion\" : 5", options: .regularExpression)
             try text.write(to: config, atomically: true, encoding: .utf8)
         }
         let result = try Command.run(["tokenize", "--vocab", model.path], input: Data("好\n".utf8))
