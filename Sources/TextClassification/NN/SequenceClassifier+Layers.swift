@@ -16,8 +16,11 @@ extension SequenceClassifier {
     }
 
     /// Forward and backward of one batch through the embedding, the layer and the head.
+    /// - Parameter embeddingDropout: Keras's `Dropout` between the embedding and the layer: each
+    ///   embedded value of a row kept with probability 1 − rate and scaled by 1 / (1 − rate);
+    ///   the row's mask follows the seed and the batch row.
     func layerGradients(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]?, dropout: Dropout?,
-                        trainsEmbedding: Bool = true) throws -> LayerBatch {
+                        embeddingDropout: Dropout? = nil, trainsEmbedding: Bool = true) throws -> LayerBatch {
         try encoder.embedding.validate(indices.storage)
         let batch = indices.rows, shards = min(Parallel.trainingShards, batch)
         let shardSize = (batch + shards - 1) / shards
@@ -31,6 +34,7 @@ extension SequenceClassifier {
                     let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
                     sharedResults.base[s] = shardGradients(indices, rows: rows, batchSize: batch, labels: labels,
                                                            classWeights: classWeights, dropout: dropout,
+                                                           embeddingDropout: embeddingDropout,
                                                            trainsEmbedding: trainsEmbedding, losses: sharedLosses.base)
                 }
             }
@@ -62,10 +66,21 @@ extension SequenceClassifier {
     /// One shard's rows: writes each row's loss (already divided by the batch size) into
     /// `losses` and returns the shard's gradients.
     private func shardGradients(_ indices: IndexMatrix, rows: Range<Int>, batchSize: Int, labels: [Float],
-                                classWeights: [Float]?, dropout: Dropout?, trainsEmbedding: Bool,
-                                losses: UnsafeMutablePointer<Float>) -> LayerBatch {
+                                classWeights: [Float]?, dropout: Dropout?, embeddingDropout: Dropout?,
+                                trainsEmbedding: Bool, losses: UnsafeMutablePointer<Float>) -> LayerBatch {
         let shard = indices.rows(rows), count = rows.count, steps = indices.columns
-        let embedded = try! encoder.embedding(shard)  // indices validated by the caller
+        var embedded = try! encoder.embedding(shard)  // indices validated by the caller
+        let rowWidth = steps * encoder.embedding.outputDim
+        var embeddingMasks = [Float]()
+        if let embeddingDropout, embeddingDropout.rate > 0 {
+            embeddingMasks = [Float](repeating: 0, count: count * rowWidth)
+            embeddingMasks.withUnsafeMutableBufferPointer { m in
+                for (b, r) in rows.enumerated() {
+                    embeddingDropout.mask(row: r, count: rowWidth, into: m.baseAddress! + b * rowWidth)
+                }
+            }
+            for k in embedded.scalars.indices { embedded.scalars[k] *= embeddingMasks[k] }
+        }
         let (features, backpropagator) = encoder.layerForBackpropagation(embedded)
         var head = HeadStep(head: head, rows: count, features: encoder.features)
         let correct = features.scalars.withUnsafeBufferPointer { x in
@@ -74,7 +89,10 @@ extension SequenceClassifier {
         }
         let featureGradients = Tensor(shape: [count, encoder.features], scalars: head.featureGradients)
         let (kernelGradient, biasGradient) = (head.kernelGradient, head.biasGradient)
-        let (inputGradient, layerGradients) = backpropagator(featureGradients)
+        var (inputGradient, layerGradients) = backpropagator(featureGradients)
+        if !embeddingMasks.isEmpty {
+            for k in inputGradient.scalars.indices { inputGradient.scalars[k] *= embeddingMasks[k] }
+        }
         var gradients = layerGradients
         gradients["dense/kernel"] = kernelGradient
         gradients["dense/bias"] = biasGradient

@@ -43,13 +43,17 @@ public struct TextClassifier: Sendable {
         public var encoder = SequenceEncoder.Kind.lstm
         /// Keras's `Dropout(rate)` between the encoder and the output layer, in training only.
         public var dropout: Float = 0
+        /// Keras's `Dropout(rate)` between the embedding and the recurrent layer, in training only.
+        public var embeddingDropout: Float = 0
 
         public init(normalization: TextNormalizer.Form = .nfkc, toSimplified: Bool = false,
                     locale: String = "zh", lowercased: Bool = true, unit: ICUTokenizer.Unit = .word,
                     numWords: Int? = nil, oovToken: String? = nil, maxLength: Int = 100,
                     padding: Padding.Side = .pre, truncating: Padding.Side = .pre,
-                    embeddingDim: Int = 64, units: Int = 64, encoder: SequenceEncoder.Kind = .lstm, dropout: Float = 0) {
+                    embeddingDim: Int = 64, units: Int = 64, encoder: SequenceEncoder.Kind = .lstm, dropout: Float = 0,
+                    embeddingDropout: Float = 0) {
             self.encoder = encoder
+            self.embeddingDropout = embeddingDropout
             self.dropout = dropout
             self.normalization = normalization
             self.toSimplified = toSimplified
@@ -83,6 +87,7 @@ public struct TextClassifier: Sendable {
             units = try c.decode(Int.self, forKey: .units)
             dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
             encoder = try c.decodeIfPresent(SequenceEncoder.Kind.self, forKey: .encoder) ?? .lstm
+            embeddingDropout = try c.decodeIfPresent(Float.self, forKey: .embeddingDropout) ?? 0
         }
     }
 
@@ -370,7 +375,8 @@ public struct TextClassifier: Sendable {
         let history: History
         do {
             history = try model.fit(encode(texts), labels: targets, classWeights: classWeights,
-                                    dropout: configuration.dropout, epochs: epochs,
+                                    dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
+                                    epochs: epochs,
                                     batchSize: batchSize, seed: seed, learningRate: learningRate, validation: validationSet,
                                     restoreBestWeights: restoreBestWeights, patience: patience,
                                     trainableEmbeddings: embeddings?.trainable ?? true,

@@ -84,4 +84,40 @@ import Testing
         let fastLogits = try model.logits(indices), generalLogits = model.layerLogits(indices)
         #expect(zip(fastLogits, generalLogits).map { abs($0 - $1) }.max()! < 1e-6)
     }
+
+    /// Embedding dropout (Keras's `Dropout` after the embedding): with the masks fixed by the
+    /// seed, every gradient — the embedding's included — is the loss's derivative, and the
+    /// masks change the loss.
+    @Test(arguments: [SequenceEncoder.Kind.lstm, .bigru])
+    func embeddingDropoutGradientsMatchTheLossUnderTheSameMasks(kind: SequenceEncoder.Kind) throws {
+        let model = SequenceClassifier(inputDim: 6, embeddingDim: 3, units: 2, encoder: kind, head: .binary, seed: 8)
+        let indices = IndexMatrix(rows: 3, columns: 4, storage: [0, 2, 5, 1, 3, 3, 4, 2, 0, 0, 0, 1])
+        let labels: [Float] = [1, 0, 1]
+        let masks = SequenceClassifier.Dropout(rate: 0.4, seed: 21)
+        let result = try model.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil, embeddingDropout: masks)
+        let plain = try model.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil)
+        #expect(result.loss != plain.loss, "the masks change the loss")
+        for entry in model.parameterPaths {
+            var probe = model
+            let tensor = model[keyPath: entry.path]
+            let numeric = tensor.scalars.indices.map { k -> Float in
+                let h: Float = 1e-2
+                probe[keyPath: entry.path].scalars[k] = tensor.scalars[k] + h
+                let plus = try! probe.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil,
+                                                     embeddingDropout: masks).loss
+                probe[keyPath: entry.path].scalars[k] = tensor.scalars[k] - h
+                let minus = try! probe.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil,
+                                                      embeddingDropout: masks).loss
+                probe[keyPath: entry.path] = tensor
+                return (plus - minus) / (2 * h)
+            }
+            let analytic = result.gradients[entry.name]!.scalars
+            let scale = numeric.map(abs).max() ?? 0
+            #expect(scale > 0, "\(entry.name): all zero proves nothing")
+            for (a, n) in zip(analytic, numeric) {
+                // Float losses differenced over 2h resolve about 3e-6: that much absolute slack.
+                #expect(abs(a - n) <= 2e-3 * max(abs(a), abs(n)) + 5e-3 * scale + 1e-5, "\(entry.name): \(a) vs \(n)")
+            }
+        }
+    }
 }
