@@ -3,7 +3,8 @@ import TextClassification
 
 /// Buffered output to standard output or to a file. A file is written beside its target
 /// and renamed into place by ``commit()``, so an interrupted run never leaves a partial file.
-/// On a closed pipe (`textclf predict … | head`) the process exits quietly with status 0.
+/// On a closed pipe (`textclf predict … | head`) ``flush()`` throws ``ReaderWentAway``, which
+/// ``reportingErrors(_:)`` turns into a quiet exit with status 0 once the stack has unwound.
 final class OutputFile {
     private let descriptor: Int32
     private let target: String?
@@ -43,7 +44,7 @@ final class OutputFile {
             let written = buffer[start...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                if errno == EPIPE && target == nil { exit(0) }  // the reader went away: done
+                if errno == EPIPE && target == nil { throw ReaderWentAway() }  // done: nobody reads on
                 let reason = String(cString: strerror(errno))
                 discard()
                 throw TextClassificationError.cannotWrite(file: target ?? "<stdout>", reason: reason)
@@ -71,3 +72,6 @@ final class OutputFile {
         unlink(temporary)
     }
 }
+
+/// Standard output's reader closed the pipe: the command is done, not failed.
+struct ReaderWentAway: Error {}

@@ -41,9 +41,10 @@ func fail(_ error: TextClassificationError) -> Never {
     exit(exitCode(for: error))
 }
 
-/// Runs `body`, turning library errors into a message and an exit code.
+/// Runs `body`, turning library errors into a message and an exit code, and a closed output
+/// pipe into a quiet exit 0 (after `body`'s locals, the model among them, are released).
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as TextClassificationError { fail(error) }
+    do { return try body() } catch let error as TextClassificationError { fail(error) } catch is ReaderWentAway { exit(0) }
 }
 
 func printError(_ text: String) {
