@@ -35,10 +35,23 @@ public struct Bidirectional<Layer: RecurrentLayer>: RecurrentLayer {
         appliedForBackpropagation(to: input).output
     }
 
+    public var recurrentMaskWidth: Int { forward.recurrentMaskWidth + backward.recurrentMaskWidth }
+
     public func appliedForBackpropagation(to input: Tensor)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
-        let (forwardOutput, forwardBackpropagator) = forward.appliedForBackpropagation(to: input)
-        let (backwardOutput, backwardBackpropagator) = backward.appliedForBackpropagation(to: input.reversedSteps())
+        appliedForBackpropagation(to: input, recurrentMasks: nil)
+    }
+
+    /// Recurrent dropout: each batch row's masks are the forward copy's, then the backward
+    /// copy's (each direction has its own, as each Keras cell draws its own).
+    public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        let wf = forward.recurrentMaskWidth, wb = backward.recurrentMaskWidth
+        let forwardMasks = masks.map { m in (0..<input.shape[0]).flatMap { m[$0 * (wf + wb) ..< $0 * (wf + wb) + wf] } }
+        let backwardMasks = masks.map { m in (0..<input.shape[0]).flatMap { m[$0 * (wf + wb) + wf ..< ($0 + 1) * (wf + wb)] } }
+        let (forwardOutput, forwardBackpropagator) = forward.appliedForBackpropagation(to: input, recurrentMasks: forwardMasks)
+        let (backwardOutput, backwardBackpropagator) = backward.appliedForBackpropagation(to: input.reversedSteps(),
+                                                                                          recurrentMasks: backwardMasks)
         let batch = input.shape[0], uf = forward.units, ub = backward.units
         var output = Tensor(zeros: [batch, uf + ub])
         for b in 0..<batch {

@@ -26,6 +26,7 @@ public struct GRU: RecurrentLayer {
 
     public var inputDim: Int { kernel.shape[0] }
     public var units: Int { recurrentKernel.shape[0] }
+    public var recurrentMaskWidth: Int { 3 * units }
 
     public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
         kernel = Initializer.glorotUniform.make(rows: inputDim, columns: 3 * units, using: &random)
@@ -60,8 +61,20 @@ public struct GRU: RecurrentLayer {
     /// The output and a function from the output's gradient to the input's and the weights'.
     public func appliedForBackpropagation(to input: Tensor)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        appliedForBackpropagation(to: input, recurrentMasks: nil)
+    }
+
+    /// The same with Keras's `recurrent_dropout` in training, which makes Keras 3 use the
+    /// cell's "implementation 1": each gate (z, r, h) multiplies h₋₁ by a mask of its own
+    /// before its recurrent product; the blend `z ⊙ h₋₁` uses h₋₁ unmasked.
+    /// `masks[b·3u + g·u + j]` multiplies unit j for gate g of batch row b.
+    public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
         let batch = input.shape[0], steps = input.shape[1], u = units, g3 = 3 * units, rows = steps * batch
+        precondition(masks.map { $0.count == batch * g3 } ?? true, "one mask of 3·units per batch row")
+        // With masks, each gate's masked h₋₁ per step: [gate][steps·batch, u].
+        let masked = FloatBuffer(count: masks == nil ? 0 : 3 * rows * u)
         let x = FloatBuffer(count: rows * inputDim)
         timeMajor(input.scalars, batch: batch, steps: steps, width: inputDim, into: x.pointer)
         // Kept for backward: every step's gates (z, r, ĥ), its recurrent h-block product
@@ -83,10 +96,21 @@ public struct GRU: RecurrentLayer {
                 let recurrentBias = b.baseAddress! + g3
                 for t in 0..<steps {
                     let previous = hidden.pointer + t * batch * u, next = hidden.pointer + (t + 1) * batch * u
-                    // inner = h₋₁·U + b_rec.
+                    // inner = h₋₁·U + b_rec (each gate's h₋₁ masked with recurrent dropout).
                     for row in 0..<batch { (inner.pointer + row * g3).update(from: recurrentBias, count: g3) }
-                    GEMM.multiply(m: batch, n: g3, k: u, a: previous, lda: u, b: recurrent.baseAddress!, ldb: g3,
-                                  c: inner.pointer, ldc: g3, accumulate: true)
+                    if let masks {
+                        for g in 0..<3 {
+                            let hm = masked.pointer + (g * rows + t * batch) * u
+                            for b in 0..<batch {
+                                for j in 0..<u { hm[b * u + j] = previous[b * u + j] * masks[b * g3 + g * u + j] }
+                            }
+                            GEMM.multiply(m: batch, n: u, k: u, a: hm, lda: u, b: recurrent.baseAddress! + g * u, ldb: g3,
+                                          c: inner.pointer + g * u, ldc: g3, accumulate: true)
+                        }
+                    } else {
+                        GEMM.multiply(m: batch, n: g3, k: u, a: previous, lda: u, b: recurrent.baseAddress!, ldb: g3,
+                                      c: inner.pointer, ldc: g3, accumulate: true)
+                    }
                     for row in 0..<batch {
                         let g = gates.pointer + (t * batch + row) * g3, i = inner.pointer + row * g3
                         let keptH = recurrentH.pointer + (t * batch + row) * u
@@ -111,6 +135,7 @@ public struct GRU: RecurrentLayer {
             // dX_t (the input projection's gradient, [rows, 3u]) and dR_t (the recurrent one's).
             let inputGates = FloatBuffer(count: rows * g3), recurrentGates = FloatBuffer(count: rows * g3)
             let dh = FloatBuffer(count: batch * u), dx = FloatBuffer(count: rows * inputDim)
+            let share = FloatBuffer(count: masks == nil ? 0 : batch * u)
             let recurrentTransposed = FloatBuffer(count: g3 * u)
             recurrentKernel.scalars.withUnsafeBufferPointer {
                 GEMM.transpose(rows: u, columns: g3, $0.baseAddress!, into: recurrentTransposed.pointer)
@@ -131,17 +156,36 @@ public struct GRU: RecurrentLayer {
                         d[j] = dhj * z                            // h₋₁'s direct share
                     }
                 }
-                // dh₋₁ += dR·Uᵀ.
-                GEMM.multiply(m: batch, n: u, k: g3, a: recurrentGates.pointer + t * batch * g3, lda: g3,
-                              b: recurrentTransposed.pointer, ldb: u, c: dh.pointer, ldc: u, accumulate: true)
+                // dh₋₁ += dR·Uᵀ (per gate, times its mask, with recurrent dropout).
+                if let masks {
+                    for g in 0..<3 {
+                        GEMM.multiply(m: batch, n: u, k: u, a: recurrentGates.pointer + t * batch * g3 + g * u, lda: g3,
+                                      b: recurrentTransposed.pointer + g * u * u, ldb: u, c: share.pointer, ldc: u,
+                                      accumulate: false)
+                        for b in 0..<batch {
+                            for j in 0..<u { dh.pointer[b * u + j] += share.pointer[b * u + j] * masks[b * g3 + g * u + j] }
+                        }
+                    }
+                } else {
+                    GEMM.multiply(m: batch, n: u, k: g3, a: recurrentGates.pointer + t * batch * g3, lda: g3,
+                                  b: recurrentTransposed.pointer, ldb: u, c: dh.pointer, ldc: u, accumulate: true)
+                }
             }
             gradient.kernel.scalars.withUnsafeMutableBufferPointer { dk in
                 GEMM.multiply(m: inputDim, n: g3, k: rows, a: x.pointer, lda: inputDim, transposeA: true,
                               b: inputGates.pointer, ldb: g3, c: dk.baseAddress!, ldc: g3, accumulate: false)
             }
             gradient.recurrentKernel.scalars.withUnsafeMutableBufferPointer { dr in
-                GEMM.multiply(m: u, n: g3, k: rows, a: hidden.pointer, lda: u, transposeA: true,
-                              b: recurrentGates.pointer, ldb: g3, c: dr.baseAddress!, ldc: g3, accumulate: false)
+                if masks != nil {
+                    for g in 0..<3 {  // Σ_t (h₋₁ ⊙ m_g)ᵀ·dR_g
+                        GEMM.multiply(m: u, n: u, k: rows, a: masked.pointer + g * rows * u, lda: u, transposeA: true,
+                                      b: recurrentGates.pointer + g * u, ldb: g3, c: dr.baseAddress! + g * u, ldc: g3,
+                                      accumulate: false)
+                    }
+                } else {
+                    GEMM.multiply(m: u, n: g3, k: rows, a: hidden.pointer, lda: u, transposeA: true,
+                                  b: recurrentGates.pointer, ldb: g3, c: dr.baseAddress!, ldc: g3, accumulate: false)
+                }
             }
             gradient.bias.scalars.withUnsafeMutableBufferPointer { db in
                 for r in 0..<rows {

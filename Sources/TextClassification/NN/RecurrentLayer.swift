@@ -9,9 +9,23 @@ public protocol RecurrentLayer: Sendable {
     /// The output and a function from the output's gradient to the input's and the weights'.
     func appliedForBackpropagation(to input: Tensor)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient))
+    /// The recurrent-dropout mask values one batch row needs (one mask per gate and direction).
+    var recurrentMaskWidth: Int { get }
+    /// ``appliedForBackpropagation(to:)`` in training with Keras's `recurrent_dropout`:
+    /// `masks` holds ``recurrentMaskWidth`` values per batch row; `nil` is no dropout.
+    func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient))
 }
 
-extension LSTM: RecurrentLayer {}
+extension LSTM: RecurrentLayer {
+    public var recurrentMaskWidth: Int { 4 * units }
+
+    public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        guard let masks else { return appliedForBackpropagation(to: input) }
+        return appliedForBackpropagation(to: input, maskingRecurrentState: masks)
+    }
+}
 
 extension Tensor {
     /// `[batch, steps, width]` with the steps in reverse order (Keras's `go_backwards`).

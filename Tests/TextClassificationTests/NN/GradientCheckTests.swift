@@ -145,6 +145,56 @@ import Testing
         expectClose(gruInput.scalars, numericGradient(of: input) { weightedSum(gru($0), upstream) }, "bigru input")
     }
 
+    /// Recurrent dropout (Keras 3's implementation 1: one mask per gate on h₋₁), with the masks
+    /// fixed: every weight's and the input's gradient, for the LSTM, the GRU and both
+    /// bidirectional; and the masks change the output.
+    @Test func recurrentDropout() {
+        var random = RandomGenerator(seed: 9)
+        let input = randomTensor([3, 5, 4], &random)
+        func masks(_ width: Int) -> [Float] {
+            (0..<3 * width).map { _ in random.nextUnitFloat() < 0.3 ? 0 : 1 / 0.7 }
+        }
+        func check<Layer: RecurrentLayer>(_ layer: Layer, _ what: String, paths: [(String, WritableKeyPath<Layer, Tensor>)],
+                                          sourceLocation: SourceLocation = #_sourceLocation) {
+            let m = masks(layer.recurrentMaskWidth)
+            let upstream = randomTensor([3, layer.units], &random)
+            func f(_ l: Layer, _ x: Tensor) -> Double { weightedSum(l.appliedForBackpropagation(to: x, recurrentMasks: m).output, upstream) }
+            let (output, backpropagator) = layer.appliedForBackpropagation(to: input, recurrentMasks: m)
+            #expect(output.scalars != layer.appliedForBackpropagation(to: input).output.scalars, "\(what): masks change h",
+                    sourceLocation: sourceLocation)
+            let (inputGradient, gradient) = backpropagator(upstream)
+            _ = gradient
+            expectClose(inputGradient.scalars, numericGradient(of: input) { f(layer, $0) }, "\(what) input",
+                        sourceLocation: sourceLocation)
+            for (name, path) in paths {
+                var probe = layer
+                let numeric = numericGradient(of: layer[keyPath: path]) { probe[keyPath: path] = $0; return f(probe, input) }
+                expectClose(analytic(gradient, name), numeric, "\(what) \(name)", sourceLocation: sourceLocation)
+            }
+        }
+        func analytic<G>(_ g: G, _ name: String) -> [Float] {
+            switch g {
+            case let g as LSTM.Gradient: return [g.kernel, g.recurrentKernel, g.bias][["kernel", "recurrent", "bias"].firstIndex(of: name)!].scalars
+            case let g as GRU.Gradient: return [g.kernel, g.recurrentKernel, g.bias][["kernel", "recurrent", "bias"].firstIndex(of: name)!].scalars
+            case let g as Bidirectional<LSTM>.Gradient:
+                return name == "forward recurrent" ? g.forward.recurrentKernel.scalars : g.backward.recurrentKernel.scalars
+            case let g as Bidirectional<GRU>.Gradient:
+                return name == "forward recurrent" ? g.forward.recurrentKernel.scalars : g.backward.recurrentKernel.scalars
+            default: preconditionFailure("a gradient type")
+            }
+        }
+        var lstm = LSTM(inputDim: 4, units: 3, using: &random)
+        lstm.bias = randomTensor([12], scale: 0.5, &random)
+        check(lstm, "lstm", paths: [("kernel", \.kernel), ("recurrent", \.recurrentKernel), ("bias", \.bias)])
+        var gru = GRU(inputDim: 4, units: 3, using: &random)
+        gru.bias = randomTensor([2, 9], scale: 0.5, &random)
+        check(gru, "gru", paths: [("kernel", \.kernel), ("recurrent", \.recurrentKernel), ("bias", \.bias)])
+        check(Bidirectional(forward: LSTM(inputDim: 4, units: 2, using: &random), backward: LSTM(inputDim: 4, units: 2, using: &random)),
+              "bilstm", paths: [("forward recurrent", \.forward.recurrentKernel), ("backward recurrent", \.backward.recurrentKernel)])
+        check(Bidirectional(forward: GRU(inputDim: 4, units: 2, using: &random), backward: GRU(inputDim: 4, units: 2, using: &random)),
+              "bigru", paths: [("forward recurrent", \.forward.recurrentKernel), ("backward recurrent", \.backward.recurrentKernel)])
+    }
+
     @Test func denseWithSigmoid() {
         var random = RandomGenerator(seed: 3)
         let dense = Dense(inputDim: 5, units: 3, activation: .sigmoid, using: &random)
