@@ -79,6 +79,9 @@ extension TextClf {
         @Option(help: "Dropout rate between the embedding and the encoder in training (Keras Dropout, every value on its own); trains on the layers' general path, ~3x slower for the LSTM. 0 turns it off.")
         var embeddingDropout: Float = 0
 
+        @Option(help: "The encoder's recurrent_dropout in training (Keras: one mask per gate on the previous state, fixed per text); trains on the layers' general path. 0 turns it off.")
+        var recurrentDropout: Float = 0
+
         @Option(help: "Adam's learning rate.")
         var learningRate: Float = 0.001
 
@@ -133,6 +136,7 @@ extension TextClf {
             guard patience >= 0 else { throw ValidationError("--patience must be 0 (off) or more") }
             guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
             guard embeddingDropout >= 0 && embeddingDropout < 1 else { throw ValidationError("--embedding-dropout must be in [0, 1)") }
+            guard recurrentDropout >= 0 && recurrentDropout < 1 else { throw ValidationError("--recurrent-dropout must be in [0, 1)") }
             guard !labelSeparator.isEmpty else { throw ValidationError("--label-separator must not be empty") }
             if freezeEmbeddings && embeddings == nil {
                 throw ValidationError("--freeze-embeddings freezes pretrained vectors: give them with --embeddings FILE")
@@ -170,7 +174,7 @@ extension TextClf {
                     normalization: text.normalization, toSimplified: text.toSimplified,
                     locale: locale, lowercased: lowercase, unit: tokens == .char ? .character : .word, numWords: numWords == 0 ? nil : numWords,
                     maxLength: maxLength, embeddingDim: embeddingDim ?? vectorDimension ?? 64, units: units, encoder: encoder ?? (labels.head == .binary ? .bilstm : .lstm), dropout: dropout,
-                    embeddingDropout: embeddingDropout)
+                    embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout)
                 let dictionary = try loadDictionaries(text.userDictionaries)
                 var classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
                 let split = validation == nil ? validationSplit : 0

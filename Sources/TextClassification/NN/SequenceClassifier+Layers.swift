@@ -19,8 +19,11 @@ extension SequenceClassifier {
     /// - Parameter embeddingDropout: Keras's `Dropout` between the embedding and the layer: each
     ///   embedded value of a row kept with probability 1 − rate and scaled by 1 / (1 − rate);
     ///   the row's mask follows the seed and the batch row.
+    /// - Parameter recurrentDropout: Keras's `recurrent_dropout` of the layer: one mask per gate
+    ///   (and direction) on h₋₁, per batch row, from the seed and the row.
     func layerGradients(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]?, dropout: Dropout?,
-                        embeddingDropout: Dropout? = nil, trainsEmbedding: Bool = true) throws -> LayerBatch {
+                        embeddingDropout: Dropout? = nil, recurrentDropout: Dropout? = nil,
+                        trainsEmbedding: Bool = true) throws -> LayerBatch {
         try encoder.embedding.validate(indices.storage)
         let batch = indices.rows, shards = min(Parallel.trainingShards, batch)
         let shardSize = (batch + shards - 1) / shards
@@ -35,6 +38,7 @@ extension SequenceClassifier {
                     sharedResults.base[s] = shardGradients(indices, rows: rows, batchSize: batch, labels: labels,
                                                            classWeights: classWeights, dropout: dropout,
                                                            embeddingDropout: embeddingDropout,
+                                                           recurrentDropout: recurrentDropout,
                                                            trainsEmbedding: trainsEmbedding, losses: sharedLosses.base)
                 }
             }
@@ -67,7 +71,8 @@ extension SequenceClassifier {
     /// `losses` and returns the shard's gradients.
     private func shardGradients(_ indices: IndexMatrix, rows: Range<Int>, batchSize: Int, labels: [Float],
                                 classWeights: [Float]?, dropout: Dropout?, embeddingDropout: Dropout?,
-                                trainsEmbedding: Bool, losses: UnsafeMutablePointer<Float>) -> LayerBatch {
+                                recurrentDropout: Dropout?, trainsEmbedding: Bool,
+                                losses: UnsafeMutablePointer<Float>) -> LayerBatch {
         let shard = indices.rows(rows), count = rows.count, steps = indices.columns
         var embedded = try! encoder.embedding(shard)  // indices validated by the caller
         let rowWidth = steps * encoder.embedding.outputDim
@@ -81,7 +86,16 @@ extension SequenceClassifier {
             }
             for k in embedded.scalars.indices { embedded.scalars[k] *= embeddingMasks[k] }
         }
-        let (features, backpropagator) = encoder.layerForBackpropagation(embedded)
+        var recurrentMasks: [Float]?
+        if let recurrentDropout, recurrentDropout.rate > 0 {
+            let width = encoder.recurrentMaskWidth
+            var masks = [Float](repeating: 0, count: count * width)
+            masks.withUnsafeMutableBufferPointer { m in
+                for (b, r) in rows.enumerated() { recurrentDropout.mask(row: r, count: width, into: m.baseAddress! + b * width) }
+            }
+            recurrentMasks = masks
+        }
+        let (features, backpropagator) = encoder.layerForBackpropagation(embedded, recurrentMasks: recurrentMasks)
         var head = HeadStep(head: head, rows: count, features: encoder.features)
         let correct = features.scalars.withUnsafeBufferPointer { x in
             head.run(x.baseAddress!, rows: rows, batchSize: batchSize, labels: labels, classWeights: classWeights,

@@ -118,6 +118,17 @@ public struct SequenceEncoder: Sendable {
         }
     }
 
+    /// The recurrent-dropout mask values one batch row needs (every gate of every direction).
+    var recurrentMaskWidth: Int {
+        switch layer {
+        case let .lstm(l): return l.recurrentMaskWidth
+        case let .gru(l): return l.recurrentMaskWidth
+        case let .bilstm(l): return l.recurrentMaskWidth
+        case let .bigru(l): return l.recurrentMaskWidth
+        case .moving: preconditionFailure("encoder layer read while being modified")
+        }
+    }
+
     /// The LSTM encoder's fast path, for `lstm` (the same weights; tensors are shared, not copied).
     var lstmEncoder: LSTMEncoder? {
         guard case let .lstm(l) = layer else { return nil }
@@ -176,24 +187,27 @@ public struct SequenceEncoder: Sendable {
 
     /// The features of `embedded` (`[batch, steps, embeddingDim]`) through the layer, and the
     /// function from their gradient to the input's and the layer's weights' (by name).
-    func layerForBackpropagation(_ embedded: Tensor)
+    ///
+    /// - Parameter recurrentMasks: Keras's `recurrent_dropout` masks, ``recurrentMaskWidth``
+    ///   values per batch row (`nil`: none).
+    func layerForBackpropagation(_ embedded: Tensor, recurrentMasks masks: [Float]? = nil)
         -> (features: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradients: [String: Tensor])) {
         let names = parameterPaths.dropFirst().map(\.name)
         func named(_ tensors: [Tensor]) -> [String: Tensor] { Dictionary(uniqueKeysWithValues: zip(names, tensors)) }
         switch layer {
         case let .lstm(l):
-            let (out, back) = l.appliedForBackpropagation(to: embedded)
+            let (out, back) = l.appliedForBackpropagation(to: embedded, recurrentMasks: masks)
             return (out, { let (dx, g) = back($0); return (dx, named([g.kernel, g.recurrentKernel, g.bias])) })
         case let .gru(l):
-            let (out, back) = l.appliedForBackpropagation(to: embedded)
+            let (out, back) = l.appliedForBackpropagation(to: embedded, recurrentMasks: masks)
             return (out, { let (dx, g) = back($0); return (dx, named([g.kernel, g.recurrentKernel, g.bias])) })
         case let .bilstm(l):
-            let (out, back) = l.appliedForBackpropagation(to: embedded)
+            let (out, back) = l.appliedForBackpropagation(to: embedded, recurrentMasks: masks)
             return (out, { let (dx, g) = back($0)
                 return (dx, named([g.forward.kernel, g.forward.recurrentKernel, g.forward.bias,
                                    g.backward.kernel, g.backward.recurrentKernel, g.backward.bias])) })
         case let .bigru(l):
-            let (out, back) = l.appliedForBackpropagation(to: embedded)
+            let (out, back) = l.appliedForBackpropagation(to: embedded, recurrentMasks: masks)
             return (out, { let (dx, g) = back($0)
                 return (dx, named([g.forward.kernel, g.forward.recurrentKernel, g.forward.bias,
                                    g.backward.kernel, g.backward.recurrentKernel, g.backward.bias])) })

@@ -45,15 +45,18 @@ public struct TextClassifier: Sendable {
         public var dropout: Float = 0
         /// Keras's `Dropout(rate)` between the embedding and the recurrent layer, in training only.
         public var embeddingDropout: Float = 0
+        /// The recurrent layer's `recurrent_dropout`, in training only.
+        public var recurrentDropout: Float = 0
 
         public init(normalization: TextNormalizer.Form = .nfkc, toSimplified: Bool = false,
                     locale: String = "zh", lowercased: Bool = true, unit: ICUTokenizer.Unit = .word,
                     numWords: Int? = nil, oovToken: String? = nil, maxLength: Int = 100,
                     padding: Padding.Side = .pre, truncating: Padding.Side = .pre,
                     embeddingDim: Int = 64, units: Int = 64, encoder: SequenceEncoder.Kind = .lstm, dropout: Float = 0,
-                    embeddingDropout: Float = 0) {
+                    embeddingDropout: Float = 0, recurrentDropout: Float = 0) {
             self.encoder = encoder
             self.embeddingDropout = embeddingDropout
+            self.recurrentDropout = recurrentDropout
             self.dropout = dropout
             self.normalization = normalization
             self.toSimplified = toSimplified
@@ -88,6 +91,7 @@ public struct TextClassifier: Sendable {
             dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
             encoder = try c.decodeIfPresent(SequenceEncoder.Kind.self, forKey: .encoder) ?? .lstm
             embeddingDropout = try c.decodeIfPresent(Float.self, forKey: .embeddingDropout) ?? 0
+            recurrentDropout = try c.decodeIfPresent(Float.self, forKey: .recurrentDropout) ?? 0
         }
     }
 
@@ -376,6 +380,7 @@ public struct TextClassifier: Sendable {
         do {
             history = try model.fit(encode(texts), labels: targets, classWeights: classWeights,
                                     dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
+                                    recurrentDropout: configuration.recurrentDropout,
                                     epochs: epochs,
                                     batchSize: batchSize, seed: seed, learningRate: learningRate, validation: validationSet,
                                     restoreBestWeights: restoreBestWeights, patience: patience,

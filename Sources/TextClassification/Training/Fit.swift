@@ -23,6 +23,9 @@ extension SequenceClassifier {
     ///     layer (every embedded value masked on its own). The LSTM's fast path computes each
     ///     token's projection once, which such masks rule out, so with it every encoder trains
     ///     on the layers' general path (about 3× slower for the LSTM).
+    ///   - recurrentDropout: Keras's `recurrent_dropout` of the LSTM or GRU (for bidirectional
+    ///     layers, of both directions): one mask per gate on h₋₁, fixed per sequence. Also
+    ///     trains on the general path.
     ///   - optimizer: Adam with Keras's defaults unless given; its state carries over if
     ///     you pass the same one again.
     ///   - seed: fixes the shuffling; with the same weights, data and seed, a run is repeatable
@@ -44,7 +47,7 @@ extension SequenceClassifier {
     @discardableResult
     public mutating func fit(
         _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
-        embeddingDropout: Float = 0,
+        embeddingDropout: Float = 0, recurrentDropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         optimizer: inout Adam,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
@@ -69,13 +72,14 @@ extension SequenceClassifier {
             throw TextClassificationError.invalidArgument(name: "batch size/epochs", value: "\(batchSize)/\(epochs)",
                                                           expected: "batch size ≥ 1 and epochs ≥ 0")
         }
-        for (name, rate) in [("dropout", dropout), ("embedding dropout", embeddingDropout)] where !(rate >= 0 && rate < 1) {
+        for (name, rate) in [("dropout", dropout), ("embedding dropout", embeddingDropout),
+                             ("recurrent dropout", recurrentDropout)] where !(rate >= 0 && rate < 1) {
             throw TextClassificationError.invalidArgument(name: name, value: String(rate), expected: "a rate in [0, 1)")
         }
         try encoder.embedding.validate(indices.storage)
         // The LSTM and the bidirectional LSTM run on the LSTM's fast path, unless embedding
         // dropout rules out its per-token projections.
-        let fastPath = embeddingDropout == 0
+        let fastPath = embeddingDropout == 0 && recurrentDropout == 0
         let workspaces = fastPath ? makeTrainingWorkspaces(batchSize: min(batchSize, indices.rows), steps: indices.columns) : []
         for w in workspaces { w.encoder.trainsEmbedding = trainableEmbeddings }
         let bidirectional = fastPath && encoder.kind == .bilstm
@@ -103,6 +107,7 @@ extension SequenceClassifier {
                 var mixer = RandomGenerator(seed: seed ^ (UInt64(epoch) << 40) ^ UInt64(b))
                 let batchDropout = dropout > 0 ? Dropout(rate: dropout, seed: mixer.next()) : nil
                 let batchEmbeddingDropout = embeddingDropout > 0 ? Dropout(rate: embeddingDropout, seed: mixer.next()) : nil
+                let batchRecurrentDropout = recurrentDropout > 0 ? Dropout(rate: recurrentDropout, seed: mixer.next()) : nil
                 let result: (loss: Float, correct: Float, allFinite: Bool)
                 var layerBatch: LayerBatch?
                 if let bidirectional {
@@ -112,6 +117,7 @@ extension SequenceClassifier {
                     // GRU, BiGRU: the layers' general passes.
                     layerBatch = try layerGradients(batch, labels: batchLabels, classWeights: classWeights,
                                                     dropout: batchDropout, embeddingDropout: batchEmbeddingDropout,
+                                                    recurrentDropout: batchRecurrentDropout,
                                                     trainsEmbedding: trainableEmbeddings)
                     result = (layerBatch!.loss, layerBatch!.correct, layerBatch!.allFinite)
                 } else {
@@ -174,7 +180,7 @@ extension SequenceClassifier {
     @discardableResult
     public mutating func fit(
         _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
-        embeddingDropout: Float = 0,
+        embeddingDropout: Float = 0, recurrentDropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         learningRate: Float = 0.001,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
@@ -184,7 +190,7 @@ extension SequenceClassifier {
     ) throws -> History {
         var adam = Adam(learningRate: learningRate)
         return try fit(indices, labels: labels, classWeights: classWeights, dropout: dropout,
-                       embeddingDropout: embeddingDropout, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
+                       embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
                        optimizer: &adam, validation: validation, restoreBestWeights: restoreBestWeights,
                        patience: patience, trainableEmbeddings: trainableEmbeddings, onBatch: onBatch, onEpoch: onEpoch)
     }

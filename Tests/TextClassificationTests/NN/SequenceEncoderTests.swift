@@ -88,13 +88,18 @@ import Testing
     /// Embedding dropout (Keras's `Dropout` after the embedding): with the masks fixed by the
     /// seed, every gradient — the embedding's included — is the loss's derivative, and the
     /// masks change the loss.
-    @Test(arguments: [SequenceEncoder.Kind.lstm, .bigru])
-    func embeddingDropoutGradientsMatchTheLossUnderTheSameMasks(kind: SequenceEncoder.Kind) throws {
+    /// …and recurrent dropout (one mask per gate on h₋₁), alone and with embedding dropout.
+    @Test(arguments: [(SequenceEncoder.Kind.lstm, Float(0.4), Float(0)), (.bigru, 0.4, 0), (.lstm, 0, 0.3),
+                      (.gru, 0.2, 0.3), (.bilstm, 0, 0.3)])
+    func dropoutGradientsMatchTheLossUnderTheSameMasks(kind: SequenceEncoder.Kind, embeddingRate: Float,
+                                                       recurrentRate: Float) throws {
         let model = SequenceClassifier(inputDim: 6, embeddingDim: 3, units: 2, encoder: kind, head: .binary, seed: 8)
         let indices = IndexMatrix(rows: 3, columns: 4, storage: [0, 2, 5, 1, 3, 3, 4, 2, 0, 0, 0, 1])
         let labels: [Float] = [1, 0, 1]
-        let masks = SequenceClassifier.Dropout(rate: 0.4, seed: 21)
-        let result = try model.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil, embeddingDropout: masks)
+        let masks = SequenceClassifier.Dropout(rate: embeddingRate, seed: 21)
+        let recurrent = SequenceClassifier.Dropout(rate: recurrentRate, seed: 22)
+        let result = try model.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil, embeddingDropout: masks,
+                                              recurrentDropout: recurrent)
         let plain = try model.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil)
         #expect(result.loss != plain.loss, "the masks change the loss")
         for entry in model.parameterPaths {
@@ -104,10 +109,10 @@ import Testing
                 let h: Float = 1e-2
                 probe[keyPath: entry.path].scalars[k] = tensor.scalars[k] + h
                 let plus = try! probe.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil,
-                                                     embeddingDropout: masks).loss
+                                                     embeddingDropout: masks, recurrentDropout: recurrent).loss
                 probe[keyPath: entry.path].scalars[k] = tensor.scalars[k] - h
                 let minus = try! probe.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil,
-                                                      embeddingDropout: masks).loss
+                                                      embeddingDropout: masks, recurrentDropout: recurrent).loss
                 probe[keyPath: entry.path] = tensor
                 return (plus - minus) / (2 * h)
             }
