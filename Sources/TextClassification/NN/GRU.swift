@@ -134,7 +134,7 @@ public struct GRU: RecurrentLayer {
                                     bias: Tensor(zeros: bias.shape))
             // dX_t (the input projection's gradient, [rows, 3u]) and dR_t (the recurrent one's).
             let inputGates = FloatBuffer(count: rows * g3), recurrentGates = FloatBuffer(count: rows * g3)
-            let dh = FloatBuffer(count: batch * u), dx = FloatBuffer(count: rows * inputDim)
+            let dh = FloatBuffer(count: batch * u)
             let share = FloatBuffer(count: masks == nil ? 0 : batch * u)
             let recurrentTransposed = FloatBuffer(count: g3 * u)
             recurrentKernel.scalars.withUnsafeBufferPointer {
@@ -193,20 +193,25 @@ public struct GRU: RecurrentLayer {
                     VectorMath.add(recurrentGates.pointer + r * g3, into: db.baseAddress! + g3, count: g3)
                 }
             }
-            let kernelTransposed = FloatBuffer(count: g3 * inputDim)
-            kernel.scalars.withUnsafeBufferPointer {
-                GEMM.transpose(rows: inputDim, columns: g3, $0.baseAddress!, into: kernelTransposed.pointer)
-            }
-            GEMM.multiply(m: rows, n: inputDim, k: g3, a: inputGates.pointer, lda: g3, b: kernelTransposed.pointer,
-                          ldb: inputDim, c: dx.pointer, ldc: inputDim, accumulate: false)
-            var inputGradient = Tensor(zeros: input.shape)
-            inputGradient.scalars.withUnsafeMutableBufferPointer {
-                batchMajor(dx.pointer, batch: batch, steps: steps, width: inputDim, into: $0.baseAddress!)
-            }
-            return (inputGradient, gradient)
+            return (inputGradient(of: kernel, projectionGradient: inputGates.pointer, batch: batch, steps: steps), gradient)
         }
         return (output, backpropagator)
     }
+}
+
+/// The input's gradient `[batch, steps, inputDim]` of an input projection `x·kernel` whose
+/// gradient is `dz` (time-major rows `t·batch + b`, kernel's width): `dz·kernelᵀ`, batch-major.
+func inputGradient(of kernel: Tensor, projectionGradient dz: UnsafePointer<Float>, batch: Int, steps: Int) -> Tensor {
+    let inputDim = kernel.shape[0], width = kernel.shape[1], rows = steps * batch
+    let transposed = FloatBuffer(count: width * inputDim), dx = FloatBuffer(count: rows * inputDim)
+    kernel.scalars.withUnsafeBufferPointer { GEMM.transpose(rows: inputDim, columns: width, $0.baseAddress!, into: transposed.pointer) }
+    GEMM.multiply(m: rows, n: inputDim, k: width, a: dz, lda: width, b: transposed.pointer, ldb: inputDim,
+                  c: dx.pointer, ldc: inputDim, accumulate: false)
+    var gradient = Tensor(zeros: [batch, steps, inputDim])
+    gradient.scalars.withUnsafeMutableBufferPointer {
+        batchMajor(dx.pointer, batch: batch, steps: steps, width: inputDim, into: $0.baseAddress!)
+    }
+    return gradient
 }
 
 /// Batch-major `[batch, steps, width]` to time-major rows `t·batch + b`.

@@ -86,17 +86,7 @@ extension LSTM {
             gradient.bias.scalars.withUnsafeMutableBufferPointer { db in
                 for r in 0..<rows { VectorMath.add(gates.pointer + r * g4, into: db.baseAddress!, count: g4) }
             }
-            let kernelTransposed = FloatBuffer(count: g4 * inputDim), dx = FloatBuffer(count: rows * inputDim)
-            kernel.scalars.withUnsafeBufferPointer {
-                GEMM.transpose(rows: inputDim, columns: g4, $0.baseAddress!, into: kernelTransposed.pointer)
-            }
-            GEMM.multiply(m: rows, n: inputDim, k: g4, a: gates.pointer, lda: g4, b: kernelTransposed.pointer,
-                          ldb: inputDim, c: dx.pointer, ldc: inputDim, accumulate: false)
-            var inputGradient = Tensor(zeros: input.shape)
-            inputGradient.scalars.withUnsafeMutableBufferPointer {
-                batchMajor(dx.pointer, batch: batch, steps: steps, width: inputDim, into: $0.baseAddress!)
-            }
-            return (inputGradient, gradient)
+            return (inputGradient(of: kernel, projectionGradient: gates.pointer, batch: batch, steps: steps), gradient)
         }
         return (output, backpropagator)
     }
