@@ -9,7 +9,8 @@ tenth of the training rows for validation and the epoch of lowest validation los
     TEXTCLF=.build/release/textclf .venv-keras/bin/python Scripts/keras-reference/encoder_study.py \
         TRAIN.csv TEST.csv VARIANT[,VARIANT…] [SEEDS]
 
-Variants: lstm, gru, bilstm, bigru, each optionally +edrop (Dropout(0.5) after the embedding),
+Variants: lstm, gru, bilstm, bigru, pool (GlobalAveragePooling1D: fastText's shape), cnn
+(Conv1D(128, 3, relu) + GlobalMaxPooling1D), each optionally +edrop (Dropout(0.5) after the embedding),
 +drop (LSTM/GRU dropout=0.2), +rdrop (recurrent_dropout=0.2), +hdrop (Dropout(0.5) before the
 head), +char (character tokens). Prints one line per variant and seed.
 """
@@ -62,8 +63,12 @@ def main():
             keras.utils.set_random_seed(seed)
             drop = 0.2 if "drop" in options else 0.0
             rdrop = 0.2 if "rdrop" in options else 0.0
-            cell = {"lstm": layers.LSTM, "gru": layers.GRU}[encoder.removeprefix("bi")]
-            rnn = cell(64, dropout=drop, recurrent_dropout=rdrop)
+            if encoder in ("pool", "cnn"):
+                rnn = (keras.Sequential([layers.GlobalAveragePooling1D()]) if encoder == "pool" else
+                       keras.Sequential([layers.Conv1D(128, 3, activation="relu"), layers.GlobalMaxPooling1D()]))
+            else:
+                cell = {"lstm": layers.LSTM, "gru": layers.GRU}[encoder.removeprefix("bi")]
+                rnn = cell(64, dropout=drop, recurrent_dropout=rdrop)
             model_layers = [keras.Input((100,)), layers.Embedding(10000, 64)]
             if "edrop" in options:
                 model_layers.append(layers.Dropout(0.5))
