@@ -84,6 +84,7 @@ ENCODER_WEIGHTS = {
                for w in ("kernel", "recurrent_kernel", "bias")],
     "bigru": [f"bidirectional/{d}_gru/{w}" for d in ("forward", "backward")
               for w in ("kernel", "recurrent_kernel", "bias")],
+    "cnn": ["conv1d/kernel", "conv1d/bias"],
 }
 
 
@@ -92,12 +93,17 @@ def model_fixture(head="binary", encoder="lstm"):
     vocab, emb, units, steps, batch = 9, 5, 4, 6, 5
     rng = np.random.RandomState(0)
     cell = keras.layers.GRU if encoder.endswith("gru") else keras.layers.LSTM
-    recurrent = keras.layers.Bidirectional(cell(units)) if encoder.startswith("bi") else cell(units)
+    if encoder == "cnn":
+        recurrent = keras.layers.Conv1D(units, 3, activation="relu")
+        encoder_layers = [recurrent, keras.layers.GlobalMaxPooling1D()]
+    else:
+        recurrent = keras.layers.Bidirectional(cell(units)) if encoder.startswith("bi") else cell(units)
+        encoder_layers = [recurrent]
     features = 2 * units if encoder.startswith("bi") else units
     model = keras.Sequential([
         keras.Input(shape=(steps,), dtype="int32"),
         keras.layers.Embedding(vocab, emb),
-        recurrent,
+        *encoder_layers,
         keras.layers.Dense(units_out, activation=activation),
     ])
     # Fixed, non-trivial weights: every gate matters, no symmetry.
@@ -211,6 +217,7 @@ def main():
                        ("model-gru", lambda: model_fixture("binary", "gru")),
                        ("model-bilstm", lambda: model_fixture("multiclass", "bilstm")),
                        ("model-bigru", lambda: model_fixture("multilabel", "bigru")),
+                       ("model-cnn", lambda: model_fixture("multiclass", "cnn")),
                        ("recurrent", recurrent_fixture)]:
         path = os.path.join(OUT, name + ".json")
         with open(path, "w", encoding="utf-8") as f:

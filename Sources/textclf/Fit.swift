@@ -70,7 +70,7 @@ extension TextClf {
         @Option(help: "Recurrent units (per direction for bilstm and bigru).")
         var units = 64
 
-        @Option(help: "The recurrent layer after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated). (default: bilstm for two labels, the most accurate in the README's study; lstm for more labels and multi-label)")
+        @Option(help: "The encoder after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated), or cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D). (default: bilstm for two labels, the most accurate in the README's study; lstm for more labels and multi-label)")
         var encoder: SequenceEncoder.Kind?
 
         @Option(help: "Dropout rate between the encoder and the output layer in training (Keras Dropout); 0 turns it off.")

@@ -8,6 +8,7 @@
 /// | `gru` | `GRU(units)` (`reset_after=True`) | units |
 /// | `bilstm` | `Bidirectional(LSTM(units))` | 2 · units |
 /// | `bigru` | `Bidirectional(GRU(units))` | 2 · units |
+/// | `cnn` | `Conv1D(units, 3, activation="relu")` → `GlobalMaxPooling1D()` | units |
 ///
 /// ```swift
 /// var random = RandomGenerator(seed: 1)
@@ -19,11 +20,11 @@
 /// padding); the others on their layers' general forward and backward passes.
 public struct SequenceEncoder: Sendable {
     public enum Kind: String, Codable, CaseIterable, Sendable {
-        case lstm, gru, bilstm, bigru
+        case lstm, gru, bilstm, bigru, cnn
     }
 
     enum Layer: Sendable {
-        case lstm(LSTM), gru(GRU), bilstm(Bidirectional<LSTM>), bigru(Bidirectional<GRU>)
+        case lstm(LSTM), gru(GRU), bilstm(Bidirectional<LSTM>), bigru(Bidirectional<GRU>), cnn(Conv1D)
         /// Only while a layer is being modified in place (see `_modify` below).
         case moving
     }
@@ -37,6 +38,7 @@ public struct SequenceEncoder: Sendable {
         case .gru: return .gru
         case .bilstm: return .bilstm
         case .bigru: return .bigru
+        case .cnn: return .cnn
         case .moving: preconditionFailure("encoder layer read while being modified")
         }
     }
@@ -48,6 +50,7 @@ public struct SequenceEncoder: Sendable {
         case let .gru(l): return l.units
         case let .bilstm(l): return l.units
         case let .bigru(l): return l.units
+        case let .cnn(l): return l.units
         case .moving: preconditionFailure("encoder layer read while being modified")
         }
     }
@@ -66,6 +69,7 @@ public struct SequenceEncoder: Sendable {
         case .bigru:
             let forward = GRU(inputDim: embeddingDim, units: units, using: &random)
             layer = .bigru(Bidirectional(forward: forward, backward: GRU(inputDim: embeddingDim, units: units, using: &random)))
+        case .cnn: layer = .cnn(Conv1D(inputDim: embeddingDim, filters: units, using: &random))
         }
     }
 
@@ -125,7 +129,18 @@ public struct SequenceEncoder: Sendable {
         case let .gru(l): return l.recurrentMaskWidth
         case let .bilstm(l): return l.recurrentMaskWidth
         case let .bigru(l): return l.recurrentMaskWidth
+        case let .cnn(l): return l.recurrentMaskWidth
         case .moving: preconditionFailure("encoder layer read while being modified")
+        }
+    }
+
+    public var cnn: Conv1D {
+        get { guard case let .cnn(l) = layer else { preconditionFailure("not a convolutional encoder") }; return l }
+        _modify {
+            guard case var .cnn(l) = layer else { preconditionFailure("not a convolutional encoder") }
+            layer = .moving
+            defer { layer = .cnn(l) }
+            yield &l
         }
     }
 
@@ -154,6 +169,8 @@ public struct SequenceEncoder: Sendable {
                 ("bidirectional/backward_lstm/recurrent_kernel", \.bilstm.backward.recurrentKernel),
                 ("bidirectional/backward_lstm/bias", \.bilstm.backward.bias),
             ]
+        case .cnn:
+            return embedding + [("conv1d/kernel", \.cnn.kernel), ("conv1d/bias", \.cnn.bias)]
         case .bigru:
             return embedding + [
                 ("bidirectional/forward_gru/kernel", \.bigru.forward.kernel),
@@ -175,6 +192,11 @@ public struct SequenceEncoder: Sendable {
         var shapes: [String: [Int]] = [:]
         for name in names {
             let gates = kind == .lstm || kind == .bilstm ? 4 : 3
+            if kind == .cnn {
+                shapes[name] = name.hasSuffix("embeddings") ? [inputDim, embeddingDim]
+                    : name.hasSuffix("kernel") ? [3, embeddingDim, units] : [units]
+                continue
+            }
             switch name.split(separator: "/").last! {
             case "embeddings": shapes[name] = [inputDim, embeddingDim]
             case "kernel": shapes[name] = [embeddingDim, gates * units]
@@ -211,6 +233,9 @@ public struct SequenceEncoder: Sendable {
             return (out, { let (dx, g) = back($0)
                 return (dx, named([g.forward.kernel, g.forward.recurrentKernel, g.forward.bias,
                                    g.backward.kernel, g.backward.recurrentKernel, g.backward.bias])) })
+        case let .cnn(l):
+            let (out, back) = l.appliedForBackpropagation(to: embedded)
+            return (out, { let (dx, g) = back($0); return (dx, named([g.kernel, g.bias])) })
         case .moving: preconditionFailure("encoder layer read while being modified")
         }
     }

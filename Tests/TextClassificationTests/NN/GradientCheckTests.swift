@@ -195,6 +195,27 @@ import Testing
               "bigru", paths: [("forward recurrent", \.forward.recurrentKernel), ("backward recurrent", \.backward.recurrentKernel)])
     }
 
+    /// Conv1D + global max pooling; the padding rows give equal windows, whose maxima share the
+    /// gradient (as TensorFlow's max does).
+    @Test func convolution() {
+        var random = RandomGenerator(seed: 12)
+        var conv = Conv1D(inputDim: 4, filters: 5, using: &random)
+        conv.bias = randomTensor([5], scale: 0.3, &random)
+        var input = randomTensor([3, 6, 4], &random)
+        for t in 0..<3 { for j in 0..<4 { input.scalars[(2 * 6 + t) * 4 + j] = 0.25 } }  // row 2: equal windows 0 and 1
+        let upstream = randomTensor([3, 5], &random)
+        let (_, backpropagator) = conv.appliedForBackpropagation(to: input)
+        let (inputGradient, gradient) = backpropagator(upstream)
+        var probe = conv
+        expectClose(gradient.kernel.scalars, numericGradient(of: conv.kernel, step: 1e-3) {
+            probe.kernel = $0; return weightedSum(probe(input), upstream)
+        }, "conv1d/kernel")
+        probe = conv
+        expectClose(gradient.bias.scalars, numericGradient(of: conv.bias, step: 1e-3) {
+            probe.bias = $0; return weightedSum(probe(input), upstream)
+        }, "conv1d/bias")
+    }
+
     @Test func denseWithSigmoid() {
         var random = RandomGenerator(seed: 3)
         let dense = Dense(inputDim: 5, units: 3, activation: .sigmoid, using: &random)

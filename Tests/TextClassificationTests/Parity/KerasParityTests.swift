@@ -104,12 +104,18 @@ import Testing
         var after_adam_steps: [String: [String: FlexibleArray]]
     }
 
-    /// A 1-D or 2-D JSON array of numbers, flattened row-major.
+    /// A 1-, 2- or 3-D JSON array of numbers, flattened row-major.
     struct FlexibleArray: Decodable {
         var values: [Float]
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let flat = try? c.decode([Float].self) { values = flat } else { values = try c.decode([[Float]].self).flatMap { $0 } }
+            if let flat = try? c.decode([Float].self) {
+                values = flat
+            } else if let matrix = try? c.decode([[Float]].self) {
+                values = matrix.flatMap { $0 }
+            } else {
+                values = try c.decode([[[Float]]].self).flatMap { $0.flatMap { $0 } }
+            }
         }
     }
 
@@ -138,12 +144,12 @@ import Testing
     /// Each head against its fixture: Dense(1, sigmoid) + binary cross-entropy; Dense(3,
     /// softmax) + sparse categorical cross-entropy with class weights (Keras's
     /// `class_weight`); Dense(3, sigmoid) + binary cross-entropy averaged over the outputs.
-    /// Then each other encoder (the layers' general path) with one of the heads: GRU, and
-    /// Bidirectional LSTM and GRU.
+    /// Then each other encoder (the layers' general path) with one of the heads: GRU,
+    /// Bidirectional LSTM and GRU, and Conv1D + global max pooling.
     @Test(arguments: [("model", ClassificationHead.Kind.binary, SequenceEncoder.Kind.lstm),
                       ("model-multiclass", .multiClass, .lstm), ("model-multilabel", .multiLabel, .lstm),
                       ("model-gru", .binary, .gru), ("model-bilstm", .multiClass, .bilstm),
-                      ("model-bigru", .multiLabel, .bigru)])
+                      ("model-bigru", .multiLabel, .bigru), ("model-cnn", .multiClass, .cnn)])
     func forwardLossGradientsAndAdamMatchKeras(fixtureName: String, head: ClassificationHead.Kind,
                                                encoder: SequenceEncoder.Kind) throws {
         let fixture = try Self.load(fixtureName, as: ModelFixture.self)

@@ -1,0 +1,118 @@
+/// A 1-D convolution over the sequence followed by global max pooling over time, as Keras's
+/// `Conv1D(filters, kernelSize, activation="relu")` (padding "valid", stride 1) then
+/// `GlobalMaxPooling1D()`: each filter's strongest response anywhere in the text.
+///
+/// Kernel `[kernelSize, inputDim, filters]` (Keras's layout), glorot-uniform (fan-in
+/// kernelSize·inputDim, fan-out kernelSize·filters), bias zeros.
+///
+/// ```swift
+/// var random = RandomGenerator(seed: 1)
+/// let conv = Conv1D(inputDim: 64, filters: 128, using: &random)
+/// conv(Tensor(zeros: [8, 100, 64])).shape   // [8, 128]
+/// ```
+public struct Conv1D: RecurrentLayer {
+    /// `[kernelSize, inputDim, filters]`; Keras's `kernel`.
+    public var kernel: Tensor
+    /// `[filters]`; Keras's `bias`.
+    public var bias: Tensor
+
+    public var kernelSize: Int { kernel.shape[0] }
+    public var inputDim: Int { kernel.shape[1] }
+    public var units: Int { kernel.shape[2] }
+    /// Convolutions take no recurrent dropout.
+    public var recurrentMaskWidth: Int { 0 }
+
+    public init(inputDim: Int, filters: Int, kernelSize: Int = 3, using random: inout RandomGenerator) {
+        // Keras's glorot-uniform for a conv kernel: limit √(6 / (k·in + k·filters)).
+        let limit = (6 / Float(kernelSize * inputDim + kernelSize * filters)).squareRoot()
+        let flat = Initializer.uniform(limit: limit).make(rows: kernelSize * inputDim, columns: filters, using: &random)
+        kernel = Tensor(shape: [kernelSize, inputDim, filters], scalars: flat.scalars)
+        bias = Tensor(zeros: [filters])
+    }
+
+    public init(kernel: Tensor, bias: Tensor) {
+        precondition(kernel.shape.count == 3 && bias.shape == [kernel.shape[2]], "Conv1D weights: kernel [k, in, filters], bias [filters]")
+        self.kernel = kernel
+        self.bias = bias
+    }
+
+    public struct Gradient: Sendable {
+        public var kernel: Tensor
+        public var bias: Tensor
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        appliedForBackpropagation(to: input).output
+    }
+
+    public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        appliedForBackpropagation(to: input)
+    }
+
+    /// The pooled features `[batch, filters]` and the function from their gradient to the
+    /// input's and the weights'. A text shorter than the kernel has no window: its features
+    /// are 0 (Keras refuses such input; padded sequences never are).
+    public func appliedForBackpropagation(to input: Tensor)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
+        let batch = input.shape[0], steps = input.shape[1], k = kernelSize, e = inputDim, f = units
+        let windows = max(0, steps - k + 1), width = k * e
+        // A window of k consecutive rows is k·e contiguous floats of the batch-major input, so
+        // each row's windows are a strided view: no copy (im2col for free).
+        let responses = FloatBuffer(count: max(1, batch * windows * f))
+        var output = Tensor(zeros: [batch, f])
+        // Each filter's best windows per row: TensorFlow's max shares the gradient evenly among
+        // equal maxima, which are common here (leading padding gives identical windows).
+        var winners = [[Int]](repeating: [], count: batch * f)
+        input.scalars.withUnsafeBufferPointer { x in
+            kernel.scalars.withUnsafeBufferPointer { w in
+                for b in 0..<batch where windows > 0 {
+                    let r = responses.pointer + b * windows * f
+                    bias.scalars.withUnsafeBufferPointer { bias in
+                        for t in 0..<windows { (r + t * f).update(from: bias.baseAddress!, count: f) }
+                    }
+                    GEMM.multiply(m: windows, n: f, k: width, a: x.baseAddress! + b * steps * e, lda: e,
+                                  b: w.baseAddress!, ldb: f, c: r, ldc: f, accumulate: true)
+                    for j in 0..<f {
+                        var best = -Float.infinity
+                        for t in 0..<windows where r[t * f + j] > best { best = r[t * f + j] }
+                        output.scalars[b * f + j] = max(best, 0)  // relu, then the max (they commute)
+                        // relu' = 0 where the max is ≤ 0: no gradient flows.
+                        if best > 0 { winners[b * f + j] = (0..<windows).filter { r[$0 * f + j] == best } }
+                    }
+                }
+            }
+        }
+        let backpropagator = { (outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) in
+            var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), bias: Tensor(zeros: bias.shape))
+            var inputGradient = Tensor(zeros: input.shape)
+            input.scalars.withUnsafeBufferPointer { x in
+                kernel.scalars.withUnsafeBufferPointer { w in
+                    gradient.kernel.scalars.withUnsafeMutableBufferPointer { dw in
+                        inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                            for b in 0..<batch {
+                                for j in 0..<f {
+                                    let chosen = winners[b * f + j]
+                                    guard !chosen.isEmpty else { continue }
+                                    let g = outputGradient.scalars[b * f + j] / Float(chosen.count)
+                                    for t in chosen {
+                                        gradient.bias.scalars[j] += g
+                                        let window = x.baseAddress! + (b * steps + t) * e
+                                        let dwindow = dx.baseAddress! + (b * steps + t) * e
+                                        for i in 0..<width {
+                                            dw[i * f + j] += window[i] * g
+                                            dwindow[i] += w[i * f + j] * g
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return (inputGradient, gradient)
+        }
+        return (output, backpropagator)
+    }
+}
