@@ -62,9 +62,10 @@ public struct Conv1D: RecurrentLayer {
         // each row's windows are a strided view: no copy (im2col for free).
         let responses = FloatBuffer(count: max(1, batch * windows * f))
         var output = Tensor(zeros: [batch, f])
-        // Each filter's best windows per row: TensorFlow's max shares the gradient evenly among
-        // equal maxima, which are common here (leading padding gives identical windows).
-        var winners = [[Int]](repeating: [], count: batch * f)
+        // Each filter's maximum per row (before relu); backward finds the windows that reach it:
+        // TensorFlow's max shares the gradient evenly among equal maxima, which are common here
+        // (leading padding gives identical windows).
+        var maxima = [Float](repeating: 0, count: batch * f)
         input.scalars.withUnsafeBufferPointer { x in
             kernel.scalars.withUnsafeBufferPointer { w in
                 for b in 0..<batch where windows > 0 {
@@ -78,8 +79,7 @@ public struct Conv1D: RecurrentLayer {
                         var best = -Float.infinity
                         for t in 0..<windows where r[t * f + j] > best { best = r[t * f + j] }
                         output.scalars[b * f + j] = max(best, 0)  // relu, then the max (they commute)
-                        // relu' = 0 where the max is ≤ 0: no gradient flows.
-                        if best > 0 { winners[b * f + j] = (0..<windows).filter { r[$0 * f + j] == best } }
+                        maxima[b * f + j] = best
                     }
                 }
             }
@@ -87,25 +87,46 @@ public struct Conv1D: RecurrentLayer {
         let backpropagator = { (outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) in
             var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), bias: Tensor(zeros: bias.shape))
             var inputGradient = Tensor(zeros: input.shape)
+            guard windows > 0 else { return (inputGradient, gradient) }
+            // Per row: the response gradient dR [windows, f] (nonzero only at each filter's maxima;
+            // relu' = 0 where the maximum is ≤ 0), then only the windows it touches, gathered:
+            // dW += Xₐᵀ·dRₐ and dXₐ = dRₐ·Wᵀ, added back into the overlapping windows.
+            let dr = FloatBuffer(count: windows * f), gathered = FloatBuffer(count: windows * width)
+            let gatheredGradient = FloatBuffer(count: windows * f), dxa = FloatBuffer(count: windows * width)
+            let transposed = FloatBuffer(count: f * width)
+            kernel.scalars.withUnsafeBufferPointer { GEMM.transpose(rows: width, columns: f, $0.baseAddress!, into: transposed.pointer) }
             input.scalars.withUnsafeBufferPointer { x in
-                kernel.scalars.withUnsafeBufferPointer { w in
-                    gradient.kernel.scalars.withUnsafeMutableBufferPointer { dw in
-                        inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                            for b in 0..<batch {
-                                for j in 0..<f {
-                                    let chosen = winners[b * f + j]
-                                    guard !chosen.isEmpty else { continue }
-                                    let g = outputGradient.scalars[b * f + j] / Float(chosen.count)
-                                    for t in chosen {
-                                        gradient.bias.scalars[j] += g
-                                        let window = x.baseAddress! + (b * steps + t) * e
-                                        let dwindow = dx.baseAddress! + (b * steps + t) * e
-                                        for i in 0..<width {
-                                            dw[i * f + j] += window[i] * g
-                                            dwindow[i] += w[i * f + j] * g
-                                        }
-                                    }
+                gradient.kernel.scalars.withUnsafeMutableBufferPointer { dw in
+                    inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                        for b in 0..<batch {
+                            let r = responses.pointer + b * windows * f
+                            dr.zero()
+                            var touched = [Bool](repeating: false, count: windows)
+                            for j in 0..<f {
+                                let best = maxima[b * f + j]
+                                guard best > 0 else { continue }
+                                var count = 0
+                                for t in 0..<windows where r[t * f + j] == best { count += 1 }
+                                let g = outputGradient.scalars[b * f + j] / Float(count)
+                                gradient.bias.scalars[j] += g * Float(count)
+                                for t in 0..<windows where r[t * f + j] == best {
+                                    dr.pointer[t * f + j] = g
+                                    touched[t] = true
                                 }
+                            }
+                            let active = (0..<windows).filter { touched[$0] }
+                            guard !active.isEmpty else { continue }
+                            for (a, t) in active.enumerated() {
+                                (gathered.pointer + a * width).update(from: x.baseAddress! + (b * steps + t) * e, count: width)
+                                (gatheredGradient.pointer + a * f).update(from: dr.pointer + t * f, count: f)
+                            }
+                            let n = active.count
+                            GEMM.multiply(m: width, n: f, k: n, a: gathered.pointer, lda: width, transposeA: true,
+                                          b: gatheredGradient.pointer, ldb: f, c: dw.baseAddress!, ldc: f, accumulate: true)
+                            GEMM.multiply(m: n, n: width, k: f, a: gatheredGradient.pointer, lda: f, b: transposed.pointer,
+                                          ldb: width, c: dxa.pointer, ldc: width, accumulate: false)
+                            for (a, t) in active.enumerated() {
+                                VectorMath.add(dxa.pointer + a * width, into: dx.baseAddress! + (b * steps + t) * e, count: width)
                             }
                         }
                     }
