@@ -33,6 +33,7 @@ ENCODER_NAMES = {
     "lstm": NAMES[1:4], "gru": ["gru/kernel", "gru/recurrent_kernel", "gru/bias"],
     "bilstm": [f"bidirectional/{d}_lstm/{w}" for d in ("forward", "backward") for w in ("kernel", "recurrent_kernel", "bias")],
     "bigru": [f"bidirectional/{d}_gru/{w}" for d in ("forward", "backward") for w in ("kernel", "recurrent_kernel", "bias")],
+    "cnn": ["conv1d/kernel", "conv1d/bias"],
 }
 
 
@@ -107,10 +108,13 @@ def textclf_probabilities(model_dir, test_csv, names):
 
 def keras_model(vocab, emb, units, steps, classes=2, encoder="lstm"):
     cell = keras.layers.GRU if encoder.endswith("gru") else keras.layers.LSTM
+    encoder_layers = ([keras.layers.Conv1D(units, 3, activation="relu"), keras.layers.GlobalMaxPooling1D()]
+                      if encoder == "cnn" else
+                      [keras.layers.Bidirectional(cell(units)) if encoder.startswith("bi") else cell(units)])
     return keras.Sequential([
         keras.Input(shape=(steps,), dtype="int32"),
         keras.layers.Embedding(vocab, emb),
-        keras.layers.Bidirectional(cell(units)) if encoder.startswith("bi") else cell(units),
+        *encoder_layers,
         keras.layers.Dense(1, activation="sigmoid") if classes == 2 else keras.layers.Dense(classes, activation="softmax"),
     ])
 
