@@ -13,7 +13,7 @@
 /// With pre-padded input the backward copy reads the text's own tokens first and the padding
 /// last, so its state passes through every padding step: unlike the forward direction, it has
 /// no padding to skip (Keras computes the same, as its embedding masks nothing).
-public struct Bidirectional<Layer: RecurrentLayer>: RecurrentLayer {
+public struct Bidirectional<Layer: SequenceLayer>: SequenceLayer {
     public var forward: Layer
     public var backward: Layer
 

@@ -10,7 +10,7 @@
 /// let conv = Conv1D(inputDim: 64, filters: 128, using: &random)
 /// conv(Tensor(zeros: [8, 100, 64])).shape   // [8, 128]
 /// ```
-public struct Conv1D: RecurrentLayer {
+public struct Conv1D: SequenceLayer {
     /// `[kernelSize, inputDim, filters]`; Keras's `kernel`.
     public var kernel: Tensor
     /// `[filters]`; Keras's `bias`.

@@ -16,7 +16,7 @@
 ///
 /// Forward and backward are written by hand: every step's input projection is one matrix
 /// product, then one `[batch, units]·[units, 3·units]` product and the gate arithmetic per step.
-public struct GRU: RecurrentLayer {
+public struct GRU: SequenceLayer {
     /// `[inputDim, 3·units]`; Keras's `kernel`.
     public var kernel: Tensor
     /// `[units, 3·units]`; Keras's `recurrent_kernel`.
@@ -72,7 +72,10 @@ public struct GRU: RecurrentLayer {
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
         let batch = input.shape[0], steps = input.shape[1], u = units, g3 = 3 * units, rows = steps * batch
+        // Programmer errors: the masks are made for this layer, and weights read from a model
+        // directory are shape-checked (with a thrown, named error) before they get here.
         precondition(masks.map { $0.count == batch * g3 } ?? true, "one mask of 3·units per batch row")
+        let masks = masks.map { RecurrentMasks(values: $0, gates: 3, units: u) }
         // With masks, each gate's masked h₋₁ per step: [gate][steps·batch, u].
         let masked = FloatBuffer(count: masks == nil ? 0 : 3 * rows * u)
         let x = FloatBuffer(count: rows * inputDim)
@@ -101,9 +104,7 @@ public struct GRU: RecurrentLayer {
                     if let masks {
                         for g in 0..<3 {
                             let hm = masked.pointer + (g * rows + t * batch) * u
-                            for b in 0..<batch {
-                                for j in 0..<u { hm[b * u + j] = previous[b * u + j] * masks[b * g3 + g * u + j] }
-                            }
+                            masks.apply(gate: g, to: previous, into: hm, batch: batch)
                             GEMM.multiply(m: batch, n: u, k: u, a: hm, lda: u, b: recurrent.baseAddress! + g * u, ldb: g3,
                                           c: inner.pointer + g * u, ldc: g3, accumulate: true)
                         }
@@ -162,9 +163,7 @@ public struct GRU: RecurrentLayer {
                         GEMM.multiply(m: batch, n: u, k: u, a: recurrentGates.pointer + t * batch * g3 + g * u, lda: g3,
                                       b: recurrentTransposed.pointer + g * u * u, ldb: u, c: share.pointer, ldc: u,
                                       accumulate: false)
-                        for b in 0..<batch {
-                            for j in 0..<u { dh.pointer[b * u + j] += share.pointer[b * u + j] * masks[b * g3 + g * u + j] }
-                        }
+                        masks.add(gate: g, share.pointer, into: dh.pointer, batch: batch)
                     }
                 } else {
                     GEMM.multiply(m: batch, n: u, k: g3, a: recurrentGates.pointer + t * batch * g3, lda: g3,

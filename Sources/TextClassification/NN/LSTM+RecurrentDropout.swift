@@ -10,7 +10,10 @@ extension LSTM {
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
         let batch = input.shape[0], steps = input.shape[1], u = units, g4 = 4 * units, rows = steps * batch
+        // Programmer errors: the masks are made for this layer, and weights read from a model
+        // directory are shape-checked (with a thrown, named error) before they get here.
         precondition(masks.count == batch * g4, "one mask of 4·units per batch row")
+        let perGate = RecurrentMasks(values: masks, gates: 4, units: u)
         let x = FloatBuffer(count: rows * inputDim)
         timeMajor(input.scalars, batch: batch, steps: steps, width: inputDim, into: x.pointer)
         // Each gate's masked h₋₁ for every step: [gate][steps·batch, u] (row t·batch + b holds
@@ -32,10 +35,8 @@ extension LSTM {
             let z = gates.pointer + t * batch * g4
             if t > 0 {  // h₀ = 0 contributes nothing
                 for g in 0..<4 {
-                    let hm = maskedState(t - 1, gate: g), h = hidden.pointer + t * batch * u
-                    for b in 0..<batch {
-                        for j in 0..<u { hm[b * u + j] = h[b * u + j] * masks[b * g4 + g * u + j] }
-                    }
+                    let hm = maskedState(t - 1, gate: g)
+                    perGate.apply(gate: g, to: hidden.pointer + t * batch * u, into: hm, batch: batch)
                     GEMM.multiply(m: batch, n: u, k: u, a: hm, lda: u, b: recurrent.pointer + g * u, ldb: g4,
                                   c: z + g * u, ldc: g4, accumulate: true)
                 }
@@ -66,9 +67,7 @@ extension LSTM {
                 for g in 0..<4 {
                     GEMM.multiply(m: batch, n: u, k: u, a: z + g * u, lda: g4, b: transposed.pointer + g * u * u, ldb: u,
                                   c: share.pointer, ldc: u, accumulate: false)
-                    for b in 0..<batch {
-                        for j in 0..<u { dh.pointer[b * u + j] += share.pointer[b * u + j] * masks[b * g4 + g * u + j] }
-                    }
+                    perGate.add(gate: g, share.pointer, into: dh.pointer, batch: batch)
                 }
             }
             // dU_g = Σ_t (h_{t-1} ⊙ m_g)ᵀ·dz_{g,t} (t ≥ 1), dW = Xᵀ·dZ, db = Σ dZ, dX = dZ·Wᵀ.

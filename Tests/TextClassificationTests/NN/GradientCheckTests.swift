@@ -154,7 +154,7 @@ import Testing
         func masks(_ width: Int) -> [Float] {
             (0..<3 * width).map { _ in random.nextUnitFloat() < 0.3 ? 0 : 1 / 0.7 }
         }
-        func check<Layer: RecurrentLayer>(_ layer: Layer, _ what: String, paths: [(String, WritableKeyPath<Layer, Tensor>)],
+        func check<Layer: SequenceLayer>(_ layer: Layer, _ what: String, paths: [(String, WritableKeyPath<Layer, Tensor>)],
                                           sourceLocation: SourceLocation = #_sourceLocation) {
             let m = masks(layer.recurrentMaskWidth)
             let upstream = randomTensor([3, layer.units], &random)

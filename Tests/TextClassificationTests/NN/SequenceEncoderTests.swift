@@ -125,4 +125,26 @@ import Testing
             }
         }
     }
+
+    /// A model directory whose config names another encoder than its weights, or one this
+    /// build does not know, is refused with a thrown error naming the file: the layers'
+    /// shape preconditions are never reached from a file.
+    @Test func configAndWeightsOfDifferentEncodersAreRefused() throws {
+        var classifier = try TextClassifier(configuration: .init(numWords: 50, maxLength: 8, embeddingDim: 4, units: 3,
+                                                                 encoder: .gru))
+        try classifier.fit(texts: texts, labels: labels, epochs: 1)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString)")
+        try classifier.save(to: directory)
+        let config = directory.appendingPathComponent("config.json")
+        let original = try String(contentsOf: config, encoding: .utf8)
+        for (encoder, expected) in [("bilstm", "model.safetensors"), ("cnn", "model.safetensors"), ("lstm", "model.safetensors"),
+                                    ("transformer", "config.json")] {
+            try original.replacingOccurrences(of: "\"encoder\" : \"gru\"", with: "\"encoder\" : \"\(encoder)\"")
+                .write(to: config, atomically: true, encoding: .utf8)
+            #expect(throws: TextClassificationError.self, "\(encoder)") { try TextClassifier(contentsOf: directory) }
+            do { _ = try TextClassifier(contentsOf: directory) } catch {
+                #expect("\(error.localizedDescription)".contains(expected), "\(encoder): \(error.localizedDescription)")
+            }
+        }
+    }
 }

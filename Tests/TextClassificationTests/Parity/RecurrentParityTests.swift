@@ -34,7 +34,7 @@ import Testing
         LSTM(kernel: w[w.startIndex], recurrentKernel: w[w.startIndex + 1], bias: w[w.startIndex + 2])
     }
 
-    func check<Layer: RecurrentLayer>(_ layer: Layer, _ c: Fixture.Case, input: Tensor, batch: Int, kind: String,
+    func check<Layer: SequenceLayer>(_ layer: Layer, _ c: Fixture.Case, input: Tensor, batch: Int, kind: String,
                                       gradients: (Layer.Gradient) -> [Tensor]) {
         let parity = KerasParityTests()
         var worst: Float = 0

@@ -1,7 +1,8 @@
-/// A recurrent layer that reads `[batch, steps, inputDim]` and returns its last hidden state
-/// `[batch, units]`, with a hand-written backward pass: ``LSTM`` and ``GRU``, and what
-/// ``Bidirectional`` wraps.
-public protocol RecurrentLayer: Sendable {
+/// A layer that reads a sequence `[batch, steps, inputDim]` and returns one feature vector per
+/// row, `[batch, units]`, with a hand-written backward pass: the recurrent ``LSTM`` and ``GRU``
+/// (their last hidden state), ``Bidirectional`` around either, and ``Conv1D`` (convolution and
+/// global max pooling).
+public protocol SequenceLayer: Sendable {
     associatedtype Gradient: Sendable
     var inputDim: Int { get }
     /// The output's width.
@@ -17,7 +18,7 @@ public protocol RecurrentLayer: Sendable {
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient))
 }
 
-extension LSTM: RecurrentLayer {
+extension LSTM: SequenceLayer {
     public var recurrentMaskWidth: Int { 4 * units }
 
     public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
