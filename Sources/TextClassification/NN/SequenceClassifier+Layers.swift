@@ -1,7 +1,8 @@
 import Foundation
 
-/// The general path of the encoders other than the LSTM (GRU, BiLSTM, BiGRU): each batch
-/// through the layers' own forward and backward passes on tensors. Deterministic like the
+/// The general path: the GRU, the BiGRU and the convolution always, and every encoder when
+/// embedding or recurrent dropout is on; each batch through the layers' own forward and
+/// backward passes on tensors. Deterministic like the
 /// LSTM's: a batch is split into the same two halves whatever the thread count, and their
 /// gradients summed in a fixed order.
 extension SequenceClassifier {
@@ -13,6 +14,14 @@ extension SequenceClassifier {
         var allFinite: Bool
         var gradients: [String: Tensor]
         var embeddingSquares: Tensor
+    }
+
+    /// One shard's embedding gradient, only the rows of the tokens it read (in order of first
+    /// use): a vocabulary-sized table per shard per batch cost more than the layers did.
+    struct EmbeddingRows {
+        var tokens: [Int32] = []
+        var gradient: [Float] = []
+        var squares: [Float] = []
     }
 
     /// Forward and backward of one batch through the embedding, the layer and the head.
@@ -27,7 +36,7 @@ extension SequenceClassifier {
         try encoder.embedding.validate(indices.storage)
         let batch = indices.rows, shards = min(Parallel.trainingShards, batch)
         let shardSize = (batch + shards - 1) / shards
-        var results = [LayerBatch?](repeating: nil, count: shards)
+        var results = [(batch: LayerBatch, embeddingRows: EmbeddingRows)?](repeating: nil, count: shards)
         var losses = [Float](repeating: 0, count: batch)
         results.withUnsafeMutableBufferPointer { resultBuffer in
             losses.withUnsafeMutableBufferPointer { lossBuffer in
@@ -43,27 +52,45 @@ extension SequenceClassifier {
                 }
             }
         }
-        var total = results[0]!
-        for s in 1..<shards {
-            let shard = results[s]!
-            total.correct += shard.correct
-            for (name, gradient) in shard.gradients {
-                total.gradients[name]!.scalars.withUnsafeMutableBufferPointer { sum in
-                    gradient.scalars.withUnsafeBufferPointer {
-                        VectorMath.add($0.baseAddress!, into: sum.baseAddress!, count: $0.count)
+        // Shards summed in shard order (the same sums for any thread count); the embedding's
+        // rows into one table for Adam.
+        var total = results[0]!.batch
+        let width = encoder.embedding.outputDim
+        var embeddingGradient = Tensor(zeros: encoder.embedding.embeddings.shape)
+        var squares = Tensor(zeros: encoder.embedding.embeddings.shape)
+        var embeddingFinite = true
+        for s in 0..<shards {
+            let (shard, rows) = results[s]!
+            if s > 0 {
+                total.correct += shard.correct
+                for (name, gradient) in shard.gradients {
+                    total.gradients[name]!.scalars.withUnsafeMutableBufferPointer { sum in
+                        gradient.scalars.withUnsafeBufferPointer {
+                            VectorMath.add($0.baseAddress!, into: sum.baseAddress!, count: $0.count)
+                        }
                     }
                 }
             }
-            total.embeddingSquares.scalars.withUnsafeMutableBufferPointer { sum in
-                shard.embeddingSquares.scalars.withUnsafeBufferPointer {
-                    VectorMath.add($0.baseAddress!, into: sum.baseAddress!, count: $0.count)
+            for (table, compact) in [(0, rows.gradient), (1, rows.squares)] {
+                compact.withUnsafeBufferPointer { c in
+                    embeddingFinite = embeddingFinite && VectorMath.allFinite(c.baseAddress!, count: c.count)
+                    func add(into full: inout Tensor) {
+                        full.scalars.withUnsafeMutableBufferPointer { f in
+                            for (k, token) in rows.tokens.enumerated() {
+                                VectorMath.add(c.baseAddress! + k * width, into: f.baseAddress! + Int(token) * width, count: width)
+                            }
+                        }
+                    }
+                    if table == 0 { add(into: &embeddingGradient) } else { add(into: &squares) }
                 }
             }
         }
         total.loss = losses.reduce(0, +) / Float(batch)
-        total.allFinite = total.loss.isFinite && total.gradients.values.allSatisfy { gradient in
+        total.allFinite = total.loss.isFinite && embeddingFinite && total.gradients.values.allSatisfy { gradient in
             gradient.scalars.withUnsafeBufferPointer { VectorMath.allFinite($0.baseAddress!, count: $0.count) }
         }
+        total.gradients["embedding/embeddings"] = embeddingGradient
+        total.embeddingSquares = squares
         return total
     }
 
@@ -72,7 +99,7 @@ extension SequenceClassifier {
     private func shardGradients(_ indices: IndexMatrix, rows: Range<Int>, batchSize: Int, labels: [Float],
                                 classWeights: [Float]?, dropout: Dropout?, embeddingDropout: Dropout?,
                                 recurrentDropout: Dropout?, trainsEmbedding: Bool,
-                                losses: UnsafeMutablePointer<Float>) -> LayerBatch {
+                                losses: UnsafeMutablePointer<Float>) -> (batch: LayerBatch, embeddingRows: EmbeddingRows) {
         let shard = indices.rows(rows), count = rows.count, steps = indices.columns
         var embedded = try! encoder.embedding(shard)  // indices validated by the caller
         let rowWidth = steps * encoder.embedding.outputDim
@@ -110,23 +137,35 @@ extension SequenceClassifier {
         var gradients = layerGradients
         gradients["dense/kernel"] = kernelGradient
         gradients["dense/bias"] = biasGradient
-        var embeddingGradient = Tensor(zeros: encoder.embedding.embeddings.shape)
-        var squares = Tensor(zeros: encoder.embedding.embeddings.shape)
+        var embeddingRows = EmbeddingRows()
         if trainsEmbedding {
+            // Each position's row among the shard's distinct tokens, then the same scatter as
+            // into the whole table (so the same sums).
+            var rowOfToken: [Int32: Int32] = [:]
+            let local = shard.storage.map { token -> Int32 in
+                if let row = rowOfToken[token] { return row }
+                let row = Int32(embeddingRows.tokens.count)
+                rowOfToken[token] = row
+                embeddingRows.tokens.append(token)
+                return row
+            }
+            let width = encoder.embedding.outputDim
+            embeddingRows.gradient = [Float](repeating: 0, count: embeddingRows.tokens.count * width)
+            embeddingRows.squares = embeddingRows.gradient
             inputGradient.scalars.withUnsafeBufferPointer { g in
-                shard.storage.withUnsafeBufferPointer { ids in
-                    embeddingGradient.scalars.withUnsafeMutableBufferPointer { table in
-                        squares.scalars.withUnsafeMutableBufferPointer { sq in
+                local.withUnsafeBufferPointer { ids in
+                    embeddingRows.gradient.withUnsafeMutableBufferPointer { table in
+                        embeddingRows.squares.withUnsafeMutableBufferPointer { sq in
                             Embedding.scatterAdd(g.baseAddress!, indices: ids.baseAddress!, count: count * steps, stride: 1,
-                                                 width: encoder.embedding.outputDim, into: table.baseAddress!,
-                                                 squares: sq.baseAddress!)
+                                                 width: width, into: table.baseAddress!, squares: sq.baseAddress!)
                         }
                     }
                 }
             }
         }
-        gradients["embedding/embeddings"] = embeddingGradient
-        return LayerBatch(loss: 0, correct: correct, allFinite: true, gradients: gradients, embeddingSquares: squares)
+        let batch = LayerBatch(loss: 0, correct: correct, allFinite: true, gradients: gradients,
+                               embeddingSquares: Tensor(zeros: [0]))
+        return (batch, embeddingRows)
     }
 
     /// The head's logits on the general path, on all cores, ``LSTMEncoder/inferenceChunk`` rows at a time.
