@@ -70,7 +70,7 @@ extension TextClf {
         @Option(help: "Recurrent units (per direction for bilstm and bigru).")
         var units = 64
 
-        @Option(help: "The encoder after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated), or cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D). (default: bilstm for two labels, the most accurate in the README's study; lstm for more labels and multi-label)")
+        @Option(help: "The encoder after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated), cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D), or bag (the mean of the embedded tokens, Keras Embedding(mask_zero=True) + GlobalAveragePooling1D: fastText's shape; --units unused). (default: bilstm for two labels, the most accurate in the README's study; lstm for more labels and multi-label)")
         var encoder: SequenceEncoder.Kind?
 
         @Option(help: "Dropout rate between the encoder and the output layer in training (Keras Dropout); 0 turns it off.")
@@ -95,10 +95,10 @@ extension TextClf {
         var locale = "zh"
 
         enum TokenUnit: String, ExpressibleByArgument, CaseIterable {
-            case word, char
+            case word, char, ngrams
         }
 
-        @Option(help: "Tokens: ICU words, or single characters for Chinese and Japanese (Latin words and numbers stay whole).")
+        @Option(help: "Tokens: ICU words; single characters for Chinese and Japanese (Latin words and numbers stay whole); or ngrams: the words, each pair of adjacent words and each pair of adjacent characters (for the bag encoder, which ignores order).")
         var tokens = TokenUnit.word
 
         @Flag(inversion: .prefixedNo, help: "Lower-case tokens.")
@@ -172,7 +172,7 @@ extension TextClf {
                 }
                 let configuration = TextClassifier.Configuration(
                     normalization: text.normalization, toSimplified: text.toSimplified,
-                    locale: locale, lowercased: lowercase, unit: tokens == .char ? .character : .word, numWords: numWords == 0 ? nil : numWords,
+                    locale: locale, lowercased: lowercase, unit: tokens.unit, numWords: numWords == 0 ? nil : numWords,
                     maxLength: maxLength, embeddingDim: embeddingDim ?? vectorDimension ?? 64, units: units, encoder: encoder ?? (labels.head == .binary ? .bilstm : .lstm), dropout: dropout,
                     embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout)
                 let dictionary = try loadDictionaries(text.userDictionaries)
@@ -263,6 +263,16 @@ extension TextClf {
                     printError("  " + name.padded(to: width, left: true) + "  \(count)")
                 }
             }
+        }
+    }
+}
+
+extension TextClf.Fit.TokenUnit {
+    var unit: ICUTokenizer.Unit {
+        switch self {
+        case .word: return .word
+        case .char: return .character
+        case .ngrams: return .ngrams
         }
     }
 }

@@ -101,31 +101,112 @@ public struct Adam: Sendable {
                     let g = UncheckedSendable(gradient), g2 = UncheckedSendable(squaredGradient)
                     let parts = count >= Self.parallelThreshold ? Parallel.threads : 1
                     Parallel.forEach(parts) { part in
-                        var j = count * part / parts
-                        let end = count * (part + 1) / parts
-                        let (m, v, w, g, g2) = (m.base, v.base, w.base, g.value, g2.value)
-                        // 16 lanes at a time, then one by one: the same arithmetic per element
-                        // (IEEE sqrt and division are exact in both).
-                        while j + 16 <= end {
-                            let gj = load(g + j)
-                            let g2j = g2.map { load($0 + j) } ?? gj * gj
-                            var mj = load(m + j), vj = load(v + j)
-                            mj += (gj - mj) * oneMinusBeta1
-                            vj += (g2j - vj) * oneMinusBeta2
-                            store(mj, m + j)
-                            store(vj, v + j)
-                            store(load(w + j) - alpha * mj / (vj.squareRoot() + epsilon), w + j)
-                            j += 16
-                        }
-                        while j < end {
-                            m[j] += (g[j] - m[j]) * oneMinusBeta1
-                            v[j] += ((g2?[j] ?? g[j] * g[j]) - v[j]) * oneMinusBeta2
-                            w[j] -= alpha * m[j] / (v[j].squareRoot() + epsilon)
-                            j += 1
+                        let start = count * part / parts, end = count * (part + 1) / parts
+                        Self.step(m.base + start, v.base + start, w.base + start, gradient: g.value + start,
+                                  squaredGradient: g2.value.map { $0 + start }, count: end - start, alpha: alpha,
+                                  oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                    }
+                }
+            }
+        }
+    }
+
+    /// A weight's gradient given by rows, the others zero: an embedding's after a batch that
+    /// read only some of its rows. Every row still takes the step (Keras's Adam is dense), but
+    /// no vocabulary-sized gradient table is built per batch.
+    struct RowGradient {
+        /// The rows that have a gradient, each once.
+        var rows: [Int32] = []
+        /// `[rows.count, width]`: each row's gradient, in the order of `rows`.
+        var gradient: [Float] = []
+        /// Its per-position squares summed by row (see the type's note on embeddings).
+        var squares: [Float] = []
+    }
+
+    /// One step like ``update(_:along:squaredGradients:frozen:)``, with the gradients of the
+    /// weights in `rowGradients` given by rows. The same arithmetic as a dense gradient with
+    /// zero rows, so the same weights to the bit.
+    mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [String: Tensor],
+                                                    rowGradients: [String: RowGradient], frozen: Set<String> = []) {
+        let alpha = beginStep()
+        for entry in model.parameterPaths where !frozen.contains(entry.name) {
+            if let rows = rowGradients[entry.name] {
+                applyRows(entry.name, alpha: alpha, to: &model[keyPath: entry.path], rows)
+                continue
+            }
+            guard let gradient = gradients[entry.name] else { preconditionFailure("gradient \(entry.name) is missing") }
+            precondition(gradient.count == model[keyPath: entry.path].count, "gradient \(entry.name) has the wrong size")
+            gradient.scalars.withUnsafeBufferPointer {
+                apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: $0.baseAddress!, squaredGradient: nil)
+            }
+        }
+    }
+
+    private mutating func applyRows(_ name: String, alpha: Float, to weights: inout Tensor, _ rows: RowGradient) {
+        precondition(weights.shape.count == 2, "row gradients are for [rows, width] weights")
+        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
+        let count = weights.count, height = weights.shape[0], width = weights.shape[1]
+        precondition(rows.gradient.count == rows.rows.count * width && rows.squares.count == rows.gradient.count,
+                     "row gradient \(name) has the wrong size")
+        var (first, second) = moments.removeValue(forKey: name)
+            ?? ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
+        defer { moments[name] = (first, second) }
+        precondition(first.count == count, "weight \(name) changed size between steps")
+        var slot = [Int32](repeating: -1, count: height)
+        for (k, row) in rows.rows.enumerated() { slot[Int(row)] = Int32(k) }
+        let zeros = [Float](repeating: 0, count: width)
+        first.withUnsafeMutableBufferPointer { m in
+            second.withUnsafeMutableBufferPointer { v in
+                weights.scalars.withUnsafeMutableBufferPointer { w in
+                    rows.gradient.withUnsafeBufferPointer { g in
+                        rows.squares.withUnsafeBufferPointer { g2 in
+                            zeros.withUnsafeBufferPointer { zero in
+                                let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                                let w = SharedPointer(base: w.baseAddress!)
+                                let g = UncheckedSendable(g.baseAddress), g2 = UncheckedSendable(g2.baseAddress)
+                                let zero = UncheckedSendable(zero.baseAddress!), slot = slot
+                                let parts = count >= Self.parallelThreshold ? Parallel.threads : 1
+                                Parallel.forEach(parts) { part in
+                                    for row in height * part / parts ..< height * (part + 1) / parts {
+                                        let k = Int(slot[row]), offset = row * width
+                                        let gradient = k < 0 ? zero.value : g.value! + k * width
+                                        let squares = k < 0 ? zero.value : g2.value! + k * width
+                                        Self.step(m.base + offset, v.base + offset, w.base + offset, gradient: gradient,
+                                                  squaredGradient: squares, count: width, alpha: alpha,
+                                                  oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Adam's step on `count` consecutive elements: 16 lanes at a time, then one by one, the
+    /// same arithmetic per element (IEEE sqrt and division are exact in both).
+    @inline(__always)
+    private static func step(_ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
+                             gradient g: UnsafePointer<Float>, squaredGradient g2: UnsafePointer<Float>?, count: Int,
+                             alpha: Float, oneMinusBeta1: Float, oneMinusBeta2: Float, epsilon: Float) {
+        var j = 0
+        while j + 16 <= count {
+            let gj = load(g + j)
+            let g2j = g2.map { load($0 + j) } ?? gj * gj
+            var mj = load(m + j), vj = load(v + j)
+            mj += (gj - mj) * oneMinusBeta1
+            vj += (g2j - vj) * oneMinusBeta2
+            store(mj, m + j)
+            store(vj, v + j)
+            store(load(w + j) - alpha * mj / (vj.squareRoot() + epsilon), w + j)
+            j += 16
+        }
+        while j < count {
+            m[j] += (g[j] - m[j]) * oneMinusBeta1
+            v[j] += ((g2?[j] ?? g[j] * g[j]) - v[j]) * oneMinusBeta2
+            w[j] -= alpha * m[j] / (v[j].squareRoot() + epsilon)
+            j += 1
         }
     }
 }

@@ -1,19 +1,34 @@
 import Foundation
 
-/// The general path: the GRU, the BiGRU and the convolution always, and every encoder when
+/// The general path: the GRU, the BiGRU, the convolution and the bag always, and every encoder when
 /// embedding or recurrent dropout is on; each batch through the layers' own forward and
 /// backward passes on tensors. Deterministic like the
 /// LSTM's: a batch is split into the same two halves whatever the thread count, and their
 /// gradients summed in a fixed order.
 extension SequenceClassifier {
-    /// What one batch gives on the general path: the summed gradients by Keras name, and the
-    /// embedding's per-position squared gradients summed by row (Keras's Adam uses them).
+    /// What one batch gives on the general path: the summed gradients by Keras name but the
+    /// embedding's, and the embedding's by row: only the rows the batch read, with their
+    /// per-position squared gradients summed by row (Keras's Adam uses them).
     struct LayerBatch {
         var loss: Float
         var correct: Float
         var allFinite: Bool
         var gradients: [String: Tensor]
-        var embeddingSquares: Tensor
+        var embeddingRows: Adam.RowGradient
+
+        /// Every gradient by name, the embedding's as a whole table `[rows, width]`, and its
+        /// squares as another.
+        func denseGradients(embeddingShape shape: [Int]) -> (gradients: [String: Tensor], embeddingSquares: Tensor) {
+            let width = shape[1]
+            var gradient = Tensor(zeros: shape), squares = gradient
+            for (k, row) in embeddingRows.rows.enumerated() {
+                for j in 0..<width {
+                    gradient.scalars[Int(row) * width + j] = embeddingRows.gradient[k * width + j]
+                    squares.scalars[Int(row) * width + j] = embeddingRows.squares[k * width + j]
+                }
+            }
+            return (gradients.merging(["embedding/embeddings": gradient]) { $1 }, squares)
+        }
     }
 
     /// One shard's embedding gradient, only the rows of the tokens it read (in order of first
@@ -53,11 +68,10 @@ extension SequenceClassifier {
             }
         }
         // Shards summed in shard order (the same sums for any thread count); the embedding's
-        // rows into one table for Adam.
+        // rows merged by token (zero, then each shard's: the sums a whole table would hold).
         var total = results[0]!.batch
         let width = encoder.embedding.outputDim
-        var embeddingGradient = Tensor(zeros: encoder.embedding.embeddings.shape)
-        var squares = Tensor(zeros: encoder.embedding.embeddings.shape)
+        var merged = Adam.RowGradient(), slotOfRow: [Int32: Int] = [:]
         var embeddingFinite = true
         for s in 0..<shards {
             let (shard, rows) = results[s]!
@@ -71,17 +85,23 @@ extension SequenceClassifier {
                     }
                 }
             }
+            for token in rows.tokens where slotOfRow[token] == nil {
+                slotOfRow[token] = merged.rows.count
+                merged.rows.append(token)
+            }
+            merged.gradient += repeatElement(0, count: merged.rows.count * width - merged.gradient.count)
+            merged.squares += repeatElement(0, count: merged.rows.count * width - merged.squares.count)
             for (table, compact) in [(0, rows.gradient), (1, rows.squares)] {
                 compact.withUnsafeBufferPointer { c in
                     embeddingFinite = embeddingFinite && VectorMath.allFinite(c.baseAddress!, count: c.count)
-                    func add(into full: inout Tensor) {
-                        full.scalars.withUnsafeMutableBufferPointer { f in
+                    func add(into full: inout [Float]) {
+                        full.withUnsafeMutableBufferPointer { f in
                             for (k, token) in rows.tokens.enumerated() {
-                                VectorMath.add(c.baseAddress! + k * width, into: f.baseAddress! + Int(token) * width, count: width)
+                                VectorMath.add(c.baseAddress! + k * width, into: f.baseAddress! + slotOfRow[token]! * width, count: width)
                             }
                         }
                     }
-                    if table == 0 { add(into: &embeddingGradient) } else { add(into: &squares) }
+                    if table == 0 { add(into: &merged.gradient) } else { add(into: &merged.squares) }
                 }
             }
         }
@@ -89,8 +109,7 @@ extension SequenceClassifier {
         total.allFinite = total.loss.isFinite && embeddingFinite && total.gradients.values.allSatisfy { gradient in
             gradient.scalars.withUnsafeBufferPointer { VectorMath.allFinite($0.baseAddress!, count: $0.count) }
         }
-        total.gradients["embedding/embeddings"] = embeddingGradient
-        total.embeddingSquares = squares
+        total.embeddingRows = merged
         return total
     }
 
@@ -122,7 +141,7 @@ extension SequenceClassifier {
             }
             recurrentMasks = masks
         }
-        let (features, backpropagator) = encoder.layerForBackpropagation(embedded, recurrentMasks: recurrentMasks)
+        let (features, backpropagator) = encoder.layerForBackpropagation(embedded, tokens: shard, recurrentMasks: recurrentMasks)
         var head = HeadStep(head: head, rows: count, features: encoder.features)
         let correct = features.scalars.withUnsafeBufferPointer { x in
             head.run(x.baseAddress!, rows: rows, batchSize: batchSize, labels: labels, classWeights: classWeights,
@@ -164,7 +183,7 @@ extension SequenceClassifier {
             }
         }
         let batch = LayerBatch(loss: 0, correct: correct, allFinite: true, gradients: gradients,
-                               embeddingSquares: Tensor(zeros: [0]))
+                               embeddingRows: Adam.RowGradient())
         return (batch, embeddingRows)
     }
 
@@ -179,8 +198,9 @@ extension SequenceClassifier {
             Parallel.forEach(workers) { worker in
                 for c in stride(from: worker, to: chunks, by: workers) {
                     let rows = c * chunk ..< min(indices.rows, (c + 1) * chunk)
-                    let embedded = try! encoder.embedding(indices.rows(rows))  // validated by the caller
-                    let features = encoder.layerForBackpropagation(embedded).features
+                    let tokens = indices.rows(rows)
+                    let embedded = try! encoder.embedding(tokens)  // validated by the caller
+                    let features = encoder.layerForBackpropagation(embedded, tokens: tokens).features
                     features.scalars.withUnsafeBufferPointer { x in
                         head.dense.forward(x.baseAddress!, rows: rows.count, into: shared.base + rows.lowerBound * outputs)
                     }

@@ -58,7 +58,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// Each weight's shape by name, for a model of these sizes.
     static func parameterShapes(encoder: SequenceEncoder.Kind = .lstm, inputDim: Int, embeddingDim: Int, units: Int,
                                 head: ClassificationHead.Kind, classes: Int) -> [String: [Int]] {
-        let features = encoder == .bilstm || encoder == .bigru ? 2 * units : units
+        let features = encoder == .bilstm || encoder == .bigru ? 2 * units : encoder == .bag ? embeddingDim : units
         return SequenceEncoder.parameterShapes(kind: encoder, inputDim: inputDim, embeddingDim: embeddingDim, units: units)
             .merging(ClassificationHead.parameterShapes(kind: head, inputDim: features, classes: classes)) { $1 }
     }
@@ -150,8 +150,9 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                                  dropout: Dropout? = nil, workspaces: [Workspace]) throws -> BatchResult {
         if encoder.lstmEncoder == nil {
             let result = try layerGradients(indices, labels: labels, classWeights: classWeights, dropout: dropout)
-            return BatchResult(loss: result.loss, correct: result.correct, gradients: result.gradients,
-                               embeddingGradientSquares: result.embeddingSquares)
+            let dense = result.denseGradients(embeddingShape: encoder.embedding.embeddings.shape)
+            return BatchResult(loss: result.loss, correct: result.correct, gradients: dense.gradients,
+                               embeddingGradientSquares: dense.embeddingSquares)
         }
         let summary = try accumulateGradients(indices, labels: labels, classWeights: classWeights, dropout: dropout,
                                               workspaces: workspaces)

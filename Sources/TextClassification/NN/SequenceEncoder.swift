@@ -9,6 +9,7 @@
 /// | `bilstm` | `Bidirectional(LSTM(units))` | 2 · units |
 /// | `bigru` | `Bidirectional(GRU(units))` | 2 · units |
 /// | `cnn` | `Conv1D(units, 3, activation="relu")` → `GlobalMaxPooling1D()` | units |
+/// | `bag` | `Embedding(mask_zero=True)` → `GlobalAveragePooling1D()` (fastText's shape) | embeddingDim |
 ///
 /// ```swift
 /// var random = RandomGenerator(seed: 1)
@@ -21,10 +22,14 @@
 public struct SequenceEncoder: Sendable {
     public enum Kind: String, Codable, CaseIterable, Sendable {
         case lstm, gru, bilstm, bigru, cnn
+        /// The mean of the text's embedded tokens (no layer weights; `units` is unused).
+        case bag
     }
 
     enum Layer: Sendable {
         case lstm(LSTM), gru(GRU), bilstm(Bidirectional<LSTM>), bigru(Bidirectional<GRU>), cnn(Conv1D)
+        /// No weights: the pooling's width is the embedding's, whatever it is set to later.
+        case bag
         /// Only while a layer is being modified in place (see `_modify` below).
         case moving
     }
@@ -39,6 +44,7 @@ public struct SequenceEncoder: Sendable {
         case .bilstm: return .bilstm
         case .bigru: return .bigru
         case .cnn: return .cnn
+        case .bag: return .bag
         case .moving: preconditionFailure("encoder layer read while being modified")
         }
     }
@@ -51,6 +57,7 @@ public struct SequenceEncoder: Sendable {
         case let .bilstm(l): return l.units
         case let .bigru(l): return l.units
         case let .cnn(l): return l.units
+        case .bag: return embedding.outputDim
         case .moving: preconditionFailure("encoder layer read while being modified")
         }
     }
@@ -70,6 +77,7 @@ public struct SequenceEncoder: Sendable {
             let forward = GRU(inputDim: embeddingDim, units: units, using: &random)
             layer = .bigru(Bidirectional(forward: forward, backward: GRU(inputDim: embeddingDim, units: units, using: &random)))
         case .cnn: layer = .cnn(Conv1D(inputDim: embeddingDim, filters: units, using: &random))
+        case .bag: layer = .bag
         }
     }
 
@@ -130,6 +138,7 @@ public struct SequenceEncoder: Sendable {
         case let .bilstm(l): return l.recurrentMaskWidth
         case let .bigru(l): return l.recurrentMaskWidth
         case let .cnn(l): return l.recurrentMaskWidth
+        case .bag: return 0
         case .moving: preconditionFailure("encoder layer read while being modified")
         }
     }
@@ -171,6 +180,8 @@ public struct SequenceEncoder: Sendable {
             ]
         case .cnn:
             return embedding + [("conv1d/kernel", \.cnn.kernel), ("conv1d/bias", \.cnn.bias)]
+        case .bag:
+            return embedding
         case .bigru:
             return embedding + [
                 ("bidirectional/forward_gru/kernel", \.bigru.forward.kernel),
@@ -192,6 +203,10 @@ public struct SequenceEncoder: Sendable {
         var shapes: [String: [Int]] = [:]
         for name in names {
             let gates = kind == .lstm || kind == .bilstm ? 4 : 3
+            if kind == .bag {
+                shapes[name] = [inputDim, embeddingDim]
+                continue
+            }
             if kind == .cnn {
                 shapes[name] = name.hasSuffix("embeddings") ? [inputDim, embeddingDim]
                     : name.hasSuffix("kernel") ? [3, embeddingDim, units] : [units]
@@ -212,7 +227,9 @@ public struct SequenceEncoder: Sendable {
     ///
     /// - Parameter recurrentMasks: Keras's `recurrent_dropout` masks, ``recurrentMaskWidth``
     ///   values per batch row (`nil`: none).
-    func layerForBackpropagation(_ embedded: Tensor, recurrentMasks masks: [Float]? = nil)
+    /// - Parameter tokens: the indices `embedded` came from; the `bag` encoder averages only
+    ///   the steps whose index is not 0 (Keras's `mask_zero=True`).
+    func layerForBackpropagation(_ embedded: Tensor, tokens: IndexMatrix, recurrentMasks masks: [Float]? = nil)
         -> (features: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradients: [String: Tensor])) {
         let names = parameterPaths.dropFirst().map(\.name)
         func named(_ tensors: [Tensor]) -> [String: Tensor] { Dictionary(uniqueKeysWithValues: zip(names, tensors)) }
@@ -236,6 +253,9 @@ public struct SequenceEncoder: Sendable {
         case let .cnn(l):
             let (out, back) = l.appliedForBackpropagation(to: embedded)
             return (out, { let (dx, g) = back($0); return (dx, named([g.kernel, g.bias])) })
+        case .bag:
+            let (out, back) = GlobalAveragePooling1D(width: embedding.outputDim).appliedForBackpropagation(to: embedded, mask: tokens.storage.map { $0 != 0 })
+            return (out, { let (dx, _) = back($0); return (dx, [:]) })
         case .moving: preconditionFailure("encoder layer read while being modified")
         }
     }

@@ -24,6 +24,11 @@ public struct ICUTokenizer: Tokenizer, Sendable {
         /// One token per ideograph; words of other scripts stay whole. For comparison with
         /// word segmentation.
         case character
+        /// The words, then each pair of adjacent words (`文本_分类`), then each pair of adjacent
+        /// characters (`本+分`, ideographs split as in ``character``): fastText's word n-grams
+        /// plus character bigrams, which catch the names and terms the dictionary cuts apart.
+        /// For the `bag` encoder, which ignores order.
+        case ngrams
     }
 
     /// The ICU locale of the rules, e.g. `"zh"`. Every locale segments Chinese alike.
@@ -54,6 +59,16 @@ public struct ICUTokenizer: Tokenizer, Sendable {
     }
 
     public func tokens(in text: String) -> [String] {
+        guard unit == .ngrams else { return tokens(in: text, unit: unit) }
+        let words = tokens(in: text, unit: .word), characters = tokens(in: text, unit: .character)
+        var tokens = words
+        tokens.reserveCapacity(2 * words.count + characters.count)
+        for k in words.indices.dropFirst() { tokens.append(words[k - 1] + "_" + words[k]) }
+        for k in characters.indices.dropFirst() { tokens.append(characters[k - 1] + "+" + characters[k]) }
+        return tokens
+    }
+
+    private func tokens(in text: String, unit: Unit) -> [String] {
         var text = text
         return text.withUTF8 { bytes in
             guard bytes.count > 0, let base = bytes.baseAddress else { return [] }

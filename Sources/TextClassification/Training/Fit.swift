@@ -136,7 +136,7 @@ extension SequenceClassifier {
                                      frozen: frozen)
                 } else if let layerBatch {
                     optimizer.update(&self, along: layerBatch.gradients,
-                                     squaredGradients: ["embedding/embeddings": layerBatch.embeddingSquares], frozen: frozen)
+                                     rowGradients: ["embedding/embeddings": layerBatch.embeddingRows], frozen: frozen)
                 } else {
                     let total = workspaces[0]
                     optimizer.update(&self, gradient: { UnsafePointer(total.gradient(named: $0).pointer) },

@@ -110,6 +110,37 @@ import Testing
         }
         #expect(adam.step == 2)
     }
+
+    /// An embedding's gradient given by rows (what a batch touched) takes the same step, to the
+    /// bit, as the whole table with zeros elsewhere: untouched rows still decay and move.
+    @Test func adamRowGradientsStepLikeTheWholeTable() {
+        struct Table: ParameterizedModel {
+            var e = Tensor(shape: [40, 18], scalars: (0..<720).map { Float($0 % 13) * 0.01 - 0.06 })
+            var parameterPaths: [(name: String, path: WritableKeyPath<Table, Tensor>)] { [("e", \.e)] }
+        }
+        var dense = Table(), sparse = Table()
+        var denseAdam = Adam(learningRate: 0.01), sparseAdam = Adam(learningRate: 0.01)
+        for step in 0..<3 {
+            let rows: [Int32] = step == 1 ? [7] : [31, 2, 7]
+            var rowGradient = Adam.RowGradient(rows: rows)
+            var gradient = Tensor(zeros: [40, 18]), squares = gradient
+            for (k, row) in rows.enumerated() {
+                for j in 0..<18 {
+                    let g = Float(k + 1) * 0.1 - Float(j) * 0.02 + Float(step) * 0.03
+                    rowGradient.gradient.append(g)
+                    rowGradient.squares.append(g * g * 0.7)
+                    gradient.scalars[Int(row) * 18 + j] = g
+                    squares.scalars[Int(row) * 18 + j] = g * g * 0.7
+                }
+            }
+            let before = sparse.e.scalars[2 * 18]
+            denseAdam.update(&dense, along: ["e": gradient], squaredGradients: ["e": squares])
+            sparseAdam.update(&sparse, along: [:], rowGradients: ["e": rowGradient])
+            #expect(dense.e.scalars == sparse.e.scalars, "step \(step + 1)")
+            #expect(sparse.e.scalars[2 * 18] != before, "row 2 moves, by momentum alone in step 2")
+        }
+        #expect(sparse.e.scalars[0] == Table().e.scalars[0], "a row never read keeps its value")
+    }
 }
 
 @Suite struct PaddingSkipTests {
@@ -158,5 +189,20 @@ import Testing
         #expect(skipped.loss == full.loss)
         #expect(skipped.gradients == full.gradients)
         #expect(skipped.gradients[0].contains { $0 != 0 })
+    }
+}
+
+@Suite struct GlobalAveragePooling1DTests {
+    /// Keras's masked mean: padding steps neither count nor get a gradient; a row of padding
+    /// only gives zeros (Keras: 0/0).
+    @Test func averagesOnlyTheMaskedStepsAndSplitsTheGradient() {
+        let pool = GlobalAveragePooling1D(width: 2)
+        let x = Tensor(shape: [2, 3, 2], scalars: [9, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        let mask = [false, true, true, false, false, false]
+        let (output, backpropagator) = pool.appliedForBackpropagation(to: x, mask: mask)
+        #expect(output.scalars == [2, 3, 0, 0])
+        let dx = backpropagator(Tensor(shape: [2, 2], scalars: [1, -4, 5, 5])).inputGradient
+        #expect(dx.scalars == [0, 0, 0.5, -2, 0.5, -2, 0, 0, 0, 0, 0, 0])
+        #expect(pool(x).scalars == [13.0 / 3, 5, 7, 8], "no mask: every step counts")
     }
 }

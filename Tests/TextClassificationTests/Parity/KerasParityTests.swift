@@ -145,11 +145,13 @@ import Testing
     /// softmax) + sparse categorical cross-entropy with class weights (Keras's
     /// `class_weight`); Dense(3, sigmoid) + binary cross-entropy averaged over the outputs.
     /// Then each other encoder (the layers' general path) with one of the heads: GRU,
-    /// Bidirectional LSTM and GRU, and Conv1D + global max pooling.
+    /// Bidirectional LSTM and GRU, Conv1D + global max pooling, and the bag (masked global
+    /// average pooling; a row repeats tokens, so Keras's per-position squares matter).
     @Test(arguments: [("model", ClassificationHead.Kind.binary, SequenceEncoder.Kind.lstm),
                       ("model-multiclass", .multiClass, .lstm), ("model-multilabel", .multiLabel, .lstm),
                       ("model-gru", .binary, .gru), ("model-bilstm", .multiClass, .bilstm),
-                      ("model-bigru", .multiLabel, .bigru), ("model-cnn", .multiClass, .cnn)])
+                      ("model-bigru", .multiLabel, .bigru), ("model-cnn", .multiClass, .cnn),
+                      ("model-bag", .binary, .bag)])
     func forwardLossGradientsAndAdamMatchKeras(fixtureName: String, head: ClassificationHead.Kind,
                                                encoder: SequenceEncoder.Kind) throws {
         let fixture = try Self.load(fixtureName, as: ModelFixture.self)

@@ -40,6 +40,16 @@ import Testing
         #expect(characters.tokens(in: "文本 Hello 12") == ["文", "本", "hello", "12"])
     }
 
+    /// `ngrams`: the words, the pairs of adjacent words, the pairs of adjacent characters
+    /// (punctuation dropped first, so 好 and 很 pair across the comma).
+    @Test func ngramUnitAddsWordAndCharacterPairs() throws {
+        let ngrams = try ICUTokenizer(unit: .ngrams)
+        #expect(ngrams.tokens(in: "文本分类，很好") == ["文本", "分类", "很好", "文本_分类", "分类_很好",
+                                                      "文+本", "本+分", "分+类", "类+很", "很+好"])
+        #expect(ngrams.tokens(in: "好") == ["好"])
+        #expect(ngrams.tokens(in: "") == [])
+    }
+
     @Test func unknownLocaleStillSegments() throws {
         // ICU falls back to the root rules rather than failing.
         let root = try ICUTokenizer(locale: "xx")
