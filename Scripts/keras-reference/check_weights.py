@@ -34,6 +34,7 @@ ENCODER_NAMES = {
     "bilstm": [f"bidirectional/{d}_lstm/{w}" for d in ("forward", "backward") for w in ("kernel", "recurrent_kernel", "bias")],
     "bigru": [f"bidirectional/{d}_gru/{w}" for d in ("forward", "backward") for w in ("kernel", "recurrent_kernel", "bias")],
     "cnn": ["conv1d/kernel", "conv1d/bias"],
+    "bag": [],
 }
 
 
@@ -86,10 +87,11 @@ def label_names(labels):
         return names
 
 
-def icu_tokens(texts, normalization="nfkc"):
+def icu_tokens(texts, normalization="nfkc", unit="word"):
     """textclf's tokens (after the model's normalisation), joined by spaces: what Keras's split(' ') must see."""
     lines = "\n".join(t.replace("\r", " ").replace("\n", " ") for t in texts) + "\n"
-    out = subprocess.run([TEXTCLF, "tokenize", "--normalization", normalization], input=lines, capture_output=True,
+    flags = {"word": [], "character": ["--characters"], "ngrams": ["--ngrams"]}[unit]
+    out = subprocess.run([TEXTCLF, "tokenize", "--normalization", normalization] + flags, input=lines, capture_output=True,
                          text=True, check=True).stdout
     tokens = out.split("\n")[:-1]
     assert len(tokens) == len(texts), (len(tokens), len(texts))
@@ -109,11 +111,12 @@ def textclf_probabilities(model_dir, test_csv, names):
 def keras_model(vocab, emb, units, steps, classes=2, encoder="lstm"):
     cell = keras.layers.GRU if encoder.endswith("gru") else keras.layers.LSTM
     encoder_layers = ([keras.layers.Conv1D(units, 3, activation="relu"), keras.layers.GlobalMaxPooling1D()]
-                      if encoder == "cnn" else
+                      if encoder == "cnn" else [keras.layers.GlobalAveragePooling1D()] if encoder == "bag" else
                       [keras.layers.Bidirectional(cell(units)) if encoder.startswith("bi") else cell(units)])
     return keras.Sequential([
         keras.Input(shape=(steps,), dtype="int32"),
-        keras.layers.Embedding(vocab, emb),
+        # The bag averages the tokens only: Keras's mask_zero.
+        keras.layers.Embedding(vocab, emb, mask_zero=encoder == "bag"),
         *encoder_layers,
         keras.layers.Dense(1, activation="sigmoid") if classes == 2 else keras.layers.Dense(classes, activation="softmax"),
     ])
@@ -129,7 +132,7 @@ def textclf_to_keras(model_dir, test_file, test_texts):
         stored = json.load(f)
     config, names = stored["configuration"], stored["labels"]
     # Models older than format 3 have no normalisation setting: none.
-    test_tokens = icu_tokens(test_texts, config.get("normalization", "none"))
+    test_tokens = icu_tokens(test_texts, config.get("normalization", "none"), config.get("unit", "word"))
     with open(os.path.join(model_dir, "vocabulary.json"), encoding="utf-8") as f:
         tokenizer = tokenizer_from_json(f.read())
     weights = read_safetensors(os.path.join(model_dir, "model.safetensors"))

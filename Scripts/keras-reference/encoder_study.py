@@ -10,7 +10,9 @@ tenth of the training rows for validation and the epoch of lowest validation los
         TRAIN.csv TEST.csv VARIANT[,VARIANT…] [SEEDS]
 
 Variants: lstm, gru, bilstm, bigru, pool (GlobalAveragePooling1D: fastText's shape), cnn
-(Conv1D(128, 3, relu) + GlobalMaxPooling1D), each optionally +edrop (Dropout(0.5) after the embedding),
+(Conv1D(128, 3, relu) + GlobalMaxPooling1D), bag (textclf's default multi-class model:
+Embedding(mask_zero=True) + GlobalAveragePooling1D on `textclf tokenize --ngrams` tokens, every
+token kept, maxlen 200, Adam(0.002)), each optionally +edrop (Dropout(0.5) after the embedding),
 +drop (LSTM/GRU dropout=0.2), +rdrop (recurrent_dropout=0.2), +hdrop (Dropout(0.5) before the
 head), +char (character tokens). Prints one line per variant and seed.
 """
@@ -23,11 +25,11 @@ import time
 import numpy as np
 
 
-def tokenized(path, characters):
+def tokenized(path, unit):
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     texts = "\n".join(" ".join(r["text"].split()) for r in rows) + "\n"
-    command = [os.environ.get("TEXTCLF", "textclf"), "tokenize"] + (["--characters"] if characters else [])
+    command = [os.environ.get("TEXTCLF", "textclf"), "tokenize"] + {"word": [], "char": ["--characters"], "ngrams": ["--ngrams"]}[unit]
     out = subprocess.run(command, input=texts.encode(), capture_output=True, check=True).stdout.decode()
     return out.split("\n")[: len(rows)], [r["label"] for r in rows]
 
@@ -45,31 +47,36 @@ def main():
     for variant in variants:
         parts = variant.split("+")
         encoder, options = parts[0], set(parts[1:])
-        characters = "char" in options
-        if characters not in cache:
-            train_texts, train_labels = tokenized(train_path, characters)
-            test_texts, test_labels = tokenized(test_path, characters)
-            tokenizer = Tokenizer(num_words=10000)
+        unit = "ngrams" if encoder == "bag" else "char" if "char" in options else "word"
+        maxlen = 200 if encoder == "bag" else 100
+        if unit not in cache:
+            train_texts, train_labels = tokenized(train_path, unit)
+            test_texts, test_labels = tokenized(test_path, unit)
+            # n-grams hold "_" and "+", which Keras's default filters would strip; all of them are kept.
+            tokenizer = (Tokenizer(filters="", split=" ") if unit == "ngrams" else Tokenizer(num_words=10000))
             tokenizer.fit_on_texts(train_texts)
-            x = pad_sequences(tokenizer.texts_to_sequences(train_texts), maxlen=100)
-            x_test = pad_sequences(tokenizer.texts_to_sequences(test_texts), maxlen=100)
+            x = pad_sequences(tokenizer.texts_to_sequences(train_texts), maxlen=maxlen)
+            x_test = pad_sequences(tokenizer.texts_to_sequences(test_texts), maxlen=maxlen)
             names = sorted(set(train_labels))
             y = np.array([names.index(l) for l in train_labels])
             y_test = np.array([names.index(l) if l in names else -1 for l in test_labels])
-            cache[characters] = (x, y, x_test, y_test, len(names))
-        x, y, x_test, y_test, classes = cache[characters]
+            vocabulary = len(tokenizer.word_index) + 1 if unit == "ngrams" else 10000
+            cache[unit] = (x, y, x_test, y_test, len(names), vocabulary)
+        x, y, x_test, y_test, classes, vocabulary = cache[unit]
         split = len(x) - len(x) // 10
         for seed in seeds:
             keras.utils.set_random_seed(seed)
             drop = 0.2 if "drop" in options else 0.0
             rdrop = 0.2 if "rdrop" in options else 0.0
-            if encoder in ("pool", "cnn"):
+            if encoder == "bag":
+                rnn = layers.GlobalAveragePooling1D()
+            elif encoder in ("pool", "cnn"):
                 rnn = (keras.Sequential([layers.GlobalAveragePooling1D()]) if encoder == "pool" else
                        keras.Sequential([layers.Conv1D(128, 3, activation="relu"), layers.GlobalMaxPooling1D()]))
             else:
                 cell = {"lstm": layers.LSTM, "gru": layers.GRU}[encoder.removeprefix("bi")]
                 rnn = cell(64, dropout=drop, recurrent_dropout=rdrop)
-            model_layers = [keras.Input((100,)), layers.Embedding(10000, 64)]
+            model_layers = [keras.Input((maxlen,)), layers.Embedding(vocabulary, 64, mask_zero=encoder == "bag")]
             if "edrop" in options:
                 model_layers.append(layers.Dropout(0.5))
             model_layers.append(layers.Bidirectional(rnn) if encoder.startswith("bi") else rnn)
@@ -78,7 +85,7 @@ def main():
             binary = classes == 2
             model_layers.append(layers.Dense(1 if binary else classes, activation="sigmoid" if binary else "softmax"))
             model = keras.Sequential(model_layers)
-            model.compile(optimizer="adam", loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
+            model.compile(optimizer=keras.optimizers.Adam(0.002 if encoder == "bag" else 0.001), loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
                           metrics=["accuracy"])
             started = time.time()
             stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)
