@@ -27,6 +27,11 @@ import Testing
         #expect(fit.stderr.contains("val_accuracy"))
         let config = try String(contentsOfFile: model + "/config.json", encoding: .utf8)
         #expect(config.contains("\"head\" : \"multiClass\"") && config.contains("\"classWeights\""))
+        // More than two labels: the bag of n-grams by default, every n-gram kept, the given length.
+        #expect(config.contains("\"encoder\" : \"bag\"") && config.contains("\"unit\" : \"ngrams\""), "\(config)")
+        #expect(config.contains("\"maxLength\" : 30") && !config.contains("\"numWords\""), "\(config)")
+        let vocabulary = try String(contentsOfFile: model + "/vocabulary.json", encoding: .utf8)
+        #expect(vocabulary.contains("_") && vocabulary.contains("+"), "word and character pairs are in the vocabulary")
 
         let evaluate = try Command.run(["evaluate", model, dev])
         #expect(evaluate.status == 0, "\(evaluate.stderr)")

@@ -16,7 +16,8 @@ import Testing
 
     /// Every encoder: the LSTM's fast path and the other layers' general path (with dropout).
     @Test(arguments: [["--encoder", "lstm"], ["--encoder", "gru", "--recurrent-dropout", "0.2"],
-                      ["--encoder", "bilstm", "--dropout", "0.3"], ["--encoder", "bigru", "--embedding-dropout", "0.2"]])
+                      ["--encoder", "bilstm", "--dropout", "0.3"], ["--encoder", "bigru", "--embedding-dropout", "0.2"],
+                      ["--encoder", "bag", "--dropout", "0.3"]])
     func sameSeedGivesIdenticalFilesWhateverTheThreadCount(options: [String]) throws {
         let data = try Self.reviewsSample()
         var hashes: [Data] = []
