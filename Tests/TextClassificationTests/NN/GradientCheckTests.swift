@@ -216,6 +216,18 @@ import Testing
         }, "conv1d/bias")
     }
 
+    /// The bag's masked mean: the input's gradient, padding steps (mask false) getting none.
+    @Test func averagePooling() {
+        var random = RandomGenerator(seed: 14)
+        let pool = GlobalAveragePooling1D(width: 4)
+        let input = randomTensor([3, 5, 4], &random)
+        let mask = [false, true, true, false, true,  true, true, true, true, true,  false, false, false, false, true]
+        let upstream = randomTensor([3, 4], &random)
+        let inputGradient = pool.appliedForBackpropagation(to: input, mask: mask).backpropagator(upstream).inputGradient
+        expectClose(inputGradient.scalars, numericGradient(of: input) { weightedSum(pool($0, mask: mask), upstream) },
+                    "average pooling input")
+    }
+
     @Test func denseWithSigmoid() {
         var random = RandomGenerator(seed: 3)
         let dense = Dense(inputDim: 5, units: 3, activation: .sigmoid, using: &random)

@@ -91,9 +91,10 @@ import Testing
     /// Embedding dropout (Keras's `Dropout` after the embedding): with the masks fixed by the
     /// seed, every gradient — the embedding's included — is the loss's derivative, and the
     /// masks change the loss.
-    /// …and recurrent dropout (one mask per gate on h₋₁), alone and with embedding dropout.
+    /// …and recurrent dropout (one mask per gate on h₋₁), alone and with embedding dropout;
+    /// and the bag (its masked mean; a row repeats a token).
     @Test(arguments: [(SequenceEncoder.Kind.lstm, Float(0.4), Float(0)), (.bigru, 0.4, 0), (.lstm, 0, 0.3),
-                      (.gru, 0.2, 0.3), (.bilstm, 0, 0.3)])
+                      (.gru, 0.2, 0.3), (.bilstm, 0, 0.3), (.bag, 0.3, 0)])
     func dropoutGradientsMatchTheLossUnderTheSameMasks(kind: SequenceEncoder.Kind, embeddingRate: Float,
                                                        recurrentRate: Float) throws {
         let model = SequenceClassifier(inputDim: 6, embeddingDim: 3, units: 2, encoder: kind, head: .binary, seed: 8)
