@@ -36,6 +36,9 @@ extension TextClf {
         @Flag(help: "The words, each pair of adjacent words (a_b) and each pair of adjacent characters (a+b), as fit --tokens ngrams (ignored with --vocab).")
         var ngrams = false
 
+        @Flag(help: "As --ngrams, plus each character (+a) and each run of three characters (a+b+c), as fit --tokens ngrams3 (ignored with --vocab).")
+        var ngrams3 = false
+
         @OptionGroup(title: "Text (ignored with --vocab, which uses the model's)")
         var text: TextOptions
 
@@ -43,7 +46,7 @@ extension TextClf {
             try reportingErrors {
                 let model = try vocab.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
                 let tokenizer = try model?.tokenizer
-                    ?? ICUTokenizer(locale: locale, lowercased: lowercase, unit: ngrams ? .ngrams : characters ? .character : .word,
+                    ?? ICUTokenizer(locale: locale, lowercased: lowercase, unit: ngrams3 ? .ngrams3 : ngrams ? .ngrams : characters ? .character : .word,
                                     dictionary: loadDictionaries(text.userDictionaries))
                 let normalizer = model?.normalizer ?? text.normalizer
                 let input = try file.flatMap { $0 == "-" ? nil : $0 }.map { try ByteInput(url: URL(fileURLWithPath: $0)) }

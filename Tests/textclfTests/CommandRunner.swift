@@ -59,14 +59,15 @@ enum Command {
         return url
     }
 
-    /// A small model trained once on the seed example (labels neg/pos), shared by the tests.
+    /// A small model trained once on the seed example (labels neg/pos), shared by the tests: a
+    /// word model (the binary default is a bag of n-grams), so that tests read its tokens as words.
     static let sharedModel: URL = {
         let directory = try! temporaryDirectory()
         let csv = directory.appendingPathComponent("train.csv")
         try! "text,label\n这是一段文本。,neg\n这是另一段文本。,pos\n第三段文本。,neg\n好的,pos\n".write(to: csv, atomically: true, encoding: .utf8)
         let model = directory.appendingPathComponent("model")
         let result = try! run(["fit", csv.path, "-o", model.path, "--epochs", "2", "--validation-split", "0",
-                               "--num-words", "100", "--max-length", "20"])
+                               "--num-words", "100", "--max-length", "20", "--encoder", "bilstm"])
         precondition(result.status == 0, "could not train the shared model: \(result.stderr)")
         return model
     }()

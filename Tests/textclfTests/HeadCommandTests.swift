@@ -65,6 +65,24 @@ import Testing
         #expect(tooMany.status == 64 && tooMany.stderr.contains("at most the model's 10 labels"), "\(tooMany.stderr)")
     }
 
+    /// Two labels: the bag over words, pairs, characters and character triples, the 100,000
+    /// most frequent kept, 700 steps; an explicit encoder brings its own settings back.
+    @Test func binaryDefaultsAndExplicitEncoder() throws {
+        let train = try head(of: "reviews-train.csv", rows: 300)
+        let bag = try Command.temporaryDirectory().appendingPathComponent("bag").path
+        #expect(try Command.run(["fit", train, "-o", bag, "--epochs", "1"]).status == 0)
+        let config = try String(contentsOfFile: bag + "/config.json", encoding: .utf8)
+        for part in ["\"encoder\" : \"bag\"", "\"unit\" : \"ngrams3\"", "\"numWords\" : 100000", "\"maxLength\" : 700"] {
+            #expect(config.contains(part), "\(part) in \(config)")
+        }
+        let lstm = try Command.temporaryDirectory().appendingPathComponent("lstm").path
+        #expect(try Command.run(["fit", train, "-o", lstm, "--epochs", "1", "--encoder", "lstm"]).status == 0)
+        let words = try String(contentsOfFile: lstm + "/config.json", encoding: .utf8)
+        for part in ["\"encoder\" : \"lstm\"", "\"unit\" : \"word\"", "\"numWords\" : 10000", "\"maxLength\" : 100"] {
+            #expect(words.contains(part), "\(part) in \(words)")
+        }
+    }
+
     @Test func eventTagsFitEvaluatePredict() throws {
         let events = Self.data.appendingPathComponent("duee-multilabel.csv").path
         let model = try Command.temporaryDirectory().appendingPathComponent("events").path

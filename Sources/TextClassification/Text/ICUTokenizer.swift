@@ -29,6 +29,9 @@ public struct ICUTokenizer: Tokenizer, Sendable {
         /// plus character bigrams, which catch the names and terms the dictionary cuts apart.
         /// For the `bag` encoder, which ignores order.
         case ngrams
+        /// As ``ngrams``, plus each character (`+好`) and each run of three adjacent characters
+        /// (`不+太+好`): more of the phrases that carry sentiment, at several times the vocabulary.
+        case ngrams3
     }
 
     /// The ICU locale of the rules, e.g. `"zh"`. Every locale segments Chinese alike.
@@ -59,12 +62,19 @@ public struct ICUTokenizer: Tokenizer, Sendable {
     }
 
     public func tokens(in text: String) -> [String] {
-        guard unit == .ngrams else { return tokens(in: text, unit: unit) }
+        guard unit == .ngrams || unit == .ngrams3 else { return tokens(in: text, unit: unit) }
         let words = tokens(in: text, unit: .word), characters = tokens(in: text, unit: .character)
+        let wide = unit == .ngrams3
         var tokens = words
-        tokens.reserveCapacity(2 * words.count + characters.count)
+        tokens.reserveCapacity(2 * words.count + (wide ? 3 : 1) * characters.count)
         for k in words.indices.dropFirst() { tokens.append(words[k - 1] + "_" + words[k]) }
+        if wide { tokens += characters.map { "+" + $0 } }
         for k in characters.indices.dropFirst() { tokens.append(characters[k - 1] + "+" + characters[k]) }
+        if wide {
+            for k in characters.indices.dropFirst(2) {
+                tokens.append(characters[k - 2] + "+" + characters[k - 1] + "+" + characters[k])
+            }
+        }
         return tokens
     }
 

@@ -48,6 +48,9 @@ import Testing
                                                       "文+本", "本+分", "分+类", "类+很", "很+好"])
         #expect(ngrams.tokens(in: "好") == ["好"])
         #expect(ngrams.tokens(in: "") == [])
+        // ngrams3: single characters and runs of three as well.
+        let wide = try ICUTokenizer(unit: .ngrams3)
+        #expect(wide.tokens(in: "很不好") == ["很", "不好", "很_不好", "+很", "+不", "+好", "很+不", "不+好", "很+不+好"])
     }
 
     @Test func unknownLocaleStillSegments() throws {
