@@ -6,8 +6,9 @@
 # on the seed shapes (vocabulary 1000, length 100, embedding 64, LSTM 64, random sequences);
 # prediction samples/s (model only, batch 256); the same training (batch 32) and prediction
 # with a 10-class softmax head; BiLSTM training (batch 32); the default multi-class model (bag
-# of n-grams, 167k embedding rows) trained on the THUCNews headlines (batch 32, median of 3
-# epochs; Keras gets the same tokens from `textclf tokenize --ngrams`); `textclf predict` texts/s end to end on 100,000 review lines;
+# of n-grams, 167k embedding rows) trained on the THUCNews headlines and the default binary
+# model (n-grams3, 100,000 rows) on the reviews (batch 32, median of 3 epochs; Keras gets the
+# same tokens from `textclf tokenize --ngrams[3]`); `textclf predict` texts/s end to end on 100,000 review lines;
 # one-line latency (process start to printed label); peak RSS of each.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -57,6 +58,7 @@ cat > "$work/fit-speed.sh" <<'SH'
     | sed 's/.*/{"samples_per_second": &}/'
 SH
 measure textclf_bagtopics sh "$work/fit-speed.sh" "$TEXTCLF" "$ROOT/Data/thucnews-train.csv" "$work/topics"
+measure textclf_bagreviews sh "$work/fit-speed.sh" "$TEXTCLF" "$ROOT/Data/reviews-train.csv" "$work/reviews"
 "$TEXTCLF" fit "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --num-words 1000 --validation-split 0 --encoder lstm 2>/dev/null
 measure textclf_e2e "$TEXTCLF" predict "$work/model" "$work/lines.txt" --lines
 : > "$work/textclf_e2e.json"
@@ -78,6 +80,9 @@ if [ $compare -eq 1 ]; then
     python3 -c "import csv,sys; [print(' '.join(r['text'].split())) for r in csv.DictReader(open(sys.argv[1], encoding='utf-8', newline=''))]" \
         "$ROOT/Data/thucnews-train.csv" | "$TEXTCLF" tokenize --ngrams > "$work/topics-ngrams.txt"
     measure keras_bagtopics "$py" "$kb" bag "$ROOT/Data/thucnews-train.csv" "$work/topics-ngrams.txt"
+    python3 -c "import csv,sys; [print(' '.join(r['text'].split())) for r in csv.DictReader(open(sys.argv[1], encoding='utf-8', newline=''))]" \
+        "$ROOT/Data/reviews-train.csv" | "$TEXTCLF" tokenize --ngrams3 > "$work/reviews-ngrams3.txt"
+    measure keras_bagreviews "$py" "$kb" bag "$ROOT/Data/reviews-train.csv" "$work/reviews-ngrams3.txt" 100000 700
     "$py" "$kb" save "$work/keras-model" "$ROOT/Data/reviews-train.csv" >/dev/null
     measure keras_e2e "$py" "$kb" e2e "$work/keras-model" "$work/lines.txt"
     for i in 1 2 3; do
@@ -105,7 +110,7 @@ def latency(name):
 results = {"machine": {"cores": int(cores), "cpu": cpu}, "textclf": {}, "keras": {}}
 sides = ["textclf"] + (["keras"] if compare else [])
 for side in sides:
-    for m in ["tokenize", "train32", "train128", "predict", "train32c10", "predictc10", "train32bilstm", "bagtopics", "e2e"]:
+    for m in ["tokenize", "train32", "train128", "predict", "train32c10", "predictc10", "train32bilstm", "bagtopics", "bagreviews", "e2e"]:
         results[side][m] = load(f"{side}_{m}")
     results[side]["e2e"].setdefault("texts_per_second", 100000 / results[side]["e2e"]["wall_seconds"])
     results[side]["latency_ms"] = latency(f"{side}_latency")
@@ -119,6 +124,7 @@ rows = [
     ("10 classes: prediction samples/s, batch 256", lambda r: r["predictc10"]["samples_per_second"], True),
     ("BiLSTM: training samples/s, batch 32", lambda r: r["train32bilstm"]["samples_per_second"], True),
     ("default multi-class fit (bag of n-grams, THUCNews): training samples/s", lambda r: r["bagtopics"]["samples_per_second"], True),
+    ("default binary fit (bag of n-grams3, reviews): training samples/s", lambda r: r["bagreviews"]["samples_per_second"], True),
     ("predict end to end, texts/s (100,000 lines)", lambda r: r["e2e"]["texts_per_second"], True),
     ("one-line latency, ms (start to label)", lambda r: r["latency_ms"], False),
     ("peak RSS training batch 32, MB", lambda r: r["train32"]["peak_rss_mb"], False),

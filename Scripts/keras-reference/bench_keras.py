@@ -2,7 +2,7 @@
 as one JSON object, so that bench.sh can wrap each in /usr/bin/time for its peak memory.
 
   bench_keras.py train BATCH [CLASSES [ENCODER]] | predict | segment CSV | e2e MODEL_DIR LINES_FILE | save MODEL_DIR CSV
-  | latency MODEL_DIR | bag CSV TOKENS_FILE
+  | latency MODEL_DIR | bag CSV TOKENS_FILE [NUM_WORDS MAXLEN]
 """
 import json
 import os
@@ -148,11 +148,12 @@ def latency(model_dir):
     return None
 
 
-def bag(csv_path, tokens_path):
-    """textclf's default multi-class model on real data: Embedding(V, 64, mask_zero=True) +
-    GlobalAveragePooling1D + Dense(classes, softmax), Adam(0.002), on the n-gram tokens
-    `textclf tokenize --ngrams` wrote (one text a line), every token kept (Tokenizer without
-    num_words), maxlen 200; the median of REPEATS one-epoch fits at batch 32."""
+def bag(csv_path, tokens_path, num_words=0, maxlen=200):
+    """textclf's default model on real data: Embedding(V, 64, mask_zero=True) +
+    GlobalAveragePooling1D + Dense(1, sigmoid) for two labels or Dense(classes, softmax),
+    Adam(0.002), on the n-gram tokens `textclf tokenize --ngrams[3]` wrote (one text a line),
+    the num_words - 1 most frequent kept (0: all), maxlen as given; the median of 3 one-epoch
+    fits at batch 32."""
     import csv
     import keras
     import numpy as np
@@ -162,28 +163,31 @@ def bag(csv_path, tokens_path):
         labels = [r["label"] for r in csv.DictReader(f)]
     with open(tokens_path, encoding="utf-8") as f:
         texts = f.read().split("\n")[: len(labels)]
-    tokenizer = Tokenizer(filters="", lower=False, split=" ")
+    tokenizer = Tokenizer(num_words=num_words or None, filters="", lower=False, split=" ")
     tokenizer.fit_on_texts(texts)
-    x = pad_sequences(tokenizer.texts_to_sequences(texts), maxlen=200)
+    x = pad_sequences(tokenizer.texts_to_sequences(texts), maxlen=maxlen)
     names = sorted(set(labels))
     y = np.array([names.index(label) for label in labels], dtype="int32")
+    rows = num_words or len(tokenizer.word_index) + 1
+    binary = len(names) == 2
     model = keras.Sequential([
-        keras.Input(shape=(200,), dtype="int32"),
-        keras.layers.Embedding(len(tokenizer.word_index) + 1, 64, mask_zero=True),
+        keras.Input(shape=(maxlen,), dtype="int32"),
+        keras.layers.Embedding(rows, 64, mask_zero=True),
         keras.layers.GlobalAveragePooling1D(),
-        keras.layers.Dense(len(names), activation="softmax"),
+        keras.layers.Dense(1, activation="sigmoid") if binary else keras.layers.Dense(len(names), activation="softmax"),
     ])
-    model.compile(optimizer=keras.optimizers.Adam(0.002), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(0.002),
+                  loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, batch_size=32, epochs=1, verbose=0)  # warm-up (tracing)
     seconds = median([timed(lambda: model.fit(x, y, batch_size=32, epochs=1, verbose=0)) for _ in range(3)])
-    return {"rows": len(tokenizer.word_index) + 1, "samples_per_second": len(x) / seconds, "seconds": seconds}
+    return {"rows": rows, "samples_per_second": len(x) / seconds, "seconds": seconds}
 
 
 def main():
     mode, args = sys.argv[1], sys.argv[2:]
     result = {"train": lambda: train(int(args[0]), *map(int, args[1:2]), *args[2:3]), "predict": lambda: predict(*map(int, args[:1])), "segment": lambda: segment(args[0]),
               "save": lambda: save(args[0], args[1]), "e2e": lambda: e2e(args[0], args[1]),
-              "latency": lambda: latency(args[0]), "bag": lambda: bag(args[0], args[1])}[mode]()
+              "latency": lambda: latency(args[0]), "bag": lambda: bag(args[0], args[1], *map(int, args[2:4]))}[mode]()
     if result is not None:
         print(json.dumps(result))
 

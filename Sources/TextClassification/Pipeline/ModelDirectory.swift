@@ -74,7 +74,7 @@ extension TextClassifier {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try write(encoder.encode(config), Self.configFile)
-            try write(vocabulary.kerasJSON(), Self.vocabularyFile)
+            try write(vocabulary.keepingEncodedWords().kerasJSON(), Self.vocabularyFile)
             try write(SafeTensors.encode(model.namedParameters, metadata: ["format": "pt", "producer": "textclf"]),
                       Self.weightsFile)
             if let history { try write(Data(history.csv.utf8), Self.historyFile) }

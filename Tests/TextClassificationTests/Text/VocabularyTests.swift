@@ -92,4 +92,20 @@ import TextClassification
         let gap = #"{"class_name":"Tokenizer","config":{"word_counts":"{\"a\": 1}","word_index":"{\"a\": 3}"}}"#
         #expect(throws: TextClassificationError.self) { try Vocabulary(kerasJSON: Data(gap.utf8)) }
     }
+
+    /// What a model saves: only the words `numWords` keeps, encoding every text as the whole
+    /// vocabulary does, before and after a JSON round trip.
+    @Test func keepingEncodedWordsEncodesTheSame() throws {
+        var vocabulary = Vocabulary(numWords: 3)
+        vocabulary.fit([["a", "b", "a", "c"], ["d", "b", "a"], ["e"]])
+        let kept = vocabulary.keepingEncodedWords()
+        #expect(kept.words == ["a", "b"] && kept.indexWord == ["", "a", "b"])
+        let loaded = try Vocabulary(kerasJSON: kept.kerasJSON())
+        for text in [["a", "c", "b", "e"], ["zzz", "d"], []] {
+            #expect(kept.encode(text) == vocabulary.encode(text) && loaded.encode(text) == vocabulary.encode(text))
+        }
+        var all = Vocabulary()
+        all.fit([["a", "b"]])
+        #expect(all.keepingEncodedWords() == all, "no numWords: nothing to drop")
+    }
 }
