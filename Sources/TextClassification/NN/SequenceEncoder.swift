@@ -24,6 +24,18 @@ public struct SequenceEncoder: Sendable {
         case lstm, gru, bilstm, bigru, cnn
         /// The mean of the text's embedded tokens (no layer weights; `units` is unused).
         case bag
+
+        /// The Keras layers this kind stands for, e.g. `Bidirectional(LSTM(64))`.
+        public func kerasLayers(units: Int) -> String {
+            switch self {
+            case .lstm: return "LSTM(\(units))"
+            case .gru: return "GRU(\(units))"
+            case .bilstm: return "Bidirectional(LSTM(\(units)))"
+            case .bigru: return "Bidirectional(GRU(\(units)))"
+            case .cnn: return "Conv1D(\(units), 3, relu) → GlobalMaxPooling1D"
+            case .bag: return "GlobalAveragePooling1D (mask_zero)"
+            }
+        }
     }
 
     enum Layer: Sendable {

@@ -70,7 +70,8 @@ public struct ModelReport {
             ("labels", classifier.labelNames.count <= 12 ? classifier.labelNames.joined(separator: ", ")
                                                           : "\(classifier.labelNames.count)"),
             ("vocabulary", "\(classifier.vocabulary.indexWord.count - 1) words, embedding rows \(model.encoder.embedding.inputDim)"),
-            ("model", "Embedding(\(c.embeddingDim)) → LSTM(\(c.units)) → Dense(\(model.head.outputs)); max length \(c.maxLength)"),
+            ("model", "Embedding(\(c.embeddingDim)) → \(c.encoder.kerasLayers(units: c.units)) → Dense(\(model.head.outputs)); "
+                + "max length \(c.maxLength); tokens: \(c.unit.rawValue)"),
         ]
         if let weights = classifier.classWeights {
             rows.append(("class weights", zip(classifier.labelNames, weights).prefix(12)

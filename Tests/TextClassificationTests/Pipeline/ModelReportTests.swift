@@ -31,6 +31,16 @@ import Testing
         #expect(html.contains("test &lt;model&gt;"), "escaped title")
         #expect(html.contains("kept: epoch") == (classifier.history?.restoredEpoch != nil))
         #expect(html.components(separatedBy: "<svg").count - 1 == 8)
+        #expect(html.contains("Embedding(64) → LSTM(64) → Dense("), "the model's layers")
+    }
+
+    /// The summary names the encoder the model has, and its tokens.
+    @Test func summaryNamesTheEncoderAndTokens() throws {
+        var classifier = try TextClassifier(configuration: .init(unit: .ngrams, numWords: 100, maxLength: 8, encoder: .bag),
+                                            labelNames: ["neg", "pos"], head: .binary)
+        try classifier.fit(texts: texts, labels: [1, 0, 1, 1, 0, 0], epochs: 1, validationSplit: 0)
+        let html = try ModelReport(classifier: classifier, title: "bag").html(test: nil)
+        #expect(html.contains("Embedding(64) → GlobalAveragePooling1D (mask_zero) → Dense(1)") && html.contains("tokens: ngrams"))
     }
 
     @Test func withoutTestDataOrHistoryTheReportSaysWhy() throws {
