@@ -43,6 +43,8 @@ public struct GlobalAveragePooling1D: SequenceLayer {
     /// output gradient divided by the row's count, the others zero.
     public func appliedForBackpropagation(to input: Tensor, mask: [Bool]?)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        // Programmer errors only: the encoder builds both from its own embedding and the token
+        // matrix, and a model file whose embedding disagrees with config.json is refused on load.
         precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
         let batch = input.shape[0], steps = input.shape[1], width = inputDim
         precondition(mask == nil || mask!.count == batch * steps, "one mask value per step of every row")

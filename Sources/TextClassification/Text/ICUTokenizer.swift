@@ -62,8 +62,13 @@ public struct ICUTokenizer: Tokenizer, Sendable {
     }
 
     public func tokens(in text: String) -> [String] {
-        guard unit == .ngrams || unit == .ngrams3 else { return tokens(in: text, unit: unit) }
-        let words = tokens(in: text, unit: .word), characters = tokens(in: text, unit: .character)
+        switch unit {
+        case .word: return segmentTokens(in: text, words: true, characters: false).words
+        case .character: return segmentTokens(in: text, words: false, characters: true).characters
+        case .ngrams, .ngrams3: break
+        }
+        // Words and characters from one ICU pass.
+        let (words, characters) = segmentTokens(in: text, words: true, characters: true)
         let wide = unit == .ngrams3
         var tokens = words
         tokens.reserveCapacity(2 * words.count + (wide ? 3 : 1) * characters.count)
@@ -78,27 +83,32 @@ public struct ICUTokenizer: Tokenizer, Sendable {
         return tokens
     }
 
-    private func tokens(in text: String, unit: Unit) -> [String] {
+    /// The word tokens and/or the character tokens (ideographic segments split into scalars,
+    /// other segments and dictionary words whole) of `text`, as asked.
+    private func segmentTokens(in text: String, words wantWords: Bool, characters wantCharacters: Bool)
+        -> (words: [String], characters: [String]) {
         var text = text
         return text.withUTF8 { bytes in
-            guard bytes.count > 0, let base = bytes.baseAddress else { return [] }
+            guard bytes.count > 0, let base = bytes.baseAddress else { return ([], []) }
             // ICU indexes with Int32; longer texts are cut at a UTF-8 boundary.
             let length = Self.prefixLength(bytes, limit: Int(Int32.max) / 4)
-            var tokens: [String] = []
+            var words: [String] = [], characters: [String] = []
+            func whole(_ token: String) {
+                if wantWords { words.append(token) }
+                if wantCharacters { characters.append(token) }
+            }
             func emit(_ start: Int, _ end: Int, _ status: Int32) {
                 let piece = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                if unit == .character && (400..<500).contains(status) {
-                    // Ideographic segment: one token per Unicode scalar.
-                    for scalar in String(decoding: piece, as: UTF8.self).unicodeScalars {
-                        tokens.append(String(scalar))
-                    }
-                } else {
-                    tokens.append(makeToken(piece))
+                guard wantCharacters && (400..<500).contains(status) else { return whole(makeToken(piece)) }
+                if wantWords { words.append(makeToken(piece)) }
+                // Ideographic segment: one character token per Unicode scalar.
+                for scalar in String(decoding: piece, as: UTF8.self).unicodeScalars {
+                    characters.append(String(scalar))
                 }
             }
             guard let dictionary else {
                 pool.withSegments(of: base, length: length, emit)
-                return tokens
+                return (words, characters)
             }
             var segments: [(start: Int, end: Int, status: Int32)] = []
             pool.withSegments(of: base, length: length) { segments.append(($0, $1, $2)) }
@@ -113,14 +123,14 @@ public struct ICUTokenizer: Tokenizer, Sendable {
                     j += 1
                 }
                 if matched > i {
-                    tokens.append(makeToken(UnsafeBufferPointer(rebasing: bytes[segments[i].start..<segments[matched].end])))
+                    whole(makeToken(UnsafeBufferPointer(rebasing: bytes[segments[i].start..<segments[matched].end])))
                     i = matched + 1
                 } else {
                     emit(segments[i].start, segments[i].end, segments[i].status)
                     i += 1
                 }
             }
-            return tokens
+            return (words, characters)
         }
     }
 
