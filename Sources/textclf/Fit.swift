@@ -95,7 +95,7 @@ extension TextClf {
         var locale = "zh"
 
         enum TokenUnit: String, ExpressibleByArgument, CaseIterable {
-            case word, char, ngrams, ngrams3
+            case word, char, ngrams, ngrams3, wordchar
         }
 
         @Option(help: "Tokens: ICU words; single characters for Chinese and Japanese (Latin words and numbers stay whole); ngrams: the words, each pair of adjacent words and each pair of adjacent characters; ngrams3: those, each character and each run of three characters (both for the bag encoder, which ignores order). (default: word; for the bag: ngrams3 for two labels, ngrams for more)")
@@ -301,6 +301,7 @@ extension TextClf.Fit.TokenUnit {
         case .char: return .character
         case .ngrams: return .ngrams
         case .ngrams3: return .ngrams3
+        case .wordchar: return .wordchar
         }
     }
 }

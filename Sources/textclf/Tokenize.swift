@@ -39,6 +39,9 @@ extension TextClf {
         @Flag(help: "As --ngrams, plus each character (+a) and each run of three characters (a+b+c), as fit --tokens ngrams3 (ignored with --vocab).")
         var ngrams3 = false
 
+        @Option(help: "Tokens as fit --tokens makes them: word, char, ngrams, ngrams3 or wordchar (ignored with --vocab; overrides the flags above).")
+        var tokens: TextClf.Fit.TokenUnit?
+
         @OptionGroup(title: "Text (ignored with --vocab, which uses the model's)")
         var text: TextOptions
 
@@ -46,7 +49,7 @@ extension TextClf {
             try reportingErrors {
                 let model = try vocab.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
                 let tokenizer = try model?.tokenizer
-                    ?? ICUTokenizer(locale: locale, lowercased: lowercase, unit: ngrams3 ? .ngrams3 : ngrams ? .ngrams : characters ? .character : .word,
+                    ?? ICUTokenizer(locale: locale, lowercased: lowercase, unit: tokens?.unit ?? (ngrams3 ? .ngrams3 : ngrams ? .ngrams : characters ? .character : .word),
                                     dictionary: loadDictionaries(text.userDictionaries))
                 let normalizer = model?.normalizer ?? text.normalizer
                 let input = try file.flatMap { $0 == "-" ? nil : $0 }.map { try ByteInput(url: URL(fileURLWithPath: $0)) }

@@ -53,6 +53,32 @@ import Testing
         #expect(wide.tokens(in: "很不好") == ["很", "不好", "很_不好", "+很", "+不", "+好", "很+不", "不+好", "很+不+好"])
     }
 
+    /// `wordchar`: the words and word pairs, then the characters of the whole text — punctuation,
+    /// each letter and digit, white space between characters as one ␣ — one by one, in pairs
+    /// and in runs of three.
+    @Test func wordcharUnitTakesEveryCharacterOfTheText() throws {
+        let wordchar = try ICUTokenizer(unit: .wordchar)
+        #expect(wordchar.tokens(in: "好(图)") == ["好", "图", "好_图", "+好", "+(", "+图", "+)",
+                                                  "好+(", "(+图", "图+)", "好+(+图", "(+图+)"])
+        // Latin words and numbers are split into lower-cased letters and digits; leading,
+        // trailing and repeated white space leaves one ␣ between characters.
+        let latin = wordchar.tokens(in: "  A股  12 ")
+        #expect(latin.prefix(4) == ["a", "股", "12", "a_股"])
+        #expect(latin.filter { $0.hasPrefix("+") } == ["+a", "+股", "+␣", "+1", "+2"])
+        #expect(latin.suffix(3) == ["a+股+␣", "股+␣+1", "␣+1+2"])
+        #expect(wordchar.tokens(in: " ") == [])
+        // The words are the ngrams unit's; the old units keep their tokens.
+        let text = "恒生AH溢指收平 A股对H股折价1.95，黄金周(图)"
+        let words = try ICUTokenizer(unit: .word).tokens(in: text)
+        #expect(Array(wordchar.tokens(in: text).prefix(2 * words.count - 1))
+                == Array(try ICUTokenizer(unit: .ngrams).tokens(in: text).prefix(2 * words.count - 1)))
+        #expect(try ICUTokenizer(unit: .ngrams3).tokens(in: text).contains("+1.95"))
+        #expect(wordchar.tokens(in: text).contains("1+.+9"))
+        // A user's dictionary word stays whole among the characters too.
+        let domain = try ICUTokenizer(unit: .wordchar, dictionary: UserDictionary(words: ["性价比"]))
+        #expect(domain.tokens(in: "性价比!") == ["性价比", "+性价比", "+!", "性价比+!"])
+    }
+
     @Test func unknownLocaleStillSegments() throws {
         // ICU falls back to the root rules rather than failing.
         let root = try ICUTokenizer(locale: "xx")
