@@ -8,7 +8,7 @@
 # with a 10-class softmax head; BiLSTM training (batch 32); the default multi-class model (bag
 # of n-grams, 167k embedding rows) trained on the THUCNews headlines and the default binary
 # model (n-grams3, 100,000 rows) on the reviews (batch 32, median of 3 epochs; Keras gets the
-# same tokens from `textclf tokenize --ngrams[3]`); `textclf predict` texts/s end to end on 100,000 review lines;
+# same tokens from `textclf tokenize --tokens wordchar`); `textclf predict` texts/s end to end on 100,000 review lines;
 # one-line latency (process start to printed label); peak RSS of each.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -78,11 +78,11 @@ if [ $compare -eq 1 ]; then
     measure keras_predictc10 "$py" "$kb" predict 10
     measure keras_train32bilstm "$py" "$kb" train 32 2 bilstm
     python3 -c "import csv,sys; [print(' '.join(r['text'].split())) for r in csv.DictReader(open(sys.argv[1], encoding='utf-8', newline=''))]" \
-        "$ROOT/Data/thucnews-train.csv" | "$TEXTCLF" tokenize --ngrams > "$work/topics-ngrams.txt"
-    measure keras_bagtopics "$py" "$kb" bag "$ROOT/Data/thucnews-train.csv" "$work/topics-ngrams.txt"
+        "$ROOT/Data/thucnews-train.csv" | "$TEXTCLF" tokenize --tokens wordchar > "$work/topics-wordchar.txt"
+    measure keras_bagtopics "$py" "$kb" bag "$ROOT/Data/thucnews-train.csv" "$work/topics-wordchar.txt"
     python3 -c "import csv,sys; [print(' '.join(r['text'].split())) for r in csv.DictReader(open(sys.argv[1], encoding='utf-8', newline=''))]" \
-        "$ROOT/Data/reviews-train.csv" | "$TEXTCLF" tokenize --ngrams3 > "$work/reviews-ngrams3.txt"
-    measure keras_bagreviews "$py" "$kb" bag "$ROOT/Data/reviews-train.csv" "$work/reviews-ngrams3.txt" 100000 700
+        "$ROOT/Data/reviews-train.csv" | "$TEXTCLF" tokenize --tokens wordchar > "$work/reviews-wordchar.txt"
+    measure keras_bagreviews "$py" "$kb" bag "$ROOT/Data/reviews-train.csv" "$work/reviews-wordchar.txt" 100000 700
     "$py" "$kb" save "$work/keras-model" "$ROOT/Data/reviews-train.csv" >/dev/null
     measure keras_e2e "$py" "$kb" e2e "$work/keras-model" "$work/lines.txt"
     for i in 1 2 3; do

@@ -151,7 +151,7 @@ def latency(model_dir):
 def bag(csv_path, tokens_path, num_words=0, maxlen=200):
     """textclf's default model on real data: Embedding(V, 64, mask_zero=True) +
     GlobalAveragePooling1D + Dense(1, sigmoid) for two labels or Dense(classes, softmax),
-    Adam(0.002), on the n-gram tokens `textclf tokenize --ngrams[3]` wrote (one text a line),
+    Adam(0.002), on the n-gram tokens `textclf tokenize --tokens wordchar` wrote (one text a line),
     the num_words - 1 most frequent kept (0: all), maxlen as given; the median of 3 one-epoch
     fits at batch 32."""
     import csv

@@ -90,7 +90,7 @@ def label_names(labels):
 def icu_tokens(texts, normalization="nfkc", unit="word"):
     """textclf's tokens (after the model's normalisation), joined by spaces: what Keras's split(' ') must see."""
     lines = "\n".join(t.replace("\r", " ").replace("\n", " ") for t in texts) + "\n"
-    flags = {"word": [], "character": ["--characters"], "ngrams": ["--ngrams"]}[unit]
+    flags = ["--tokens", {"character": "char"}.get(unit, unit)]
     out = subprocess.run([TEXTCLF, "tokenize", "--normalization", normalization] + flags, input=lines, capture_output=True,
                          text=True, check=True).stdout
     tokens = out.split("\n")[:-1]

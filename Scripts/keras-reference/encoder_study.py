@@ -11,8 +11,8 @@ tenth of the training rows for validation and the epoch of lowest validation los
 
 Variants: lstm, gru, bilstm, bigru, pool (GlobalAveragePooling1D: fastText's shape), cnn
 (Conv1D(128, 3, relu) + GlobalMaxPooling1D), bag (textclf's default multi-class model:
-Embedding(mask_zero=True) + GlobalAveragePooling1D on `textclf tokenize --ngrams` tokens, every
-token kept, maxlen 200, Adam(0.002)), each optionally +edrop (Dropout(0.5) after the embedding),
+Embedding(mask_zero=True) + GlobalAveragePooling1D on `textclf tokenize --tokens wordchar`
+tokens, every token kept, maxlen 200, Adam(0.002)), each optionally +edrop (Dropout(0.5) after the embedding),
 +drop (LSTM/GRU dropout=0.2), +rdrop (recurrent_dropout=0.2), +hdrop (Dropout(0.5) before the
 head), +char (character tokens). Prints one line per variant and seed.
 """
@@ -29,7 +29,7 @@ def tokenized(path, unit):
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     texts = "\n".join(" ".join(r["text"].split()) for r in rows) + "\n"
-    command = [os.environ.get("TEXTCLF", "textclf"), "tokenize"] + {"word": [], "char": ["--characters"], "ngrams": ["--ngrams"]}[unit]
+    command = [os.environ.get("TEXTCLF", "textclf"), "tokenize", "--tokens", unit]
     out = subprocess.run(command, input=texts.encode(), capture_output=True, check=True).stdout.decode()
     return out.split("\n")[: len(rows)], [r["label"] for r in rows]
 
@@ -47,20 +47,20 @@ def main():
     for variant in variants:
         parts = variant.split("+")
         encoder, options = parts[0], set(parts[1:])
-        unit = "ngrams" if encoder == "bag" else "char" if "char" in options else "word"
+        unit = "wordchar" if encoder == "bag" else "char" if "char" in options else "word"
         maxlen = 200 if encoder == "bag" else 100
         if unit not in cache:
             train_texts, train_labels = tokenized(train_path, unit)
             test_texts, test_labels = tokenized(test_path, unit)
             # n-grams hold "_" and "+", which Keras's default filters would strip; all of them are kept.
-            tokenizer = (Tokenizer(filters="", split=" ") if unit == "ngrams" else Tokenizer(num_words=10000))
+            tokenizer = (Tokenizer(filters="", split=" ") if unit == "wordchar" else Tokenizer(num_words=10000))
             tokenizer.fit_on_texts(train_texts)
             x = pad_sequences(tokenizer.texts_to_sequences(train_texts), maxlen=maxlen)
             x_test = pad_sequences(tokenizer.texts_to_sequences(test_texts), maxlen=maxlen)
             names = sorted(set(train_labels))
             y = np.array([names.index(l) for l in train_labels])
             y_test = np.array([names.index(l) if l in names else -1 for l in test_labels])
-            vocabulary = len(tokenizer.word_index) + 1 if unit == "ngrams" else 10000
+            vocabulary = len(tokenizer.word_index) + 1 if unit == "wordchar" else 10000
             cache[unit] = (x, y, x_test, y_test, len(names), vocabulary)
         x, y, x_test, y_test, classes, vocabulary = cache[unit]
         split = len(x) - len(x) // 10

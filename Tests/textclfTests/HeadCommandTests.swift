@@ -28,7 +28,7 @@ import Testing
         let config = try String(contentsOfFile: model + "/config.json", encoding: .utf8)
         #expect(config.contains("\"head\" : \"multiClass\"") && config.contains("\"classWeights\""))
         // More than two labels: the bag of n-grams by default, every n-gram kept, the given length.
-        #expect(config.contains("\"encoder\" : \"bag\"") && config.contains("\"unit\" : \"ngrams\""), "\(config)")
+        #expect(config.contains("\"encoder\" : \"bag\"") && config.contains("\"unit\" : \"wordchar\""), "\(config)")
         #expect(config.contains("\"maxLength\" : 30") && !config.contains("\"numWords\""), "\(config)")
         let vocabulary = try String(contentsOfFile: model + "/vocabulary.json", encoding: .utf8)
         #expect(vocabulary.contains("_") && vocabulary.contains("+"), "word and character pairs are in the vocabulary")
@@ -72,7 +72,7 @@ import Testing
         let bag = try Command.temporaryDirectory().appendingPathComponent("bag").path
         #expect(try Command.run(["fit", train, "-o", bag, "--epochs", "1"]).status == 0)
         let config = try String(contentsOfFile: bag + "/config.json", encoding: .utf8)
-        for part in ["\"encoder\" : \"bag\"", "\"unit\" : \"ngrams3\"", "\"numWords\" : 100000", "\"maxLength\" : 700"] {
+        for part in ["\"encoder\" : \"bag\"", "\"unit\" : \"wordchar\"", "\"numWords\" : 100000", "\"maxLength\" : 700"] {
             #expect(config.contains(part), "\(part) in \(config)")
         }
         let lstm = try Command.temporaryDirectory().appendingPathComponent("lstm").path
