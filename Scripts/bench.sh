@@ -6,8 +6,8 @@
 # on the seed shapes (vocabulary 1000, length 100, embedding 64, LSTM 64, random sequences);
 # prediction samples/s (model only, batch 256); the same training (batch 32) and prediction
 # with a 10-class softmax head; BiLSTM training (batch 32); the default multi-class model (bag
-# of n-grams, 167k embedding rows) trained on the THUCNews headlines and the default binary
-# model (n-grams3, 100,000 rows) on the reviews (batch 32, median of 3 epochs; Keras gets the
+# of wordchar n-grams, 294k embedding rows) trained on the THUCNews headlines and the default
+# binary model (100,000 rows) on the reviews (batch 32, median of 3 epochs; Keras gets the
 # same tokens from `textclf tokenize --tokens wordchar`); `textclf predict` texts/s end to end on 100,000 review lines;
 # one-line latency (process start to printed label); peak RSS of each.
 set -euo pipefail
@@ -123,8 +123,8 @@ rows = [
     ("10 classes: training samples/s, batch 32", lambda r: r["train32c10"]["samples_per_second"], True),
     ("10 classes: prediction samples/s, batch 256", lambda r: r["predictc10"]["samples_per_second"], True),
     ("BiLSTM: training samples/s, batch 32", lambda r: r["train32bilstm"]["samples_per_second"], True),
-    ("default multi-class fit (bag of n-grams, THUCNews): training samples/s", lambda r: r["bagtopics"]["samples_per_second"], True),
-    ("default binary fit (bag of n-grams3, reviews): training samples/s", lambda r: r["bagreviews"]["samples_per_second"], True),
+    ("default multi-class fit (bag of wordchar n-grams, THUCNews): training samples/s", lambda r: r["bagtopics"]["samples_per_second"], True),
+    ("default binary fit (bag of wordchar n-grams, reviews): training samples/s", lambda r: r["bagreviews"]["samples_per_second"], True),
     ("predict end to end, texts/s (100,000 lines)", lambda r: r["e2e"]["texts_per_second"], True),
     ("one-line latency, ms (start to label)", lambda r: r["latency_ms"], False),
     ("peak RSS training batch 32, MB", lambda r: r["train32"]["peak_rss_mb"], False),
