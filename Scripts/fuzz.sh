@@ -12,10 +12,17 @@ ensure_icu
 seconds=${1:-60}; shift || true
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzCSV FuzzTokenizer FuzzModelLoader)
 cd "$ROOT/Fuzz"
-echo "Building the fuzz targets (release, -sanitize=fuzzer,address)..." >&2
-swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | grep -E 'error' >&2 || true
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+echo "Building the fuzz targets (release, -sanitize=fuzzer,address)..." >&2
+# A failed build must stop here: the targets of an earlier build would still be there, and
+# fuzzing them would test old code (an incremental build once failed against moved library
+# sources; building again from scratch fixed it).
+if ! swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library > "$work/build.log" 2>&1; then
+    grep -E 'error' "$work/build.log" | head -20 >&2
+    echo "error: the fuzz targets did not build (log above); if the errors name library code that exists, remove Fuzz/.build and run again" >&2
+    exit 1
+fi
 status=0
 for target in "${targets[@]}"; do
     lib=".build/release/lib$target.so"
