@@ -65,14 +65,15 @@ import Testing
         #expect(tooMany.status == 64 && tooMany.stderr.contains("at most the model's 10 labels"), "\(tooMany.stderr)")
     }
 
-    /// Two labels: the bag over words, pairs, characters and character triples, the 100,000
-    /// most frequent kept, 700 steps; an explicit encoder brings its own settings back.
+    /// Two labels: the bag over words, word pairs and the text's characters in ones, pairs and
+    /// threes, the 100,000 most frequent kept, 700 steps, dropout 0.3 after the embedding; an
+    /// explicit encoder brings its own settings back.
     @Test func binaryDefaultsAndExplicitEncoder() throws {
         let train = try head(of: "reviews-train.csv", rows: 300)
         let bag = try Command.temporaryDirectory().appendingPathComponent("bag").path
         #expect(try Command.run(["fit", train, "-o", bag, "--epochs", "1"]).status == 0)
         let config = try String(contentsOfFile: bag + "/config.json", encoding: .utf8)
-        for part in ["\"encoder\" : \"bag\"", "\"unit\" : \"wordchar\"", "\"numWords\" : 100000", "\"maxLength\" : 700"] {
+        for part in ["\"encoder\" : \"bag\"", "\"unit\" : \"wordchar\"", "\"numWords\" : 100000", "\"maxLength\" : 700", "\"embeddingDropout\" : 0.3"] {
             #expect(config.contains(part), "\(part) in \(config)")
         }
         let lstm = try Command.temporaryDirectory().appendingPathComponent("lstm").path
