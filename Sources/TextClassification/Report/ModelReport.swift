@@ -65,13 +65,17 @@ public struct ModelReport {
         let c = classifier.configuration
         let head = ["binary": "binary (sigmoid)", "multiClass": "multi-class (softmax)",
                     "multiLabel": "multi-label (sigmoid per label)"][classifier.labels.head.rawValue] ?? ""
+        // Keras's layer sequence, the training-only Dropout layers included.
+        let layers = ["Embedding(\(c.embeddingDim))"] + (c.embeddingDropout > 0 ? ["Dropout(\(c.embeddingDropout))"] : [])
+            + [c.encoder.kerasLayers(units: c.units)] + (c.dropout > 0 ? ["Dropout(\(c.dropout))"] : [])
+            + ["Dense(\(model.head.outputs))"]
         var rows: [(String, String)] = [
             ("head", head),
             ("labels", classifier.labelNames.count <= 12 ? classifier.labelNames.joined(separator: ", ")
                                                           : "\(classifier.labelNames.count)"),
             ("vocabulary", "\(classifier.vocabulary.indexWord.count - 1) words, embedding rows \(model.encoder.embedding.inputDim)"),
-            ("model", "Embedding(\(c.embeddingDim)) → \(c.encoder.kerasLayers(units: c.units)) → Dense(\(model.head.outputs)); "
-                + "max length \(c.maxLength); tokens: \(c.unit.rawValue)"),
+            ("model", layers.joined(separator: " → ") + "; max length \(c.maxLength); tokens: \(c.unit.rawValue)"
+                + (c.recurrentDropout > 0 ? "; recurrent_dropout \(c.recurrentDropout)" : "")),
         ]
         if let weights = classifier.classWeights {
             rows.append(("class weights", zip(classifier.labelNames, weights).prefix(12)

@@ -41,6 +41,14 @@ import Testing
         try classifier.fit(texts: texts, labels: [1, 0, 1, 1, 0, 0], epochs: 1, validationSplit: 0)
         let html = try ModelReport(classifier: classifier, title: "bag").html(test: nil)
         #expect(html.contains("Embedding(64) → GlobalAveragePooling1D (mask_zero) → Dense(1)") && html.contains("tokens: ngrams"))
+        // Dropout layers are part of the Keras model too.
+        var dropped = try TextClassifier(configuration: .init(unit: .wordchar, numWords: 100, maxLength: 8, encoder: .bag,
+                                                              dropout: 0.5, embeddingDropout: 0.3),
+                                         labelNames: ["neg", "pos"], head: .binary)
+        try dropped.fit(texts: texts, labels: [1, 0, 1, 1, 0, 0], epochs: 1, validationSplit: 0)
+        let withDropout = try ModelReport(classifier: dropped, title: "bag").html(test: nil)
+        #expect(withDropout.contains("Embedding(64) → Dropout(0.3) → GlobalAveragePooling1D (mask_zero) → Dropout(0.5) → Dense(1)")
+                && withDropout.contains("tokens: wordchar"))
     }
 
     @Test func withoutTestDataOrHistoryTheReportSaysWhy() throws {
