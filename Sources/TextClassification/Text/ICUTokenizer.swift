@@ -213,9 +213,13 @@ public struct ICUTokenizer: Tokenizer, Sendable {
         byte < 0xC0 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
     }
 
-    /// Whether one scalar's UTF-8 bytes are white space (ASCII fast path).
+    /// Whether one scalar's UTF-8 bytes are white space. Every non-ASCII white space (U+0085,
+    /// U+00A0, U+1680, U+2000–U+205F, U+3000) starts with C2, E1, E2 or E3, so the ideographs
+    /// (E4–E9) and most other characters are answered from the lead byte.
     private static func isWhiteSpace(_ scalar: UnsafeBufferPointer<UInt8>) -> Bool {
-        if scalar.count == 1 { return scalar[0] == 0x20 || (0x09...0x0D).contains(scalar[0]) }
+        let lead = scalar[0]
+        if scalar.count == 1 { return lead == 0x20 || (0x09...0x0D).contains(lead) }
+        guard lead == 0xC2 || (0xE1...0xE3).contains(lead) else { return false }
         return String(decoding: scalar, as: UTF8.self).unicodeScalars.first?.properties.isWhitespace ?? false
     }
 

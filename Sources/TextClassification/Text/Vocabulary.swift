@@ -88,7 +88,6 @@ public struct Vocabulary: Equatable, Sendable {
         indexWord = [""] + sorted
     }
 
-    /// The indices of `tokens`; words not kept are dropped, or mapped to the OOV index.
     /// The vocabulary without the words `numWords` cuts off: they encode to nothing (or to the
     /// OOV index) either way, so texts encode exactly as before, in Keras too. A model keeps
     /// this: with n-grams, the 100,000 kept of 831,872 made its file 87 MB and loading it 1 s.
@@ -104,6 +103,7 @@ public struct Vocabulary: Equatable, Sendable {
         return kept
     }
 
+    /// The indices of `tokens`; words not kept are dropped, or mapped to the OOV index.
     public func encode<Tokens: Sequence>(_ tokens: Tokens) -> [Int32] where Tokens.Element == String {
         let limit = (numWords ?? 0) > 0 ? numWords! : Int.max
         let oov = oovIndex
