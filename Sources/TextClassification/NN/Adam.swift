@@ -11,22 +11,34 @@ import Foundation
 /// several positions (measured against Keras in KerasParityTests). Pass those sums as
 /// `squaredGradients` to match it.
 ///
+/// **Lazy Adam** (`lazy: true`; TensorFlow Addons' `LazyAdam`, PyTorch's `SparseAdam`): a weight
+/// whose gradient comes by rows (the embedding on the training loop's paths) steps only the
+/// rows the batch read: their moments move with the row's summed gradient g (and g², not the
+/// per-position squares), the other rows' weights and moments stay as they are; α uses the
+/// global step count. A step then costs the batch's tokens, not the vocabulary. Every other
+/// weight steps as in Keras. `Scripts/keras-reference/lazy_adam_reference.py` is the reference.
+///
 /// ```swift
 /// var adam = Adam()                        // lr 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7
 /// adam.update(&model, along: gradients)    // one step
+/// var lazy = Adam(learningRate: 0.002, lazy: true)
 /// ```
 public struct Adam: Sendable {
     public var learningRate: Float
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float
+    /// Row-wise weights step only the rows with a gradient (see the type's note).
+    public let lazy: Bool
     /// Steps taken so far (Keras's `iterations`).
     public private(set) var step = 0
     /// Each weight's first and second moments, by name.
     private var moments: [String: (first: [Float], second: [Float])] = [:]
 
-    public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+    public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+                lazy: Bool = false) {
         self.learningRate = learningRate
+        self.lazy = lazy
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
@@ -146,12 +158,16 @@ public struct Adam: Sendable {
         precondition(weights.shape.count == 2, "row gradients are for [rows, width] weights")
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
         let count = weights.count, height = weights.shape[0], width = weights.shape[1]
-        precondition(rows.gradient.count == rows.rows.count * width && rows.squares.count == rows.gradient.count,
+        precondition(rows.gradient.count == rows.rows.count * width && (lazy || rows.squares.count == rows.gradient.count),
                      "row gradient \(name) has the wrong size")
         var (first, second) = moments.removeValue(forKey: name)
             ?? ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
         defer { moments[name] = (first, second) }
         precondition(first.count == count, "weight \(name) changed size between steps")
+        if lazy {
+            applyLazyRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows)
+            return
+        }
         var slot = [Int32](repeating: -1, count: height)
         for (k, row) in rows.rows.enumerated() { slot[Int(row)] = Int32(k) }
         let zeros = [Float](repeating: 0, count: width)
@@ -175,6 +191,37 @@ public struct Adam: Sendable {
                                                   squaredGradient: squares, count: width, alpha: alpha,
                                                   oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
                                     }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Lazy Adam's step: only `rows.rows`, with their summed gradients (squares unused).
+    private func applyLazyRows(alpha: Float, weights: inout Tensor, first: inout [Float], second: inout [Float],
+                               _ rows: RowGradient) {
+        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
+        let width = weights.shape[1], count = rows.rows.count
+        first.withUnsafeMutableBufferPointer { m in
+            second.withUnsafeMutableBufferPointer { v in
+                weights.scalars.withUnsafeMutableBufferPointer { w in
+                    rows.gradient.withUnsafeBufferPointer { g in
+                        rows.rows.withUnsafeBufferPointer { ids in
+                            let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                            let w = SharedPointer(base: w.baseAddress!)
+                            let g = UncheckedSendable(g.baseAddress!), ids = UncheckedSendable(ids.baseAddress!)
+                            // Rows are distinct, so the parts write disjoint memory.
+                            let parts = count * width >= Self.parallelThreshold ? Parallel.threads : 1
+                            Parallel.forEach(parts) { part in
+                                for k in count * part / parts ..< count * (part + 1) / parts {
+                                    let offset = Int(ids.value[k]) * width
+                                    Self.step(m.base + offset, v.base + offset, w.base + offset,
+                                              gradient: g.value + k * width, squaredGradient: nil, count: width,
+                                              alpha: alpha, oneMinusBeta1: oneMinusBeta1,
+                                              oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
                                 }
                             }
                         }

@@ -8,12 +8,20 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 
     public init(seed: UInt64) { state = seed }
 
+    /// SplitMix64's increment: the state after n draws is the seed plus n of these.
+    private static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
+        state &+= Self.gamma
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// Moves on as `count` calls of ``next()`` would, in constant time (SplitMix64's state is a counter).
+    public mutating func skip(_ count: Int) {
+        state &+= UInt64(count) &* Self.gamma
     }
 
     /// Uniform in [0, 1), 24 random bits.

@@ -45,9 +45,14 @@ extension SequenceClassifier {
     ///   the row's mask follows the seed and the batch row.
     /// - Parameter recurrentDropout: Keras's `recurrent_dropout` of the layer: one mask per gate
     ///   (and direction) on h₋₁, per batch row, from the seed and the row.
+    /// - Parameter embeddingSquares: also sum the embedding's per-position squared gradients
+    ///   (Keras's dense Adam reads them).
+    /// - Parameter bagPath: the bag encoder takes its own pass (``bagShardGradients(_:rows:batchSize:labels:classWeights:dropout:embeddingDropout:trainsEmbedding:squares:losses:)``);
+    ///   `false` sends it through the layers like the others (tests compare the two).
     func layerGradients(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]?, dropout: Dropout?,
                         embeddingDropout: Dropout? = nil, recurrentDropout: Dropout? = nil,
-                        trainsEmbedding: Bool = true) throws -> LayerBatch {
+                        trainsEmbedding: Bool = true, embeddingSquares: Bool = true,
+                        bagPath: Bool = true) throws -> LayerBatch {
         try encoder.embedding.validate(indices.storage)
         let batch = indices.rows, shards = min(Parallel.trainingShards, batch)
         let shardSize = (batch + shards - 1) / shards
@@ -59,6 +64,14 @@ extension SequenceClassifier {
                 let sharedLosses = SharedPointer(base: lossBuffer.baseAddress!)
                 Parallel.forEach(shards) { s in
                     let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
+                    if encoder.kind == .bag && bagPath {
+                        sharedResults.base[s] = bagShardGradients(indices, rows: rows, batchSize: batch, labels: labels,
+                                                                  classWeights: classWeights, dropout: dropout,
+                                                                  embeddingDropout: embeddingDropout,
+                                                                  trainsEmbedding: trainsEmbedding, squares: embeddingSquares,
+                                                                  losses: sharedLosses.base)
+                        return
+                    }
                     sharedResults.base[s] = shardGradients(indices, rows: rows, batchSize: batch, labels: labels,
                                                            classWeights: classWeights, dropout: dropout,
                                                            embeddingDropout: embeddingDropout,
@@ -90,8 +103,10 @@ extension SequenceClassifier {
                 merged.rows.append(token)
             }
             merged.gradient += repeatElement(0, count: merged.rows.count * width - merged.gradient.count)
-            merged.squares += repeatElement(0, count: merged.rows.count * width - merged.squares.count)
-            for (table, compact) in [(0, rows.gradient), (1, rows.squares)] {
+            if embeddingSquares {
+                merged.squares += repeatElement(0, count: merged.rows.count * width - merged.squares.count)
+            }
+            for (table, compact) in [(0, rows.gradient)] + (embeddingSquares ? [(1, rows.squares)] : []) {
                 compact.withUnsafeBufferPointer { c in
                     embeddingFinite = embeddingFinite && VectorMath.allFinite(c.baseAddress!, count: c.count)
                     func add(into full: inout [Float]) {

@@ -77,6 +77,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         var logits = [Float](repeating: 0, count: indices.rows * outputs)
         guard indices.rows > 0 else { return logits }
         if encoder.kind == .bilstm { return bidirectionalLogits(indices) }
+        if encoder.kind == .bag { return bagLogits(indices) }
         guard let encoder = encoder.lstmEncoder else { return layerLogits(indices) }
         let chunks = (indices.rows + LSTMEncoder.inferenceChunk - 1) / LSTMEncoder.inferenceChunk
         let workers = min(Parallel.threads, chunks)
@@ -123,6 +124,15 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         /// The multipliers of batch row `row` (0 or 1 / (1 − rate)), into `mask[0..<count]`.
         func mask(row: Int, count: Int, into mask: UnsafeMutablePointer<Float>) {
             var random = RandomGenerator(seed: seed ^ (UInt64(row) &* 0xD6E8_FEB8_6659_FD93))
+            let scale = 1 / (1 - rate)
+            for j in 0..<count { mask[j] = random.nextUnitFloat() < rate ? 0 : scale }
+        }
+
+        /// Entries `start ..< start + count` of row `row`'s mask (the same values as
+        /// ``mask(row:count:into:)`` gives there), into `mask[0..<count]`.
+        func mask(row: Int, from start: Int, count: Int, into mask: inout [Float]) {
+            var random = RandomGenerator(seed: seed ^ (UInt64(row) &* 0xD6E8_FEB8_6659_FD93))
+            random.skip(start)
             let scale = 1 / (1 - rate)
             for j in 0..<count { mask[j] = random.nextUnitFloat() < rate ? 0 : scale }
         }

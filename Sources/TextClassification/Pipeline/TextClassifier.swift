@@ -245,6 +245,7 @@ public struct TextClassifier: Sendable {
     /// - Parameters:
     ///   - labels: the class of each text (an index into ``labelNames``); binary and multi-class.
     ///   - classWeight: how rows' losses are weighted (Keras's `class_weight`).
+    ///   - optimizer: Keras's Adam, or lazy Adam (only the embedding rows a batch read step).
     ///   - validation: texts and labels measured after each epoch, never trained on.
     ///   - validationSplit: without `validation`, hold out this last fraction of the texts
     ///     (before shuffling, as Keras's `validation_split`); 0 holds out nothing.
@@ -254,7 +255,8 @@ public struct TextClassifier: Sendable {
     @discardableResult
     public mutating func fit(
         texts: [String], labels: [Int], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
-        seed: UInt64 = 0, learningRate: Float = 0.001, validation: (texts: [String], labels: [Int])? = nil,
+        seed: UInt64 = 0, learningRate: Float = 0.001, optimizer: Optimizer = .adam,
+        validation: (texts: [String], labels: [Int])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
         embeddings: PretrainedEmbeddings? = nil,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
@@ -264,7 +266,7 @@ public struct TextClassifier: Sendable {
                                                           expected: "label sets for a multi-label classifier (fit(texts:labelSets:))")
         }
         return try fit(texts: texts, targets: try targets(labels), classWeight: classWeight, epochs: epochs,
-                       batchSize: batchSize, seed: seed, learningRate: learningRate,
+                       batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
                        validation: try validation.map { ($0.texts, try targets($0.labels)) },
                        validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
                        embeddings: embeddings, onBatch: onBatch, onEpoch: onEpoch)
@@ -276,7 +278,8 @@ public struct TextClassifier: Sendable {
     @discardableResult
     public mutating func fit(
         texts: [String], labelSets: [[Int]], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
-        seed: UInt64 = 0, learningRate: Float = 0.001, validation: (texts: [String], labelSets: [[Int]])? = nil,
+        seed: UInt64 = 0, learningRate: Float = 0.001, optimizer: Optimizer = .adam,
+        validation: (texts: [String], labelSets: [[Int]])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
         embeddings: PretrainedEmbeddings? = nil,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
@@ -286,7 +289,7 @@ public struct TextClassifier: Sendable {
                                                           expected: "one class per text for a \(self.labels.head) classifier (fit(texts:labels:))")
         }
         return try fit(texts: texts, targets: try targets(labelSets), classWeight: classWeight, epochs: epochs,
-                       batchSize: batchSize, seed: seed, learningRate: learningRate,
+                       batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
                        validation: try validation.map { ($0.texts, try targets($0.labelSets)) },
                        validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
                        embeddings: embeddings, onBatch: onBatch, onEpoch: onEpoch)
@@ -343,7 +346,7 @@ public struct TextClassifier: Sendable {
 
     private mutating func fit(
         texts: [String], targets: [Float], classWeight: ClassWeight, epochs: Int, batchSize: Int, seed: UInt64,
-        learningRate: Float, validation: (texts: [String], targets: [Float])?, validationSplit: Double,
+        learningRate: Float, optimizer: Optimizer, validation: (texts: [String], targets: [Float])?, validationSplit: Double,
         restoreBestWeights: Bool, patience: Int?, embeddings: PretrainedEmbeddings?,
         onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
     ) throws -> History {
@@ -382,7 +385,8 @@ public struct TextClassifier: Sendable {
                                     dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
                                     recurrentDropout: configuration.recurrentDropout,
                                     epochs: epochs,
-                                    batchSize: batchSize, seed: seed, learningRate: learningRate, validation: validationSet,
+                                    batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
+                                    validation: validationSet,
                                     restoreBestWeights: restoreBestWeights, patience: patience,
                                     trainableEmbeddings: embeddings?.trainable ?? true,
                                     onBatch: onBatch, onEpoch: onEpoch)

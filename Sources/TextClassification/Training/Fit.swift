@@ -79,7 +79,8 @@ extension SequenceClassifier {
         try encoder.embedding.validate(indices.storage)
         // The LSTM and the bidirectional LSTM run on the LSTM's fast path, unless embedding
         // dropout rules out its per-token projections.
-        let fastPath = embeddingDropout == 0 && recurrentDropout == 0
+        // Lazy Adam needs the embedding's gradient by rows, which the general path gives.
+        let fastPath = embeddingDropout == 0 && recurrentDropout == 0 && !optimizer.lazy
         let workspaces = fastPath ? makeTrainingWorkspaces(batchSize: min(batchSize, indices.rows), steps: indices.columns) : []
         for w in workspaces { w.encoder.trainsEmbedding = trainableEmbeddings }
         let bidirectional = fastPath && encoder.kind == .bilstm
@@ -114,11 +115,12 @@ extension SequenceClassifier {
                     result = try bidirectionalGradients(batch, labels: batchLabels, classWeights: classWeights,
                                                         dropout: batchDropout, workspaces: bidirectional)
                 } else if workspaces.isEmpty {
-                    // GRU, BiGRU: the layers' general passes.
+                    // GRU, BiGRU, CNN, bag, and every encoder with dropout or lazy Adam: the general path.
                     layerBatch = try layerGradients(batch, labels: batchLabels, classWeights: classWeights,
                                                     dropout: batchDropout, embeddingDropout: batchEmbeddingDropout,
                                                     recurrentDropout: batchRecurrentDropout,
-                                                    trainsEmbedding: trainableEmbeddings)
+                                                    trainsEmbedding: trainableEmbeddings,
+                                                    embeddingSquares: !optimizer.lazy)
                     result = (layerBatch!.loss, layerBatch!.correct, layerBatch!.allFinite)
                 } else {
                     result = try accumulateGradients(batch, labels: batchLabels, classWeights: classWeights,
@@ -176,19 +178,19 @@ extension SequenceClassifier {
     }
 
     /// `fit(_:labels:…:optimizer:…)`
-    /// with a fresh Adam of learning rate `learningRate`.
+    /// with a fresh Adam (`optimizer`: Keras's, or lazy) of learning rate `learningRate`.
     @discardableResult
     public mutating func fit(
         _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
         embeddingDropout: Float = 0, recurrentDropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
-        learningRate: Float = 0.001,
+        learningRate: Float = 0.001, optimizer kind: Optimizer = .adam,
         validation: (indices: IndexMatrix, labels: [Float])? = nil,
         restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
-        var adam = Adam(learningRate: learningRate)
+        var adam = kind.make(learningRate: learningRate)
         return try fit(indices, labels: labels, classWeights: classWeights, dropout: dropout,
                        embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
                        optimizer: &adam, validation: validation, restoreBestWeights: restoreBestWeights,

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import TextClassification
+
+/// The bag's own training pass and lazy Adam, the bag's default optimiser.
+struct BagTrainingTests {
+    /// The bag's pass touches only the tokens, yet gives the general path's gradients to the
+    /// bit: the head's, and the embedding's rows with their per-position squares (Keras's dense
+    /// Adam reads them), with and without embedding dropout and head dropout.
+    @Test(arguments: [Float(0), 0.3])
+    func bagPassGivesTheGeneralPathsGradientsBitForBit(embeddingRate: Float) throws {
+        let model = SequenceClassifier(inputDim: 12, embeddingDim: 5, encoder: .bag, head: .multiClass, classes: 3, seed: 4)
+        // Pre-padded rows, a repeated token, an all-padding row.
+        let indices = IndexMatrix(rows: 5, columns: 6, storage: [0, 0, 3, 7, 7, 1,
+                                                                 0, 2, 11, 4, 5, 6,
+                                                                 0, 0, 0, 0, 0, 0,
+                                                                 9, 8, 7, 6, 5, 4,
+                                                                 0, 0, 0, 0, 10, 3])
+        let labels: [Float] = [0, 2, 1, 1, 0]
+        let embeddingDropout = SequenceClassifier.Dropout(rate: embeddingRate, seed: 5)
+        let dropout = SequenceClassifier.Dropout(rate: 0.2, seed: 6)
+        let bag = try model.layerGradients(indices, labels: labels, classWeights: [1, 2, 0.5], dropout: dropout,
+                                           embeddingDropout: embeddingDropout)
+        let general = try model.layerGradients(indices, labels: labels, classWeights: [1, 2, 0.5], dropout: dropout,
+                                               embeddingDropout: embeddingDropout, bagPath: false)
+        #expect(bag.loss == general.loss && bag.correct == general.correct)
+        for name in ["dense/kernel", "dense/bias"] {
+            #expect(bag.gradients[name]!.scalars == general.gradients[name]!.scalars, "\(name)")
+        }
+        let shape = model.encoder.embedding.embeddings.shape
+        let (bagDense, bagSquares) = bag.denseGradients(embeddingShape: shape)
+        let (generalDense, generalSquares) = general.denseGradients(embeddingShape: shape)
+        #expect(bagDense["embedding/embeddings"]!.scalars == generalDense["embedding/embeddings"]!.scalars)
+        #expect(bagSquares.scalars == generalSquares.scalars)
+        #expect(bagSquares.scalars.contains { $0 > 0 }, "a zero gradient proves nothing")
+        // Padding (row 0) never gets a gradient row on the bag's pass.
+        #expect(!bag.embeddingRows.rows.contains(0))
+        // Inference reads only the tokens too, and agrees with the layers.
+        #expect(try model.logits(indices) == model.layerLogits(indices))
+    }
+
+    struct LazyAdamFixture: Decodable {
+        struct Batch: Decodable { var x: [[Int32]]; var y: [Float] }
+        struct Step: Decodable {
+            var batch: String
+            var loss: Float
+            var rows: [Int32]
+            var embedding: [[Float]]
+            var kernel: [[Float]]
+            var bias: [Float]
+            enum CodingKeys: String, CodingKey {
+                case batch, loss, rows, embedding = "embedding/embeddings", kernel = "dense/kernel", bias = "dense/bias"
+            }
+        }
+        var vocab: Int
+        var dim: Int
+        var learning_rate: Float
+        var batches: [String: Batch]
+        var steps: [Step]
+    }
+
+    /// Lazy Adam against the NumPy reference (Scripts/keras-reference/lazy_adam_reference.py,
+    /// TensorFlow Addons' LazyAdam semantics): three steps on two batches, so that rows absent
+    /// from a batch keep weights and moments and later resume from them.
+    @Test func lazyAdamMatchesTheReference() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/lazy-adam.json")
+        let fixture = try JSONDecoder().decode(LazyAdamFixture.self, from: Data(contentsOf: url))
+        var model = SequenceClassifier(inputDim: fixture.vocab, embeddingDim: fixture.dim, encoder: .bag, head: .binary)
+        // The initial weights, by Keras name (the bias is a flat list).
+        let raw = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let initial = raw["initial"] as! [String: Any]
+        for entry in model.parameterPaths {
+            let values = (initial[entry.name] as? [[Double]])?.flatMap { $0 } ?? initial[entry.name] as! [Double]
+            model[keyPath: entry.path] = Tensor(shape: model[keyPath: entry.path].shape, scalars: values.map(Float.init))
+        }
+        var lazy = Optimizer.lazyAdam.make(learningRate: fixture.learning_rate)
+        var dense = Adam(learningRate: fixture.learning_rate)
+        var denseModel = model
+        for step in fixture.steps {
+            let batch = fixture.batches[step.batch]!
+            let x = IndexMatrix(rows: batch.x.count, columns: batch.x[0].count, storage: batch.x.flatMap { $0 })
+            let result = try model.layerGradients(x, labels: batch.y, classWeights: nil, dropout: nil, embeddingSquares: false)
+            #expect(abs(result.loss - step.loss) <= 1e-6)
+            #expect(result.embeddingRows.rows.sorted() == step.rows)
+            lazy.update(&model, along: result.gradients, rowGradients: ["embedding/embeddings": result.embeddingRows])
+            let denseResult = try denseModel.layerGradients(x, labels: batch.y, classWeights: nil, dropout: nil)
+            dense.update(&denseModel, along: denseResult.gradients,
+                         rowGradients: ["embedding/embeddings": denseResult.embeddingRows])
+            for (ours, reference, name) in [(model.encoder.embedding.embeddings.scalars, step.embedding.flatMap { $0 }, "embedding"),
+                                            (model.head.dense.kernel.scalars, step.kernel.flatMap { $0 }, "kernel"),
+                                            (model.head.dense.bias.scalars, step.bias, "bias")] {
+                #expect(ours.count == reference.count)
+                for (a, b) in zip(ours, reference) {
+                    #expect(abs(a - b) <= 1e-6 * max(1, abs(b)), "\(name) after step \(step.batch): \(a) vs \(b)")
+                }
+            }
+        }
+        // Keras's dense Adam keeps moving rows 7 and 8 on the last step (their moments decay
+        // into the weights), lazy Adam leaves them where the second batch put them.
+        let width = fixture.dim
+        let moved = (7 * width ..< 9 * width).map {
+            abs(denseModel.encoder.embedding.embeddings.scalars[$0] - model.encoder.embedding.embeddings.scalars[$0])
+        }
+        #expect(moved.max()! > 1e-4, "the fixture tells lazy from dense Adam")
+    }
+
+    /// Lazy Adam never moves a row no batch read (padding included), and a seeded bag fit is
+    /// the same on one thread as on two (the shards are fixed, not the threads).
+    @Test func lazyAdamLeavesUnreadRowsAlone() throws {
+        var model = SequenceClassifier(inputDim: 20, embeddingDim: 4, encoder: .bag, head: .binary, seed: 2)
+        let before = model.encoder.embedding.embeddings
+        let indices = IndexMatrix(rows: 4, columns: 3, storage: [0, 1, 2, 0, 3, 1, 4, 5, 6, 0, 0, 2])
+        try model.fit(indices, labels: [1, 0, 1, 0], epochs: 3, batchSize: 2, learningRate: 0.1, optimizer: .lazyAdam)
+        let width = 4
+        for row in [0] + Array(7..<20) {
+            #expect(Array(model.encoder.embedding.embeddings.scalars[row * width ..< (row + 1) * width])
+                    == Array(before.scalars[row * width ..< (row + 1) * width]), "row \(row)")
+        }
+        for row in 1...6 {
+            #expect(Array(model.encoder.embedding.embeddings.scalars[row * width ..< (row + 1) * width])
+                    != Array(before.scalars[row * width ..< (row + 1) * width]), "row \(row) trained")
+        }
+    }
+}
