@@ -8,34 +8,44 @@ extension Vocabulary {
     /// space-joined tokens exactly as we do. `word_counts` is written in first-seen order, as
     /// Keras writes its OrderedDict, and read back in that order.
     public func kerasJSON() throws -> Data {
-        func object(_ pairs: [(String, Int)]) throws -> String {
-            let body = try pairs.map { "\(try quoted($0.0)): \($0.1)" }.joined(separator: ", ")
-            return "{\(body)}"
+        /// One of the maps Keras stores as JSON text inside a string.
+        func embedded(_ count: Int, _ member: (Int, inout JSONWriter) -> Void) -> [UInt8] {
+            var inner = JSONWriter(spaced: true)
+            inner.object { json in for k in 0..<count { member(k, &json) } }
+            return inner.bytes
         }
-        func quoted(_ string: String) throws -> String {
-            String(decoding: try JSONEncoder.plain.encode(string), as: UTF8.self)
+        let wordCounts = embedded(words.count) { k, json in json.key(words[k]); json.integer(self.wordCounts[words[k]]!) }
+        let wordDocs = embedded(words.count) { k, json in
+            json.key(words[k]); json.integer(wordDocumentCounts[words[k]] ?? 0)
         }
-        let indexDocsBody = try words.map { (String(wordIndex[$0]!), wordDocumentCounts[$0] ?? 0) }
-            .map { "\(try quoted($0.0)): \($0.1)" }.joined(separator: ", ")
-        let indexWordBody = try indexWord.enumerated().dropFirst()
-            .map { "\(try quoted(String($0.offset))): \(try quoted($0.element))" }
-            .joined(separator: ", ")
-        let config: [String: Any] = [
-            "num_words": numWords.map { $0 as Any } ?? NSNull(),
-            "filters": "",
-            "lower": false,
-            "split": " ",
-            "char_level": false,
-            "oov_token": oovToken.map { $0 as Any } ?? NSNull(),
-            "document_count": documentCount,
-            "word_counts": try object(words.map { ($0, wordCounts[$0]!) }),
-            "word_docs": try object(words.map { ($0, wordDocumentCounts[$0] ?? 0) }),
-            "index_docs": "{\(indexDocsBody)}",
-            "index_word": "{\(indexWordBody)}",
-            "word_index": try object(indexWord.dropFirst().map { ($0, wordIndex[$0]!) }),
-        ]
-        let root: [String: Any] = ["class_name": "Tokenizer", "config": config]
-        return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .withoutEscapingSlashes])
+        let indexDocs = embedded(words.count) { k, json in
+            json.key(String(wordIndex[words[k]]!)); json.integer(wordDocumentCounts[words[k]] ?? 0)
+        }
+        let indexWords = embedded(indexWord.count - 1) { k, json in json.key(String(k + 1)); json.string(indexWord[k + 1]) }
+        let wordIndexes = embedded(indexWord.count - 1) { k, json in
+            json.key(indexWord[k + 1]); json.integer(wordIndex[indexWord[k + 1]]!)
+        }
+        // Keys sorted, as Keras's json.dumps(sort_keys) and JSONSerialization(.sortedKeys) write them.
+        var json = JSONWriter()
+        json.object { json in
+            json.key("class_name"); json.string("Tokenizer")
+            json.key("config")
+            json.object { json in
+                json.key("char_level"); json.bool(false)
+                json.key("document_count"); json.integer(documentCount)
+                json.key("filters"); json.string("")
+                json.key("index_docs"); json.string(utf8: indexDocs)
+                json.key("index_word"); json.string(utf8: indexWords)
+                json.key("lower"); json.bool(false)
+                json.key("num_words"); if let numWords { json.integer(numWords) } else { json.null() }
+                json.key("oov_token"); if let oovToken { json.string(oovToken) } else { json.null() }
+                json.key("split"); json.string(" ")
+                json.key("word_counts"); json.string(utf8: wordCounts)
+                json.key("word_docs"); json.string(utf8: wordDocs)
+                json.key("word_index"); json.string(utf8: wordIndexes)
+            }
+        }
+        return Data(json.bytes)
     }
 
     /// Reads a vocabulary written by ``kerasJSON()`` or by Keras's `Tokenizer.to_json()`.
@@ -88,14 +98,5 @@ extension Vocabulary {
         indexWord = [""] + byIndex.dropFirst().map { $0! }
         // word_counts keeps first-seen order in its text (Keras writes an OrderedDict).
         words = counts.map(\.key)
-    }
-}
-
-extension JSONEncoder {
-    /// Compact JSON, slashes unescaped, keys sorted: the same bytes for the same value.
-    static var plain: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

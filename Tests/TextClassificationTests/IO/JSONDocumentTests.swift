@@ -24,3 +24,25 @@ import Testing
         #expect(throws: JSONValue.SyntaxError.self) { try JSONValue.parse([0x22, 0xFF, 0x22]) }
     }
 }
+
+/// The writer's text reads back as what was written: escapes, nesting, JSON held in a string.
+@Test func jsonWriterRoundTripsThroughTheReader() throws {
+    var inner = JSONWriter()
+    inner.object { json in
+        json.key("引号\"\\"); json.integer(-3)
+        json.key("控制\u{01}\n\t\r"); json.string("/斜/")
+    }
+    var json = JSONWriter()
+    json.object { json in
+        json.key("nested"); json.string(utf8: inner.bytes)
+        json.key("flag"); json.bool(true)
+        json.key("none"); json.null()
+        json.key("object"); json.object { json in json.key("k"); json.integer(1) }
+    }
+    let value = try JSONValue.parse(json.bytes)
+    #expect(value["flag"] == .bool(true) && value["none"] == .null)
+    #expect(value["object"]?["k"]?.int == 1)
+    let nested = try JSONValue.parse(value["nested"]!.string!.utf8)
+    #expect(nested.members?.map(\.key) == ["引号\"\\", "控制\u{01}\n\t\r"])
+    #expect(nested["引号\"\\"]?.int == -3 && nested["控制\u{01}\n\t\r"]?.string == "/斜/")
+}
