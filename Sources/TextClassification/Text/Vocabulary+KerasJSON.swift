@@ -14,12 +14,10 @@ extension Vocabulary {
             inner.object { json in for k in 0..<count { member(k, &json) } }
             return inner.bytes
         }
-        let wordCounts = embedded(words.count) { k, json in json.key(words[k]); json.integer(self.wordCounts[words[k]]!) }
-        let wordDocs = embedded(words.count) { k, json in
-            json.key(words[k]); json.integer(wordDocumentCounts[words[k]] ?? 0)
-        }
+        let wordCounts = embedded(words.count) { k, json in json.key(words[k]); json.integer(counts[k]) }
+        let wordDocs = embedded(words.count) { k, json in json.key(words[k]); json.integer(documentCounts[k]) }
         let indexDocs = embedded(words.count) { k, json in
-            json.key(String(wordIndex[words[k]]!)); json.integer(wordDocumentCounts[words[k]] ?? 0)
+            json.key(String(wordIndex[words[k]]!)); json.integer(documentCounts[k])
         }
         let indexWords = embedded(indexWord.count - 1) { k, json in json.key(String(k + 1)); json.string(indexWord[k + 1]) }
         let wordIndexes = embedded(indexWord.count - 1) { k, json in
@@ -83,8 +81,6 @@ extension Vocabulary {
             for (key, value) in pairs { result[key] = value }
             return result
         }
-        wordCounts = dictionary(counts)
-        wordDocumentCounts = dictionary(docs)
         wordIndex = dictionary(index)
         // index → word, checking that the indices are exactly 1...n.
         var byIndex = [String?](repeating: nil, count: wordIndex.count + 1)
@@ -98,5 +94,13 @@ extension Vocabulary {
         indexWord = [""] + byIndex.dropFirst().map { $0! }
         // word_counts keeps first-seen order in its text (Keras writes an OrderedDict).
         words = counts.map(\.key)
+        self.counts = counts.map(\.value)
+        // textclf writes word_docs in word_counts' order; Keras in another.
+        if docs.count == counts.count && zip(docs, counts).allSatisfy({ $0.key == $1.key }) {
+            documentCounts = docs.map(\.value)
+        } else {
+            let documents = dictionary(docs)
+            documentCounts = words.map { documents[$0] ?? 0 }
+        }
     }
 }

@@ -22,10 +22,14 @@ public struct Vocabulary: Equatable, Sendable {
     public internal(set) var documentCount = 0
     /// Every word seen, in first-seen order.
     public internal(set) var words: [String] = []
+    /// How often `words[k]` occurred.
+    var counts: [Int] = []
+    /// In how many documents `words[k]` occurred.
+    var documentCounts: [Int] = []
     /// How often each word occurred.
-    public internal(set) var wordCounts: [String: Int] = [:]
+    public var wordCounts: [String: Int] { Dictionary(uniqueKeysWithValues: zip(words, counts)) }
     /// In how many documents each word occurred.
-    public internal(set) var wordDocumentCounts: [String: Int] = [:]
+    public var wordDocumentCounts: [String: Int] { Dictionary(uniqueKeysWithValues: zip(words, documentCounts)) }
     /// Word → index, 1-based, most frequent first.
     public internal(set) var wordIndex: [String: Int] = [:]
     /// Index → word; entry 0 is the padding slot (an empty string).
@@ -55,17 +59,31 @@ public struct Vocabulary: Equatable, Sendable {
     /// Fitting again accumulates, as in Keras.
     public mutating func fit<Documents: Sequence>(_ documents: Documents)
     where Documents.Element: Sequence, Documents.Element.Element == String {
+        // One hash per token: counts live in arrays by first-seen position (String hashing
+        // normalises Unicode, and n-gram models see millions of tokens).
+        var position = [String: Int](minimumCapacity: words.count)
+        for (k, word) in words.enumerated() { position[word] = k }
+        // The document that last counted each word (documents are numbered from documentCount + 1).
+        var lastDocument = [Int](repeating: 0, count: words.count)
         for document in documents {
             documentCount += 1
-            var seen = Set<String>()
             for word in document {
-                if let count = wordCounts[word] {
-                    wordCounts[word] = count + 1
+                let k: Int
+                if let known = position[word] {
+                    k = known
+                    counts[k] += 1
                 } else {
-                    wordCounts[word] = 1
+                    k = words.count
+                    position[word] = k
                     words.append(word)
+                    counts.append(1)
+                    documentCounts.append(0)
+                    lastDocument.append(0)
                 }
-                if seen.insert(word).inserted { wordDocumentCounts[word, default: 0] += 1 }
+                if lastDocument[k] != documentCount {
+                    lastDocument[k] = documentCount
+                    documentCounts[k] += 1
+                }
             }
         }
         rebuildIndex()
@@ -74,16 +92,12 @@ public struct Vocabulary: Equatable, Sendable {
     private mutating func rebuildIndex() {
         // Swift's sort is not stable: sort by (count desc, first-seen position asc), which is
         // what Python's stable sort on count gives.
-        let ranked = words.enumerated()
-            .sorted { a, b in
-                let ca = wordCounts[a.element]!, cb = wordCounts[b.element]!
-                return ca != cb ? ca > cb : a.offset < b.offset
-            }
-            .map(\.element)
-        let sorted = (oovToken.map { [$0] } ?? []) + ranked
+        let counts = counts
+        let ranked = words.indices.sorted { a, b in counts[a] != counts[b] ? counts[a] > counts[b] : a < b }
+        let sorted = (oovToken.map { [$0] } ?? []) + ranked.map { words[$0] }
         // Like Keras's dict(zip(...)): an OOV token that also occurs in the texts keeps its
         // later index.
-        wordIndex = [:]
+        wordIndex = [String: Int](minimumCapacity: sorted.count)
         for (k, word) in sorted.enumerated() { wordIndex[word] = k + 1 }
         indexWord = [""] + sorted
     }
@@ -96,10 +110,11 @@ public struct Vocabulary: Equatable, Sendable {
         guard let numWords, numWords > 0, oovToken == nil, indexWord.count > numWords else { return self }
         var kept = self
         kept.indexWord = Array(indexWord.prefix(numWords))
-        kept.words = words.filter { wordIndex[$0]! < numWords }
+        let keep = words.map { wordIndex[$0]! < numWords }
+        kept.words = words.indices.filter { keep[$0] }.map { words[$0] }
+        kept.counts = counts.indices.filter { keep[$0] }.map { counts[$0] }
+        kept.documentCounts = documentCounts.indices.filter { keep[$0] }.map { documentCounts[$0] }
         kept.wordIndex = wordIndex.filter { $0.value < numWords }
-        kept.wordCounts = wordCounts.filter { wordIndex[$0.key]! < numWords }
-        kept.wordDocumentCounts = wordDocumentCounts.filter { wordIndex[$0.key]! < numWords }
         return kept
     }
 
