@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Speed benchmark: textclf on this machine, and with --compare-keras the same measurements in
 # Keras/TensorFlow (+ jieba for Chinese) in the same run, with ratios.
-#   Scripts/bench.sh [--compare-keras] [--json FILE]
+#   Scripts/bench.sh [--compare-keras] [--compare-fasttext] [--scale N,N,…] [--json FILE]
+# --compare-fasttext: the default fits against fastText (PyPI fasttext, 2 threads, epoch 25,
+# lr 0.5) fed the same wordchar tokens (Scripts/keras-reference/bench_fasttext.py): wall time
+# with tokenizing, held-out accuracy, model size, and both sides' quantized models.
+# --scale: one epoch of the default multi-class fit (with --buckets 262144) on N generated
+# headlines each (Scripts/make-scale-data.sh): samples/s and peak RSS; with
+# --compare-fasttext, fastText's samples/s per epoch on the same tokens (5 epochs).
 # Measures: tokenizer MB/s on Data/reviews-train.csv; training samples/s at batch 32 and 128
 # on the seed shapes (vocabulary 1000, length 100, embedding 64, LSTM 64, random sequences);
 # prediction samples/s (model only, batch 256); the same training (batch 32) and prediction
@@ -13,12 +19,14 @@
 # one-line latency (process start to printed label); peak RSS of each.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-compare=0 json_out=""
+compare=0 json_out="" fasttext=0 scale=""
 while [ $# -gt 0 ]; do
     case $1 in
         --compare-keras) compare=1 ;;
+        --compare-fasttext) fasttext=1 ;;
+        --scale) scale=$2; shift ;;
         --json) json_out=$2; shift ;;
-        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
     shift
@@ -91,6 +99,56 @@ if [ $compare -eq 1 ]; then
     done
 fi
 
+if [ $fasttext -eq 1 ] || [ -n "$scale" ]; then
+    cpu_line="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(grep -q avx512f /proc/cpuinfo && echo AVX-512 || echo no AVX-512)"
+fi
+if [ $fasttext -eq 1 ]; then
+    py=$("$ROOT/Scripts/keras-reference/setup-venv.sh")
+    fb="$ROOT/Scripts/keras-reference/bench_fasttext.py"
+    echo "textclf and fastText, default fits ($cpu_line):" >&2
+    {
+        echo "| job | textclf: wall s / accuracy / model MB | quantized: accuracy / MB | fastText: wall s / accuracy / model MB | quantized: accuracy / MB |"
+        echo "|---|---|---|---|---|"
+        for job in "topics thucnews-train thucnews-dev" "reviews reviews-train reviews-test"; do
+            set -- $job
+            /usr/bin/time -f "%e" -o "$work/fit-$1.time" "$TEXTCLF" fit "$ROOT/Data/$2.csv" -o "$work/fit-$1" 2>/dev/null
+            acc=$("$TEXTCLF" evaluate "$work/fit-$1" "$ROOT/Data/$3.csv" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['report']['accuracy'])")
+            "$TEXTCLF" quantize "$work/fit-$1" -o "$work/fit-$1-q" 2>/dev/null
+            qacc=$("$TEXTCLF" evaluate "$work/fit-$1-q" "$ROOT/Data/$3.csv" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['report']['accuracy'])")
+            ft=$("$py" "$fb" "$TEXTCLF" "$ROOT/Data/$2.csv" "$ROOT/Data/$3.csv" --quantize)
+            python3 - "$1" "$(tail -1 "$work/fit-$1.time")" "$acc" "$(du -sb "$work/fit-$1" | cut -f1)" "$qacc" \
+                "$(du -sb "$work/fit-$1-q" | cut -f1)" "$ft" <<'PY'
+import json, sys
+job, wall, acc, size, qacc, qsize, ft = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), json.loads(sys.argv[7])
+print(f"| {job} | {wall:.1f} / {acc:.4f} / {size/1e6:.1f} | {qacc:.4f} / {qsize/1e6:.1f} | "
+      f"{ft['seconds']:.1f} / {ft['accuracy']:.4f} / {ft['model_bytes']/1e6:.1f} | {ft['quantized_accuracy']:.4f} / {ft['quantized_bytes']/1e6:.1f} |")
+PY
+        done
+    } > "$work/fasttext.md"
+fi
+if [ -n "$scale" ]; then
+    echo "Scale ($cpu_line):" >&2
+    {
+        echo "| rows | textclf samples/s (1 epoch) | textclf peak RSS MB | fastText samples/s per epoch (5 epochs) | fastText peak RSS MB |"
+        echo "|---:|---:|---:|---:|---:|"
+        for n in ${scale//,/ }; do
+            bash "$ROOT/Scripts/make-scale-data.sh" "$n" "$work/scale.csv" 2>/dev/null
+            /usr/bin/time -f "%M" -o "$work/scale.time" "$TEXTCLF" fit "$work/scale.csv" -o "$work/scale-model" --epochs 1 \
+                --buckets 262144 2> "$work/scale.log" >/dev/null || { tail "$work/scale.log" >&2; exit 1; }
+            speed=$(sed -n 's/^Epoch 1 .* - \([0-9]*\) samples\/s .*/\1/p' "$work/scale.log" | tail -1)
+            line="| $n | $speed | $(( $(tail -1 "$work/scale.time") / 1024 )) |"
+            if [ $fasttext -eq 1 ]; then
+                ft=$(/usr/bin/time -f "%M" -o "$work/scale-ft.time" "$py" "$fb" "$TEXTCLF" "$work/scale.csv" "$ROOT/Data/thucnews-dev.csv" --epoch 5)
+                line="$line $(echo "$ft" | python3 -c "import json,sys; print(round(json.load(sys.stdin)['samples_per_second']))") | $(( $(tail -1 "$work/scale-ft.time") / 1024 )) |"
+            else
+                line="$line - | - |"
+            fi
+            echo "$line"
+            rm -rf "$work/scale-model" "$work/scale.csv"
+        done
+    } > "$work/scale.md"
+fi
+
 python3 - "$work" "$compare" "$json_out" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" <<'PY'
 import json, os, statistics, sys
 work, compare, json_out, cores, cpu = sys.argv[1], sys.argv[2] == "1", sys.argv[3], sys.argv[4], sys.argv[5]
@@ -156,3 +214,5 @@ if json_out:
     with open(json_out, "w") as f:
         json.dump(results, f, indent=1)
 PY
+if [ $fasttext -eq 1 ]; then echo; echo "Default fits against fastText on the same tokens:"; cat "$work/fasttext.md"; fi
+if [ -n "$scale" ]; then echo; echo "Scale:"; cat "$work/scale.md"; fi

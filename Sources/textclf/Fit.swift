@@ -58,6 +58,9 @@ extension TextClf {
         @Option(help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. (default: 10000, as accurate as all ~21,000 words on the shipped reviews and ~35% faster; for the bag: 100000 for two labels, 0 for more)")
         var numWords: Int?
 
+        @Option(help: "With n-gram tokens (ngrams, ngrams3, wordchar): hash the n-grams into this many embedding rows after the words, as fastText's -bucket (words keep exact vocabulary entries; colliding n-grams share a row), so memory stays bounded on any corpus; 0 gives every n-gram its own vocabulary entry (Keras's Tokenizer). (default: 0)")
+        var buckets = 0
+
         @Option(help: "Embedding vector length. (default: 64, or the --embeddings file's)")
         var embeddingDim: Int?
 
@@ -131,6 +134,7 @@ extension TextClf {
 
         func validate() throws {
             guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+            guard buckets >= 0 && buckets <= 1 << 28 else { throw ValidationError("--buckets must be 0 (off) to \(1 << 28)") }
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
             guard (maxLength ?? 1) >= 1 else { throw ValidationError("--max-length must be at least 1") }
             guard numWords.map({ $0 == 0 || $0 >= 2 }) ?? true else { throw ValidationError("--num-words must be 0 (all) or at least 2") }
@@ -184,7 +188,8 @@ extension TextClf {
                     locale: locale, lowercased: lowercase, unit: (tokens ?? preset.tokens).unit,
                     numWords: numWords == 0 ? nil : numWords, maxLength: maxLength ?? preset.maxLength,
                     embeddingDim: embeddingDim ?? vectorDimension ?? 64, units: units, encoder: encoder, dropout: dropout,
-                    embeddingDropout: embeddingDropout ?? preset.embeddingDropout, recurrentDropout: recurrentDropout)
+                    embeddingDropout: embeddingDropout ?? preset.embeddingDropout, recurrentDropout: recurrentDropout,
+                    buckets: buckets == 0 ? nil : buckets)
                 let dictionary = try loadDictionaries(text.userDictionaries)
                 var classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
                 let split = validation == nil ? validationSplit : 0

@@ -137,11 +137,11 @@ import Testing
         let model = try damagedModel { url in
             let config = url.appendingPathComponent("config.json")
             let text = try String(contentsOf: config, encoding: .utf8)
-                .replacingOccurrences(of: "\"formatVersion\" : [0-9]+", with: "\"formatVersion\" : 5", options: .regularExpression)
+                .replacingOccurrences(of: "\"formatVersion\" : [0-9]+", with: "\"formatVersion\" : 6", options: .regularExpression)
             try text.write(to: config, atomically: true, encoding: .utf8)
         }
         let result = try Command.run(["tokenize", "--vocab", model.path], input: Data("好\n".utf8))
-        expectOneLineError(result, status: 65, containing: ["format version 5", "upgrade textclf"])
+        expectOneLineError(result, status: 65, containing: ["format version 6", "upgrade textclf"])
     }
 
     @Test func usageErrorsExit64() throws {

@@ -33,6 +33,34 @@ import Testing
         #expect(lines[1].hasPrefix("这是一段文本。,"))
     }
 
+    /// quantize writes a smaller model that predicts the same labels; the old model is untouched.
+    @Test func quantizeWritesASmallerModelThatPredicts() throws {
+        let directory = try Command.temporaryDirectory()
+        let model = directory.appendingPathComponent("bag"), small = directory.appendingPathComponent("bag-q")
+        let reviews = Command.repository.appendingPathComponent("Data/reviews-test.csv").path
+        let fit = try Command.run(["fit", reviews, "-o", model.path, "--epochs", "2", "--validation-split", "0"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let quantize = try Command.run(["quantize", model.path, "-o", small.path, "--rows", "3000"])
+        #expect(quantize.status == 0, "\(quantize.stderr)")
+        #expect(quantize.stderr.contains("3001 of"), "\(quantize.stderr)")
+        let size = { (url: URL) in
+            try FileManager.default.contentsOfDirectory(atPath: url.path).reduce(0) {
+                $0 + ((try FileManager.default.attributesOfItem(atPath: url.appendingPathComponent($1).path)[.size] as? Int) ?? 0)
+            }
+        }
+        #expect(try size(small) * 4 < size(model), "8 bits and fewer rows")
+        let before = try Command.run(["evaluate", model.path, reviews, "--json"])
+        let after = try Command.run(["evaluate", small.path, reviews, "--json"])
+        func accuracy(_ text: String) throws -> Double {
+            let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            return (object?["report"] as? [String: Any])?["accuracy"] as? Double ?? -1
+        }
+        let change = abs(try accuracy(after.stdout) - accuracy(before.stdout))
+        #expect(after.status == 0 && change < 0.05)
+        let bad = try Command.run(["quantize", model.path, "-o", small.path, "--rows", "-1"])
+        #expect(bad.status == 64)
+    }
+
     @Test func fitStartsFromPretrainedEmbeddings() throws {
         let directory = try Command.temporaryDirectory()
         let vectors = directory.appendingPathComponent("vectors.txt")

@@ -57,8 +57,11 @@ extension TextClassifier {
             return index
         }
         // Each text's tokens and the vocabulary index of those it keeps.
-        let tokenLists = tokenize(texts.map(boundedText))
-        let encoded = tokenLists.map { tokens in tokens.map { vocabulary.encode([$0]).first } }
+        let split = tokenizeSplit(texts.map(boundedText))
+        let tokenLists = split.map(\.tokens)
+        let encoded = split.map { tokens, words in
+            tokens.indices.map { k in indices(ofTokens: [tokens[k]], words: k < words ? 1 : 0).first }
+        }
         // One batch: per text, its kept indices, then the same without each kept token in turn.
         // Only tokens inside the window that truncation keeps are removed: removing one outside
         // it leaves the model's input, and so the probability, exactly as it was.

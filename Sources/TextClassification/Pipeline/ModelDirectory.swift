@@ -15,7 +15,8 @@ extension TextClassifier {
     /// version 3 the normalisation settings (`normalization`, `toSimplified`; absent: none);
     /// version 4 encoders other than the LSTM (`encoder`: `gru`, `bilstm`, `bigru`). LSTM
     /// models are still written as version 3, so older textclf builds keep reading them.
-    public static let formatVersion = 4
+    /// Version 5: n-grams hashed into buckets (`buckets`); only such models are written as 5.
+    public static let formatVersion = 5
 
     static let configFile = "config.json"
     static let vocabularyFile = "vocabulary.json"
@@ -44,7 +45,16 @@ extension TextClassifier {
         var userDictionary: StoredDictionary?
         var inputDim: Int
         var training: History?
+        /// Format 5, quantized models: how (the scales are in the weights file).
+        var quantization: Quantization?
+        /// Format 5, quantized models: the vocabulary as a word list (one per line, index
+        /// order from 1) in this file instead of vocabulary.json.
+        var wordList: String?
     }
+
+    static let wordListFile = "vocabulary.txt"
+    /// The per-row scales of a quantized embedding, beside its I8 integers.
+    static let scalesTensor = "embedding/embeddings_scale"
 
     /// Saves the fitted pipeline to `directory`, replacing what was there.
     public func save(to directory: URL) throws {
@@ -66,17 +76,40 @@ extension TextClassifier {
         }
         do {
             let config = StoredConfig(
-                formatVersion: configuration.encoder == .lstm ? 3 : Self.formatVersion, configuration: configuration, labels: labelNames, head: labels.head,
+                formatVersion: configuration.buckets != nil || quantization != nil ? 5 : configuration.encoder == .lstm ? 3 : 4,
+                configuration: configuration, labels: labelNames, head: labels.head,
                 labelSeparator: labels.head == .multiLabel ? labels.separator : nil,
                 classWeights: classWeights.map { Dictionary(uniqueKeysWithValues: zip(labelNames, $0)) },
                 userDictionary: tokenizer.dictionary.map { StoredDictionary(file: Self.dictionaryFile, words: $0.words.count) },
-                inputDim: model.encoder.embedding.inputDim, training: history)
+                inputDim: model.encoder.embedding.inputDim, training: history, quantization: quantization,
+                wordList: quantization == nil ? nil : Self.wordListFile)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try write(encoder.encode(config), Self.configFile)
-            try write(vocabulary.keepingEncodedWords().kerasJSON(), Self.vocabularyFile)
-            try write(SafeTensors.encode(model.namedParameters, metadata: ["format": "pt", "producer": "textclf"]),
-                      Self.weightsFile)
+            if let quantization {
+                if let word = vocabulary.indexWord.first(where: { $0.contains("\n") || $0.contains("\r") }) {
+                    throw TextClassificationError.invalidArgument(
+                        name: "vocabulary", value: "\"\(word)\"", expected: "words without line breaks in a quantized model's word list")
+                }
+                try write(Data(vocabulary.indexWord.dropFirst().joined(separator: "\n").utf8), Self.wordListFile)
+                // The integers, and each row's scale beside them.
+                var parameters = model.namedParameters
+                let width = model.encoder.embedding.outputDim
+                if let k = parameters.firstIndex(where: { $0.name == "embedding/embeddings" }) {
+                    var integers = parameters[k].tensor
+                    for (row, scale) in quantization.scales.enumerated() where scale > 0 {
+                        for j in row * width ..< (row + 1) * width { integers.scalars[j] = (integers.scalars[j] / scale).rounded() }
+                    }
+                    parameters[k].tensor = integers
+                }
+                parameters.append((Self.scalesTensor, Tensor(shape: [quantization.scales.count], scalars: quantization.scales)))
+                try write(SafeTensors.encode(parameters, metadata: ["format": "pt", "producer": "textclf"],
+                                             int8: ["embedding/embeddings"]), Self.weightsFile)
+            } else {
+                try write(vocabulary.keepingEncodedWords().kerasJSON(), Self.vocabularyFile)
+                try write(SafeTensors.encode(model.namedParameters, metadata: ["format": "pt", "producer": "textclf"]),
+                          Self.weightsFile)
+            }
             if let history { try write(Data(history.csv.utf8), Self.historyFile) }
             if let dictionary = tokenizer.dictionary { try write(Data(dictionary.text.utf8), Self.dictionaryFile) }
             // Swap into place: the old model (if any) is moved aside first, removed last.
@@ -165,7 +198,20 @@ extension TextClassifier {
                 return weight
             }
         }
-        vocabulary = try Vocabulary(kerasJSON: read(Self.vocabularyFile), source: path + "/" + Self.vocabularyFile)
+        if let wordList = stored.wordList {
+            guard wordList == Self.wordListFile else {
+                throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
+                                                           reason: "wordList names \(wordList), not \(Self.wordListFile)")
+            }
+            let text = String(decoding: try read(wordList), as: UTF8.self)
+            let words = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            vocabulary = Vocabulary(rankedWords: words, oovToken: stored.configuration.oovToken)
+            guard vocabulary.wordIndex.count == words.count else {
+                throw TextClassificationError.invalidModel(path: path + "/" + wordList, reason: "a word is listed twice")
+            }
+        } else {
+            vocabulary = try Vocabulary(kerasJSON: read(Self.vocabularyFile), source: path + "/" + Self.vocabularyFile)
+        }
         let weightsPath = path + "/" + Self.weightsFile
         let tensors = try SafeTensors.decode(read(Self.weightsFile), source: weightsPath)
         let c = stored.configuration
@@ -180,6 +226,10 @@ extension TextClassifier {
                     path: weightsPath, reason: "weight '\(name)' has shape \(tensor.shape), config.json implies \(shape)")
             }
         }
+        if let buckets = c.buckets, wordRows + buckets != stored.inputDim {
+            throw TextClassificationError.invalidModel(
+                path: path, reason: "\(wordRows) word rows and \(buckets) n-gram buckets, but the embedding has \(stored.inputDim) rows")
+        }
         guard vocabulary.indexCount <= stored.inputDim else {
             throw TextClassificationError.invalidModel(
                 path: path, reason: "the vocabulary encodes \(vocabulary.indexCount) indices but the embedding has \(stored.inputDim) rows")
@@ -188,6 +238,19 @@ extension TextClassifier {
                                        classes: stored.labels.count)
         // Shapes checked above; every weight is set by name.
         for entry in model.parameterPaths { model[keyPath: entry.path] = tensors[entry.name]! }
+        if var quantization = stored.quantization {
+            guard quantization.bits == 8, let scales = tensors[Self.scalesTensor], scales.shape == [stored.inputDim],
+                  scales.scalars.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw TextClassificationError.invalidModel(
+                    path: weightsPath, reason: "a quantized model needs 8 bits and \(Self.scalesTensor) of \(stored.inputDim) finite scales ≥ 0")
+            }
+            let width = c.embeddingDim
+            for (row, scale) in scales.scalars.enumerated() {
+                for j in row * width ..< (row + 1) * width { model.encoder.embedding.embeddings.scalars[j] *= scale }
+            }
+            quantization.scales = scales.scalars
+            self.quantization = quantization
+        }
         self.model = model
         history = stored.training
     }

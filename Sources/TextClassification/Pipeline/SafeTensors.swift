@@ -4,12 +4,16 @@ import Foundation
 /// tensor's dtype, shape and byte range, then the raw little-endian data. Read by Hugging
 /// Face's `safetensors` (and so by Keras users) without running any code.
 enum SafeTensors {
-    static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) throws -> Data {
+    /// - Parameter int8: names of tensors whose values are whole numbers in -127…127, stored
+    ///   as I8 (a quantized embedding).
+    static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:],
+                       int8: Set<String> = []) throws -> Data {
         var header: [String: Any] = [:]
         var offset = 0
         for (name, tensor) in tensors {
-            let bytes = tensor.count * 4
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
+            let bytes = tensor.count * (int8.contains(name) ? 1 : 4)
+            header[name] = ["dtype": int8.contains(name) ? "I8" : "F32", "shape": tensor.shape,
+                            "data_offsets": [offset, offset + bytes]]
             offset += bytes
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }
@@ -19,7 +23,11 @@ enum SafeTensors {
         var data = Data(capacity: 8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(json)
-        for (_, tensor) in tensors {
+        for (name, tensor) in tensors {
+            if int8.contains(name) {
+                data.append(contentsOf: tensor.scalars.map { UInt8(bitPattern: Int8(max(-127, min(127, $0)))) })
+                continue
+            }
             tensor.scalars.withUnsafeBufferPointer { buffer in
                 // Little-endian hosts only (x86-64, arm64): the bytes are already in order.
                 data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buffer.baseAddress!)
@@ -29,7 +37,8 @@ enum SafeTensors {
         return data
     }
 
-    /// Every F32 tensor in `data`, by name. `source` names the file in errors.
+    /// Every tensor in `data`, by name: F32 as they are, I8 as their integer values. `source`
+    /// names the file in errors.
     static func decode(_ data: Data, source: String) throws -> [String: Tensor] {
         func fail(_ reason: String) -> TextClassificationError { .invalidModel(path: source, reason: reason) }
         guard data.count >= 8 else { throw fail("the file is \(data.count) bytes, too short for a safetensors header (truncated?)") }
@@ -47,7 +56,8 @@ enum SafeTensors {
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw fail("tensor '\(name)' has no dtype, shape and data_offsets")
             }
-            guard dtype == "F32" else { throw fail("tensor '\(name)' is \(dtype); only F32 is supported") }
+            guard dtype == "F32" || dtype == "I8" else { throw fail("tensor '\(name)' is \(dtype); only F32 and I8 are supported") }
+            let size = dtype == "I8" ? 1 : 4
             // The element count, refusing shapes whose product overflows.
             var elements: Int? = 1
             for dimension in shape {
@@ -55,13 +65,19 @@ enum SafeTensors {
                 let (product, overflow) = so_far.multipliedReportingOverflow(by: dimension)
                 elements = overflow || product > Int(Int32.max) ? nil : product
             }
-            guard let elements, elements * 4 == offsets[1] - offsets[0],
+            guard let elements, elements * size == offsets[1] - offsets[0],
                   offsets[0] >= 0, offsets[1] <= body.count, offsets[0] <= offsets[1] else {
                 throw fail("tensor '\(name)' of shape \(shape) does not fit bytes \(offsets) of \(body.count) (truncated?)")
             }
-            var scalars = [Float](repeating: 0, count: (offsets[1] - offsets[0]) / 4)
-            scalars.withUnsafeMutableBytes { out in
-                _ = body.dropFirst(offsets[0]).prefix(offsets[1] - offsets[0]).copyBytes(to: out)
+            var scalars = [Float](repeating: 0, count: elements)
+            if size == 1 {
+                for (k, byte) in body.dropFirst(offsets[0]).prefix(elements).enumerated() {
+                    scalars[k] = Float(Int8(bitPattern: byte))
+                }
+            } else {
+                scalars.withUnsafeMutableBytes { out in
+                    _ = body.dropFirst(offsets[0]).prefix(offsets[1] - offsets[0]).copyBytes(to: out)
+                }
             }
             tensors[name] = Tensor(shape: shape, scalars: scalars)
         }

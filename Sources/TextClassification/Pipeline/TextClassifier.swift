@@ -47,14 +47,19 @@ public struct TextClassifier: Sendable {
         public var embeddingDropout: Float = 0
         /// The recurrent layer's `recurrent_dropout`, in training only.
         public var recurrentDropout: Float = 0
+        /// With n-gram tokens: hash the n-grams into this many embedding rows after the words
+        /// (``NGramBuckets``, fastText's `-bucket`), so that no dictionary of n-grams is kept;
+        /// `nil` gives every n-gram a vocabulary entry (Keras's Tokenizer).
+        public var buckets: Int? = nil
 
         public init(normalization: TextNormalizer.Form = .nfkc, toSimplified: Bool = false,
                     locale: String = "zh", lowercased: Bool = true, unit: ICUTokenizer.Unit = .word,
                     numWords: Int? = nil, oovToken: String? = nil, maxLength: Int = 100,
                     padding: Padding.Side = .pre, truncating: Padding.Side = .pre,
                     embeddingDim: Int = 64, units: Int = 64, encoder: SequenceEncoder.Kind = .lstm, dropout: Float = 0,
-                    embeddingDropout: Float = 0, recurrentDropout: Float = 0) {
+                    embeddingDropout: Float = 0, recurrentDropout: Float = 0, buckets: Int? = nil) {
             self.encoder = encoder
+            self.buckets = buckets
             self.embeddingDropout = embeddingDropout
             self.recurrentDropout = recurrentDropout
             self.dropout = dropout
@@ -92,6 +97,7 @@ public struct TextClassifier: Sendable {
             encoder = try c.decodeIfPresent(SequenceEncoder.Kind.self, forKey: .encoder) ?? .lstm
             embeddingDropout = try c.decodeIfPresent(Float.self, forKey: .embeddingDropout) ?? 0
             recurrentDropout = try c.decodeIfPresent(Float.self, forKey: .recurrentDropout) ?? 0
+            buckets = try c.decodeIfPresent(Int.self, forKey: .buckets)
         }
     }
 
@@ -113,6 +119,8 @@ public struct TextClassifier: Sendable {
     public internal(set) var history: History?
     /// How many vocabulary words the last fit's pretrained embeddings covered (nil without them).
     public internal(set) var embeddingCoverage: EmbeddingCoverage?
+    /// How the embedding was quantized, for a model from ``quantized(keepingRows:)`` (nil otherwise).
+    public internal(set) var quantization: Quantization?
 
     /// Pretrained word vectors to start the embedding from (Keras: `Embedding(weights=[matrix],
     /// trainable=…)`): the rows of vocabulary words that have a vector take it, the others keep
@@ -159,6 +167,9 @@ public struct TextClassifier: Sendable {
                                      ("units", configuration.units, 1 << 16)] where value < 1 || value > limit {
             throw TextClassificationError.invalidArgument(name: name, value: String(value), expected: "1…\(limit)")
         }
+        if let buckets = configuration.buckets, buckets < 1 || buckets > 1 << 28 {
+            throw TextClassificationError.invalidArgument(name: "buckets", value: String(buckets), expected: "1…\(1 << 28)")
+        }
         if let numWords = configuration.numWords, numWords < 2 || numWords > Int(Int32.max) {
             throw TextClassificationError.invalidArgument(name: "numWords", value: String(numWords),
                                                           expected: "2…\(Int32.max) (index 0 is padding)")
@@ -175,13 +186,18 @@ public struct TextClassifier: Sendable {
 
     /// The tokens of each text as the model sees them (normalised, then tokenized), on all cores.
     public func tokenize(_ texts: [String]) -> [[String]] {
-        var tokens = [[String]](repeating: [], count: texts.count)
+        tokenizeSplit(texts).map(\.tokens)
+    }
+
+    /// ``tokenize(_:)`` with each text's word count (``ICUTokenizer/wordsAndNGrams(in:)``).
+    func tokenizeSplit(_ texts: [String]) -> [(tokens: [String], words: Int)] {
+        var tokens = [(tokens: [String], words: Int)](repeating: ([], 0), count: texts.count)
         let workers = min(Parallel.threads, max(1, texts.count / 64))
         tokens.withUnsafeMutableBufferPointer { out in
             let shared = SharedPointer(base: out.baseAddress!)
             Parallel.forEach(workers) { worker in
                 for k in stride(from: worker, to: texts.count, by: workers) {
-                    shared.base[k] = tokenizer.tokens(in: normalizer(texts[k]))
+                    shared.base[k] = tokenizer.wordsAndNGrams(in: normalizer(texts[k]))
                 }
             }
         }
@@ -213,18 +229,102 @@ public struct TextClassifier: Sendable {
     public func encode(_ texts: [String]) -> IndexMatrix {
         var sequences = [[Int32]](repeating: [], count: texts.count)
         let workers = min(Parallel.threads, max(1, texts.count / 64))
-        let vocabulary = vocabulary
         sequences.withUnsafeMutableBufferPointer { out in
             let shared = SharedPointer(base: out.baseAddress!)
             Parallel.forEach(workers) { worker in
                 for k in stride(from: worker, to: texts.count, by: workers) {
-                    shared.base[k] = vocabulary.encode(tokenizer.tokens(in: normalizer(boundedText(texts[k]))))
+                    shared.base[k] = indices(of: texts[k])
                 }
             }
         }
         return padding(sequences)
     }
 
+
+    /// The hashed n-gram rows, if the configuration asks for them and the tokens have n-grams.
+    public var buckets: NGramBuckets? {
+        guard let count = configuration.buckets, [.ngrams, .ngrams3, .wordchar].contains(configuration.unit) else { return nil }
+        return NGramBuckets(count: count)
+    }
+
+    /// The embedding rows of the words, padding included: `numWords` when set (as Keras's
+    /// `Embedding(num_words, …)`), else the vocabulary's size. Hashed n-grams come after them.
+    public var wordRows: Int { configuration.numWords ?? vocabulary.indexWord.count }
+
+    /// The model's indices of one text: its words through the vocabulary and, with
+    /// ``buckets``, its n-grams by hash.
+    public func indices(of text: String) -> [Int32] {
+        let (tokens, words) = tokenizer.wordsAndNGrams(in: normalizer(boundedText(text)))
+        return indices(ofTokens: tokens, words: words)
+    }
+
+    /// ``indices(of:)`` for tokens already made, the first `words` of them words.
+    func indices(ofTokens tokens: [String], words: Int) -> [Int32] {
+        guard let buckets else { return vocabulary.encode(tokens) }
+        var sequence = vocabulary.encode(tokens[..<words])
+        let base = wordRows
+        for token in tokens[words...] { sequence.append(Int32(base + buckets.bucket(of: token))) }
+        return sequence
+    }
+
+    /// How many texts are tokenized (on all cores) before their tokens are counted or encoded:
+    /// the only token strings held at once.
+    static let tokenizingBlock = 4096
+
+    /// Fits ``vocabulary`` on `texts` and returns them encoded and cut to the padding's length,
+    /// from one tokenizing pass that never holds the corpus's token strings: each text keeps
+    /// its words' first-seen positions, which become indices once the words are ranked.
+    mutating func fitVocabulary(on texts: [String]) -> TokenSequences {
+        var builder = Vocabulary.Builder(Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken))
+        var sequences = TokenSequences(padding: try! Padding(length: nil))  // cut after the ranking
+        var positions: [Int32] = []
+        let buckets = buckets
+        for start in stride(from: 0, to: texts.count, by: Self.tokenizingBlock) {
+            let block = texts[start ..< min(texts.count, start + Self.tokenizingBlock)]
+            for (tokens, words) in tokenizeSplit(block.map(boundedText)) {
+                positions.removeAll(keepingCapacity: true)
+                if let buckets {
+                    // Words by position; n-grams by bucket, as -(bucket + 1) until the words' rows are known.
+                    builder.add(tokens[..<words], positions: &positions)
+                    for token in tokens[words...] { positions.append(Int32(-1 - buckets.bucket(of: token))) }
+                } else {
+                    builder.add(tokens, positions: &positions)
+                }
+                sequences.append(positions)
+            }
+            if start == 0 && texts.count > Self.tokenizingBlock {
+                // Room for the rest at the first block's rate and a tenth more.
+                let perText = Double(sequences.tokens.count) / Double(sequences.count)
+                sequences.reserve(rows: texts.count - sequences.count,
+                                  tokens: Int(perText * 1.1 * Double(texts.count - sequences.count)))
+            }
+        }
+        let (fitted, index) = builder.finish()
+        vocabulary = fitted
+        // As Vocabulary.encode: indices from numWords on are dropped, or become the OOV index.
+        let limit = Int32(clamping: (configuration.numWords ?? 0) > 0 ? configuration.numWords! : Int.max)
+        let oov = fitted.oovIndex.map(Int32.init)
+        let base = Int32(wordRows)
+        sequences.map(cuttingTo: padding) { position in
+            if position < 0 { return base - 1 - position }
+            let k = index[Int(position)]
+            return k < limit ? k : oov
+        }
+        return sequences
+    }
+
+    /// Texts as the model's input, unpadded (see ``TokenSequences``), a block at a time.
+    func encodeSequences(_ texts: [String]) -> TokenSequences {
+        var sequences = TokenSequences(padding: padding)
+        let vocabulary = vocabulary
+        for start in stride(from: 0, to: texts.count, by: Self.tokenizingBlock) {
+            let block = texts[start ..< min(texts.count, start + Self.tokenizingBlock)]
+            for (tokens, words) in tokenizeSplit(block.map(boundedText)) {
+                sequences.append(indices(ofTokens: tokens, words: words))
+            }
+        }
+        return sequences
+    }
 
     /// How rows' losses are weighted in training.
     public enum ClassWeight: Equatable, Sendable {
@@ -370,18 +470,17 @@ public struct TextClassifier: Sendable {
         }
         guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
         let classWeights = try weights(classWeight, targets: targets)
-        vocabulary = Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken)
-        vocabulary.fit(tokenize(texts))
+        let training = fitVocabulary(on: texts)
         // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
-        let inputDim = configuration.numWords ?? vocabulary.indexWord.count
+        let inputDim = wordRows + (buckets?.count ?? 0)
         var model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
                                        units: configuration.units, encoder: configuration.encoder, head: labels.head,
                                        classes: labelNames.count, seed: seed)
         let coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
-        let validationSet = validation.map { (indices: encode($0.texts), labels: $0.targets) }
+        let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
         let history: History
         do {
-            history = try model.fit(encode(texts), labels: targets, classWeights: classWeights,
+            history = try model.fit(training, labels: targets, classWeights: classWeights,
                                     dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
                                     recurrentDropout: configuration.recurrentDropout,
                                     epochs: epochs,

@@ -69,9 +69,19 @@ public struct ICUTokenizer: Tokenizer, Sendable {
     }
 
     public func tokens(in text: String) -> [String] {
+        wordsAndNGrams(in: text).tokens
+    }
+
+    /// The tokens of `text`, of which the first `words` are words and the rest n-grams (word
+    /// pairs, characters and their runs); with the word and character units every token is a word.
+    public func wordsAndNGrams(in text: String) -> (tokens: [String], words: Int) {
         switch unit {
-        case .word: return segmentTokens(in: text, words: true, characters: false).words
-        case .character: return segmentTokens(in: text, words: false, characters: true).characters
+        case .word:
+            let words = segmentTokens(in: text, words: true, characters: false).words
+            return (words, words.count)
+        case .character:
+            let characters = segmentTokens(in: text, words: false, characters: true).characters
+            return (characters, characters.count)
         case .ngrams, .ngrams3, .wordchar: break
         }
         // Words and characters from one ICU pass.
@@ -88,7 +98,7 @@ public struct ICUTokenizer: Tokenizer, Sendable {
                 tokens.append(characters[k - 2] + "+" + characters[k - 1] + "+" + characters[k])
             }
         }
-        return tokens
+        return (tokens, words.count)
     }
 
     /// The word tokens and/or the character tokens (ideographic segments split into scalars,

@@ -59,37 +59,15 @@ public struct Vocabulary: Equatable, Sendable {
     /// Fitting again accumulates, as in Keras.
     public mutating func fit<Documents: Sequence>(_ documents: Documents)
     where Documents.Element: Sequence, Documents.Element.Element == String {
-        // One hash per token: counts live in arrays by first-seen position (String hashing
-        // normalises Unicode, and n-gram models see millions of tokens).
-        var position = [String: Int](minimumCapacity: words.count)
-        for (k, word) in words.enumerated() { position[word] = k }
-        // The document that last counted each word (documents are numbered from documentCount + 1).
-        var lastDocument = [Int](repeating: 0, count: words.count)
-        for document in documents {
-            documentCount += 1
-            for word in document {
-                let k: Int
-                if let known = position[word] {
-                    k = known
-                    counts[k] += 1
-                } else {
-                    k = words.count
-                    position[word] = k
-                    words.append(word)
-                    counts.append(1)
-                    documentCounts.append(0)
-                    lastDocument.append(0)
-                }
-                if lastDocument[k] != documentCount {
-                    lastDocument[k] = documentCount
-                    documentCounts[k] += 1
-                }
-            }
-        }
-        rebuildIndex()
+        var builder = Builder(self)
+        for document in documents { builder.add(document) }
+        self = builder.finish().vocabulary
     }
 
-    private mutating func rebuildIndex() {
+    /// Ranks the words and rebuilds ``wordIndex`` and ``indexWord``; returns the words'
+    /// first-seen positions in rank order.
+    @discardableResult
+    mutating func rebuildIndex() -> [Int] {
         // Swift's sort is not stable: sort by (count desc, first-seen position asc), which is
         // what Python's stable sort on count gives.
         let counts = counts
@@ -100,6 +78,7 @@ public struct Vocabulary: Equatable, Sendable {
         wordIndex = [String: Int](minimumCapacity: sorted.count)
         for (k, word) in sorted.enumerated() { wordIndex[word] = k + 1 }
         indexWord = [""] + sorted
+        return ranked
     }
 
     /// The vocabulary without the words `numWords` cuts off: they encode to nothing (or to the

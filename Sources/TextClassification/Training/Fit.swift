@@ -45,20 +45,20 @@ extension SequenceClassifier {
     ///   `restoreBestWeights`, else those at the end of the last completed epoch (the initial
     ///   weights if the first epoch diverged). Or an error for indices outside the embedding.
     @discardableResult
-    public mutating func fit(
-        _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
+    public mutating func fit<Rows: TrainingRows>(
+        _ indices: Rows, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
         embeddingDropout: Float = 0, recurrentDropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         optimizer: inout Adam,
-        validation: (indices: IndexMatrix, labels: [Float])? = nil,
+        validation: (indices: any TrainingRows, labels: [Float])? = nil,
         restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         let width = head.targetWidth
-        guard indices.rows * width == labels.count else {
+        guard indices.count * width == labels.count else {
             throw TextClassificationError.invalidTrainingData(
-                reason: "\(indices.rows) sequences but \(labels.count) label values (\(width) per row)")
+                reason: "\(indices.count) sequences but \(labels.count) label values (\(width) per row)")
         }
         try checkTargets(labels)
         if let classWeights, classWeights.count != (head.kind == .multiLabel ? head.outputs : head.classes)
@@ -67,7 +67,7 @@ extension SequenceClassifier {
                 name: "class weights", value: "\(classWeights.count) values",
                 expected: "one finite weight ≥ 0 per class (per label for multi-label)")
         }
-        guard indices.rows > 0 else { throw TextClassificationError.invalidTrainingData(reason: "no training rows") }
+        guard indices.count > 0 else { throw TextClassificationError.invalidTrainingData(reason: "no training rows") }
         guard batchSize >= 1, epochs >= 0 else {
             throw TextClassificationError.invalidArgument(name: "batch size/epochs", value: "\(batchSize)/\(epochs)",
                                                           expected: "batch size ≥ 1 and epochs ≥ 0")
@@ -76,21 +76,21 @@ extension SequenceClassifier {
                              ("recurrent dropout", recurrentDropout)] where !(rate >= 0 && rate < 1) {
             throw TextClassificationError.invalidArgument(name: name, value: String(rate), expected: "a rate in [0, 1)")
         }
-        try encoder.embedding.validate(indices.storage)
+        try encoder.embedding.validate(indices.flatIndices)
         // The LSTM and the bidirectional LSTM run on the LSTM's fast path, unless embedding
         // dropout rules out its per-token projections.
         // Lazy Adam needs the embedding's gradient by rows, which the general path gives.
         let fastPath = embeddingDropout == 0 && recurrentDropout == 0 && !optimizer.lazy
-        let workspaces = fastPath ? makeTrainingWorkspaces(batchSize: min(batchSize, indices.rows), steps: indices.columns) : []
+        let workspaces = fastPath ? makeTrainingWorkspaces(batchSize: min(batchSize, indices.count), steps: indices.columns) : []
         for w in workspaces { w.encoder.trainsEmbedding = trainableEmbeddings }
         let bidirectional = fastPath && encoder.kind == .bilstm
-            ? makeBidirectionalWorkspaces(batchSize: min(batchSize, indices.rows), steps: indices.columns) : nil
+            ? makeBidirectionalWorkspaces(batchSize: min(batchSize, indices.count), steps: indices.columns) : nil
         for w in (bidirectional?.forward ?? []) + (bidirectional?.backward ?? []) { w.trainsEmbedding = trainableEmbeddings }
         let frozen: Set<String> = trainableEmbeddings ? [] : ["embedding/embeddings"]
         var random = RandomGenerator(seed: seed)
-        var order = Array(0..<indices.rows)
+        var order = Array(0..<indices.count)
         var history = History()
-        let batches = (indices.rows + batchSize - 1) / batchSize
+        let batches = (indices.count + batchSize - 1) / batchSize
         var best: (loss: Float, epoch: Int, model: SequenceClassifier)?
         // Copy-on-write snapshots: free until the weights change.
         var lastGood = self
@@ -101,8 +101,8 @@ extension SequenceClassifier {
             if shuffle { random.shuffle(&order) }
             var lossSum: Double = 0, correct: Double = 0, seen = 0
             for b in 0..<batches {
-                let rows = order[b * batchSize ..< min(indices.rows, (b + 1) * batchSize)]
-                let batch = indices.rows(rows)
+                let rows = order[b * batchSize ..< min(indices.count, (b + 1) * batchSize)]
+                let batch = indices.batch(rows)
                 let batchLabels = width == 1 ? rows.map { labels[$0] } : rows.flatMap { labels[$0 * width ..< ($0 + 1) * width] }
                 // A seed per (run, epoch, batch): the masks repeat with the seed, never across batches.
                 var mixer = RandomGenerator(seed: seed ^ (UInt64(epoch) << 40) ^ UInt64(b))
@@ -180,12 +180,12 @@ extension SequenceClassifier {
     /// `fit(_:labels:…:optimizer:…)`
     /// with a fresh Adam (`optimizer`: Keras's, or lazy) of learning rate `learningRate`.
     @discardableResult
-    public mutating func fit(
-        _ indices: IndexMatrix, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
+    public mutating func fit<Rows: TrainingRows>(
+        _ indices: Rows, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
         embeddingDropout: Float = 0, recurrentDropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
         learningRate: Float = 0.001, optimizer kind: Optimizer = .adam,
-        validation: (indices: IndexMatrix, labels: [Float])? = nil,
+        validation: (indices: any TrainingRows, labels: [Float])? = nil,
         restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
@@ -199,13 +199,20 @@ extension SequenceClassifier {
 
     /// Mean loss and accuracy (Keras's: binary at 0.5, argmax, or binary per label) on
     /// labelled rows, as Keras's `model.evaluate`; `labels` as for `fit`.
-    public func evaluate(_ indices: IndexMatrix, labels: [Float]) throws -> Evaluation {
-        guard indices.rows * head.targetWidth == labels.count, indices.rows > 0 else {
+    public func evaluate<Rows: TrainingRows>(_ indices: Rows, labels: [Float]) throws -> Evaluation {
+        guard indices.count * head.targetWidth == labels.count, indices.count > 0 else {
             throw TextClassificationError.invalidTrainingData(
-                reason: "\(indices.rows) sequences and \(labels.count) label values to evaluate")
+                reason: "\(indices.count) sequences and \(labels.count) label values to evaluate")
         }
         try checkTargets(labels)
-        return head.evaluate(logits: try logits(indices), targets: labels)
+        // Padded a block of rows at a time: ragged rows never exist padded all at once.
+        let block = 8192
+        var logits: [Float] = []
+        logits.reserveCapacity(labels.count / head.targetWidth * head.outputs)
+        for start in stride(from: 0, to: indices.count, by: block) {
+            logits += try self.logits(indices.batch(start ..< min(indices.count, start + block)))
+        }
+        return head.evaluate(logits: logits, targets: labels)
     }
 
     /// Targets the head can read: class indices within range, 0/1 values otherwise.

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Scale smoke (in CI): generates ROWS headlines (Scripts/make-scale-data.sh: every row
+# differs, so the vocabulary grows with the rows), trains the default multi-class model on
+# them for one epoch with the n-grams hashed into buckets, and requires that it completes
+# with peak RSS within the bound and predicts. Speed is not checked here (that is
+# Scripts/bench.sh's job): only that the cost stays bounded. Before the bag's own pass, lazy
+# Adam and ragged rows, 100,000 rows peaked at 1.2 GB (README, Performance).
+#   Scripts/check-scale.sh [ROWS (100000)] [MAX_RSS_MB (1024)] [BUCKETS (262144)]
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+rows=${1:-100000} bound=${2:-1024} buckets=${3:-262144}
+build_release
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+bash "$ROOT/Scripts/make-scale-data.sh" "$rows" "$work/scale.csv"
+if ! /usr/bin/time -f "%M %e" -o "$work/time" "$TEXTCLF" fit "$work/scale.csv" -o "$work/model" --epochs 1 \
+        --buckets "$buckets" 2> "$work/fit.log" > /dev/null; then
+    echo "error: textclf fit on $rows rows failed:" >&2
+    tail -20 "$work/fit.log" >&2
+    exit 1
+fi
+read -r rss_kb seconds < "$work/time"
+rss_mb=$((rss_kb / 1024))
+speed=$(sed -n 's/^Epoch 1 .* - \([0-9]*\) samples\/s .*/\1/p' "$work/fit.log" | tr -d '\r' | tail -1)
+echo "check-scale: $rows rows, --buckets $buckets: fit ${seconds} s, ${speed:-?} samples/s, peak RSS ${rss_mb} MB (bound ${bound} MB)"
+[ "$rss_mb" -le "$bound" ] || { echo "error: peak RSS ${rss_mb} MB is above the bound of ${bound} MB" >&2; exit 1; }
+echo "体育新闻：国足今晚迎战日本" | "$TEXTCLF" predict "$work/model" --lines > "$work/predicted" \
+    || { echo "error: the scale model does not predict" >&2; exit 1; }
+grep -q sports "$work/predicted" || { echo "error: the scale model predicted $(cat "$work/predicted"), not sports" >&2; exit 1; }
+echo "check-scale: ok"

@@ -1,0 +1,83 @@
+"""fastText, the production anchor of Scripts/bench.sh, fed textclf's own tokens.
+
+    bench_fasttext.py TEXTCLF TRAIN.csv TEST.csv [--epoch 25] [--lr 0.5] [--quantize]
+
+Tokenizes TRAIN and TEST with `TEXTCLF tokenize --tokens wordchar` (the default bag's
+tokens: the words and their pairs, every character in ones, pairs and threes), trains
+`fasttext.train_supervised` on 2 threads (wordNgrams 1: the n-grams are already tokens) and
+prints one JSON object: seconds to tokenize and to train, training samples/s per epoch,
+test accuracy, model bytes; with --quantize also fastText's quantized model (cutoff 100,000,
+qnorm, retrain) with its accuracy and bytes. Wall time of the whole job = tokenize + train.
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import fasttext
+
+
+def read(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [r["text"].replace("\r", " ").replace("\n", " ") for r in rows], [r["label"] for r in rows]
+
+
+def tokenize(textclf, texts):
+    out = subprocess.run([textclf, "tokenize", "--tokens", "wordchar"], input="\n".join(texts) + "\n",
+                         capture_output=True, text=True, check=True).stdout
+    lines = out.split("\n")[: len(texts)]
+    assert len(lines) == len(texts), (len(lines), len(texts))
+    return lines
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("textclf")
+    p.add_argument("train")
+    p.add_argument("test")
+    p.add_argument("--epoch", type=int, default=25)
+    p.add_argument("--lr", type=float, default=0.5)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--quantize", action="store_true")
+    a = p.parse_args()
+    train_texts, train_labels = read(a.train)
+    test_texts, test_labels = read(a.test)
+    work = tempfile.mkdtemp()
+    start = time.perf_counter()
+    tokens = tokenize(a.textclf, train_texts)
+    with open(os.path.join(work, "train.txt"), "w", encoding="utf-8") as f:
+        for label, line in zip(train_labels, tokens):
+            f.write(f"__label__{label} {line}\n")
+    tokenize_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    model = fasttext.train_supervised(os.path.join(work, "train.txt"), epoch=a.epoch, lr=a.lr, wordNgrams=1,
+                                      thread=a.threads, verbose=0)
+    train_seconds = time.perf_counter() - start
+    test_tokens = tokenize(a.textclf, test_texts)
+
+    def accuracy(m):
+        predicted = m.predict(test_tokens)[0]
+        return sum(p[0] == "__label__" + y for p, y in zip(predicted, test_labels)) / len(test_labels)
+
+    path = os.path.join(work, "model.bin")
+    model.save_model(path)
+    result = {"rows": len(train_texts), "epochs": a.epoch, "tokenize_seconds": tokenize_seconds,
+              "train_seconds": train_seconds, "seconds": tokenize_seconds + train_seconds,
+              "samples_per_second": len(train_texts) * a.epoch / train_seconds,
+              "accuracy": accuracy(model), "model_bytes": os.path.getsize(path)}
+    if a.quantize:
+        model.quantize(input=os.path.join(work, "train.txt"), cutoff=100000, qnorm=True, retrain=True,
+                       thread=a.threads, epoch=a.epoch, lr=a.lr)
+        qpath = os.path.join(work, "model.ftz")
+        model.save_model(qpath)
+        result.update(quantized_accuracy=accuracy(model), quantized_bytes=os.path.getsize(qpath))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

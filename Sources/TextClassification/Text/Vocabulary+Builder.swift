@@ -1,0 +1,78 @@
+extension Vocabulary {
+    /// Fits a vocabulary document by document, as ``Vocabulary/fit(_:)`` does, without holding
+    /// the documents: each token is counted and its position among the words seen so far
+    /// (first-seen order) handed back, so a caller can keep small integers instead of strings
+    /// and turn them into indices once the ranking is known (``finish()``).
+    ///
+    /// ```swift
+    /// var builder = Vocabulary.Builder(Vocabulary(numWords: 1000))
+    /// var positions: [Int32] = []
+    /// builder.add(["这", "是", "文本"], positions: &positions)   // positions [0, 1, 2]
+    /// builder.add(["文本"], positions: &positions)               // … 2
+    /// let (vocabulary, index) = builder.finish()                // index[2] == 1: 文本 ranks first
+    /// ```
+    public struct Builder {
+        private var vocabulary: Vocabulary
+        /// One hash per token: counts live in arrays by first-seen position (String hashing
+        /// normalises Unicode, and n-gram models see millions of tokens).
+        private var position: [String: Int]
+        /// The document that last counted each word (documents are numbered from 1).
+        private var lastDocument: [Int]
+
+        /// Goes on counting into `vocabulary` (empty for a fresh fit).
+        public init(_ vocabulary: Vocabulary) {
+            self.vocabulary = vocabulary
+            position = [String: Int](minimumCapacity: vocabulary.words.count)
+            for (k, word) in vocabulary.words.enumerated() { position[word] = k }
+            lastDocument = [Int](repeating: 0, count: vocabulary.words.count)
+        }
+
+        /// Counts one document; appends each token's first-seen position to `positions`.
+        public mutating func add<Document: Sequence>(_ document: Document, positions: inout [Int32])
+        where Document.Element == String {
+            add(document) { positions.append(Int32($0)) }
+        }
+
+        /// Counts one document.
+        public mutating func add<Document: Sequence>(_ document: Document) where Document.Element == String {
+            add(document) { _ in }
+        }
+
+        private mutating func add<Document: Sequence>(_ document: Document, each: (Int) -> Void)
+        where Document.Element == String {
+            vocabulary.documentCount += 1
+            let documentNumber = vocabulary.documentCount
+            for word in document {
+                let k: Int
+                if let known = position[word] {
+                    k = known
+                    vocabulary.counts[k] += 1
+                } else {
+                    k = vocabulary.words.count
+                    position[word] = k
+                    vocabulary.words.append(word)
+                    vocabulary.counts.append(1)
+                    vocabulary.documentCounts.append(0)
+                    lastDocument.append(0)
+                }
+                if lastDocument[k] != documentNumber {
+                    lastDocument[k] = documentNumber
+                    vocabulary.documentCounts[k] += 1
+                }
+                each(k)
+            }
+        }
+
+        /// The fitted vocabulary, and each first-seen position's index in it (before `numWords`
+        /// cuts: compare with ``Vocabulary/numWords`` as ``Vocabulary/encode(_:)`` does).
+        public func finish() -> (vocabulary: Vocabulary, index: [Int32]) {
+            var fitted = vocabulary
+            let ranked = fitted.rebuildIndex()
+            // Index 1 is the OOV token's when there is one.
+            let first = fitted.oovToken == nil ? 1 : 2
+            var index = [Int32](repeating: 0, count: ranked.count)
+            for (rank, position) in ranked.enumerated() { index[position] = Int32(rank + first) }
+            return (fitted, index)
+        }
+    }
+}
