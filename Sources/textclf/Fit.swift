@@ -88,7 +88,7 @@ extension TextClf {
         @Option(help: "Adam's learning rate. (default: 0.001, Keras's; 0.002 with the bag encoder)")
         var learningRate: Float?
 
-        @Option(help: "adam: Keras's Adam, every embedding row steps on every batch (a step costs the whole vocabulary; weights match Keras's); lazy-adam: only the rows a batch read step (TensorFlow Addons' LazyAdam; a step costs the batch's tokens). (default: lazy-adam for the bag, adam otherwise)")
+        @Option(help: "adam: Keras's Adam, every embedding row steps on every batch (a step costs the whole vocabulary); deferred-adam: the same arithmetic, but a row's steps wait until a batch reads it and are then applied at once, ε left out of them (a step costs the batch's tokens); lazy-adam: only the rows a batch read step (TensorFlow Addons' LazyAdam; rare rows move less). (default: deferred-adam for the bag, adam otherwise)")
         var optimizer: Optimizer?
 
         @Option(help: "Seed for weights and shuffling: the same seed and data give the same model.")
@@ -302,7 +302,7 @@ extension TextClf.Fit {
         -> (tokens: TokenUnit, numWords: Int, maxLength: Int, learningRate: Float, embeddingDropout: Float,
             optimizer: Optimizer) {
         guard encoder == .bag else { return (.word, 10000, 100, 0.001, 0, .adam) }
-        return head == .binary ? (.wordchar, 100_000, 700, 0.002, 0.3, .lazyAdam) : (.wordchar, 0, 200, 0.002, 0, .lazyAdam)
+        return head == .binary ? (.wordchar, 100_000, 700, 0.002, 0.3, .deferredAdam) : (.wordchar, 0, 200, 0.002, 0, .deferredAdam)
     }
 }
 

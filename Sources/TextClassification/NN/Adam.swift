@@ -11,34 +11,56 @@ import Foundation
 /// several positions (measured against Keras in KerasParityTests). Pass those sums as
 /// `squaredGradients` to match it.
 ///
-/// **Lazy Adam** (`lazy: true`; TensorFlow Addons' `LazyAdam`, PyTorch's `SparseAdam`): a weight
-/// whose gradient comes by rows (the embedding on the training loop's paths) steps only the
-/// rows the batch read: their moments move with the row's summed gradient g (and g², not the
-/// per-position squares), the other rows' weights and moments stay as they are; α uses the
-/// global step count. A step then costs the batch's tokens, not the vocabulary. Every other
-/// weight steps as in Keras. `Scripts/keras-reference/lazy_adam_reference.py` is the reference.
+/// A weight whose gradient comes by rows (the embedding, on the training loop's paths) can
+/// step in three ways (``RowSteps``); every other weight steps as in Keras.
 ///
 /// ```swift
 /// var adam = Adam()                        // lr 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7
 /// adam.update(&model, along: gradients)    // one step
-/// var lazy = Adam(learningRate: 0.002, lazy: true)
+/// var deferred = Adam(learningRate: 0.002, rowSteps: .deferred)
 /// ```
 public struct Adam: Sendable {
     public var learningRate: Float
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float
-    /// Row-wise weights step only the rows with a gradient (see the type's note).
-    public let lazy: Bool
+    /// How weights given by rows step.
+    public enum RowSteps: Sendable {
+        /// Every row, every step, as Keras: a row without gradient still moves by its decaying
+        /// moments. A step costs the whole table.
+        case dense
+        /// Keras's arithmetic, with the steps of a row the batch did not read deferred until a
+        /// batch reads it (or ``Adam/catchUp(_:)``), then applied at once. With g = 0 over k
+        /// missed steps, m and v decay by β₁ᵏ and β₂ᵏ and w moves by Σᵢ uᵢ·m/(cᵢ√v + ε),
+        /// uᵢ = αₛ₊ᵢβ₁ⁱ, cᵢ = β₂^(i/2); that sum is taken as U·m/(ĉ√v + ε) with U = Σuᵢ and ĉ
+        /// the uᵢ-weighted harmonic mean of cᵢ: exact when √v ≫ ε or √v ≪ ε, and within cᵢ's
+        /// 2% spread over the steps that count between. A step costs the batch's tokens; the
+        /// weights follow dense Adam's to float rounding (tested).
+        case deferred
+        /// TensorFlow Addons' `LazyAdam`, PyTorch's `SparseAdam`: only the rows a batch read
+        /// step, their moments with the row's summed gradient g (and g², not Keras's
+        /// per-position squares); the others stay as they are. Another optimiser than Keras's:
+        /// rarely seen rows move less. `Scripts/keras-reference/lazy_adam_reference.py` is the reference.
+        case lazy
+    }
+
+    /// How weights given by rows step (see ``RowSteps``).
+    public let rowSteps: RowSteps
+    /// With `lazy` rows, the squared gradients are those of the summed row gradients.
+    var lazy: Bool { rowSteps == .lazy }
+    /// Deferred rows: α of every step so far (`alphas[t − 1]` is step t's), and for each
+    /// weight the step each row is current with.
+    private var alphas: [Float] = []
+    private var currentSteps: [String: [Int32]] = [:]
     /// Steps taken so far (Keras's `iterations`).
     public private(set) var step = 0
     /// Each weight's first and second moments, by name.
     private var moments: [String: (first: [Float], second: [Float])] = [:]
 
     public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
-                lazy: Bool = false) {
+                rowSteps: RowSteps = .dense) {
         self.learningRate = learningRate
-        self.lazy = lazy
+        self.rowSteps = rowSteps
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
@@ -90,7 +112,9 @@ public struct Adam: Sendable {
         step += 1
         // In Float, as Keras computes it for float32 weights.
         let t = Float(step)
-        return learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t))
+        let alpha = learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t))
+        if rowSteps == .deferred { alphas.append(alpha) }
+        return alpha
     }
 
     /// Weights this large are updated on every core (element ranges; the result does not depend on it).
@@ -168,6 +192,34 @@ public struct Adam: Sendable {
             applyLazyRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows)
             return
         }
+        if rowSteps == .deferred {
+            var current = currentSteps.removeValue(forKey: name) ?? [Int32](repeating: 0, count: height)
+            defer { currentSteps[name] = current }
+            let catchUp = CatchUp(adam: self)
+            catchUp.apply(rows.rows, current: &current, weights: &weights, first: &first, second: &second,
+                          through: step - 1)
+            // This step, as Keras takes it, on the rows read; they are then current.
+            let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
+            first.withUnsafeMutableBufferPointer { m in
+                second.withUnsafeMutableBufferPointer { v in
+                    weights.scalars.withUnsafeMutableBufferPointer { w in
+                        for (k, row) in rows.rows.enumerated() {
+                            let offset = Int(row) * width
+                            rows.gradient.withUnsafeBufferPointer { g in
+                                rows.squares.withUnsafeBufferPointer { g2 in
+                                    Self.step(m.baseAddress! + offset, v.baseAddress! + offset, w.baseAddress! + offset,
+                                              gradient: g.baseAddress! + k * width, squaredGradient: g2.baseAddress! + k * width,
+                                              count: width, alpha: alpha, oneMinusBeta1: oneMinusBeta1,
+                                              oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                                }
+                            }
+                            current[Int(row)] = Int32(step)
+                        }
+                    }
+                }
+            }
+            return
+        }
         var slot = [Int32](repeating: -1, count: height)
         for (k, row) in rows.rows.enumerated() { slot[Int(row)] = Int32(k) }
         let zeros = [Float](repeating: 0, count: width)
@@ -192,6 +244,106 @@ public struct Adam: Sendable {
                                                   oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
                                     }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Deferred rows: brings every row of every row-wise weight up to the last step (the
+    /// weights dense Adam would hold now). Call before reading the weights (evaluating,
+    /// saving); a no-op for the other kinds of steps.
+    public mutating func catchUp<Model: ParameterizedModel>(_ model: inout Model) {
+        guard rowSteps == .deferred else { return }
+        let catchUp = CatchUp(adam: self)
+        for entry in model.parameterPaths {
+            guard var current = currentSteps.removeValue(forKey: entry.name),
+                  var (first, second) = moments.removeValue(forKey: entry.name) else { continue }
+            let stale = current.indices.filter { current[$0] < Int32(step) }.map(Int32.init)
+            catchUp.apply(stale, current: &current, weights: &model[keyPath: entry.path], first: &first, second: &second,
+                          through: step)
+            currentSteps[entry.name] = current
+            moments[entry.name] = (first, second)
+        }
+    }
+
+    /// Deferred rows: brings `rows` of the weight named `name` up to the last step, as a
+    /// batch that reads them needs before its forward pass (their values then are dense
+    /// Adam's). A no-op for the other kinds of steps.
+    public mutating func catchUp<Model: ParameterizedModel>(_ model: inout Model, rows: [Int32], of name: String) {
+        guard rowSteps == .deferred, var current = currentSteps.removeValue(forKey: name),
+              let entry = model.parameterPaths.first(where: { $0.name == name }) else { return }
+        guard var (first, second) = moments.removeValue(forKey: name) else {
+            currentSteps[name] = current
+            return
+        }
+        CatchUp(adam: self).apply(rows, current: &current, weights: &model[keyPath: entry.path], first: &first,
+                                  second: &second, through: step)
+        currentSteps[name] = current
+        moments[name] = (first, second)
+    }
+
+    /// The closed form of the steps a deferred row missed (see ``RowSteps/deferred``).
+    private struct CatchUp {
+        let alphas: [Float]
+        let beta1: Double, beta2: Double
+        let epsilon: Float
+
+        init(adam: Adam) {
+            alphas = adam.alphas
+            beta1 = Double(adam.beta1)
+            beta2 = Double(adam.beta2)
+            epsilon = adam.epsilon
+        }
+
+        /// For k missed steps after step s: U = Σᵢ uᵢ with uᵢ = αₛ₊ᵢβ₁ⁱ, the weighted
+        /// harmonic mean ĉ = U / Σᵢ uᵢ/cᵢ of cᵢ = β₂^(i/2), β₁ᵏ and β₂ᵏ. Terms past i = 400 are
+        /// below 1e-18 of the first.
+        func factors(from s: Int, missed k: Int) -> Factors {
+            var sum = 0.0, harmonic = 0.0, first = 1.0, root = 1.0
+            let rootBeta2 = beta2.squareRoot()
+            for i in 1...min(k, 400) {
+                first *= beta1
+                root *= rootBeta2
+                let u = Double(alphas[s + i - 1]) * first
+                sum += u
+                harmonic += u / root
+            }
+            return Factors(step: Float(sum), root: Float(sum / harmonic), first: Float(pow(beta1, Double(k))),
+                           second: Float(pow(beta2, Double(k))))
+        }
+
+        struct Factors {
+            var step: Float, root: Float, first: Float, second: Float
+        }
+
+        /// Brings `rows` (each once) from their current step up to step `target`.
+        func apply(_ rows: [Int32], current: inout [Int32], weights: inout Tensor, first: inout [Float],
+                   second: inout [Float], through target: Int) {
+            let width = weights.shape[1]
+            var memo: [Int32: Factors] = [:]
+            first.withUnsafeMutableBufferPointer { m in
+                second.withUnsafeMutableBufferPointer { v in
+                    weights.scalars.withUnsafeMutableBufferPointer { w in
+                        for row in rows {
+                            let s = current[Int(row)], missed = target - Int(s)
+                            guard missed > 0 else { continue }
+                            current[Int(row)] = Int32(target)
+                            let f: Factors
+                            if let known = memo[s] { f = known } else {
+                                f = factors(from: Int(s), missed: missed)
+                                memo[s] = f
+                            }
+                            let offset = Int(row) * width
+                            // The k updates Σᵢ uᵢ·m/(cᵢ√v + ε) as U·m/(ĉ√v + ε): exact when √v ≫ ε
+                            // and when √v ≪ ε, within cᵢ's spread (≤ 2% over the ~40 steps
+                            // that carry β₁ⁱ) between.
+                            for j in offset ..< offset + width {
+                                w[j] -= f.step * m[j] / (f.root * v[j].squareRoot() + epsilon)
+                                m[j] *= f.first
+                                v[j] *= f.second
                             }
                         }
                     }

@@ -18,6 +18,8 @@ extension SequenceClassifier {
         var features = [Float](repeating: 0, count: count * width)
         var tokenCounts = [Float](repeating: 0, count: count)
         var mask = [Float](repeating: 0, count: width)
+        // The forward pass's dropout masks, token by token, for the backward pass to reuse.
+        var masks: [Float] = []
         indices.storage.withUnsafeBufferPointer { ids in
             encoder.embedding.embeddings.scalars.withUnsafeBufferPointer { table in
                 features.withUnsafeMutableBufferPointer { out in
@@ -30,6 +32,7 @@ extension SequenceClassifier {
                                 // The general path masks the embedded value, then sums: same products.
                                 embeddingDropout.mask(row: r, from: t * width, count: width, into: &mask)
                                 for j in 0..<width { row[j] += vector[j] * mask[j] }
+                                masks += mask
                             } else {
                                 VectorMath.add(vector, into: row, count: width)
                             }
@@ -54,6 +57,7 @@ extension SequenceClassifier {
             var slotOfToken: [Int32: Int] = [:]
             var gradient: [Float] = [], squareSums: [Float] = []
             var g = [Float](repeating: 0, count: width)
+            var used = 0
             head.featureGradients.withUnsafeBufferPointer { dy in
                 indices.storage.withUnsafeBufferPointer { ids in
                     for (b, r) in rows.enumerated() where tokenCounts[b] > 0 {
@@ -72,9 +76,9 @@ extension SequenceClassifier {
                                 gradient.append(contentsOf: repeatElement(0, count: width))
                                 if squares { squareSums.append(contentsOf: repeatElement(0, count: width)) }
                             }
-                            if let embeddingDropout, dropRate > 0 {
-                                embeddingDropout.mask(row: r, from: t * width, count: width, into: &mask)
-                                for j in 0..<width { share[j] = g[j] * mask[j] }
+                            if dropRate > 0 {
+                                for j in 0..<width { share[j] = g[j] * masks[used + j] }
+                                used += width
                             }
                             let offset = slot * width
                             for j in 0..<width { gradient[offset + j] += share[j] }

@@ -18,6 +18,12 @@ public struct IndexMatrix: Equatable, Sendable {
         storage[r * columns ..< (r + 1) * columns]
     }
 
+    /// Every index but padding (0), each once, in order of first appearance.
+    public var distinctTokens: [Int32] {
+        var seen = Set<Int32>(minimumCapacity: min(storage.count, 4096))
+        return storage.filter { $0 != 0 && seen.insert($0).inserted }
+    }
+
     /// The rows at `indices`, in that order.
     public func rows<Indices: Collection>(_ indices: Indices) -> IndexMatrix where Indices.Element == Int {
         var picked: [Int32] = []

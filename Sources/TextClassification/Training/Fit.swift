@@ -80,7 +80,7 @@ extension SequenceClassifier {
         // The LSTM and the bidirectional LSTM run on the LSTM's fast path, unless embedding
         // dropout rules out its per-token projections.
         // Lazy Adam needs the embedding's gradient by rows, which the general path gives.
-        let fastPath = embeddingDropout == 0 && recurrentDropout == 0 && !optimizer.lazy
+        let fastPath = embeddingDropout == 0 && recurrentDropout == 0 && optimizer.rowSteps == .dense
         let workspaces = fastPath ? makeTrainingWorkspaces(batchSize: min(batchSize, indices.count), steps: indices.columns) : []
         for w in workspaces { w.encoder.trainsEmbedding = trainableEmbeddings }
         let bidirectional = fastPath && encoder.kind == .bilstm
@@ -109,6 +109,10 @@ extension SequenceClassifier {
                 let batchDropout = dropout > 0 ? Dropout(rate: dropout, seed: mixer.next()) : nil
                 let batchEmbeddingDropout = embeddingDropout > 0 ? Dropout(rate: embeddingDropout, seed: mixer.next()) : nil
                 let batchRecurrentDropout = recurrentDropout > 0 ? Dropout(rate: recurrentDropout, seed: mixer.next()) : nil
+                if optimizer.rowSteps == .deferred && trainableEmbeddings {
+                    // The rows this batch reads take the steps they missed before it reads them.
+                    optimizer.catchUp(&self, rows: batch.distinctTokens, of: "embedding/embeddings")
+                }
                 let result: (loss: Float, correct: Float, allFinite: Bool)
                 var layerBatch: LayerBatch?
                 if let bidirectional {
@@ -152,6 +156,8 @@ extension SequenceClassifier {
                                        loss: Float(lossSum / Double(seen)), accuracy: Float(correct / Double(seen)),
                                        seconds: Date().timeIntervalSince(start)))
             }
+            // Deferred rows take the steps they missed before the weights are read.
+            optimizer.catchUp(&self)
             let trainingSeconds = Date().timeIntervalSince(start)
             var report = EpochReport(epoch: epoch, loss: Float(lossSum / Double(seen)),
                                      accuracy: Float(correct / Double(seen)), seconds: 0,
@@ -178,7 +184,7 @@ extension SequenceClassifier {
     }
 
     /// `fit(_:labels:…:optimizer:…)`
-    /// with a fresh Adam (`optimizer`: Keras's, or lazy) of learning rate `learningRate`.
+    /// with a fresh Adam (`optimizer`: Keras's, deferred or lazy) of learning rate `learningRate`.
     @discardableResult
     public mutating func fit<Rows: TrainingRows>(
         _ indices: Rows, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,

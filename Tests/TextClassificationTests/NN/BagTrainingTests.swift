@@ -123,3 +123,47 @@ struct BagTrainingTests {
         }
     }
 }
+
+/// Deferred Adam: Keras's dense Adam with the steps of unread rows applied when read.
+struct DeferredAdamTests {
+    /// Over twelve steps on batches that leave rows out for up to seven steps at a time,
+    /// deferred Adam's weights, caught up, are dense Adam's after every step, with Keras's ε
+    /// (which matters for elements of tiny gradient) and without it.
+    @Test(arguments: [Float(1e-7), 1e-30])
+    func deferredAdamFollowsDenseAdam(epsilon: Float) throws {
+        let start = SequenceClassifier(inputDim: 30, embeddingDim: 6, encoder: .bag, head: .multiClass, classes: 3, seed: 5)
+        let batches = [
+            IndexMatrix(rows: 3, columns: 4, storage: [0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 8, 1]),
+            IndexMatrix(rows: 2, columns: 4, storage: [9, 10, 11, 12, 0, 13, 13, 2]),
+            IndexMatrix(rows: 2, columns: 4, storage: [20, 21, 22, 1, 0, 0, 23, 24]),
+        ]
+        let labels: [[Float]] = [[0, 1, 2], [2, 0], [1, 1]]
+        var dense = start, deferred = start
+        var denseAdam = Adam(learningRate: 0.01, epsilon: epsilon)
+        var deferredAdam = Adam(learningRate: 0.01, epsilon: epsilon, rowSteps: .deferred)
+        var worst: Float = 0
+        for b in [0, 2, 1, 0, 1, 1, 0, 1, 0, 2, 1, 0] {
+            let r = try dense.layerGradients(batches[b], labels: labels[b], classWeights: nil, dropout: nil)
+            denseAdam.update(&dense, along: r.gradients, rowGradients: ["embedding/embeddings": r.embeddingRows])
+            // As fit does: the rows a batch reads are brought up to date before it reads them.
+            deferredAdam.catchUp(&deferred, rows: batches[b].distinctTokens, of: "embedding/embeddings")
+            let q = try deferred.layerGradients(batches[b], labels: labels[b], classWeights: nil, dropout: nil)
+            deferredAdam.update(&deferred, along: q.gradients, rowGradients: ["embedding/embeddings": q.embeddingRows])
+            var caughtUp = deferred, adam = deferredAdam
+            adam.catchUp(&caughtUp)
+            for entry in start.parameterPaths {
+                for (x, y) in zip(dense[keyPath: entry.path].scalars, caughtUp[keyPath: entry.path].scalars) {
+                    worst = max(worst, abs(x - y))
+                }
+            }
+        }
+        deferredAdam.catchUp(&deferred)
+        for entry in start.parameterPaths {
+            let moved = zip(dense[keyPath: entry.path].scalars, start[keyPath: entry.path].scalars).map { abs($0 - $1) }.max()!
+            #expect(moved > 5e-3, "\(entry.name) trained")
+        }
+        #expect(worst < 1e-5, "largest difference \(worst)")
+        // Rows no batch read (14…19, 25…29) never move.
+        #expect(deferred.encoder.embedding.embeddings.scalars[14 * 6 ..< 20 * 6] == start.encoder.embedding.embeddings.scalars[14 * 6 ..< 20 * 6])
+    }
+}
