@@ -198,26 +198,35 @@ public struct Adam: Sendable {
             let catchUp = CatchUp(adam: self)
             catchUp.apply(rows.rows, current: &current, weights: &weights, first: &first, second: &second,
                           through: step - 1)
-            // This step, as Keras takes it, on the rows read; they are then current.
-            let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
+            // This step, as Keras takes it, on the rows read (distinct: the parts write apart);
+            // they are then current.
+            let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon, count = rows.rows.count
             first.withUnsafeMutableBufferPointer { m in
                 second.withUnsafeMutableBufferPointer { v in
                     weights.scalars.withUnsafeMutableBufferPointer { w in
-                        for (k, row) in rows.rows.enumerated() {
-                            let offset = Int(row) * width
-                            rows.gradient.withUnsafeBufferPointer { g in
-                                rows.squares.withUnsafeBufferPointer { g2 in
-                                    Self.step(m.baseAddress! + offset, v.baseAddress! + offset, w.baseAddress! + offset,
-                                              gradient: g.baseAddress! + k * width, squaredGradient: g2.baseAddress! + k * width,
-                                              count: width, alpha: alpha, oneMinusBeta1: oneMinusBeta1,
-                                              oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                        rows.gradient.withUnsafeBufferPointer { g in
+                            rows.squares.withUnsafeBufferPointer { g2 in
+                                rows.rows.withUnsafeBufferPointer { ids in
+                                    let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                                    let w = SharedPointer(base: w.baseAddress!), ids = UncheckedSendable(ids.baseAddress!)
+                                    let g = UncheckedSendable(g.baseAddress!), g2 = UncheckedSendable(g2.baseAddress!)
+                                    let parts = count * width >= Self.parallelThreshold ? Parallel.threads : 1
+                                    Parallel.forEach(parts) { part in
+                                        for k in count * part / parts ..< count * (part + 1) / parts {
+                                            let offset = Int(ids.value[k]) * width
+                                            Self.step(m.base + offset, v.base + offset, w.base + offset,
+                                                      gradient: g.value + k * width, squaredGradient: g2.value + k * width,
+                                                      count: width, alpha: alpha, oneMinusBeta1: oneMinusBeta1,
+                                                      oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                                        }
+                                    }
                                 }
                             }
-                            current[Int(row)] = Int32(step)
                         }
                     }
                 }
             }
+            for row in rows.rows { current[Int(row)] = Int32(step) }
             return
         }
         var slot = [Int32](repeating: -1, count: height)
@@ -323,31 +332,78 @@ public struct Adam: Sendable {
         func apply(_ rows: [Int32], current: inout [Int32], weights: inout Tensor, first: inout [Float],
                    second: inout [Float], through target: Int) {
             let width = weights.shape[1]
-            var memo: [Int32: Factors] = [:]
-            first.withUnsafeMutableBufferPointer { m in
-                second.withUnsafeMutableBufferPointer { v in
-                    weights.scalars.withUnsafeMutableBufferPointer { w in
-                        for row in rows {
-                            let s = current[Int(row)], missed = target - Int(s)
-                            guard missed > 0 else { continue }
-                            current[Int(row)] = Int32(target)
-                            let f: Factors
-                            if let known = memo[s] { f = known } else {
-                                f = factors(from: Int(s), missed: missed)
-                                memo[s] = f
-                            }
-                            let offset = Int(row) * width
-                            // The k updates Σᵢ uᵢ·m/(cᵢ√v + ε) as U·m/(ĉ√v + ε): exact when √v ≫ ε
-                            // and when √v ≪ ε, within cᵢ's spread (≤ 2% over the ~40 steps
-                            // that carry β₁ⁱ) between.
-                            for j in offset ..< offset + width {
-                                w[j] -= f.step * m[j] / (f.root * v[j].squareRoot() + epsilon)
-                                m[j] *= f.first
-                                v[j] *= f.second
+            // The factors of every s in the last `window` steps at once, from the recurrences
+            // U(s) = β₁(αₛ₊₁ + U(s+1)) and Σuᵢ/cᵢ (s) = r(αₛ₊₁ + …(s+1)), r = β₁/√β₂, both 0 at
+            // s = target; older rows (k beyond the window) take the loop of factors(from:missed:).
+            let window = min(target, 1024)
+            var table = [Factors](repeating: Factors(step: 0, root: 1, first: 1, second: 1), count: window)
+            var sum = 0.0, harmonic = 0.0, decay1 = 1.0, decay2 = 1.0
+            let r = beta1 / beta2.squareRoot()
+            for k in stride(from: 1, through: window, by: 1) {
+                let alpha = Double(alphas[target - k])  // α of step target − k + 1
+                sum = beta1 * (alpha + sum)
+                harmonic = r * (alpha + harmonic)
+                decay1 *= beta1
+                decay2 *= beta2
+                table[k - 1] = Factors(step: Float(sum), root: Float(sum / harmonic), first: Float(decay1), second: Float(decay2))
+            }
+            // Rows are distinct, so the parts write apart; each part keeps its own memo.
+            let parts = rows.count * width >= Adam.parallelThreshold ? Parallel.threads : 1
+            current.withUnsafeMutableBufferPointer { current in
+                first.withUnsafeMutableBufferPointer { m in
+                    second.withUnsafeMutableBufferPointer { v in
+                        weights.scalars.withUnsafeMutableBufferPointer { w in
+                            rows.withUnsafeBufferPointer { rows in
+                                let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                                let w = SharedPointer(base: w.baseAddress!), current = SharedPointer(base: current.baseAddress!)
+                                let rows = UncheckedSendable(rows), table = table
+                                Parallel.forEach(parts) { part in
+                                    var memo: [Int32: Factors] = [:]
+                                    for k in rows.value.count * part / parts ..< rows.value.count * (part + 1) / parts {
+                                        let row = Int(rows.value[k])
+                                        let s = current.base[row], missed = target - Int(s)
+                                        guard missed > 0 else { continue }
+                                        current.base[row] = Int32(target)
+                                        let f: Factors
+                                        if missed <= window {
+                                            f = table[missed - 1]
+                                        } else if let known = memo[s] {
+                                            f = known
+                                        } else {
+                                            f = factors(from: Int(s), missed: missed)
+                                            memo[s] = f
+                                        }
+                                        catchUp(row * width, width, m.base, v.base, w.base, f)
+                                    }
+                                }
                             }
                         }
                     }
                 }
+            }
+        }
+
+        /// One row's k missed updates Σᵢ uᵢ·m/(cᵢ√v + ε) as U·m/(ĉ√v + ε): exact when √v ≫ ε
+        /// and when √v ≪ ε, within cᵢ's spread (≤ 2% over the ~40 steps that carry β₁ⁱ) between.
+        private func catchUp(_ start: Int, _ width: Int, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                             _ w: UnsafeMutablePointer<Float>, _ f: Factors) {
+            let step = SIMD16<Float>(repeating: f.step), root = SIMD16<Float>(repeating: f.root)
+            let decay1 = SIMD16<Float>(repeating: f.first), decay2 = SIMD16<Float>(repeating: f.second)
+            let epsilon16 = SIMD16<Float>(repeating: epsilon)
+            var j = start
+            let end = start + width
+            while j + 16 <= end {
+                let mj = load(m + j), vj = load(v + j)
+                store(load(w + j) - step * mj / (root * vj.squareRoot() + epsilon16), w + j)
+                store(mj * decay1, m + j)
+                store(vj * decay2, v + j)
+                j += 16
+            }
+            while j < end {
+                w[j] -= f.step * m[j] / (f.root * v[j].squareRoot() + epsilon)
+                m[j] *= f.first
+                v[j] *= f.second
+                j += 1
             }
         }
     }

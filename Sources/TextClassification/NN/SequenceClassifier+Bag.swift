@@ -54,35 +54,46 @@ extension SequenceClassifier {
         if trainsEmbedding {
             // Rows in order of first use and each position's gradient added in position
             // order, as the general path's scatter over the whole `[rows, steps]` matrix.
-            var slotOfToken: [Int32: Int] = [:]
-            var gradient: [Float] = [], squareSums: [Float] = []
-            var g = [Float](repeating: 0, count: width)
-            var used = 0
+            // First the slots (rows in order of first use), then the sums in one table.
+            var slotOfToken: [Int32: Int32] = [:]
+            var slots: [Int32] = []
+            indices.storage.withUnsafeBufferPointer { ids in
+                for (b, r) in rows.enumerated() where tokenCounts[b] > 0 {
+                    let tokens = ids.baseAddress! + r * steps
+                    for t in 0..<steps where tokens[t] != 0 {
+                        let token = tokens[t]
+                        if let known = slotOfToken[token] {
+                            slots.append(known)
+                        } else {
+                            let slot = Int32(embeddingRows.tokens.count)
+                            slotOfToken[token] = slot
+                            embeddingRows.tokens.append(token)
+                            slots.append(slot)
+                        }
+                    }
+                }
+            }
+            var gradient = [Float](repeating: 0, count: embeddingRows.tokens.count * width)
+            var squareSums = [Float](repeating: 0, count: squares ? gradient.count : 0)
+            var g = [Float](repeating: 0, count: width), share = g
+            var used = 0, position = 0
             head.featureGradients.withUnsafeBufferPointer { dy in
-                indices.storage.withUnsafeBufferPointer { ids in
-                    for (b, r) in rows.enumerated() where tokenCounts[b] > 0 {
-                        let n = tokenCounts[b], source = dy.baseAddress! + b * width, tokens = ids.baseAddress! + r * steps
-                        for j in 0..<width { g[j] = source[j] / n }
-                        var share = g
-                        for t in 0..<steps where tokens[t] != 0 {
-                            let token = tokens[t]
-                            let slot: Int
-                            if let known = slotOfToken[token] {
-                                slot = known
-                            } else {
-                                slot = embeddingRows.tokens.count
-                                slotOfToken[token] = slot
-                                embeddingRows.tokens.append(token)
-                                gradient.append(contentsOf: repeatElement(0, count: width))
-                                if squares { squareSums.append(contentsOf: repeatElement(0, count: width)) }
+                gradient.withUnsafeMutableBufferPointer { sums in
+                    squareSums.withUnsafeMutableBufferPointer { squareSums in
+                        for (b, _) in rows.enumerated() where tokenCounts[b] > 0 {
+                            let n = tokenCounts[b], source = dy.baseAddress! + b * width
+                            for j in 0..<width { g[j] = source[j] / n }
+                            share = g
+                            for _ in 0..<Int(n) {
+                                if dropRate > 0 {
+                                    for j in 0..<width { share[j] = g[j] * masks[used + j] }
+                                    used += width
+                                }
+                                let offset = Int(slots[position]) * width
+                                position += 1
+                                for j in 0..<width { sums[offset + j] += share[j] }
+                                if squares { for j in 0..<width { squareSums[offset + j] += share[j] * share[j] } }
                             }
-                            if dropRate > 0 {
-                                for j in 0..<width { share[j] = g[j] * masks[used + j] }
-                                used += width
-                            }
-                            let offset = slot * width
-                            for j in 0..<width { gradient[offset + j] += share[j] }
-                            if squares { for j in 0..<width { squareSums[offset + j] += share[j] * share[j] } }
                         }
                     }
                 }
