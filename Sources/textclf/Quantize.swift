@@ -7,8 +7,8 @@ extension TextClf {
         static let configuration = CommandConfiguration(
             abstract: "Write a compact copy of a model: its embedding pruned and stored in 8 bits.",
             discussion: """
-            As fastText's quantize: keeps the --rows vocabulary rows (words and n-grams) of \
-            largest norm, drops the others from the vocabulary (texts then encode without them, \
+            As fastText's quantize: keeps --rows vocabulary rows (words and n-grams; the most \
+            frequent, or with --by norm those of largest norm), drops the others from the vocabulary (texts then encode without them, \
             as words never seen), and stores every embedding row as 8-bit integers with one \
             scale per row; the vocabulary becomes a plain word list. Hashed n-gram buckets are \
             all kept. The copy loads and predicts like any model (format version 5: older \
@@ -27,6 +27,9 @@ extension TextClf {
         @Option(help: "Vocabulary rows to keep, by largest norm; 0 keeps every row (8 bits only).")
         var rows = 100_000
 
+        @Option(help: "Which rows --rows keeps: frequency (the most frequent words and n-grams, as --num-words) or norm (the largest, as fastText's -cutoff). Frequency lost less on the news topics: 0.0039 against 0.0051 at 100,000 rows.")
+        var by = TextClassifier.RowChoice.frequency
+
         func validate() throws {
             guard rows >= 0 else { throw ValidationError("--rows must be 0 (keep all) or more") }
         }
@@ -35,7 +38,7 @@ extension TextClf {
             try reportingErrors {
                 let source = URL(fileURLWithPath: modelDirectory)
                 let classifier = try TextClassifier(contentsOf: source)
-                let small = try classifier.quantized(keepingRows: rows == 0 ? nil : rows)
+                let small = try classifier.quantized(keepingRows: rows == 0 ? nil : rows, by: by)
                 try small.save(to: URL(fileURLWithPath: output))
                 let before = Self.bytes(in: source), after = Self.bytes(in: URL(fileURLWithPath: output))
                 printError(String(format: "Quantized %@: %d of %d embedding rows kept, 8 bits; %.1f MB -> %.1f MB in %@",
@@ -54,3 +57,5 @@ extension TextClf {
         }
     }
 }
+
+extension TextClassifier.RowChoice: ExpressibleByArgument {}

@@ -22,12 +22,20 @@ extension TextClassifier {
         enum CodingKeys: String, CodingKey { case bits, sourceRows }
     }
 
+    /// Which vocabulary rows pruning keeps.
+    public enum RowChoice: String, CaseIterable, Sendable {
+        /// The rows of largest L2 norm (fastText's `-cutoff`).
+        case norm
+        /// The most frequent words and n-grams (the vocabulary's first indices, as `numWords`).
+        case frequency
+    }
+
     /// This classifier with a pruned, 8-bit embedding.
-    /// - Parameter limit: keep the vocabulary rows (words and, without buckets, n-grams) of the
-    ///   `limit` largest L2 norms (fastText's `-cutoff`): texts then encode without the others,
-    ///   as words never seen. Hashed n-gram buckets are all kept. `nil` keeps every row.
+    /// - Parameter limit: keep `limit` vocabulary rows (words and, without buckets, n-grams),
+    ///   chosen `by` norm or frequency: texts then encode without the others, as words never
+    ///   seen. Hashed n-gram buckets are all kept. `nil` keeps every row.
     /// - Throws: for an unfitted classifier or a `limit` below 1.
-    public func quantized(keepingRows limit: Int? = nil) throws -> TextClassifier {
+    public func quantized(keepingRows limit: Int? = nil, by choice: RowChoice = .norm) throws -> TextClassifier {
         let model = try trainedModel()
         if let limit, limit < 1 {
             throw TextClassificationError.invalidArgument(name: "rows", value: String(limit), expected: "at least 1")
@@ -37,7 +45,9 @@ extension TextClassifier {
         let words = min(wordRows, vocabulary.indexWord.count)
         var candidates = Array(1..<max(1, words))
         if let oov = vocabulary.oovIndex { candidates.removeAll { $0 == oov } }
-        if let limit, candidates.count > limit {
+        if let limit, candidates.count > limit, choice == .frequency {
+            candidates = Array(candidates.prefix(limit))
+        } else if let limit, candidates.count > limit {
             let norms = candidates.map { row in
                 (0..<width).reduce(Float(0)) { $0 + table.scalars[row * width + $1] * table.scalars[row * width + $1] }
             }

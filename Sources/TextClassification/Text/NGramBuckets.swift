@@ -3,7 +3,7 @@
 /// `wordRows + FNV-1a(UTF-8) mod count`, with no dictionary. Memory then stays bounded
 /// whatever the corpus (a million headlines hold millions of distinct n-grams), at the price
 /// of collisions: n-grams in one bucket share a vector (with n distinct n-grams in b buckets,
-/// a fraction of about 1 − e^(−n/b) of them shares its bucket; docs/performance.md measures
+/// a fraction of about 1 − e^(−n/b) of them shares its bucket; docs/training-at-scale.md gives
 /// what that costs in accuracy).
 ///
 /// ```swift

@@ -85,6 +85,17 @@ import Testing
                 == Data(contentsOf: directory.appendingPathComponent("model.safetensors")))
     }
 
+    /// Pruning by frequency keeps the vocabulary's first indices, in order.
+    @Test func frequencyPruningKeepsTheMostFrequentRows() throws {
+        var classifier = try TextClassifier(configuration: .init(unit: .wordchar, maxLength: 50, embeddingDim: 4, encoder: .bag))
+        try classifier.fit(texts: texts, labels: labels, epochs: 1, optimizer: .deferredAdam)
+        let small = try classifier.quantized(keepingRows: 5, by: .frequency)
+        #expect(small.vocabulary.indexWord == Array(classifier.vocabulary.indexWord.prefix(6)))
+        let width = 4
+        #expect(zip(small.model!.encoder.embedding.embeddings.scalars.prefix(6 * width),
+                    classifier.model!.encoder.embedding.embeddings.scalars.prefix(6 * width)).allSatisfy { abs($0 - $1) < 1e-3 })
+    }
+
     /// A damaged quantized model is refused with the file named: missing or negative scales.
     @Test func damagedQuantizedModelsAreRefused() throws {
         var classifier = try TextClassifier(configuration: .init(unit: .wordchar, maxLength: 50, embeddingDim: 4, encoder: .bag))
