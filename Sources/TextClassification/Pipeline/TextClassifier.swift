@@ -107,7 +107,7 @@ public struct TextClassifier: Sendable {
     public let tokenizer: ICUTokenizer
     public internal(set) var vocabulary: Vocabulary
     public let padding: Padding
-    /// `nil` until ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``.
+    /// `nil` until ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``.
     public internal(set) var model: SequenceClassifier?
     /// The label names and the kind of head (binary, multi-class, multi-label).
     public let labels: LabelSet
@@ -119,7 +119,7 @@ public struct TextClassifier: Sendable {
     public internal(set) var history: History?
     /// How many vocabulary words the last fit's pretrained embeddings covered (nil without them).
     public internal(set) var embeddingCoverage: EmbeddingCoverage?
-    /// How the embedding was quantized, for a model from ``quantized(keepingRows:)`` (nil otherwise).
+    /// How the embedding was quantized, for a model from ``quantized(keepingRows:by:)`` (nil otherwise).
     public internal(set) var quantization: Quantization?
 
     /// Pretrained word vectors to start the embedding from (Keras: `Embedding(weights=[matrix],
@@ -372,7 +372,7 @@ public struct TextClassifier: Sendable {
                        embeddings: embeddings, onBatch: onBatch, onEpoch: onEpoch)
     }
 
-    /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``
+    /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``
     /// for a multi-label classifier: `labelSets` holds each text's labels (indices into
     /// ``labelNames``; empty for none).
     @discardableResult
