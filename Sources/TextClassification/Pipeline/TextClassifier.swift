@@ -316,7 +316,6 @@ public struct TextClassifier: Sendable {
     /// Texts as the model's input, unpadded (see ``TokenSequences``), a block at a time.
     func encodeSequences(_ texts: [String]) -> TokenSequences {
         var sequences = TokenSequences(padding: padding)
-        let vocabulary = vocabulary
         for start in stride(from: 0, to: texts.count, by: Self.tokenizingBlock) {
             let block = texts[start ..< min(texts.count, start + Self.tokenizingBlock)]
             for (tokens, words) in tokenizeSplit(block.map(boundedText)) {
