@@ -189,7 +189,7 @@ public struct Adam: Sendable {
         defer { moments[name] = (first, second) }
         precondition(first.count == count, "weight \(name) changed size between steps")
         if lazy {
-            applyLazyRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows)
+            stepRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows, squares: false)
             return
         }
         if rowSteps == .deferred {
@@ -198,34 +198,8 @@ public struct Adam: Sendable {
             let catchUp = CatchUp(adam: self)
             catchUp.apply(rows.rows, current: &current, weights: &weights, first: &first, second: &second,
                           through: step - 1)
-            // This step, as Keras takes it, on the rows read (distinct: the parts write apart);
-            // they are then current.
-            let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon, count = rows.rows.count
-            first.withUnsafeMutableBufferPointer { m in
-                second.withUnsafeMutableBufferPointer { v in
-                    weights.scalars.withUnsafeMutableBufferPointer { w in
-                        rows.gradient.withUnsafeBufferPointer { g in
-                            rows.squares.withUnsafeBufferPointer { g2 in
-                                rows.rows.withUnsafeBufferPointer { ids in
-                                    let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
-                                    let w = SharedPointer(base: w.baseAddress!), ids = UncheckedSendable(ids.baseAddress!)
-                                    let g = UncheckedSendable(g.baseAddress!), g2 = UncheckedSendable(g2.baseAddress!)
-                                    let parts = count * width >= Self.parallelThreshold ? Parallel.threads : 1
-                                    Parallel.forEach(parts) { part in
-                                        for k in count * part / parts ..< count * (part + 1) / parts {
-                                            let offset = Int(ids.value[k]) * width
-                                            Self.step(m.base + offset, v.base + offset, w.base + offset,
-                                                      gradient: g.value + k * width, squaredGradient: g2.value + k * width,
-                                                      count: width, alpha: alpha, oneMinusBeta1: oneMinusBeta1,
-                                                      oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            // This step, as Keras takes it (per-position squares), on the rows read; they are then current.
+            stepRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows, squares: true)
             for row in rows.rows { current[Int(row)] = Int32(step) }
             return
         }
@@ -408,28 +382,33 @@ public struct Adam: Sendable {
         }
     }
 
-    /// Lazy Adam's step: only `rows.rows`, with their summed gradients (squares unused).
-    private func applyLazyRows(alpha: Float, weights: inout Tensor, first: inout [Float], second: inout [Float],
-                               _ rows: RowGradient) {
+    /// Adam's step on `rows.rows` only, each with its summed gradient and, with `squares`, its
+    /// per-position squares (deferred Adam, as Keras) or else g² (lazy Adam); the rows are
+    /// distinct, so the cores' parts write apart.
+    private func stepRows(alpha: Float, weights: inout Tensor, first: inout [Float], second: inout [Float],
+                          _ rows: RowGradient, squares: Bool) {
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
         let width = weights.shape[1], count = rows.rows.count
+        guard count > 0 else { return }  // a batch of texts with no known token
         first.withUnsafeMutableBufferPointer { m in
             second.withUnsafeMutableBufferPointer { v in
                 weights.scalars.withUnsafeMutableBufferPointer { w in
                     rows.gradient.withUnsafeBufferPointer { g in
-                        rows.rows.withUnsafeBufferPointer { ids in
-                            let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
-                            let w = SharedPointer(base: w.baseAddress!)
-                            let g = UncheckedSendable(g.baseAddress!), ids = UncheckedSendable(ids.baseAddress!)
-                            // Rows are distinct, so the parts write disjoint memory.
-                            let parts = count * width >= Self.parallelThreshold ? Parallel.threads : 1
-                            Parallel.forEach(parts) { part in
-                                for k in count * part / parts ..< count * (part + 1) / parts {
-                                    let offset = Int(ids.value[k]) * width
-                                    Self.step(m.base + offset, v.base + offset, w.base + offset,
-                                              gradient: g.value + k * width, squaredGradient: nil, count: width,
-                                              alpha: alpha, oneMinusBeta1: oneMinusBeta1,
-                                              oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                        rows.squares.withUnsafeBufferPointer { g2 in
+                            rows.rows.withUnsafeBufferPointer { ids in
+                                let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                                let w = SharedPointer(base: w.baseAddress!), ids = UncheckedSendable(ids.baseAddress!)
+                                let g = UncheckedSendable(g.baseAddress!)
+                                let g2 = UncheckedSendable(squares ? g2.baseAddress : nil)
+                                let parts = count * width >= Self.parallelThreshold ? Parallel.threads : 1
+                                Parallel.forEach(parts) { part in
+                                    for k in count * part / parts ..< count * (part + 1) / parts {
+                                        let offset = Int(ids.value[k]) * width
+                                        Self.step(m.base + offset, v.base + offset, w.base + offset,
+                                                  gradient: g.value + k * width, squaredGradient: g2.value.map { $0 + k * width },
+                                                  count: width, alpha: alpha, oneMinusBeta1: oneMinusBeta1,
+                                                  oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                                    }
                                 }
                             }
                         }
