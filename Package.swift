@@ -31,6 +31,9 @@ let package = Package(
         // The commit a release binary was built from (Scripts/package.sh sets it).
         .target(name: "CBuildInfo"),
 
+        // renameat2(RENAME_EXCHANGE), for swapping a model directory in one step.
+        .target(name: "CFileSystem"),
+
         // The report's charts: a small SVG writer that knows nothing of models (no maintained
         // Swift plotting library runs on Linux).
         .target(name: "SVGPlot"),
@@ -39,7 +42,7 @@ let package = Package(
 
         .target(
             name: "TextClassification",
-            dependencies: ["CICU", "CKernels", "SVGPlot"]
+            dependencies: ["CICU", "CKernels", "CFileSystem", "SVGPlot"]
         ),
         .executableTarget(
             name: "textclf",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Labels every file in a folder with a saved model: one output per input, never touching the
 # inputs. A *.csv file needs a header with a "text" column; any other file is one text per
-# line. Outputs are CSV (text or id, label, probability), written atomically.
+# line. Outputs are CSV (text or id, label, probability), written atomically, as NAME.labels.csv
+# (the input's whole name: a.csv and a.txt get a.csv.labels.csv and a.txt.labels.csv).
 #   Scripts/label-batch.sh [--jobs N] [--force] MODEL_DIR IN_DIR OUT_DIR
 # Runs N files at a time (default 2, one per core). Resumable: an output is only ever renamed
 # into place complete, so a rerun skips every input whose output exists and is newer than the
@@ -15,7 +16,7 @@ while [ $# -gt 0 ]; do
         --jobs) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "error: --jobs needs a whole number of at least 1" >&2; exit 64; }
                 jobs=$2; shift 2 ;;
         --force) force=1; shift ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "error: unknown option $1" >&2; usage ;;
         *) break ;;
     esac
@@ -36,7 +37,7 @@ export TEXTCLF model out_abs force
 label_one() {
     local input=$1 name output
     name=$(basename "$input")
-    output="$out_abs/${name%.*}.labels.csv"
+    output="$out_abs/$name.labels.csv"  # a.csv and a.txt must not share an output
     # Done before (outputs appear only complete) and still current: skip.
     if [ "$force" -eq 0 ] && [ "$output" -nt "$input" ] && [ "$output" -nt "$model/model.safetensors" ]; then
         echo "skipped $name"

@@ -266,10 +266,16 @@ def write_output(frame, args):
 
 def main(argv):
     args = parse_arguments(argv)
-    from pyspark.sql import SparkSession
-    from pyspark.sql.types import StringType, StructField, StructType
-    from pyspark.errors import PySparkException
-    from py4j.protocol import Py4JJavaError
+    try:
+        from pyspark.sql import SparkSession
+        from pyspark.sql.types import StringType, StructField, StructType
+        from pyspark.errors import PySparkException
+        from py4j.protocol import Py4JJavaError
+    except ImportError as error:
+        print(f"error: this script runs under Spark, and {error.name} is not importable by {sys.executable}: "
+              "run it with spark-submit, or install pyspark (pip install pyspark; Scripts/check-spark.sh "
+              "makes a virtual environment with it)", file=sys.stderr)
+        return 69
 
     spark = SparkSession.builder.appName("textclf label").getOrCreate()
     sc = spark.sparkContext

@@ -60,7 +60,7 @@ extension TextClf {
                 var output: [String: Any] = result
                 output["kernel"] = KernelPath.active
                 let json = try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys])
-                print(String(decoding: json, as: UTF8.self))
+                try writeStandardOutput(String(decoding: json, as: UTF8.self) + "\n")
             }
         }
 

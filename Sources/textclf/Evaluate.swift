@@ -42,11 +42,7 @@ extension TextClf {
                 let report = labels.head == .multiLabel
                     ? try classifier.report(texts: data.texts, labelSets: try labels.labelSets(of: data), threshold: threshold)
                     : try classifier.report(texts: data.texts, labels: try labels.classIndices(of: data), threshold: threshold)
-                if json {
-                    print(try jsonText(report, labels: labels))
-                } else {
-                    print(table(report, labels: labels.names), terminator: "")
-                }
+                try writeStandardOutput(json ? try jsonText(report, labels: labels) + "\n" : table(report, labels: labels.names))
             }
         }
 

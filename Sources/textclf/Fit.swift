@@ -35,33 +35,38 @@ extension TextClf {
         @Argument(help: "The training CSV file.")
         var trainingFile: String
 
-        @Option(name: [.short, .customLong("output")], help: "The model directory to write (replaced if it exists).")
+        @Option(name: [.short, .customLong("output")], help: "The model directory to write. An existing model directory there is replaced in one step (predict and serve see the old model or the new, never a mix); anything else at that path is refused unless --force. A symbolic link is followed.")
         var output: String
+
+        @Flag(help: "Replace whatever is at the -o path (a file, or a directory that is not a model, with all it holds).")
+        var force = false
 
         @OptionGroup var columns: ColumnOptions
 
-        @Option(help: "Fraction of the rows (the last ones) held out for validation; 0 disables.")
-        var validationSplit = 0.1
+        // Numbers parse `.unconditional`ly: `--epochs -1` then reaches validate() and its range
+        // message, instead of "Missing value" (a leading '-' reads as an option otherwise).
+        @Option(parsing: .unconditional, help: "Fraction of the rows (the last ones) held out for validation; 0 disables. (default: 0.1, or 0 with --validation)")
+        var validationSplit: Double?
 
         @Option(help: "A CSV file to validate on instead of a split of the training file.")
         var validation: String?
 
-        @Option(help: "Passes over the training data.")
+        @Option(parsing: .unconditional, help: "Passes over the training data.")
         var epochs = 10
 
-        @Option(help: "Rows per training step.")
+        @Option(parsing: .unconditional, help: "Rows per training step.")
         var batchSize = 32
 
-        @Option(help: "Tokens per text after padding/truncating (Keras maxlen). (default: 100; for the bag, whose n-grams outnumber words 3-5 times: 700 for two labels, 200 for more)")
+        @Option(parsing: .unconditional, help: "Tokens per text after padding/truncating (Keras maxlen). (default: 100; for the bag, whose n-grams outnumber words 3-5 times: 700 for two labels, 200 for more)")
         var maxLength: Int?
 
-        @Option(help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. (default: 10000, as accurate as all ~21,000 words on the shipped reviews and ~35% faster; for the bag: 100000 for two labels, 0 for more)")
+        @Option(parsing: .unconditional, help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. (default: 10000, as accurate as all ~21,000 words on the shipped reviews and ~35% faster; for the bag: 100000 for two labels, 0 for more)")
         var numWords: Int?
 
-        @Option(help: "With n-gram tokens (ngrams, ngrams3, wordchar): hash the n-grams into this many embedding rows after the words, as fastText's -bucket (words keep exact vocabulary entries; colliding n-grams share a row), so memory stays bounded on any corpus; 0 gives every n-gram its own vocabulary entry (Keras's Tokenizer). (default: 0)")
+        @Option(parsing: .unconditional, help: "With n-gram tokens (ngrams, ngrams3, wordchar): hash the n-grams into this many embedding rows after the words, as fastText's -bucket (words keep exact vocabulary entries; colliding n-grams share a row), so memory stays bounded on any corpus; 0 gives every n-gram its own vocabulary entry (Keras's Tokenizer). (default: 0)")
         var buckets = 0
 
-        @Option(help: "Embedding vector length. (default: 64, or the --embeddings file's)")
+        @Option(parsing: .unconditional, help: "Embedding vector length. (default: 64, or the --embeddings file's)")
         var embeddingDim: Int?
 
         @Option(help: ArgumentHelp("Pretrained word vectors (word2vec text format, as the Tencent and Sogou Chinese vectors ship) to start the embedding from: vocabulary words with a vector take it, the others start at random.", valueName: "file"))
@@ -70,28 +75,28 @@ extension TextClf {
         @Flag(help: "With --embeddings: do not train the embedding (Keras trainable=False).")
         var freezeEmbeddings = false
 
-        @Option(help: "Recurrent units (per direction for bilstm and bigru).")
+        @Option(parsing: .unconditional, help: "Recurrent units (per direction for bilstm and bigru).")
         var units = 64
 
         @Option(help: "The encoder after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated), cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D), or bag (the mean of the embedded tokens, Keras Embedding(mask_zero=True) + GlobalAveragePooling1D: fastText's shape; --units unused). (default, from the README's study: bag for two labels and for more, lstm for multi-label; with --embeddings, whose vectors are of words: bilstm for two labels, lstm otherwise)")
         var encoder: SequenceEncoder.Kind?
 
-        @Option(help: "Dropout rate between the encoder and the output layer in training (Keras Dropout); 0 turns it off.")
+        @Option(parsing: .unconditional, help: "Dropout rate between the encoder and the output layer in training (Keras Dropout); 0 turns it off.")
         var dropout: Float = 0
 
-        @Option(help: "Dropout rate between the embedding and the encoder in training (Keras Dropout, every value on its own); trains on the layers' general path, ~3x slower for the LSTM. 0 turns it off. (default: 0; 0.3 for the bag with two labels, from the README's study)")
+        @Option(parsing: .unconditional, help: "Dropout rate between the embedding and the encoder in training (Keras Dropout, every value on its own); trains on the layers' general path, ~3x slower for the LSTM. 0 turns it off. (default: 0; 0.3 for the bag with two labels, from the README's study)")
         var embeddingDropout: Float?
 
-        @Option(help: "The encoder's recurrent_dropout in training (Keras: one mask per gate on the previous state, fixed per text); trains on the layers' general path. 0 turns it off.")
+        @Option(parsing: .unconditional, help: "The encoder's recurrent_dropout in training (Keras: one mask per gate on the previous state, fixed per text); trains on the layers' general path. 0 turns it off.")
         var recurrentDropout: Float = 0
 
-        @Option(help: "Adam's learning rate. (default: 0.001, Keras's; 0.002 with the bag encoder)")
+        @Option(parsing: .unconditional, help: "Adam's learning rate. (default: 0.001, Keras's; 0.002 with the bag encoder)")
         var learningRate: Float?
 
         @Option(help: "adam: Keras's Adam, every embedding row steps on every batch (a step costs the whole vocabulary); deferred-adam: the same arithmetic, but a row's steps wait until a batch reads it and are then applied at once, ε left out of them (a step costs the batch's tokens); lazy-adam: only the rows a batch read step (TensorFlow Addons' LazyAdam; rare rows move less). (default: deferred-adam for the bag, adam otherwise)")
         var optimizer: Optimizer?
 
-        @Option(help: "Seed for weights and shuffling: the same seed and data give the same model.")
+        @Option(parsing: .unconditional, help: "Seed for weights and shuffling: the same seed and data give the same model.")
         var seed: UInt64 = 0
 
         @OptionGroup(title: "Text (the model does the same to every text it later sees)")
@@ -113,7 +118,7 @@ extension TextClf {
         @Flag(name: .customLong("no-restore-best"), help: "Save the last epoch's weights, not the best validation epoch's.")
         var keepLast = false
 
-        @Option(help: "Stop after this many epochs without a lower validation loss; 0 never stops early.")
+        @Option(parsing: .unconditional, help: "Stop after this many epochs without a lower validation loss; 0 never stops early.")
         var patience = 3
 
         @Flag(help: "After training, write report.html into the model directory (needs validation data: the report measures it).")
@@ -138,7 +143,7 @@ extension TextClf {
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
             guard (maxLength ?? 1) >= 1 else { throw ValidationError("--max-length must be at least 1") }
             guard numWords.map({ $0 == 0 || $0 >= 2 }) ?? true else { throw ValidationError("--num-words must be 0 (all) or at least 2") }
-            guard validationSplit >= 0 && validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
+            guard (validationSplit ?? 0) >= 0 && (validationSplit ?? 0) < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
             guard learningRate.map({ $0 > 0 && $0.isFinite }) ?? true else { throw ValidationError("--learning-rate must be positive") }
             guard patience >= 0 else { throw ValidationError("--patience must be 0 (off) or more") }
             guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
@@ -155,6 +160,7 @@ extension TextClf {
 
         func run() throws {
             try reportingErrors {
+                try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)  // before hours of training
                 let data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
                                            labelColumn: columns.labelColumn)
                 let labels = try LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: labelSeparator)
@@ -192,7 +198,10 @@ extension TextClf {
                     buckets: buckets == 0 ? nil : buckets)
                 let dictionary = try loadDictionaries(text.userDictionaries)
                 var classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
-                let split = validation == nil ? validationSplit : 0
+                if validation != nil, let validationSplit, validationSplit > 0 {
+                    printError("textclf: warning: --validation-split \(validationSplit) is ignored: --validation \(validation!) gives the validation rows")
+                }
+                let split = validation == nil ? validationSplit ?? 0.1 : 0
                 let heldOut = held?.texts.count ?? Int(Double(data.texts.count) * split)
                 printError("Training on \(data.texts.count - (validation == nil ? heldOut : 0)) texts from \(data.source), "
                            + (heldOut > 0 ? "validating on \(heldOut)" + (validation == nil ? " (the last \(Int(split * 100))%)" : " from \(validation!)")
@@ -224,7 +233,7 @@ extension TextClf {
                 } catch let error as TextClassificationError {
                     guard case let .nonFiniteLoss(epoch, _) = error, classifier.model != nil else { throw error }
                     // Keep the last good weights, then report the divergence.
-                    try classifier.save(to: URL(fileURLWithPath: output))
+                    try classifier.save(to: URL(fileURLWithPath: output), force: force)
                     printError("textclf: saved the last good model (epoch \(epoch - 1), or the best validation epoch before it) to \(output)")
                     throw error
                 }
@@ -237,12 +246,15 @@ extension TextClf {
                     printError(String(format: "Pretrained embeddings: %d of the %d vocabulary words had a vector (%.1f%%) among %d in %@%@",
                                       coverage.covered, coverage.words, coverage.fraction * 100, coverage.fileWords,
                                       embeddings!, freezeEmbeddings ? "; kept frozen" : ""))
+                    if let declared = coverage.declaredWords, declared != coverage.fileWords {
+                        printError("textclf: warning: \(embeddings!) declares \(declared) words on its first line but holds \(coverage.fileWords) vectors (truncated or joined?); all \(coverage.fileWords) were read")
+                    }
                 }
                 if let weights = classifier.classWeights {
                     printError("Class weights (balanced" + (labels.head == .multiLabel ? ", of each label's positive rows" : "")
                                + "): " + zip(labels.names, weights).map { String(format: "%@ %.3f", $0, $1) }.joined(separator: ", "))
                 }
-                try classifier.save(to: URL(fileURLWithPath: output))
+                try classifier.save(to: URL(fileURLWithPath: output), force: force)
                 let seconds = history.epochs.reduce(0) { $0 + $1.seconds }
                 printError(String(format: "Saved the model to %@ (vocabulary %d words, %.1fs of training); epochs in %@/history.csv",
                                   output, classifier.vocabulary.indexWord.count - 1, seconds, output))

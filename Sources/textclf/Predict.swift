@@ -38,13 +38,13 @@ extension TextClf {
         @Option(help: "The CSV column holding the texts.") var textColumn = "text"
         @Option(help: "A CSV column to print instead of the text (default: \"id\" if present).") var idColumn: String?
         @Option(help: "Output format: csv, tsv or jsonl.") var format = Format.csv
-        @Option(help: "Binary: a probability above this predicts the second label. Multi-label: every label at or above it is predicted.")
+        @Option(parsing: .unconditional, help: "Binary: a probability above this predicts the second label. Multi-label: every label at or above it is predicted.")
         var threshold: Float = 0.5
-        @Option(help: "Multi-class: also print the next K-1 most probable labels and their probabilities.")
+        @Option(parsing: .unconditional, help: "Multi-class: also print the next K-1 most probable labels and their probabilities.")
         var topK: Int?
         @Flag(help: "Also print every label's probability (always printed for multi-label models).")
         var probabilities = false
-        @Option(help: "Multi-class: a text whose most probable label is below this gets --unknown-label instead.")
+        @Option(parsing: .unconditional, help: "Multi-class: a text whose most probable label is below this gets --unknown-label instead.")
         var minProbability: Float?
         @Option(help: "Multi-class: the label printed for texts below --min-probability.")
         var unknownLabel = ""
@@ -66,6 +66,9 @@ extension TextClf {
                     throw TextClassificationError.invalidArgument(
                         name: "option", value: topK != nil ? "--top-k" : "--min-probability",
                         expected: "a multi-class model (\(modelDirectory) is \(head))")
+                }
+                if !unknownLabel.isEmpty && minProbability == nil {
+                    printError("textclf: warning: --unknown-label \"\(unknownLabel)\" is never printed without --min-probability (the probability below which a text gets it)")
                 }
                 if let topK, topK > classifier.labelNames.count {
                     throw TextClassificationError.invalidArgument(

@@ -50,3 +50,11 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// Writes `text` to standard output, failing (exit 73, not 0) if it cannot be written: a full
+/// disk behind a redirection, say. `print` would drop the error.
+func writeStandardOutput(_ text: String) throws {
+    let out = try OutputFile(path: nil)
+    try out.write(text)
+    try out.commit()
+}

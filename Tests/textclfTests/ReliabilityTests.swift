@@ -135,7 +135,7 @@ extension ReliabilityTests {
         }
         #expect(try run(["--jobs", "3"]).contains("labelled 4 file(s), 8 text(s)"))
         // An interrupted run: one output missing; the rerun labels just that one.
-        try FileManager.default.removeItem(at: output.appendingPathComponent("f2.labels.csv"))
+        try FileManager.default.removeItem(at: output.appendingPathComponent("f2.txt.labels.csv"))
         #expect(try run([]).contains("labelled 1 file(s), 2 text(s) into \(output.path); 3 already done (skipped)"))
         #expect(try run(["--force"]).contains("labelled 4 file(s)"))
         let bad = try Command.shell("/bin/bash", [script, "--jobs", "0", Command.sharedModel.path, input.path, output.path])

@@ -34,6 +34,14 @@ public final class ByteInput {
         first = skippingByteOrderMark
     }
 
+    /// Reads an open file descriptor, which it closes when done (no byte-order mark skipped).
+    init(descriptor: Int32, name: String) {
+        self.descriptor = descriptor
+        ownsDescriptor = true
+        self.name = name
+        first = false
+    }
+
     /// Reads standard input.
     public init(standardInputNamed name: String = "<stdin>") {
         descriptor = STDIN_FILENO
@@ -128,7 +136,11 @@ extension ByteInput {
     /// A whole file's bytes. (Foundation's `Data(contentsOf:)` leaks a buffer when the file is
     /// empty, found by fuzzing the model loader; this reads with `read(2)` like the rest.)
     public static func readAll(_ url: URL) throws -> Data {
-        let input = try ByteInput(url: url, skippingByteOrderMark: false)
+        try readAll(ByteInput(url: url, skippingByteOrderMark: false))
+    }
+
+    /// The rest of `input`'s bytes.
+    static func readAll(_ input: ByteInput) throws -> Data {
         var data = Data()
         while try input.refillForReadAll() { input.appendBuffered(to: &data) }
         return data

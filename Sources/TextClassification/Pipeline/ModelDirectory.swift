@@ -7,8 +7,10 @@ import Foundation
 /// - `model.safetensors`: the weights with Keras's names and shapes;
 /// - `history.csv`: the training epochs, when the model was trained here.
 ///
-/// Written into a temporary sibling directory and renamed into place, so an interrupted
-/// save never leaves a half-written model under the target name.
+/// Written into a temporary sibling directory and swapped into place in one step, so an
+/// interrupted save never leaves a half-written model under the target name and a reader sees
+/// one model, old or new; a load reads every file through one open handle of the directory
+/// and checks them against the sizes and hashes config.json records (docs/reliability.md).
 extension TextClassifier {
     /// The model-directory format this build writes and the newest it reads. Version 2 added
     /// `head`, `labelSeparator` and `classWeights` (a version 1 directory is a binary model);
@@ -50,42 +52,37 @@ extension TextClassifier {
         /// Format 5, quantized models: the vocabulary as a word list (one per line, index
         /// order from 1) in this file instead of vocabulary.json.
         var wordList: String?
+        /// Every other file's size and XXH64, checked on load: a file copied in from another
+        /// model, or damaged, is refused. Absent in models saved before it was added.
+        var files: [String: StoredFile]?
+    }
+
+    struct StoredFile: Codable {
+        var bytes: Int
+        var xxh64: String
     }
 
     static let wordListFile = "vocabulary.txt"
     /// The per-row scales of a quantized embedding, beside its I8 integers.
     static let scalesTensor = "embedding/embeddings_scale"
 
-    /// Saves the fitted pipeline to `directory`, replacing what was there.
-    public func save(to directory: URL) throws {
+    /// Saves the fitted pipeline to `directory`. An existing model directory there is
+    /// replaced in one step (readers see the old model or the new one, never a mix); anything
+    /// else at that path is refused unless `force` (see ``checkSaveTarget(_:force:)``). A
+    /// symbolic link is followed: the model replaces what it points to and the link stays.
+    public func save(to directory: URL, force: Bool = false) throws {
         let model = try trainedModel()
-        let fileManager = FileManager.default
-        let parent = directory.deletingLastPathComponent()
-        Self.recoverInterruptedSave(of: directory)
-        let temporary = parent.appendingPathComponent(".\(directory.lastPathComponent).partial-\(UUID().uuidString)")
-        func write(_ data: Data, _ name: String) throws {
-            let url = temporary.appendingPathComponent(name)
-            do { try data.write(to: url) } catch {
-                throw TextClassificationError.cannotWrite(file: url.path, reason: error.localizedDescription)
-            }
+        let target = try Self.checkSaveTarget(directory, force: force)
+        let parent = (target as NSString).deletingLastPathComponent, name = (target as NSString).lastPathComponent
+        Self.recoverInterruptedSave(of: URL(fileURLWithPath: target))
+        let temporary = parent + "/.\(name).partial-\(getpid())-\(UUID().uuidString)"
+        let folder = try DirectoryHandle(creating: temporary)
+        var files: [String: StoredFile] = [:]
+        func write(_ data: Data, _ file: String) throws {
+            try folder.write(data, to: file)
+            files[file] = StoredFile(bytes: data.count, xxh64: ContentHash.hex(of: data))
         }
         do {
-            try fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
-        } catch {
-            throw TextClassificationError.cannotWrite(file: directory.path, reason: error.localizedDescription)
-        }
-        do {
-            let config = StoredConfig(
-                formatVersion: configuration.buckets != nil || quantization != nil ? 5 : configuration.encoder == .lstm ? 3 : 4,
-                configuration: configuration, labels: labelNames, head: labels.head,
-                labelSeparator: labels.head == .multiLabel ? labels.separator : nil,
-                classWeights: classWeights.map { Dictionary(uniqueKeysWithValues: zip(labelNames, $0)) },
-                userDictionary: tokenizer.dictionary.map { StoredDictionary(file: Self.dictionaryFile, words: $0.words.count) },
-                inputDim: model.encoder.embedding.inputDim, training: history, quantization: quantization,
-                wordList: quantization == nil ? nil : Self.wordListFile)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try write(encoder.encode(config), Self.configFile)
             if let quantization {
                 if let word = vocabulary.indexWord.first(where: { $0.contains("\n") || $0.contains("\r") }) {
                     throw TextClassificationError.invalidArgument(
@@ -112,31 +109,73 @@ extension TextClassifier {
             }
             if let history { try write(Data(history.csv.utf8), Self.historyFile) }
             if let dictionary = tokenizer.dictionary { try write(Data(dictionary.text.utf8), Self.dictionaryFile) }
-            // Swap into place: the old model (if any) is moved aside first, removed last.
-            let aside = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(UUID().uuidString)")
-            let replacing = fileManager.fileExists(atPath: directory.path)
-            if replacing { try fileManager.moveItem(at: directory, to: aside) }
-            do { try fileManager.moveItem(at: temporary, to: directory) } catch {
-                if replacing { try? fileManager.moveItem(at: aside, to: directory) }
-                throw error
-            }
-            if replacing { try? fileManager.removeItem(at: aside) }
+            // config.json last: it records the others' sizes and hashes.
+            let config = StoredConfig(
+                formatVersion: configuration.buckets != nil || quantization != nil ? 5 : configuration.encoder == .lstm ? 3 : 4,
+                configuration: configuration, labels: labelNames, head: labels.head,
+                labelSeparator: labels.head == .multiLabel ? labels.separator : nil,
+                classWeights: classWeights.map { Dictionary(uniqueKeysWithValues: zip(labelNames, $0)) },
+                userDictionary: tokenizer.dictionary.map { StoredDictionary(file: Self.dictionaryFile, words: $0.words.count) },
+                inputDim: model.encoder.embedding.inputDim, training: history, quantization: quantization,
+                wordList: quantization == nil ? nil : Self.wordListFile, files: files)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try folder.write(encoder.encode(config), to: Self.configFile)
+            folder.synchronize()
+            // Swap into place; the old model (if any) comes back at a hidden name, removed last.
+            let old = try PathSwap.replace(target, with: temporary, aside: parent + "/.\(name).old-\(UUID().uuidString)")
+            if let parentFolder = try? DirectoryHandle(opening: parent) { parentFolder.synchronize() }
+            if let old { try? FileManager.default.removeItem(atPath: old) }
         } catch {
-            try? fileManager.removeItem(at: temporary)
+            try? FileManager.default.removeItem(atPath: temporary)
             if let error = error as? TextClassificationError { throw error }
-            throw TextClassificationError.cannotWrite(file: directory.path, reason: error.localizedDescription)
+            throw TextClassificationError.cannotWrite(file: target, reason: error.localizedDescription)
         }
     }
 
-    /// Tidies up after a save that was killed: removes half-written `.NAME.partial-*`
-    /// directories, and if the model itself is missing but was moved aside (killed between
-    /// the two renames of the swap), moves it back.
+    /// Whether ``save(to:force:)`` may write `directory`, checked before long work (`fit`
+    /// calls it before training): a new path, or an existing textclf model directory (it has
+    /// config.json) are fine; an existing file or other directory only with `force`; a device,
+    /// FIFO or socket, or the root directory, never. Returns the path written, symbolic links
+    /// followed.
+    @discardableResult
+    public static func checkSaveTarget(_ directory: URL, force: Bool = false) throws -> String {
+        let given = directory.path
+        let path = directory.standardizedFileURL.resolvingSymlinksInPath().path
+        let name = (path as NSString).lastPathComponent
+        guard path != "/", !name.isEmpty, name != ".", name != ".." else {
+            throw TextClassificationError.cannotWrite(file: given, reason: "a model is a directory of its own; name a new one (e.g. \(given.hasSuffix("/") ? given : given + "/")model)")
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return path }  // nothing there yet
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR:
+            if force || access(path + "/" + configFile, F_OK) == 0 { return path }
+            throw TextClassificationError.cannotWrite(
+                file: given, reason: "it is a directory but not a textclf model (no \(configFile)), so it is not replaced; choose a new path, or replace it and all it holds on purpose (textclf: --force)")
+        case S_IFREG:
+            if force { return path }
+            throw TextClassificationError.cannotWrite(
+                file: given, reason: "it is a file, not a textclf model directory, so it is not replaced; choose a new path, or replace it on purpose (textclf: --force)")
+        case S_IFLNK:
+            throw TextClassificationError.cannotWrite(file: given, reason: "it is a symbolic link to a missing path; remove the link or create what it points to")
+        default:
+            throw TextClassificationError.cannotWrite(file: given, reason: "it is a device, FIFO or socket, not a place for a model directory")
+        }
+    }
+
+    /// Tidies up after a save that was killed: removes half-written `.NAME.partial-PID-*`
+    /// directories of processes no longer running (a save running beside this one keeps its
+    /// own), and if the model itself is missing but was moved aside (killed between the two
+    /// renames of the fallback swap), moves it back.
     static func recoverInterruptedSave(of directory: URL) {
         let fileManager = FileManager.default
         let parent = directory.deletingLastPathComponent()
         let name = directory.lastPathComponent
         guard let siblings = try? fileManager.contentsOfDirectory(atPath: parent.path) else { return }
         for sibling in siblings where sibling.hasPrefix(".\(name).partial-") {
+            let owner = sibling.dropFirst(".\(name).partial-".count).split(separator: "-").first.flatMap { pid_t($0) }
+            if let owner, owner != getpid(), kill(owner, 0) == 0 || errno == EPERM { continue }  // still being written
             try? fileManager.removeItem(at: parent.appendingPathComponent(sibling))
         }
         let aside = siblings.filter { $0.hasPrefix(".\(name).old-") }
@@ -147,39 +186,85 @@ extension TextClassifier {
         }
     }
 
-    /// Loads a model directory written by ``save(to:)``, checking its format
-    /// version and every weight's name and shape.
+    /// Loads a model directory written by ``save(to:force:)``, checking its format version,
+    /// each file against the size and hash config.json records, and every weight's name,
+    /// shape and finiteness. All files are read through one open handle of the directory; if
+    /// the model was replaced during the load (its old files removed under the reader), the
+    /// load starts again on the new one.
     public init(contentsOf directory: URL) throws {
-        let path = directory.path
-        func read(_ name: String) throws -> Data {
-            let url = directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw TextClassificationError.invalidModel(
-                    path: path, reason: "\(name) is missing; save the model again with textclf fit")
+        for attempt in 1... {
+            let folder = try DirectoryHandle(opening: directory.path)
+            do {
+                self = try Self(reading: folder)
+                return
+            } catch where attempt < 5 && !folder.isStillAtItsPath {
+                continue  // swapped while we read: read the new model
             }
-            return try ByteInput.readAll(url)
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TextClassificationError.cannotRead(file: path, reason: "no such model directory")
-        }
+        fatalError("unreachable")
+    }
+
+    private init(reading folder: DirectoryHandle) throws {
+        let path = folder.path
         let stored: StoredConfig
-        do { stored = try JSONDecoder().decode(StoredConfig.self, from: read(Self.configFile)) } catch let error as TextClassificationError {
+        do { stored = try JSONDecoder().decode(StoredConfig.self, from: folder.read(Self.configFile)) } catch let error as TextClassificationError {
+            if case .cannotRead = error, !folder.contains(Self.configFile) {
+                throw TextClassificationError.invalidModel(
+                    path: path, reason: "\(Self.configFile) is missing; save the model again with textclf fit")
+            }
             throw error
         } catch {
             throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile, reason: "unreadable config (\(error))")
+        }
+        guard stored.format == "textclf-model", stored.formatVersion >= 1 else {
+            throw TextClassificationError.invalidModel(
+                path: path + "/" + Self.configFile,
+                reason: "format \"\(stored.format)\" version \(stored.formatVersion) is not a textclf model's (\"textclf-model\", version 1 to \(Self.formatVersion))")
         }
         guard stored.formatVersion <= Self.formatVersion else {
             throw TextClassificationError.invalidModel(
                 path: path, reason: "format version \(stored.formatVersion) is newer than this textclf reads (\(Self.formatVersion)); upgrade textclf")
         }
+        let recorded = stored.files
+        /// A file's bytes, checked against config.json's record when it has one.
+        func read(_ name: String) throws -> Data {
+            guard folder.contains(name) else {
+                throw TextClassificationError.invalidModel(
+                    path: path, reason: "\(name) is missing; save the model again with textclf fit")
+            }
+            let data = try folder.read(name)
+            if let recorded {
+                guard let record = recorded[name] else {
+                    throw TextClassificationError.invalidModel(
+                        path: folder.pathOf(name), reason: "config.json does not list this file: it is not the one saved with this model; save the model again with textclf fit")
+                }
+                guard data.count >= record.bytes else {
+                    throw TextClassificationError.invalidModel(
+                        path: folder.pathOf(name),
+                        reason: "the file is truncated: \(data.count) of the \(record.bytes) bytes config.json records; copy it again, or save the model again with textclf fit")
+                }
+                guard record.bytes == data.count, record.xxh64 == ContentHash.hex(of: data) else {
+                    throw TextClassificationError.invalidModel(
+                        path: folder.pathOf(name),
+                        reason: "the file differs from the one saved with this model (\(data.count) bytes, config.json records \(record.bytes) and its hash): damaged, or copied from another model; save the model again with textclf fit")
+                }
+            }
+            return data
+        }
         let head = stored.head ?? .binary
         let dictionary = try stored.userDictionary.map { record -> UserDictionary in
-            guard record.file == Self.dictionaryFile, FileManager.default.fileExists(atPath: path + "/" + record.file) else {
+            guard record.file == Self.dictionaryFile, folder.contains(record.file) else {
                 throw TextClassificationError.invalidModel(
                     path: path, reason: "\(Self.dictionaryFile), named in config.json, is missing; save the model again with textclf fit")
             }
-            return try UserDictionary(contentsOf: directory.appendingPathComponent(record.file))
+            let text = try read(record.file)
+            let dictionary = try UserDictionary(reading: ByteInput(bytes: Array(text), name: folder.pathOf(record.file)))
+            guard dictionary.words.count == record.words else {
+                throw TextClassificationError.invalidModel(
+                    path: folder.pathOf(record.file),
+                    reason: "it holds \(dictionary.words.count) words but config.json records \(record.words); save the model again with textclf fit")
+            }
+            return dictionary
         }
         do {
             try self.init(configuration: stored.configuration,
@@ -212,7 +297,7 @@ extension TextClassifier {
         } else {
             vocabulary = try Vocabulary(kerasJSON: read(Self.vocabularyFile), source: path + "/" + Self.vocabularyFile)
         }
-        let weightsPath = path + "/" + Self.weightsFile
+        let weightsPath = folder.pathOf(Self.weightsFile)
         let tensors = try SafeTensors.decode(read(Self.weightsFile), source: weightsPath)
         let c = stored.configuration
         let expected = SequenceClassifier.parameterShapes(encoder: c.encoder, inputDim: stored.inputDim, embeddingDim: c.embeddingDim,
@@ -224,6 +309,10 @@ extension TextClassifier {
             guard tensor.shape == shape else {
                 throw TextClassificationError.invalidModel(
                     path: weightsPath, reason: "weight '\(name)' has shape \(tensor.shape), config.json implies \(shape)")
+            }
+            guard tensor.scalars.allSatisfy(\.isFinite) else {
+                throw TextClassificationError.invalidModel(
+                    path: weightsPath, reason: "weight '\(name)' holds NaN or infinite values (a diverged training, or a damaged file); train the model again")
             }
         }
         if let buckets = c.buckets, wordRows + buckets != stored.inputDim {

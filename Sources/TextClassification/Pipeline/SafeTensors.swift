@@ -47,13 +47,19 @@ enum SafeTensors {
             throw fail("the header claims \(headerLength) bytes but the file has \(data.count - 8) after the length (truncated?)")
         }
         let body = data.dropFirst(8 + Int(headerLength))
-        guard let header = (try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<8 + Int(headerLength)))) as? [String: Any] else {
+        // Our own reader, not JSONSerialization: it keeps every member, so a name given twice
+        // is seen rather than one of them silently winning.
+        guard let header = try? JSONValue.parse(data.subdata(in: 8..<8 + Int(headerLength))), let members = header.members else {
             throw fail("the safetensors header is not a JSON object")
         }
+        var seen = Set<String>()
         var tensors: [String: Tensor] = [:]
-        for (name, value) in header where name != "__metadata__" {
-            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
+        var ranges: [(start: Int, end: Int, name: String)] = []
+        for (name, value) in members where name != "__metadata__" {
+            guard seen.insert(name).inserted else { throw fail("tensor '\(name)' is named twice in the header") }
+            guard let dtype = value["dtype"]?.string, let shape = value["shape"]?.array?.compactMap(\.int),
+                  shape.count == value["shape"]?.array?.count,
+                  let offsets = value["data_offsets"]?.array?.compactMap(\.int), offsets.count == 2 else {
                 throw fail("tensor '\(name)' has no dtype, shape and data_offsets")
             }
             guard dtype == "F32" || dtype == "I8" else { throw fail("tensor '\(name)' is \(dtype); only F32 and I8 are supported") }
@@ -69,6 +75,7 @@ enum SafeTensors {
                   offsets[0] >= 0, offsets[1] <= body.count, offsets[0] <= offsets[1] else {
                 throw fail("tensor '\(name)' of shape \(shape) does not fit bytes \(offsets) of \(body.count) (truncated?)")
             }
+            ranges.append((offsets[0], offsets[1], name))
             var scalars = [Float](repeating: 0, count: elements)
             if size == 1 {
                 for (k, byte) in body.dropFirst(offsets[0]).prefix(elements).enumerated() {
@@ -81,6 +88,16 @@ enum SafeTensors {
             }
             tensors[name] = Tensor(shape: shape, scalars: scalars)
         }
+        // As the reference reader: the tensors tile the data, each starting where the last ended.
+        var end = 0
+        for range in ranges.sorted(by: { ($0.start, $0.end) < ($1.start, $1.end) }) {
+            guard range.start == end else {
+                throw fail(range.start < end ? "tensor '\(range.name)' overlaps another one's bytes (offset \(range.start) < \(end))"
+                                             : "bytes \(end)..<\(range.start) before tensor '\(range.name)' belong to no tensor")
+            }
+            end = range.end
+        }
+        guard end == body.count else { throw fail("\(body.count - end) bytes after the last tensor belong to no tensor") }
         return tensors
     }
 }

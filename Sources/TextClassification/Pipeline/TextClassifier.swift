@@ -143,6 +143,9 @@ public struct TextClassifier: Sendable {
         public var covered: Int
         public var words: Int
         public var fileWords: Int
+        /// The word count the file's first line declares (a file that disagrees with itself
+        /// may be truncated or concatenated).
+        public var declaredWords: Int? = nil
         public var fraction: Double { words == 0 ? 0 : Double(covered) / Double(words) }
     }
 
@@ -465,6 +468,7 @@ public struct TextClassifier: Sendable {
                 validation = (Array(texts.suffix(held)), Array(targets.suffix(held * width)))
                 texts.removeLast(held)
                 targets.removeLast(held * width)
+                try checkSplit(kept: targets, all: targets + validation!.targets, held: held, fraction: validationSplit)
             }
         }
         guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
@@ -472,6 +476,9 @@ public struct TextClassifier: Sendable {
         let training = fitVocabulary(on: texts)
         // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
         let inputDim = wordRows + (buckets?.count ?? 0)
+        try MemoryEstimate(encoder: configuration.encoder, inputDim: inputDim, embeddingDim: configuration.embeddingDim,
+                           units: configuration.units, head: labels.head, classes: labelNames.count, batchSize: batchSize,
+                           maxLength: configuration.maxLength).check()
         var model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
                                        units: configuration.units, encoder: configuration.encoder, head: labels.head,
                                        classes: labelNames.count, seed: seed)
@@ -503,6 +510,22 @@ public struct TextClassifier: Sendable {
         return history
     }
 
+    /// Refuses a validation split that leaves too little to train on: fewer than two rows, or
+    /// (one label a row) a class whose every row went to validation.
+    private func checkSplit(kept: [Float], all: [Float], held: Int, fraction: Double) throws {
+        let advice = "the last \(held) rows (validation split \(fraction)) went to validation; lower the split, or give validation rows of their own"
+        let width = labels.head == .multiLabel ? labelNames.count : 1
+        guard kept.count / width >= 2 else {
+            throw TextClassificationError.invalidTrainingData(reason: "only \(kept.count / width) row is left to train on: \(advice)")
+        }
+        guard labels.head != .multiLabel else { return }
+        let before = Set(all.map(Int.init)), after = Set(kept.map(Int.init))
+        if let lost = before.subtracting(after).min() {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "label \"\(labelNames[lost])\" has no rows left to train on: \(advice)")
+        }
+    }
+
     /// Sets the rows of `embedding` whose vocabulary word has a vector in the word2vec file.
     /// File words go through the model's normalisation and lower-casing first, as texts do.
     private func loadEmbeddings(from file: URL, into embedding: inout Embedding) throws -> EmbeddingCoverage {
@@ -525,7 +548,8 @@ public struct TextClassifier: Sendable {
                 for j in 0..<width { table[index * width + j] = vector[j] }
             }
         }
-        return EmbeddingCoverage(covered: vectors.vectors.count, words: wanted.count, fileWords: vectors.lineCount)
+        return EmbeddingCoverage(covered: vectors.vectors.count, words: wanted.count, fileWords: vectors.lineCount,
+                                 declaredWords: vectors.declaredCount)
     }
 
     /// Each text's prediction: every label's probability and the decision of the head.

@@ -45,17 +45,25 @@ public struct UserDictionary: Equatable, Sendable {
     /// - Throws: naming the file and line: invalid UTF-8, a word with inner spaces (a second
     ///   field that is not a frequency, or more than three fields); or a missing file or a directory.
     public init(contentsOf url: URL) throws {
-        let input = try ByteInput(url: url)
+        try self.init(reading: ByteInput(url: url))
+    }
+
+    /// Reads a jieba-format dictionary from `input` (a model directory's copy).
+    init(reading input: ByteInput) throws {
         var builder = Builder(), number = 0
         while let line = try input.readLine(number: number + 1) {
             number += 1
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let word = fields.first else { continue }  // empty, or only spaces
-            let frequencyIsNumber = fields.count < 2 || Double(fields[1]) != nil
-            guard fields.count <= 3, frequencyIsNumber else {
+            guard fields.count <= 3 else {
                 throw TextClassificationError.malformedData(
                     file: input.name, line: number,
-                    reason: "\"\(line)\" is not `word [frequency] [tag]`: a word cannot contain spaces (join its parts, or put one word a line)")
+                    reason: "\"\(line)\" has \(fields.count) fields, not `word [frequency] [tag]`: a word cannot contain spaces (join its parts, or put one word a line)")
+            }
+            if fields.count >= 2, Double(fields[1]) == nil {
+                throw TextClassificationError.malformedData(
+                    file: input.name, line: number,
+                    reason: "in \"\(line)\" the second field \"\(fields[1])\" is not a frequency (a number), as `word [frequency] [tag]` needs; a word cannot contain spaces")
             }
             builder.add(word)
         }

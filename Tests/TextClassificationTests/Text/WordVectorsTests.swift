@@ -63,7 +63,7 @@ import Testing
             let i = try #require(index[word])
             #expect(row(after, i) == row(before, i), "\(word): no vector, usual start, frozen")
         }
-        #expect(frozen.embeddingCoverage == .init(covered: 2, words: index.count, fileWords: 3))
+        #expect(frozen.embeddingCoverage == .init(covered: 2, words: index.count, fileWords: 3, declaredWords: 3))
         #expect(frozen.model!.head.dense.kernel != plain.model!.head.dense.kernel, "the rest still trains")
 
         var trained = try TextClassifier(configuration: configuration)

@@ -1,0 +1,112 @@
+import CFileSystem
+import Foundation
+
+/// A directory opened once: every file read or written through it is that directory's, even
+/// if its path is renamed or replaced meanwhile. A model load reads all its files through one
+/// handle, so it sees one model while another process swaps a new one in under the same name.
+/// Errors name the file and say why, in the system's words (`strerror`).
+final class DirectoryHandle {
+    let path: String
+    private let descriptor: Int32
+
+    /// Opens the existing directory at `path`.
+    init(opening path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason = errno == ENOENT ? "no such model directory" : errno == ENOTDIR ? "not a directory" : Self.lastError()
+            throw TextClassificationError.cannotRead(file: path, reason: reason)
+        }
+        self.path = path
+        descriptor = fd
+    }
+
+    /// Makes a new directory at `path` (it must not exist) and opens it.
+    init(creating path: String) throws {
+        guard mkdir(path, 0o755) == 0 else { throw TextClassificationError.cannotWrite(file: path, reason: Self.lastError()) }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw TextClassificationError.cannotWrite(file: path, reason: Self.lastError()) }
+        self.path = path
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    static func lastError() -> String { String(cString: strerror(errno)) }
+
+    func pathOf(_ name: String) -> String { path + "/" + name }
+
+    /// Whether `name` exists in the directory (a file or anything else).
+    func contains(_ name: String) -> Bool {
+        var info = stat()
+        return fstatat(descriptor, name, &info, 0) == 0
+    }
+
+    /// The whole of file `name`.
+    func read(_ name: String) throws -> Data {
+        let fd = openat(descriptor, name, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw TextClassificationError.cannotRead(file: pathOf(name), reason: Self.lastError()) }
+        return try ByteInput.readAll(ByteInput(descriptor: fd, name: pathOf(name)))
+    }
+
+    /// File `name` as a ``ByteInput`` (for line readers).
+    func input(_ name: String) throws -> ByteInput {
+        let fd = openat(descriptor, name, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw TextClassificationError.cannotRead(file: pathOf(name), reason: Self.lastError()) }
+        return ByteInput(descriptor: fd, name: pathOf(name))
+    }
+
+    /// Writes a new file `name` (it must not exist) and flushes it to the disk, so that a
+    /// rename after it publishes complete contents even across a power cut.
+    func write(_ data: Data, to name: String) throws {
+        let fd = openat(descriptor, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw TextClassificationError.cannotWrite(file: pathOf(name), reason: Self.lastError()) }
+        defer { close(fd) }
+        try data.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                let written = Foundation.write(fd, bytes.baseAddress! + start, bytes.count - start)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw TextClassificationError.cannotWrite(file: pathOf(name), reason: Self.lastError())
+                }
+                start += written
+            }
+        }
+        guard fsync(fd) == 0 else { throw TextClassificationError.cannotWrite(file: pathOf(name), reason: Self.lastError()) }
+    }
+
+    /// Flushes the directory's own entries (the names of the files written into it).
+    func synchronize() { fsync(descriptor) }
+
+    /// Whether `path` still names this very directory (not one renamed or swapped in since).
+    var isStillAtItsPath: Bool {
+        var mine = stat(), there = stat()
+        return fstat(descriptor, &mine) == 0 && stat(path, &there) == 0 && mine.st_dev == there.st_dev && mine.st_ino == there.st_ino
+    }
+}
+
+/// Replacing one path by another in a single step.
+enum PathSwap {
+    /// Puts `new` at `target`. With an existing target the two are exchanged atomically
+    /// (renameat2), so `target` names the old entry until it names the new one, and the old
+    /// one ends up at `new`'s path (returned) for the caller to remove. Where the file system
+    /// cannot exchange, falls back to two renames through `aside`, with a short moment in
+    /// which `target` is missing (a load in that moment fails: "no such model directory").
+    static func replace(_ target: String, with new: String, aside: String) throws -> String? {
+        if rename(new, target) == 0 { return nil }  // no target yet (or an empty directory)
+        guard errno == EEXIST || errno == ENOTEMPTY || errno == EISDIR || errno == ENOTDIR else {
+            throw TextClassificationError.cannotWrite(file: target, reason: DirectoryHandle.lastError())
+        }
+        if textclf_exchange_paths(new, target) == 0 { return new }
+        guard errno == EINVAL || errno == ENOSYS else {
+            throw TextClassificationError.cannotWrite(file: target, reason: DirectoryHandle.lastError())
+        }
+        guard rename(target, aside) == 0 else { throw TextClassificationError.cannotWrite(file: target, reason: DirectoryHandle.lastError()) }
+        guard rename(new, target) == 0 else {
+            let reason = DirectoryHandle.lastError()
+            rename(aside, target)
+            throw TextClassificationError.cannotWrite(file: target, reason: reason)
+        }
+        return aside
+    }
+}
