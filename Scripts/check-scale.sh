@@ -4,7 +4,7 @@
 # them for one epoch with the n-grams hashed into buckets, and requires that it completes
 # with peak RSS within the bound and predicts. Speed is not checked here (that is
 # Scripts/bench.sh's job): only that the cost stays bounded. Before the bag's own pass, lazy
-# Adam and ragged rows, 100,000 rows peaked at 1.2 GB (README, Performance).
+# Adam and ragged rows, 100,000 rows peaked at 1.2 GB (docs/performance.md).
 #   Scripts/check-scale.sh [ROWS (100000)] [MAX_RSS_MB (1024)] [BUCKETS (262144)]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"

@@ -9,7 +9,7 @@
 #   - a textclf process killed mid-run (SIGKILL): Spark retries the task, the output is still exact;
 #   - bad input: no input files, output present, a corrupt Parquet file, a model missing on the
 #     executors, a binary for another architecture: each a clear one-line error, non-zero exit.
-# With --measure it also prints texts/s of plain predict, local[1] and local[2] (README figures).
+# With --measure it also prints texts/s of plain predict, local[1] and local[2] (docs/spark.md figures).
 #   Scripts/check-spark.sh [--measure]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"

@@ -19,8 +19,8 @@ ensure_icu() {
 
 # The matrix product and the gate non-linearities are C kernels chosen at run time from the
 # CPU (Sources/CKernels), so a plain `swift build -c release` is fast too; compiling the rest
-# (LSTM gate arithmetic, Adam) for this CPU gains about 10% more on prediction (README,
-# Performance). -fno-math-errno lets Adam's SIMD16 square roots be one instruction.
+# (LSTM gate arithmetic, Adam) for this CPU gains about 4% more on prediction
+# (docs/library.md). -fno-math-errno lets Adam's SIMD16 square roots be one instruction.
 SWIFT_NATIVE_FLAGS=(-Xswiftc -target-cpu -Xswiftc native -Xcc -fno-math-errno)
 
 # Builds the release binary and sets TEXTCLF to its path.

@@ -2,7 +2,7 @@
 # Builds the self-contained release binary: the Swift standard library and Foundation linked
 # statically, no CPU-specific flags (the numeric kernels choose their instruction set at run
 # time), symbols stripped, the commit recorded (`textclf --version`). Writes
-# dist/textclf-VERSION-linux-ARCH.tar.gz with the binary, README.md and NOTICE (the licences
+# dist/textclf-VERSION-linux-ARCH.tar.gz with the binary, README.md, LICENSE and NOTICE (the licences
 # of what is linked in). It needs, besides glibc, only libstdc++6 and ICU 72 (libicu72):
 # ICU stays a system library (Debian ships its static libraries only with libicu-dev, and the
 # ~30 MB of ICU data would then be inside every binary; libicu72 is in every Debian 12).
@@ -25,7 +25,7 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/$name" dist
 cp "$binary" "$stage/$name/textclf"
 strip "$stage/$name/textclf"
-cp README.md "$stage/$name/"
+cp README.md LICENSE "$stage/$name/"
 cat > "$stage/$name/NOTICE" <<NOTICE
 textclf $version ($commit), built $(date -u +%Y-%m-%d) for linux-$arch.
 

@@ -5,7 +5,7 @@
 # mean over the fitted epochs). Settings are fit options, one quoted string each ("" is the
 # default fit).
 #   Scripts/study.sh [--seeds 0,1,2] TRAIN.csv TEST.csv "" "--encoder gru" "--dropout 0.5" …
-# Example (the README's table):
+# Example (the table of docs/accuracy.md):
 #   Scripts/study.sh Data/thucnews-train.csv Data/thucnews-dev.csv "" "--embedding-dim 128 --units 128"
 #
 # With --folds K (cross-validation, for differences a small test file cannot tell apart:

@@ -78,13 +78,13 @@ extension TextClf {
         @Option(parsing: .unconditional, help: "Recurrent units (per direction for bilstm and bigru).")
         var units = 64
 
-        @Option(help: "The encoder after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated), cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D), or bag (the mean of the embedded tokens, Keras Embedding(mask_zero=True) + GlobalAveragePooling1D: fastText's shape; --units unused). (default, from the README's study: bag for two labels and for more, lstm for multi-label; with --embeddings, whose vectors are of words: bilstm for two labels, lstm otherwise)")
+        @Option(help: "The encoder after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated), cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D), or bag (the mean of the embedded tokens, Keras Embedding(mask_zero=True) + GlobalAveragePooling1D: fastText's shape; --units unused). (default, from the accuracy study, docs/accuracy.md: bag for two labels and for more, lstm for multi-label; with --embeddings, whose vectors are of words: bilstm for two labels, lstm otherwise)")
         var encoder: SequenceEncoder.Kind?
 
         @Option(parsing: .unconditional, help: "Dropout rate between the encoder and the output layer in training (Keras Dropout); 0 turns it off.")
         var dropout: Float = 0
 
-        @Option(parsing: .unconditional, help: "Dropout rate between the embedding and the encoder in training (Keras Dropout, every value on its own); trains on the layers' general path, ~3x slower for the LSTM. 0 turns it off. (default: 0; 0.3 for the bag with two labels, from the README's study)")
+        @Option(parsing: .unconditional, help: "Dropout rate between the embedding and the encoder in training (Keras Dropout, every value on its own); trains on the layers' general path, ~3x slower for the LSTM. 0 turns it off. (default: 0; 0.3 for the bag with two labels, from the accuracy study, docs/accuracy.md)")
         var embeddingDropout: Float?
 
         @Option(parsing: .unconditional, help: "The encoder's recurrent_dropout in training (Keras: one mask per gate on the previous state, fixed per text); trains on the layers' general path. 0 turns it off.")
@@ -295,7 +295,7 @@ extension TextClf {
 }
 
 extension TextClf.Fit {
-    /// The encoder of the README's study for each task: the bag of n-grams for two labels
+    /// The encoder of the accuracy study (docs/accuracy.md) for each task: the bag of n-grams for two labels
     /// (0.853 on the reviews, against the bidirectional LSTM's 0.841) and for more (0.866 on
     /// the news topics, against the LSTM's 0.781); multi-label was not studied and keeps the LSTM.
     static func defaultEncoder(for head: ClassificationHead.Kind) -> SequenceEncoder.Kind {

@@ -17,8 +17,19 @@ extension TextClassifier {
     /// version 3 the normalisation settings (`normalization`, `toSimplified`; absent: none);
     /// version 4 encoders other than the LSTM (`encoder`: `gru`, `bilstm`, `bigru`). LSTM
     /// models are still written as version 3, so older textclf builds keep reading them.
-    /// Version 5: n-grams hashed into buckets (`buckets`); only such models are written as 5.
+    /// Version 5: n-grams hashed into buckets (`buckets`), quantized models, and the n-gram
+    /// token units (`ngrams`, `ngrams3`, `wordchar`), which came after version 4 without a
+    /// bump. A model is written with the lowest version that every reader of it understands:
+    /// ``requiredFormatVersion``.
     public static let formatVersion = 5
+
+    /// The oldest format whose readers understand everything this model uses; an older build
+    /// refuses the directory with "upgrade textclf" instead of failing to decode it.
+    var requiredFormatVersion: Int {
+        let c = configuration
+        if c.buckets != nil || quantization != nil || ![.word, .character].contains(c.unit) { return 5 }
+        return c.encoder == .lstm ? 3 : 4
+    }
 
     static let configFile = "config.json"
     static let vocabularyFile = "vocabulary.json"
@@ -111,7 +122,7 @@ extension TextClassifier {
             if let dictionary = tokenizer.dictionary { try write(Data(dictionary.text.utf8), Self.dictionaryFile) }
             // config.json last: it records the others' sizes and hashes.
             let config = StoredConfig(
-                formatVersion: configuration.buckets != nil || quantization != nil ? 5 : configuration.encoder == .lstm ? 3 : 4,
+                formatVersion: requiredFormatVersion,
                 configuration: configuration, labels: labelNames, head: labels.head,
                 labelSeparator: labels.head == .multiLabel ? labels.separator : nil,
                 classWeights: classWeights.map { Dictionary(uniqueKeysWithValues: zip(labelNames, $0)) },

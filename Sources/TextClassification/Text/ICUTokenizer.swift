@@ -37,7 +37,7 @@ public struct ICUTokenizer: Tokenizer, Sendable {
         /// in ``ngrams3``, every character counts: punctuation and symbols (`(+图+)`, `:`),
         /// each digit and letter of numbers and Latin words (`0+0+元`), and a run of white space
         /// between two characters as one `␣`. The character n-grams of a TF-IDF model; on the
-        /// news headlines they are worth ~0.01 of accuracy over ``ngrams3`` (README, Accuracy).
+        /// news headlines they are worth ~0.01 of accuracy over ``ngrams3`` (docs/accuracy.md).
         case wordchar
     }
 

@@ -16,7 +16,7 @@ import TextClassification
     }
 
     /// The bar: 0.70 on the test split. Half the data is positive, so chance is ~0.50; the
-    /// full default fit reaches ~0.85 (README), and this smaller, shorter run (4,000 texts,
+    /// full default fit reaches ~0.85 (docs/accuracy.md), and this smaller, shorter run (4,000 texts,
     /// 2 epochs, length 50, to keep the test under a minute) lands near 0.80 in our runs. 0.70
     /// fails any model that learned nothing, with room for seed-to-seed variation.
     @Test func reviewsAreLearnedClearlyAboveChance() throws {

@@ -108,6 +108,17 @@ import Testing
         #expect(ContentHash.hex(of: Data(String(repeating: "这是一段文本。", count: 5).utf8)) == "41f1be8a6bcf0ae4")
     }
 
+    /// The lowest version whose readers know everything a model uses: an older build then
+    /// says "upgrade textclf" instead of failing to decode an unknown token unit.
+    @Test(arguments: [(ICUTokenizer.Unit.word, SequenceEncoder.Kind.lstm, 3), (.character, .gru, 4), (.word, .bag, 4),
+                      (.wordchar, .lstm, 5), (.ngrams, .gru, 5), (.ngrams3, .bag, 5)])
+    func formatVersionIsTheLowestThatUnderstandsTheModel(unit: ICUTokenizer.Unit, encoder: SequenceEncoder.Kind, version: Int) throws {
+        var classifier = try TextClassifier(configuration: .init(unit: unit, numWords: 100, maxLength: 10, units: 4, encoder: encoder))
+        try classifier.fit(texts: texts, labels: [0, 1, 0], epochs: 1)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: saved(classifier).appendingPathComponent("config.json")))
+        #expect((config as? [String: Any])?["formatVersion"] as? Int == version)
+    }
+
     @Test func savingRefusesWhatIsNotAModel() throws {
         let classifier = try trained(texts)
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("textclf-checks-\(UUID().uuidString)")

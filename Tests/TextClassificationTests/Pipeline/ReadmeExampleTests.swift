@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TextClassification
 
-/// The README's library example for more than two labels, as written there (data paths
+/// docs/library.md's example for more than two labels, as written there (data paths
 /// made absolute), so that it keeps compiling and running.
 @Suite struct ReadmeExampleTests {
     @Test func multiClassMultiLabelAndBatchPredictor() throws {
@@ -31,5 +31,21 @@ import TextClassification
             count += rows.count
         }
         #expect(count == 10_000)
+    }
+
+    /// The README's Swift quick start, as written there (data paths made absolute).
+    @Test func readmeQuickStart() throws {
+        let data = LearningTests.dataDirectory
+        let train = try LabelledCSV(url: data.appendingPathComponent("thucnews-train.csv"))
+        let labels = try LabelSet(inferringFrom: train)                 // 10 topics: multi-class
+        var topics = try TextClassifier(configuration: .init(unit: .wordchar, maxLength: 200, encoder: .bag),
+                                        labels: labels)
+        try topics.fit(texts: train.texts, labels: try labels.classIndices(of: train),
+                       learningRate: 0.002, validationSplit: 0.1, restoreBestWeights: true)
+        let p = try topics.predict(texts: ["央行宣布下调存款准备金率"])[0]
+        #expect(p.label == "finance" && p.top(3).count == 3, "\(p.label)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("topics-model-\(UUID().uuidString)")
+        try topics.save(to: directory)
+        #expect(try TextClassifier(contentsOf: directory).predict(texts: ["央行宣布下调存款准备金率"])[0] == p)
     }
 }

@@ -52,7 +52,7 @@ import Testing
     }
 
     /// A million entries load (0.7–0.8 s for the whole textclf process on this project's
-    /// machine, README; measured there, not timed here).
+    /// machine, docs/text.md; measured there, not timed here).
     @Test func aMillionWordsLoad() throws {
         var random = RandomGenerator(seed: 3)
         let lines = (0..<1_000_000).map { _ in
