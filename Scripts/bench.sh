@@ -45,11 +45,16 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
         f.write(texts[i % len(texts)] + "\n")
 PY
 
-# measure NAME COMMAND…: runs it under /usr/bin/time, keeps its JSON output and peak RSS.
+# measure NAME COMMAND…: runs it under /usr/bin/time, keeps its JSON output and peak RSS; a
+# failing command stops the benchmark with what it said (no empty figures in the report).
 measure() {
     local name=$1; shift
     echo "  $name" >&2
-    /usr/bin/time -f "%M %e" -o "$work/$name.time" "$@" > "$work/$name.json"
+    if ! /usr/bin/time -f "%M %e" -o "$work/$name.time" "$@" > "$work/$name.json" 2> "$work/$name.err"; then
+        echo "error: $name failed ($*):" >&2
+        tail -20 "$work/$name.err" >&2
+        exit 1
+    fi
 }
 
 echo "textclf:" >&2
@@ -62,13 +67,14 @@ measure textclf_predictc10 "$TEXTCLF" bench predict --batch-size 256 --classes 1
 measure textclf_train32bilstm "$TEXTCLF" bench train --batch-size 32 --encoder bilstm
 # The default multi-class fit, 4 epochs: the median samples/s of epochs 2-4 (the first warms up), as JSON.
 cat > "$work/fit-speed.sh" <<'SH'
-"$1" fit "$2" -o "$3" --epochs 4 --validation-split 0 --patience 0 2>&1 >/dev/null \
-    | sed -n 's/^Epoch [234] .* - \([0-9]*\) samples\/s .*/\1/p' | sort -n | sed -n 2p \
-    | sed 's/.*/{"samples_per_second": &}/'
+"$1" fit "$2" -o "$3" --epochs 4 --validation-split 0 --patience 0 2> "$3.log" >/dev/null || { cat "$3.log" >&2; exit 1; }
+speed=$(tr '\r' '\n' < "$3.log" | sed -n 's/^Epoch [234] .* - \([0-9]*\) samples\/s .*/\1/p' | sort -n | sed -n 2p)
+[ -n "$speed" ] || { echo "no epoch speeds in fit's output:" >&2; cat "$3.log" >&2; exit 1; }
+echo "{\"samples_per_second\": $speed}"
 SH
 measure textclf_bagtopics sh "$work/fit-speed.sh" "$TEXTCLF" "$ROOT/Data/thucnews-train.csv" "$work/topics"
 measure textclf_bagreviews sh "$work/fit-speed.sh" "$TEXTCLF" "$ROOT/Data/reviews-train.csv" "$work/reviews"
-"$TEXTCLF" fit "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --num-words 1000 --validation-split 0 --encoder lstm 2>/dev/null
+fit_quietly "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --num-words 1000 --validation-split 0 --encoder lstm
 measure textclf_e2e "$TEXTCLF" predict "$work/model" "$work/lines.txt" --lines
 : > "$work/textclf_e2e.json"
 for i in 1 2 3 4 5; do
@@ -111,9 +117,11 @@ if [ $fasttext -eq 1 ]; then
         echo "|---|---|---|---|---|"
         for job in "topics thucnews-train thucnews-dev" "reviews reviews-train reviews-test"; do
             set -- $job
-            /usr/bin/time -f "%e" -o "$work/fit-$1.time" "$TEXTCLF" fit "$ROOT/Data/$2.csv" -o "$work/fit-$1" 2>/dev/null
+            /usr/bin/time -f "%e" -o "$work/fit-$1.time" "$TEXTCLF" fit "$ROOT/Data/$2.csv" -o "$work/fit-$1" 2> "$work/fit-$1.log" \
+                || { echo "error: textclf fit on $2 failed:" >&2; tail -20 "$work/fit-$1.log" >&2; exit 1; }
             acc=$("$TEXTCLF" evaluate "$work/fit-$1" "$ROOT/Data/$3.csv" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['report']['accuracy'])")
-            "$TEXTCLF" quantize "$work/fit-$1" -o "$work/fit-$1-q" 2>/dev/null
+            "$TEXTCLF" quantize "$work/fit-$1" -o "$work/fit-$1-q" 2> "$work/quantize-$1.log" \
+                || { echo "error: textclf quantize failed:" >&2; cat "$work/quantize-$1.log" >&2; exit 1; }
             qacc=$("$TEXTCLF" evaluate "$work/fit-$1-q" "$ROOT/Data/$3.csv" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['report']['accuracy'])")
             ft=$("$py" "$fb" "$TEXTCLF" "$ROOT/Data/$2.csv" "$ROOT/Data/$3.csv" --quantize)
             python3 - "$1" "$(tail -1 "$work/fit-$1.time")" "$acc" "$(du -sb "$work/fit-$1" | cut -f1)" "$qacc" \
@@ -132,7 +140,8 @@ if [ -n "$scale" ]; then
         echo "| rows | textclf samples/s (1 epoch) | textclf peak RSS MB | fastText samples/s per epoch (5 epochs) | fastText peak RSS MB |"
         echo "|---:|---:|---:|---:|---:|"
         for n in ${scale//,/ }; do
-            bash "$ROOT/Scripts/make-scale-data.sh" "$n" "$work/scale.csv" 2>/dev/null
+            bash "$ROOT/Scripts/make-scale-data.sh" "$n" "$work/scale.csv" 2> "$work/scale-data.log" \
+                || { cat "$work/scale-data.log" >&2; exit 1; }
             /usr/bin/time -f "%M" -o "$work/scale.time" "$TEXTCLF" fit "$work/scale.csv" -o "$work/scale-model" --epochs 1 \
                 --buckets 262144 2> "$work/scale.log" >/dev/null || { tail "$work/scale.log" >&2; exit 1; }
             speed=$(sed -n 's/^Epoch 1 .* - \([0-9]*\) samples\/s .*/\1/p' "$work/scale.log" | tail -1)

@@ -26,7 +26,7 @@ work=$(mktemp -d)
 # /proc as on any real system (the Swift runtime reads its arguments from /proc/self/cmdline).
 mount -t proc proc "$root/proc"
 trap 'umount "$root/proc" 2>/dev/null; rm -rf "$work" "$root/textclf-check"' EXIT
-"$TEXTCLF" fit "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --seed 3 2>/dev/null
+fit_quietly "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --seed 3
 "$TEXTCLF" predict "$work/model" "$ROOT/Data/reviews-test.csv" > "$work/expected.csv"
 mkdir -p "$root/textclf-check"
 tar -C "$root/textclf-check" -xzf "$archive"

@@ -18,7 +18,7 @@ mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$TEXTCLF" fit "$ROOT/Data/reviews-train.csv" -o "$work/reviews" --report 2>/dev/null
+fit_quietly "$ROOT/Data/reviews-train.csv" -o "$work/reviews" --report
 [ -s "$work/reviews/report.html" ] || { echo "error: fit --report wrote no report.html" >&2; exit 1; }
 "$TEXTCLF" report "$work/reviews" --test "$ROOT/Data/reviews-test.csv" -o "$out/reviews-report.html"
 size=$(stat -c %s "$out/reviews-report.html")

@@ -40,7 +40,7 @@ rows="$ROOT/Scripts/spark/rows.py"
 label() { spark-submit --master "$1" --conf spark.log.level=WARN "$ROOT/Scripts/spark/label.py" --model "$work/model" --binary "$binary" "${@:2}"; }
 
 echo "Training a model with the normal build..." >&2
-"$TEXTCLF" fit "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --seed 3 --encoder lstm 2>/dev/null
+fit_quietly "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --seed 3 --encoder lstm
 
 python3 "$rows" lines "$ROOT/Data/reviews-train.csv" "$ROOT/Data/reviews-test.csv" 200000 "$work/lines.txt"
 "$TEXTCLF" predict "$work/model" "$work/lines.txt" --lines > "$work/lines.expected.csv"

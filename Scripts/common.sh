@@ -31,3 +31,17 @@ build_release() {
     TEXTCLF="$ROOT/.build/release/textclf"
     [ -x "$TEXTCLF" ] || { echo "error: the build failed" >&2; exit 1; }
 }
+
+# Runs `$TEXTCLF fit ARGS…` without its progress lines; if it fails, shows what it said and
+# stops the script (a failing fit must not be hidden behind 2>/dev/null).
+fit_quietly() {
+    local log
+    log=$(mktemp)
+    if ! "$TEXTCLF" fit "$@" 2> "$log" > /dev/null; then
+        echo "error: textclf fit $* failed:" >&2
+        tail -20 "$log" >&2
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
+}

@@ -5,7 +5,8 @@
 #   Scripts/fuzz.sh [SECONDS_PER_TARGET (default 60)] [TARGET…]
 # Seeds are in Fuzz/corpus/TARGET (new inputs found are added to a work copy, not the repo);
 # a crashing input is saved as Fuzz/crashes/TARGET/crash-… and the script exits non-zero:
-# keep it as a regression test (Tests/…/FuzzRegressionTests.swift runs every saved crash).
+# fix it, then keep it as a test in Tests/ that feeds that input (as
+# BadInputTests.emptyModelFiles keeps the one crash found so far) and in Fuzz/corpus/TARGET.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 ensure_icu

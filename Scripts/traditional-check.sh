@@ -28,7 +28,7 @@ with open(sys.argv[1], encoding="utf-8", newline="") as f, open(sys.argv[2], "w"
 PY
 accuracy() { "$TEXTCLF" evaluate "$1" "$2" | awk '/^accuracy/ { print $2 }'; }
 for option in --to-simplified ""; do
-    "$TEXTCLF" fit "$ROOT/Data/reviews-train.csv" -o "$work/model" --seed "$seed" --encoder lstm $option 2>/dev/null
+    fit_quietly "$ROOT/Data/reviews-train.csv" -o "$work/model" --seed "$seed" --encoder lstm $option
     simplified=$(accuracy "$work/model" "$ROOT/Data/reviews-test.csv")
     traditional=$(accuracy "$work/model" "$work/reviews-test-traditional.csv")
     ratio=$(python3 -c "print('%.4f' % ($traditional / $simplified))")

@@ -1,6 +1,7 @@
-/// The sequence encoder of a ``SequenceClassifier``: an ``Embedding`` followed by one of four
-/// recurrent layers (`--encoder` on the command line), each with Keras's semantics, names and
-/// initialisers, so that the weights load into the same Keras model:
+/// The sequence encoder of a ``SequenceClassifier``: an ``Embedding`` followed by one of six
+/// encoders (`--encoder` on the command line): four recurrent layers, a convolution, or the
+/// bag's mean, each with Keras's semantics, names and initialisers, so that the weights load
+/// into the same Keras model:
 ///
 /// | kind | Keras | features |
 /// |---|---|---|

@@ -4,9 +4,11 @@ import Foundation
 /// Splits text into words with ICU's word break iterator, which segments Chinese (written
 /// without spaces) with a dictionary, and Latin, digits and mixed text by Unicode rules.
 ///
-/// Word-like segments (words, numbers, kana, ideographs) are kept; spaces, punctuation
-/// (full-width included) and symbols such as emoji are dropped. Tokens are lower-cased by
-/// default, like Keras's `Tokenizer(lower=True)`.
+/// With word, character and word n-gram units, word-like segments (words, numbers, kana,
+/// ideographs) are kept and spaces, punctuation (full-width included) and symbols such as
+/// emoji dropped; ``Unit/wordchar`` keeps every character of the text as well (punctuation,
+/// digits, a space run as `␣`) in ones, pairs and threes. Tokens are lower-cased by default,
+/// like Keras's `Tokenizer(lower=True)`.
 ///
 /// ```swift
 /// let tokenizer = try ICUTokenizer()
@@ -55,7 +57,7 @@ public struct ICUTokenizer: Tokenizer, Sendable {
     /// - Parameters:
     ///   - locale: ICU locale for the break rules (default `"zh"`).
     ///   - lowercased: lower-case every token (default `true`, as Keras).
-    ///   - unit: words (default) or single ideographs.
+    ///   - unit: the tokens: words (default), single characters, or n-grams (``Unit``).
     ///   - dictionary: words to keep whole where ICU splits them.
     /// - Throws: ``TextClassificationError/tokenizerUnavailable(locale:reason:)`` if ICU
     ///   cannot open a word break iterator for `locale`.

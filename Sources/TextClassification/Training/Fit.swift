@@ -119,7 +119,8 @@ extension SequenceClassifier {
                     result = try bidirectionalGradients(batch, labels: batchLabels, classWeights: classWeights,
                                                         dropout: batchDropout, workspaces: bidirectional)
                 } else if workspaces.isEmpty {
-                    // GRU, BiGRU, CNN, bag, and every encoder with dropout or lazy Adam: the general path.
+                    // GRU, BiGRU, CNN, the bag (its own pass, inside), and the LSTM with dropout
+                    // or lazy Adam: the layers' general path.
                     layerBatch = try layerGradients(batch, labels: batchLabels, classWeights: classWeights,
                                                     dropout: batchDropout, embeddingDropout: batchEmbeddingDropout,
                                                     recurrentDropout: batchRecurrentDropout,
