@@ -57,10 +57,10 @@ extension TextClf {
         @Option(parsing: .unconditional, help: "Rows per training step.")
         var batchSize = 32
 
-        @Option(parsing: .unconditional, help: "Tokens per text after padding/truncating (Keras maxlen). (default: 100; for the bag, whose n-grams outnumber words 3-5 times: 700 for two labels, 200 for more)")
+        @Option(parsing: .unconditional, help: "Tokens per text after padding/truncating (Keras maxlen). (default: \(HelpPresets.recurrent.maxLength); for the bag, whose n-grams outnumber words 3-5 times: \(HelpPresets.bagBinary.maxLength) for two labels, \(HelpPresets.bagMulti.maxLength) for more)")
         var maxLength: Int?
 
-        @Option(parsing: .unconditional, help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. (default: 10000, as accurate as all ~21,000 words on the shipped reviews and ~35% faster; for the bag: 100000 for two labels, 0 for more)")
+        @Option(parsing: .unconditional, help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. (default: \(HelpPresets.recurrent.numWords ?? 0), as accurate as all ~21,000 words on the shipped reviews and ~35% faster; for the bag: \(HelpPresets.bagBinary.numWords ?? 0) for two labels, \(HelpPresets.bagMulti.numWords ?? 0) for more)")
         var numWords: Int?
 
         @Option(parsing: .unconditional, help: "With n-gram tokens (ngrams, ngrams3, wordchar): hash the n-grams into this many embedding rows after the words, as fastText's -bucket (words keep exact vocabulary entries; colliding n-grams share a row), so memory stays bounded on any corpus; 0 gives every n-gram its own vocabulary entry (Keras's Tokenizer). (default: 0)")
@@ -84,16 +84,16 @@ extension TextClf {
         @Option(parsing: .unconditional, help: "Dropout rate between the encoder and the output layer in training (Keras Dropout); 0 turns it off.")
         var dropout: Float = 0
 
-        @Option(parsing: .unconditional, help: "Dropout rate between the embedding and the encoder in training (Keras Dropout, every value on its own); trains on the layers' general path, ~3x slower for the LSTM. 0 turns it off. (default: 0; 0.3 for the bag with two labels, from the accuracy study, docs/accuracy.md)")
+        @Option(parsing: .unconditional, help: "Dropout rate between the embedding and the encoder in training (Keras Dropout, every value on its own); trains on the layers' general path, ~3x slower for the LSTM. 0 turns it off. (default: \(HelpPresets.recurrent.embeddingDropout); \(HelpPresets.bagBinary.embeddingDropout) for the bag with two labels, from the accuracy study, docs/accuracy.md)")
         var embeddingDropout: Float?
 
         @Option(parsing: .unconditional, help: "The encoder's recurrent_dropout in training (Keras: one mask per gate on the previous state, fixed per text); trains on the layers' general path. 0 turns it off.")
         var recurrentDropout: Float = 0
 
-        @Option(parsing: .unconditional, help: "Adam's learning rate. (default: 0.001, Keras's; 0.002 with the bag encoder)")
+        @Option(parsing: .unconditional, help: "Adam's learning rate. (default: \(HelpPresets.recurrent.learningRate), Keras's; \(HelpPresets.bagBinary.learningRate) with the bag encoder)")
         var learningRate: Float?
 
-        @Option(help: "adam: Keras's Adam, every embedding row steps on every batch (a step costs the whole vocabulary); deferred-adam: the same arithmetic, but a row's steps wait until a batch reads it and are then applied at once, ε left out of them (a step costs the batch's tokens); lazy-adam: only the rows a batch read step (TensorFlow Addons' LazyAdam; rare rows move less). (default: deferred-adam for the bag, adam otherwise)")
+        @Option(help: "adam: Keras's Adam, every embedding row steps on every batch (a step costs the whole vocabulary); deferred-adam: the same arithmetic, but a row's steps wait until a batch reads it and are then applied at once, ε left out of them (a step costs the batch's tokens); lazy-adam: only the rows a batch read step (TensorFlow Addons' LazyAdam; rare rows move less). (default: \(HelpPresets.bagBinary.optimizer.rawValue) for the bag, \(HelpPresets.recurrent.optimizer.rawValue) otherwise)")
         var optimizer: Optimizer?
 
         @Option(parsing: .unconditional, help: "Seed for weights and shuffling: the same seed and data give the same model.")
@@ -109,7 +109,7 @@ extension TextClf {
             case word, char, ngrams, ngrams3, wordchar
         }
 
-        @Option(help: "Tokens: ICU words; single characters for Chinese and Japanese (Latin words and numbers stay whole); ngrams: the words, each pair of adjacent words and each pair of adjacent characters; ngrams3: those, each character and each run of three characters; wordchar: the words and their pairs, then every character of the text (punctuation, each digit and letter, a space as ␣) in ones, pairs and threes, the character n-grams of a TF-IDF model (the last three for the bag encoder, which ignores order). (default: word; for the bag: wordchar)")
+        @Option(help: "Tokens: ICU words; single characters for Chinese and Japanese (Latin words and numbers stay whole); ngrams: the words, each pair of adjacent words and each pair of adjacent characters; ngrams3: those, each character and each run of three characters; wordchar: the words and their pairs, then every character of the text (punctuation, each digit and letter, a space as ␣) in ones, pairs and threes, the character n-grams of a TF-IDF model (the last three for the bag encoder, which ignores order). (default: \(HelpPresets.recurrent.unit); for the bag: \(HelpPresets.bagBinary.unit))")
         var tokens: TokenUnit?
 
         @Flag(inversion: .prefixedNo, help: "Lower-case tokens.")
@@ -184,14 +184,13 @@ extension TextClf {
                         expected: "the \(vectorDimension) of the vectors in \(embeddings!) (or leave it out)")
                 }
                 // Word vectors want word tokens: with --embeddings the default is a recurrent encoder.
-                let encoder = encoder ?? (embeddings == nil ? Self.defaultEncoder(for: labels.head)
-                                                             : labels.head == .binary ? .bilstm : .lstm)
-                let preset = Self.preset(encoder: encoder, head: labels.head)
-                let numWords = numWords ?? preset.numWords
+                let encoder = encoder ?? Preset.encoder(for: labels.head, pretrainedEmbeddings: embeddings != nil)
+                let preset = Preset(encoder: encoder, head: labels.head)
+                let numWords = numWords ?? preset.numWords ?? 0
                 let learningRate = learningRate ?? preset.learningRate
                 let configuration = TextClassifier.Configuration(
                     normalization: text.normalization, toSimplified: text.toSimplified,
-                    locale: locale, lowercased: lowercase, unit: (tokens ?? preset.tokens).unit,
+                    locale: locale, lowercased: lowercase, unit: tokens?.unit ?? preset.unit,
                     numWords: numWords == 0 ? nil : numWords, maxLength: maxLength ?? preset.maxLength,
                     embeddingDim: embeddingDim ?? vectorDimension ?? 64, units: units, encoder: encoder, dropout: dropout,
                     embeddingDropout: embeddingDropout ?? preset.embeddingDropout, recurrentDropout: recurrentDropout,
@@ -220,13 +219,13 @@ extension TextClf {
                     if multi {
                         history = try classifier.fit(
                             texts: data.texts, labelSets: sets, classWeight: weighting, epochs: epochs, batchSize: batchSize,
-                            seed: seed, learningRate: learningRate, optimizer: optimizer ?? preset.optimizer, validation: held.map { ($0.texts, heldSets!) },
+                            seed: seed, learningRate: learningRate, optimizer: optimizer, validation: held.map { ($0.texts, heldSets!) },
                             validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
                             embeddings: pretrained, onBatch: progress.update, onEpoch: onEpoch)
                     } else {
                         history = try classifier.fit(
                             texts: data.texts, labels: classes, classWeight: weighting, epochs: epochs, batchSize: batchSize,
-                            seed: seed, learningRate: learningRate, optimizer: optimizer ?? preset.optimizer, validation: held.map { ($0.texts, heldClasses!) },
+                            seed: seed, learningRate: learningRate, optimizer: optimizer, validation: held.map { ($0.texts, heldClasses!) },
                             validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
                             embeddings: pretrained, onBatch: progress.update, onEpoch: onEpoch)
                     }
@@ -294,28 +293,11 @@ extension TextClf {
     }
 }
 
-extension TextClf.Fit {
-    /// The encoder of the accuracy study (docs/accuracy.md) for each task: the bag of n-grams for two labels
-    /// (0.853 on the reviews, against the bidirectional LSTM's 0.841) and for more (0.866 on
-    /// the news topics, against the LSTM's 0.781); multi-label was not studied and keeps the LSTM.
-    static func defaultEncoder(for head: ClassificationHead.Kind) -> SequenceEncoder.Kind {
-        head == .multiLabel ? .lstm : .bag
-    }
-
-    /// The settings an encoder trains with unless given. The bag's come from the study: its
-    /// n-grams outnumber words 3–5 times (hence the lengths: 700 holds 89% of the reviews
-    /// whole, 200 every headline), it has no layer between the embedding and the head (hence
-    /// the larger step); characters with punctuation, digits and letters (`wordchar`) pay
-    /// +0.015 on the topics over the ICU-only `ngrams` and match `ngrams3` on the reviews, whose
-    /// 100,000 most frequent n-grams do as well as all of them; dropout after the embedding
-    /// pays +0.003 on the reviews (better in 11 of 13 fold and seed runs) and nothing on the
-    /// topics (+0.0005).
-    static func preset(encoder: SequenceEncoder.Kind, head: ClassificationHead.Kind)
-        -> (tokens: TokenUnit, numWords: Int, maxLength: Int, learningRate: Float, embeddingDropout: Float,
-            optimizer: Optimizer) {
-        guard encoder == .bag else { return (.word, 10000, 100, 0.001, 0, .adam) }
-        return head == .binary ? (.wordchar, 100_000, 700, 0.002, 0.3, .deferredAdam) : (.wordchar, 0, 200, 0.002, 0, .deferredAdam)
-    }
+/// The presets `--help` quotes: the values themselves, so that help and behaviour cannot disagree.
+private enum HelpPresets {
+    static let recurrent = Preset(encoder: .lstm, head: .binary)
+    static let bagBinary = Preset(encoder: .bag, head: .binary)
+    static let bagMulti = Preset(encoder: .bag, head: .multiClass)
 }
 
 extension TextClf.Fit.TokenUnit {

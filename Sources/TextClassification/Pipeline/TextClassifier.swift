@@ -347,7 +347,10 @@ public struct TextClassifier: Sendable {
     /// - Parameters:
     ///   - labels: the class of each text (an index into ``labelNames``); binary and multi-class.
     ///   - classWeight: how rows' losses are weighted (Keras's `class_weight`).
-    ///   - optimizer: Keras's Adam, or lazy Adam (only the embedding rows a batch read step).
+    ///   - learningRate: Adam's step; `nil`: the ``Preset``'s for this encoder (0.001, Keras's,
+    ///     or 0.002 for the bag).
+    ///   - optimizer: Keras's Adam, deferred or lazy Adam (``Optimizer``); `nil`: the
+    ///     ``Preset``'s (deferred Adam for the bag, Keras's Adam otherwise).
     ///   - validation: texts and labels measured after each epoch, never trained on.
     ///   - validationSplit: without `validation`, hold out this last fraction of the texts
     ///     (before shuffling, as Keras's `validation_split`); 0 holds out nothing.
@@ -357,7 +360,7 @@ public struct TextClassifier: Sendable {
     @discardableResult
     public mutating func fit(
         texts: [String], labels: [Int], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
-        seed: UInt64 = 0, learningRate: Float = 0.001, optimizer: Optimizer = .adam,
+        seed: UInt64 = 0, learningRate: Float? = nil, optimizer: Optimizer? = nil,
         validation: (texts: [String], labels: [Int])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
         embeddings: PretrainedEmbeddings? = nil,
@@ -380,7 +383,7 @@ public struct TextClassifier: Sendable {
     @discardableResult
     public mutating func fit(
         texts: [String], labelSets: [[Int]], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
-        seed: UInt64 = 0, learningRate: Float = 0.001, optimizer: Optimizer = .adam,
+        seed: UInt64 = 0, learningRate: Float? = nil, optimizer: Optimizer? = nil,
         validation: (texts: [String], labelSets: [[Int]])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
         embeddings: PretrainedEmbeddings? = nil,
@@ -448,10 +451,12 @@ public struct TextClassifier: Sendable {
 
     private mutating func fit(
         texts: [String], targets: [Float], classWeight: ClassWeight, epochs: Int, batchSize: Int, seed: UInt64,
-        learningRate: Float, optimizer: Optimizer, validation: (texts: [String], targets: [Float])?, validationSplit: Double,
+        learningRate: Float?, optimizer: Optimizer?, validation: (texts: [String], targets: [Float])?, validationSplit: Double,
         restoreBestWeights: Bool, patience: Int?, embeddings: PretrainedEmbeddings?,
         onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
     ) throws -> History {
+        let preset = Preset(encoder: configuration.encoder, head: labels.head)
+        let learningRate = learningRate ?? preset.learningRate, optimizer = optimizer ?? preset.optimizer
         guard validationSplit >= 0 && validationSplit < 1 else {
             throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
                                                           expected: "a fraction in [0, 1)")

@@ -38,10 +38,9 @@ import TextClassification
         let data = LearningTests.dataDirectory
         let train = try LabelledCSV(url: data.appendingPathComponent("thucnews-train.csv"))
         let labels = try LabelSet(inferringFrom: train)                 // 10 topics: multi-class
-        var topics = try TextClassifier(configuration: .init(unit: .wordchar, maxLength: 200, encoder: .bag),
-                                        labels: labels)
-        try topics.fit(texts: train.texts, labels: try labels.classIndices(of: train),
-                       learningRate: 0.002, validationSplit: 0.1, restoreBestWeights: true)
+        var topics = try TextClassifier(configuration: .recommended(for: labels.head), labels: labels)
+        try topics.fit(texts: train.texts, labels: try labels.classIndices(of: train),  // textclf fit's model
+                       validationSplit: 0.1, restoreBestWeights: true, patience: 3)
         let p = try topics.predict(texts: ["央行宣布下调存款准备金率"])[0]
         #expect(p.label == "finance" && p.top(3).count == 3, "\(p.label)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("topics-model-\(UUID().uuidString)")
