@@ -201,7 +201,7 @@ extension TextClf {
                     printError("textclf: warning: --validation-split \(validationSplit) is ignored: --validation \(validation!) gives the validation rows")
                 }
                 let split = validation == nil ? validationSplit ?? 0.1 : 0
-                let heldOut = held?.texts.count ?? Int(Double(data.texts.count) * split)
+                let heldOut = held?.texts.count ?? TextClassifier.heldOutRows(of: data.texts.count, validationSplit: split)
                 printError("Training on \(data.texts.count - (validation == nil ? heldOut : 0)) texts from \(data.source), "
                            + (heldOut > 0 ? "validating on \(heldOut)" + (validation == nil ? " (the last \(Int(split * 100))%)" : " from \(validation!)")
                                           : "no validation"))
@@ -258,9 +258,9 @@ extension TextClf {
                 printError(String(format: "Saved the model to %@ (vocabulary %d words, %.1fs of training); epochs in %@/history.csv",
                                   output, classifier.vocabulary.indexWord.count - 1, seconds, output))
                 if report {
-                    // The validation rows: the --validation file, or the split's last rows.
+                    // The validation rows: the --validation file, or the last rows fit held out.
                     var validationData = held
-                    if validationData == nil, heldOut > 0 {
+                    if validationData == nil, let heldOut = history.heldOutRows {
                         var rows = data
                         rows.texts = Array(data.texts.suffix(heldOut))
                         rows.labels = Array(data.labels.suffix(heldOut))

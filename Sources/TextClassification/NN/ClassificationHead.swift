@@ -99,6 +99,7 @@ public struct ClassificationHead: Sendable {
             for j in 0..<k {
                 let weight = weights.map { y[j] > 0.5 ? $0[j] : 1 } ?? 1
                 loss += BinaryCrossEntropy.loss(logit: z[j], label: y[j]) * weight
+                // Keras's binary_accuracy (strictly above 0.5), for parity of the training metric.
                 if (VectorMath.sigmoid(z[j]) > 0.5) == (y[j] > 0.5) { right += 1 }
                 // Mean over the K outputs, then over the batch.
                 gradient?[j] = (VectorMath.sigmoid(z[j]) - y[j]) * weight / Float(k) / Float(batchSize)
@@ -151,9 +152,9 @@ public struct ClassificationHead: Sendable {
     /// `threshold` (possibly none).
     public func decide(_ row: ArraySlice<Float>, threshold: Float = 0.5) -> [Int] {
         switch kind {
-        case .binary: return [row[row.startIndex] > threshold ? 1 : 0]
+        case .binary: return [kind.decides(row[row.startIndex], threshold: threshold) ? 1 : 0]
         case .multiClass: return [Self.argmax(row)]
-        case .multiLabel: return row.indices.filter { row[$0] >= threshold }.map { $0 - row.startIndex }
+        case .multiLabel: return row.indices.filter { kind.decides(row[$0], threshold: threshold) }.map { $0 - row.startIndex }
         }
     }
 
@@ -184,5 +185,15 @@ public struct ClassificationHead: Sendable {
             sum += z[k]
         }
         for k in 0..<count { z[k] /= sum }
+    }
+}
+
+extension ClassificationHead.Kind {
+    /// The decision rule of one sigmoid output, the one place it is written: binary, the
+    /// second label when its probability is above `threshold` (Keras's binary accuracy:
+    /// strictly above 0.5); multi-label, a label when its probability is at or above it.
+    /// (Multi-class decides by the largest probability: `ClassificationHead.decide(_:threshold:)`.)
+    public func decides(_ probability: Float, threshold: Float = 0.5) -> Bool {
+        self == .multiLabel ? probability >= threshold : probability > threshold
     }
 }

@@ -466,10 +466,12 @@ public struct TextClassifier: Sendable {
         guard texts.count * width == targets.count else {
             throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(targets.count / width) labels")
         }
+        var heldOutRows: Int?
         if validation == nil && validationSplit > 0 {
             // Keras: the last fraction of the rows, taken before shuffling.
-            let held = Int(Double(texts.count) * validationSplit)
-            if held > 0 && held < texts.count {
+            let held = Self.heldOutRows(of: texts.count, validationSplit: validationSplit)
+            if held > 0 {
+                heldOutRows = held
                 validation = (Array(texts.suffix(held)), Array(targets.suffix(held * width)))
                 texts.removeLast(held)
                 targets.removeLast(held * width)
@@ -489,7 +491,7 @@ public struct TextClassifier: Sendable {
                                        classes: labelNames.count, seed: seed)
         let coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
         let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
-        let history: History
+        var history: History
         do {
             history = try model.fit(training, labels: targets, classWeights: classWeights,
                                     dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
@@ -508,11 +510,19 @@ public struct TextClassifier: Sendable {
             }
             throw error
         }
+        history.heldOutRows = heldOutRows
         self.model = model
         self.classWeights = classWeights
         self.history = history
         self.embeddingCoverage = coverage
         return history
+    }
+
+    /// The last rows a validation split holds out of `count` (Keras's `validation_split`:
+    /// the fraction rounded down); none if that would leave nothing to train on.
+    public static func heldOutRows(of count: Int, validationSplit: Double) -> Int {
+        let held = Int(Double(count) * validationSplit)
+        return held < count ? held : 0
     }
 
     /// Refuses a validation split that leaves too little to train on: fewer than two rows, or

@@ -32,7 +32,7 @@ public struct ClassificationReport: Codable, Equatable, Sendable {
         var confusion = [[0, 0], [0, 0]]
         var loss = 0.0
         for (z, y) in zip(logits, labels) {
-            let predicted = VectorMath.sigmoid(z) > threshold ? 1 : 0
+            let predicted = ClassificationHead.Kind.binary.decides(VectorMath.sigmoid(z), threshold: threshold) ? 1 : 0
             confusion[y][predicted] += 1
             loss += Double(BinaryCrossEntropy.loss(logit: z, label: Float(y)))
         }

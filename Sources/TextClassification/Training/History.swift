@@ -34,6 +34,9 @@ public struct History: Codable, Equatable, Sendable {
     public var epochs: [EpochReport] = []
     /// The epoch whose weights the model ended with, when the best one was restored.
     public var restoredEpoch: Int?
+    /// With a validation split: how many of the last rows given to fit were held out for
+    /// validation (Keras's `validation_split`), for whoever measures on them afterwards.
+    public var heldOutRows: Int?
 
     public init(epochs: [EpochReport] = [], restoredEpoch: Int? = nil) {
         self.epochs = epochs

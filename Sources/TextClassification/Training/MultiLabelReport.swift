@@ -35,7 +35,8 @@ public struct MultiLabelReport: Codable, Equatable, Sendable {
         for r in 0..<count {
             var rowWrong = 0
             for j in 0..<k {
-                let predicted = probabilities[r * k + j] >= threshold, actual = targets[r * k + j] > 0.5
+                let predicted = ClassificationHead.Kind.multiLabel.decides(probabilities[r * k + j], threshold: threshold)
+                let actual = targets[r * k + j] > 0.5
                 if predicted && actual { tp[j] += 1 } else if predicted { fp[j] += 1 } else if actual { fn[j] += 1 }
                 if predicted != actual { rowWrong += 1 }
             }

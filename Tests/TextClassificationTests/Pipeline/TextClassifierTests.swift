@@ -91,6 +91,14 @@ import Testing
         }
     }
 
+    /// fit says which rows its validation split held out, so a report measures those very rows.
+    @Test func historyRecordsTheRowsTheSplitHeldOut() throws {
+        var classifier = try TextClassifier(configuration: .init(numWords: 100, maxLength: 10))
+        #expect(try classifier.fit(texts: texts + texts, labels: labels + labels, epochs: 1, validationSplit: 0.34).heldOutRows == 2)
+        #expect(try classifier.fit(texts: texts, labels: labels, epochs: 1).heldOutRows == nil)
+        #expect(TextClassifier.heldOutRows(of: 100, validationSplit: 0.1) == 10)
+    }
+
     @Test func unfittedClassifierSaysSo() throws {
         let classifier = try TextClassifier()
         #expect(throws: TextClassificationError.self) { try classifier.predict(texts: ["文本"]) }
