@@ -10,8 +10,9 @@ struct TextClf: ParsableCommand {
         abstract: "Train and run text classifiers, first of all for Chinese.",
         discussion: """
         A pipeline of text normalisation, ICU word segmentation, a Keras-style vocabulary and \
-        padding, and an Embedding → LSTM encoder with a binary, multi-class or multi-label head, \
-        trained with Adam.
+        padding, and an Embedding → encoder (by default a bag of word and character n-grams; \
+        LSTM, GRU, their bidirectional forms or a convolution on request) with a binary, \
+        multi-class or multi-label head, trained with Adam.
 
         Example:
           textclf fit Data/seed-example.csv -o seed-model --epochs 10
