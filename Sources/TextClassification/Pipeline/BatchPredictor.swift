@@ -15,6 +15,7 @@ import Foundation
 /// }
 /// ```
 public struct BatchPredictor: Sendable {
+    /// How the input holds its texts.
     public enum InputFormat: Equatable, Sendable {
         /// One text per line; the key is the text.
         case lines
@@ -27,19 +28,25 @@ public struct BatchPredictor: Sendable {
     public struct Row: Sendable {
         /// The row's id, or its text when there is no id column.
         public var key: String
+        /// The row's labels and probabilities.
         public var prediction: Prediction
     }
 
     /// Texts per model call: large enough to use both cores, small enough for constant memory.
     public static let defaultBatchSize = 512
 
+    /// The model that labels.
     public let classifier: TextClassifier
+    /// Texts per model call.
     public var batchSize: Int
     /// As in ``TextClassifier/predict(texts:threshold:minimumProbability:unknownLabel:)``.
     public var threshold: Float
+    /// As in ``TextClassifier/predict(texts:threshold:minimumProbability:unknownLabel:)``.
     public var minimumProbability: Float
+    /// As in ``TextClassifier/predict(texts:threshold:minimumProbability:unknownLabel:)``.
     public var unknownLabel: String
 
+    /// A labeller with `classifier`'s decision settings.
     public init(classifier: TextClassifier, batchSize: Int = BatchPredictor.defaultBatchSize, threshold: Float = 0.5,
                 minimumProbability: Float = 0, unknownLabel: String = "") {
         self.classifier = classifier

@@ -20,7 +20,7 @@ extension TextClassifier {
     /// Version 5: n-grams hashed into buckets (`buckets`), quantized models, and the n-gram
     /// token units (`ngrams`, `ngrams3`, `wordchar`), which came after version 4 without a
     /// bump. A model is written with the lowest version that every reader of it understands:
-    /// ``requiredFormatVersion``.
+    /// `requiredFormatVersion`.
     public static let formatVersion = 5
 
     /// The oldest format whose readers understand everything this model uses; an older build

@@ -8,13 +8,19 @@
 /// try classifier.fit(texts: train.texts, labels: try labels.classIndices(of: train))  // the preset's rate and optimizer
 /// ```
 public struct Preset: Equatable, Sendable {
+    /// The encoder after the embedding.
     public var encoder: SequenceEncoder.Kind
+    /// What the tokenizer emits: words, characters or n-grams.
     public var unit: ICUTokenizer.Unit
     /// Keras's `num_words`; `nil` keeps every word (and n-gram).
     public var numWords: Int?
+    /// Tokens per text after padding or truncating (Keras's `maxlen`).
     public var maxLength: Int
+    /// Adam's step.
     public var learningRate: Float
+    /// Dropout between the embedding and the encoder, in training only.
     public var embeddingDropout: Float
+    /// How Adam steps the embedding (``Optimizer``).
     public var optimizer: Optimizer
 
     /// The encoder for a task. The bag of n-grams for one label of two (reviews 0.853 against

@@ -28,6 +28,7 @@ public struct TextClassifier: Sendable {
         public var locale = "zh"
         /// Lower-case tokens (Keras `lower=True`).
         public var lowercased = true
+        /// What the tokenizer emits (``ICUTokenizer/Unit``): words by default.
         public var unit = ICUTokenizer.Unit.word
         /// Keep only the `numWords − 1` most frequent words (Keras `num_words`); `nil` keeps all.
         public var numWords: Int? = nil
@@ -35,9 +36,13 @@ public struct TextClassifier: Sendable {
         public var oovToken: String? = nil
         /// Sequence length after padding (the seed's `maxlen=100`).
         public var maxLength = 100
+        /// Where short texts are padded (Keras's `padding`, `pre` by default).
         public var padding = Padding.Side.pre
+        /// Which end of a long text is cut (Keras's `truncating`, `pre` by default).
         public var truncating = Padding.Side.pre
+        /// The embedding vector's length (Keras's `output_dim`).
         public var embeddingDim = 64
+        /// The encoder's units (per direction for the bidirectional ones; the bag has none).
         public var units = 64
         /// The recurrent layer after the embedding (``SequenceEncoder/Kind``).
         public var encoder = SequenceEncoder.Kind.lstm
@@ -52,6 +57,7 @@ public struct TextClassifier: Sendable {
         /// `nil` gives every n-gram a vocabulary entry (Keras's Tokenizer).
         public var buckets: Int? = nil
 
+        /// Every setting, with Keras's defaults where Keras has one (``Preset`` for the study's).
         public init(normalization: TextNormalizer.Form = .nfkc, toSimplified: Bool = false,
                     locale: String = "zh", lowercased: Bool = true, unit: ICUTokenizer.Unit = .word,
                     numWords: Int? = nil, oovToken: String? = nil, maxLength: Int = 100,
@@ -101,11 +107,15 @@ public struct TextClassifier: Sendable {
         }
     }
 
+    /// The settings of every stage, as given (and saved with the model).
     public let configuration: Configuration
     /// What every text goes through before the tokenizer.
     public let normalizer: TextNormalizer
+    /// Splits normalised text into tokens.
     public let tokenizer: ICUTokenizer
+    /// Token ↔ index, fitted by `fit` (Keras's `Tokenizer`).
     public internal(set) var vocabulary: Vocabulary
+    /// Pads or truncates encoded texts to `maxLength`.
     public let padding: Padding
     /// `nil` until ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``.
     public internal(set) var model: SequenceClassifier?
@@ -127,10 +137,12 @@ public struct TextClassifier: Sendable {
     /// their usual random start. The file is word2vec's text format (``WordVectors``); its
     /// dimension must be the configuration's `embeddingDim`.
     public struct PretrainedEmbeddings: Equatable, Sendable {
+        /// The word2vec text file.
         public var file: URL
         /// `false`: the embedding is not trained (Keras's `trainable=False`): no Adam update.
         public var trainable: Bool
 
+        /// Vectors from `file`, trained further unless `trainable` is false.
         public init(file: URL, trainable: Bool = true) {
             self.file = file
             self.trainable = trainable
@@ -140,12 +152,16 @@ public struct TextClassifier: Sendable {
     /// What pretrained embeddings covered: `covered` of the `words` vocabulary words with an
     /// embedding row (index below the embedding's rows) had a vector in the file.
     public struct EmbeddingCoverage: Equatable, Sendable {
+        /// Vocabulary words that had a vector.
         public var covered: Int
+        /// Vocabulary words with an embedding row.
         public var words: Int
+        /// Vectors the file holds.
         public var fileWords: Int
         /// The word count the file's first line declares (a file that disagrees with itself
         /// may be truncated or concatenated).
         public var declaredWords: Int? = nil
+        /// `covered / words`.
         public var fraction: Double { words == 0 ? 0 : Double(covered) / Double(words) }
     }
 

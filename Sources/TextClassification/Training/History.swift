@@ -6,8 +6,11 @@ public struct EpochReport: Codable, Equatable, Sendable {
     public var epoch: Int
     /// Mean training loss over the epoch's samples (as Keras reports it).
     public var loss: Float
+    /// Mean training accuracy over the epoch's samples (Keras's metric).
     public var accuracy: Float
+    /// Loss on the validation rows after the epoch, when there are any.
     public var validationLoss: Float?
+    /// Accuracy on the validation rows after the epoch, when there are any.
     public var validationAccuracy: Float?
     /// Wall time of the epoch, validation included.
     public var seconds: Double
@@ -17,20 +20,26 @@ public struct EpochReport: Codable, Equatable, Sendable {
 
 /// Progress inside an epoch, for progress bars.
 public struct BatchProgress: Sendable {
+    /// The epoch under way (1-based).
     public var epoch: Int
+    /// Epochs asked for.
     public var epochs: Int
     /// Batches done in this epoch, and in all.
     public var batch: Int
+    /// Batches in this epoch.
     public var batches: Int
+    /// Training rows done in this epoch.
     public var samplesSeen: Int
     /// Mean loss and accuracy over the epoch so far.
     public var loss: Float
     public var accuracy: Float
+    /// Seconds since the epoch started.
     public var seconds: Double
 }
 
 /// The epochs of a training run, in order.
 public struct History: Codable, Equatable, Sendable {
+    /// The epochs run, in order (fewer than asked when stopped early).
     public var epochs: [EpochReport] = []
     /// The epoch whose weights the model ended with, when the best one was restored.
     public var restoredEpoch: Int?
@@ -38,6 +47,7 @@ public struct History: Codable, Equatable, Sendable {
     /// validation (Keras's `validation_split`), for whoever measures on them afterwards.
     public var heldOutRows: Int?
 
+    /// A history of `epochs`, ending with `restoredEpoch`'s weights if given.
     public init(epochs: [EpochReport] = [], restoredEpoch: Int? = nil) {
         self.epochs = epochs
         self.restoredEpoch = restoredEpoch
@@ -62,6 +72,7 @@ public struct History: Codable, Equatable, Sendable {
 
 /// Loss and accuracy of a model on labelled data.
 public struct Evaluation: Codable, Equatable, Sendable {
+    /// Mean loss over the rows (no class weights, as Keras's `evaluate`).
     public var loss: Float
     public var accuracy: Float
 }
