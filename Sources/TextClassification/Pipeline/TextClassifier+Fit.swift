@@ -1,0 +1,243 @@
+import Foundation
+
+/// Fitting the pipeline: the vocabulary on the training texts, then a fresh model.
+extension TextClassifier {
+    /// How rows' losses are weighted in training.
+    public enum ClassWeight: Equatable, Sendable {
+        /// Every row counts the same.
+        case none
+        /// Keras/scikit-learn's "balanced": each row's loss times n_rows / (n_classes · n_rows_of_its_class);
+        /// for multi-label, each label's positive loss times n_rows_without / n_rows_with that label.
+        case balanced
+        /// One weight per label, in ``labelNames`` order.
+        case custom([Float])
+    }
+
+    /// Fits the vocabulary on `texts`, then trains a fresh model on them. If training
+    /// diverges (``TextClassificationError/nonFiniteLoss(epoch:batch:)``) after the first
+    /// epoch, ``model`` holds the last good weights (see `SequenceClassifier.fit`) when the
+    /// error is thrown; if the first epoch diverges, ``model`` is left as it was.
+    ///
+    /// - Parameters:
+    ///   - labels: the class of each text (an index into ``labelNames``); binary and multi-class.
+    ///   - classWeight: how rows' losses are weighted (Keras's `class_weight`).
+    ///   - learningRate: Adam's step; `nil`: the ``Preset``'s for this encoder (0.001, Keras's,
+    ///     or 0.002 for the bag).
+    ///   - optimizer: Keras's Adam, deferred or lazy Adam (``Optimizer``); `nil`: the
+    ///     ``Preset``'s (deferred Adam for the bag, Keras's Adam otherwise).
+    ///   - validation: texts and labels measured after each epoch, never trained on.
+    ///   - validationSplit: without `validation`, hold out this last fraction of the texts
+    ///     (before shuffling, as Keras's `validation_split`); 0 holds out nothing.
+    ///   - restoreBestWeights: end with the epoch of lowest validation loss.
+    ///   - patience: stop after this many epochs without a lower validation loss.
+    ///   - onEpoch: return `false` to stop early.
+    @discardableResult
+    public mutating func fit(
+        texts: [String], labels: [Int], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
+        seed: UInt64 = 0, learningRate: Float? = nil, optimizer: Optimizer? = nil,
+        validation: (texts: [String], labels: [Int])? = nil,
+        validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
+        embeddings: PretrainedEmbeddings? = nil,
+        onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
+    ) throws -> History {
+        guard self.labels.head != .multiLabel else {
+            throw TextClassificationError.invalidArgument(name: "labels", value: "one class per text",
+                                                          expected: "label sets for a multi-label classifier (fit(texts:labelSets:))")
+        }
+        return try fit(texts: texts, targets: try targets(labels), classWeight: classWeight, epochs: epochs,
+                       batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
+                       validation: try validation.map { ($0.texts, try targets($0.labels)) },
+                       validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
+                       embeddings: embeddings, onBatch: onBatch, onEpoch: onEpoch)
+    }
+
+    /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``
+    /// for a multi-label classifier: `labelSets` holds each text's labels (indices into
+    /// ``labelNames``; empty for none).
+    @discardableResult
+    public mutating func fit(
+        texts: [String], labelSets: [[Int]], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
+        seed: UInt64 = 0, learningRate: Float? = nil, optimizer: Optimizer? = nil,
+        validation: (texts: [String], labelSets: [[Int]])? = nil,
+        validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
+        embeddings: PretrainedEmbeddings? = nil,
+        onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
+    ) throws -> History {
+        guard self.labels.head == .multiLabel else {
+            throw TextClassificationError.invalidArgument(name: "labels", value: "label sets",
+                                                          expected: "one class per text for a \(self.labels.head) classifier (fit(texts:labels:))")
+        }
+        return try fit(texts: texts, targets: try targets(labelSets), classWeight: classWeight, epochs: epochs,
+                       batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
+                       validation: try validation.map { ($0.texts, try targets($0.labelSets)) },
+                       validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
+                       embeddings: embeddings, onBatch: onBatch, onEpoch: onEpoch)
+    }
+
+    /// The model's targets for class indices: one value per text.
+    func targets(_ labels: [Int]) throws -> [Float] {
+        if let bad = labels.first(where: { $0 < 0 || $0 >= labelNames.count }) {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "label \(bad) is not an index of the \(labelNames.count) label names")
+        }
+        return labels.map(Float.init)
+    }
+
+    /// The model's targets for label sets: one 0/1 value per label per text.
+    func targets(_ labelSets: [[Int]]) throws -> [Float] {
+        let k = labelNames.count
+        var targets = [Float](repeating: 0, count: labelSets.count * k)
+        for (r, set) in labelSets.enumerated() {
+            for label in set {
+                guard label >= 0 && label < k else {
+                    throw TextClassificationError.invalidTrainingData(reason: "label \(label) is not an index of the \(k) label names")
+                }
+                targets[r * k + label] = 1
+            }
+        }
+        return targets
+    }
+
+    /// Class weights from the training targets.
+    func weights(_ classWeight: ClassWeight, targets: [Float]) throws -> [Float]? {
+        let k = labelNames.count
+        switch classWeight {
+        case .none: return nil
+        case let .custom(weights):
+            guard weights.count == k, weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw TextClassificationError.invalidArgument(name: "class weights", value: "\(weights)",
+                                                              expected: "\(k) finite weights ≥ 0, one per label")
+            }
+            return weights
+        case .balanced:
+            if labels.head == .multiLabel {
+                let n = targets.count / k
+                return (0..<k).map { j in
+                    let positives = stride(from: j, to: targets.count, by: k).reduce(0) { $0 + Int(targets[$1]) }
+                    return positives > 0 ? Float(n - positives) / Float(positives) : 1
+                }
+            }
+            var counts = [Int](repeating: 0, count: k)
+            for y in targets { counts[Int(y)] += 1 }
+            return counts.map { $0 > 0 ? Float(targets.count) / Float(k * $0) : 1 }
+        }
+    }
+
+    private mutating func fit(
+        texts: [String], targets: [Float], classWeight: ClassWeight, epochs: Int, batchSize: Int, seed: UInt64,
+        learningRate: Float?, optimizer: Optimizer?, validation: (texts: [String], targets: [Float])?, validationSplit: Double,
+        restoreBestWeights: Bool, patience: Int?, embeddings: PretrainedEmbeddings?,
+        onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
+    ) throws -> History {
+        let preset = Preset(encoder: configuration.encoder, head: labels.head)
+        let learningRate = learningRate ?? preset.learningRate, optimizer = optimizer ?? preset.optimizer
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
+                                                          expected: "a fraction in [0, 1)")
+        }
+        let width = labels.head == .multiLabel ? labelNames.count : 1
+        var texts = texts, targets = targets, validation = validation
+        guard texts.count * width == targets.count else {
+            throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(targets.count / width) labels")
+        }
+        var heldOutRows: Int?
+        if validation == nil && validationSplit > 0 {
+            // Keras: the last fraction of the rows, taken before shuffling.
+            let held = Self.heldOutRows(of: texts.count, validationSplit: validationSplit)
+            if held > 0 {
+                heldOutRows = held
+                validation = (Array(texts.suffix(held)), Array(targets.suffix(held * width)))
+                texts.removeLast(held)
+                targets.removeLast(held * width)
+                try checkSplit(kept: targets, all: targets + validation!.targets, held: held, fraction: validationSplit)
+            }
+        }
+        guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
+        let classWeights = try weights(classWeight, targets: targets)
+        let training = fitVocabulary(on: texts)
+        // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
+        let inputDim = wordRows + (buckets?.count ?? 0)
+        try MemoryEstimate(encoder: configuration.encoder, inputDim: inputDim, embeddingDim: configuration.embeddingDim,
+                           units: configuration.units, head: labels.head, classes: labelNames.count, batchSize: batchSize,
+                           maxLength: configuration.maxLength).check()
+        var model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
+                                       units: configuration.units, encoder: configuration.encoder, head: labels.head,
+                                       classes: labelNames.count, seed: seed)
+        let coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
+        let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
+        var history: History
+        do {
+            history = try model.fit(training, labels: targets, classWeights: classWeights,
+                                    dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
+                                    recurrentDropout: configuration.recurrentDropout,
+                                    epochs: epochs,
+                                    batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
+                                    validation: validationSet,
+                                    restoreBestWeights: restoreBestWeights, patience: patience,
+                                    trainableEmbeddings: embeddings?.trainable ?? true,
+                                    onBatch: onBatch, onEpoch: onEpoch)
+        } catch let error as TextClassificationError {
+            // Diverged after at least one good epoch: keep those weights, so they can be saved.
+            if case let .nonFiniteLoss(epoch, _) = error, epoch > 1 {
+                self.model = model
+                self.classWeights = classWeights
+            }
+            throw error
+        }
+        history.heldOutRows = heldOutRows
+        self.model = model
+        self.classWeights = classWeights
+        self.history = history
+        self.embeddingCoverage = coverage
+        return history
+    }
+
+    /// The last rows a validation split holds out of `count` (Keras's `validation_split`:
+    /// the fraction rounded down); none if that would leave nothing to train on.
+    public static func heldOutRows(of count: Int, validationSplit: Double) -> Int {
+        let held = Int(Double(count) * validationSplit)
+        return held < count ? held : 0
+    }
+
+    /// Refuses a validation split that leaves too little to train on: fewer than two rows, or
+    /// (one label a row) a class whose every row went to validation.
+    private func checkSplit(kept: [Float], all: [Float], held: Int, fraction: Double) throws {
+        let advice = "the last \(held) rows (validation split \(fraction)) went to validation; lower the split, or give validation rows of their own"
+        let width = labels.head == .multiLabel ? labelNames.count : 1
+        guard kept.count / width >= 2 else {
+            throw TextClassificationError.invalidTrainingData(reason: "only \(kept.count / width) row is left to train on: \(advice)")
+        }
+        guard labels.head != .multiLabel else { return }
+        let before = Set(all.map(Int.init)), after = Set(kept.map(Int.init))
+        if let lost = before.subtracting(after).min() {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "label \"\(labelNames[lost])\" has no rows left to train on: \(advice)")
+        }
+    }
+
+    /// Sets the rows of `embedding` whose vocabulary word has a vector in the word2vec file.
+    /// File words go through the model's normalisation and lower-casing first, as texts do.
+    private func loadEmbeddings(from file: URL, into embedding: inout Embedding) throws -> EmbeddingCoverage {
+        let rows = embedding.inputDim, width = embedding.outputDim
+        var wanted: [String: Int] = [:]
+        for (word, index) in vocabulary.wordIndex where index > 0 && index < rows { wanted[word] = index }
+        let normalizer = normalizer, lowercased = configuration.lowercased
+        let vectors = try WordVectors(contentsOf: file, keeping: Set(wanted.keys)) { word in
+            let normalized = normalizer(word)
+            return lowercased ? normalized.lowercased() : normalized
+        }
+        guard vectors.dimension == width else {
+            throw TextClassificationError.invalidArgument(
+                name: "embeddings", value: "\(file.path): vectors of \(vectors.dimension) values",
+                expected: "the embedding's \(width) (set the embedding dimension to \(vectors.dimension))")
+        }
+        embedding.embeddings.scalars.withUnsafeMutableBufferPointer { table in
+            for (word, vector) in vectors.vectors {
+                let index = wanted[word]!
+                for j in 0..<width { table[index * width + j] = vector[j] }
+            }
+        }
+        return EmbeddingCoverage(covered: vectors.vectors.count, words: wanted.count, fileWords: vectors.lineCount,
+                                 declaredWords: vectors.declaredCount)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Predicting, reporting and evaluating with a fitted pipeline.
+extension TextClassifier {
+    /// Each text's prediction: every label's probability and the decision of the head.
+    ///
+    /// - Parameters:
+    ///   - threshold: binary, the second label's probability must be above it; multi-label,
+    ///     each label's at or above it.
+    ///   - minimumProbability: multi-class, a text whose most probable class is below it
+    ///     gets `unknownLabel` instead ("none of the above").
+    public func predict(texts: [String], threshold: Float = 0.5, minimumProbability: Float = 0,
+                        unknownLabel: String = "") throws -> [Prediction] {
+        let model = try trainedModel()
+        let probabilities = try model.predict(encode(texts))
+        let outputs = model.head.outputs
+        return (0..<texts.count).map { r in
+            let row = probabilities[r * outputs ..< (r + 1) * outputs]
+            var chosen = model.head.decide(row, threshold: threshold)
+            if model.head.kind == .multiClass && row[row.startIndex + chosen[0]] < minimumProbability { chosen = [] }
+            return Prediction(probabilities: model.head.classProbabilities(row), labelIndices: chosen, labels: labels,
+                              unknownLabel: unknownLabel)
+        }
+    }
+
+    /// The measures that fit the head (binary: accuracy, precision, recall, F1, ROC-AUC, log
+    /// loss, confusion matrix; multi-class and multi-label: see ``MultiClassReport`` and
+    /// ``MultiLabelReport``) on texts with their classes (indices into ``labelNames``).
+    public func report(texts: [String], labels classes: [Int], threshold: Float = 0.5) throws -> EvaluationReport {
+        let model = try trainedModel()
+        _ = try targets(classes)
+        switch model.head.kind {
+        case .binary:
+            return .binary(ClassificationReport(logits: try model.logits(encode(texts)), labels: classes, threshold: threshold))
+        case .multiClass:
+            return .multiClass(MultiClassReport(logits: try model.logits(encode(texts)), labels: classes,
+                                                classes: labelNames.count))
+        case .multiLabel:
+            return try report(texts: texts, labelSets: classes.map { [$0] }, threshold: threshold)
+        }
+    }
+
+    /// ``report(texts:labels:threshold:)`` for a multi-label classifier: each text's label set.
+    public func report(texts: [String], labelSets: [[Int]], threshold: Float = 0.5) throws -> EvaluationReport {
+        let model = try trainedModel()
+        guard model.head.kind == .multiLabel else {
+            throw TextClassificationError.invalidArgument(name: "labels", value: "label sets",
+                                                          expected: "one class per text for a \(model.head.kind) classifier")
+        }
+        return .multiLabel(MultiLabelReport(probabilities: try model.predict(encode(texts)), targets: try targets(labelSets),
+                                            labels: labelNames.count, threshold: threshold))
+    }
+
+    /// Loss and accuracy on texts with their classes (Keras's `model.evaluate`).
+    public func evaluate(texts: [String], labels: [Int]) throws -> Evaluation {
+        try trainedModel().evaluate(encode(texts), labels: try targets(labels))
+    }
+
+    /// Loss and accuracy on texts with their label sets (multi-label).
+    public func evaluate(texts: [String], labelSets: [[Int]]) throws -> Evaluation {
+        try trainedModel().evaluate(encode(texts), labels: try targets(labelSets))
+    }
+
+    func trainedModel() throws -> SequenceClassifier {
+        guard let model else {
+            throw TextClassificationError.invalidTrainingData(reason: "the classifier has not been fitted; call fit first")
+        }
+        return model
+    }
+}
