@@ -14,29 +14,40 @@
 /// last, so its state passes through every padding step: unlike the forward direction, it has
 /// no padding to skip (Keras computes the same, as its embedding masks nothing).
 public struct Bidirectional<Layer: SequenceLayer>: SequenceLayer {
+    /// The layer reading the sequence left to right.
     public var forward: Layer
+    /// The layer reading it right to left (Keras's `go_backwards`).
     public var backward: Layer
 
+    /// The input width.
     public var inputDim: Int { forward.inputDim }
+    /// The output width: both directions' units, concatenated.
     public var units: Int { forward.units + backward.units }
 
+    /// The two directions, as Keras's `Bidirectional(merge_mode="concat")`.
     public init(forward: Layer, backward: Layer) {
         precondition(forward.inputDim == backward.inputDim, "both directions read the same input")
         self.forward = forward
         self.backward = backward
     }
 
+    /// The loss's gradient with respect to each direction's weights.
     public struct Gradient: Sendable {
+        /// The forward layer's.
         public var forward: Layer.Gradient
+        /// The backward layer's.
         public var backward: Layer.Gradient
     }
 
+    /// Both directions' last states, concatenated: `[batch, units]`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         appliedForBackpropagation(to: input).output
     }
 
+    /// Recurrent-dropout mask values per row: both directions'.
     public var recurrentMaskWidth: Int { forward.recurrentMaskWidth + backward.recurrentMaskWidth }
 
+    /// The output and a closure from its gradient to the input's and the weights' gradients.
     public func appliedForBackpropagation(to input: Tensor)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         appliedForBackpropagation(to: input, recurrentMasks: nil)

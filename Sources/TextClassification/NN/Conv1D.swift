@@ -16,12 +16,16 @@ public struct Conv1D: SequenceLayer {
     /// `[filters]`; Keras's `bias`.
     public var bias: Tensor
 
+    /// The window length (Keras's `kernel_size`).
     public var kernelSize: Int { kernel.shape[0] }
+    /// The input width.
     public var inputDim: Int { kernel.shape[1] }
+    /// The filters (Keras's `filters`).
     public var units: Int { kernel.shape[2] }
     /// Convolutions take no recurrent dropout.
     public var recurrentMaskWidth: Int { 0 }
 
+    /// Glorot-uniform kernel and zero bias, as Keras's `Conv1D` initialises them.
     public init(inputDim: Int, filters: Int, kernelSize: Int = 3, using random: inout RandomGenerator) {
         // Keras's glorot-uniform for a conv kernel: limit √(6 / (k·in + k·filters)).
         let limit = (6 / Float(kernelSize * inputDim + kernelSize * filters)).squareRoot()
@@ -30,21 +34,27 @@ public struct Conv1D: SequenceLayer {
         bias = Tensor(zeros: [filters])
     }
 
+    /// A layer with these weights (`kernel` `[kernelSize, inputDim, filters]`, `bias` `[filters]`).
     public init(kernel: Tensor, bias: Tensor) {
         precondition(kernel.shape.count == 3 && bias.shape == [kernel.shape[2]], "Conv1D weights: kernel [k, in, filters], bias [filters]")
         self.kernel = kernel
         self.bias = bias
     }
 
+    /// The loss's gradient with respect to each weight, same shapes.
     public struct Gradient: Sendable {
+        /// d loss / d kernel.
         public var kernel: Tensor
+        /// d loss / d bias.
         public var bias: Tensor
     }
 
+    /// The max-pooled features `[batch, filters]` of `input` `[batch, steps, inputDim]`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         appliedForBackpropagation(to: input).output
     }
 
+    /// The features and a closure from their gradient to the input's and the weights' gradients (`masks` unused: no recurrence).
     public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         appliedForBackpropagation(to: input)

@@ -7,6 +7,7 @@
 /// let probabilities = dense(Tensor(zeros: [8, 64]))   // [8, 1], all 0.5
 /// ```
 public struct Dense: Sendable {
+    /// What the layer applies to `x·W + b`.
     public enum Activation: String, Codable, Sendable {
         case linear
         case sigmoid
@@ -18,17 +19,22 @@ public struct Dense: Sendable {
     public var kernel: Tensor
     /// `[units]`; Keras's `bias`.
     public var bias: Tensor
+    /// The activation after the affine map.
     public let activation: Activation
 
+    /// The input width (the kernel's rows).
     public var inputDim: Int { kernel.shape[0] }
+    /// The output width.
     public var units: Int { kernel.shape[1] }
 
+    /// Glorot-uniform kernel and zero bias, as Keras's `Dense` initialises them.
     public init(inputDim: Int, units: Int, activation: Activation = .linear, using random: inout RandomGenerator) {
         kernel = Initializer.glorotUniform.make(rows: inputDim, columns: units, using: &random)
         bias = Tensor(zeros: [units])
         self.activation = activation
     }
 
+    /// A layer with these weights (`kernel` `[inputDim, units]`, `bias` `[units]`).
     public init(kernel: Tensor, bias: Tensor, activation: Activation = .linear) {
         // A programmer error, not a data error: weights read from a model directory are
         // shape-checked (with a thrown, named error) in TextClassifier(contentsOf:) first.
@@ -39,8 +45,11 @@ public struct Dense: Sendable {
         self.activation = activation
     }
 
+    /// The loss's gradient with respect to each weight, same shapes.
     public struct Gradient: Sendable {
+        /// d loss / d kernel.
         public var kernel: Tensor
+        /// d loss / d bias.
         public var bias: Tensor
     }
 

@@ -24,16 +24,21 @@ public struct GRU: SequenceLayer {
     /// `[2, 3·units]`; Keras's `bias` (input bias, then recurrent bias).
     public var bias: Tensor
 
+    /// The input width.
     public var inputDim: Int { kernel.shape[0] }
+    /// The state width (Keras's `units`).
     public var units: Int { recurrentKernel.shape[0] }
+    /// Recurrent-dropout mask values per row: one per gate and unit.
     public var recurrentMaskWidth: Int { 3 * units }
 
+    /// Keras's initialisers: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias.
     public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
         kernel = Initializer.glorotUniform.make(rows: inputDim, columns: 3 * units, using: &random)
         recurrentKernel = Initializer.orthogonal.make(rows: units, columns: 3 * units, using: &random)
         bias = Tensor(zeros: [2, 3 * units])
     }
 
+    /// A layer with these weights (Keras's shapes and gate order z, r, h).
     public init(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
         // A programmer error: weights read from files are shape-checked with a thrown error first.
         let units = recurrentKernel.shape[0]
@@ -47,8 +52,11 @@ public struct GRU: SequenceLayer {
 
     /// The gradient of each weight, shaped like it.
     public struct Gradient: Sendable {
+        /// d loss / d kernel.
         public var kernel: Tensor
+        /// d loss / d recurrent kernel.
         public var recurrentKernel: Tensor
+        /// d loss / d bias (both rows, `reset_after`).
         public var bias: Tensor
     }
 

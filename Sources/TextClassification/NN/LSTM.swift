@@ -23,9 +23,12 @@ public struct LSTM: Sendable {
     /// `[4·units]`; Keras's `bias`.
     public var bias: Tensor
 
+    /// The input width.
     public var inputDim: Int { kernel.shape[0] }
+    /// The state width (Keras's `units`).
     public var units: Int { recurrentKernel.shape[0] }
 
+    /// Keras's initialisers: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias with the forget gate's at 1.
     public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
         kernel = Initializer.glorotUniform.make(rows: inputDim, columns: 4 * units, using: &random)
         recurrentKernel = Initializer.orthogonal.make(rows: units, columns: 4 * units, using: &random)
@@ -34,6 +37,7 @@ public struct LSTM: Sendable {
         self.bias = bias
     }
 
+    /// A layer with these weights (Keras's shapes and gate order i, f, c, o).
     public init(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
         // A programmer error, not a data error: weights read from a model directory are
         // shape-checked (with a thrown, named error) in TextClassifier(contentsOf:) first.
@@ -48,8 +52,11 @@ public struct LSTM: Sendable {
 
     /// The gradient of each weight, shaped like it.
     public struct Gradient: Sendable {
+        /// d loss / d kernel.
         public var kernel: Tensor
+        /// d loss / d recurrent kernel.
         public var recurrentKernel: Tensor
+        /// d loss / d bias.
         public var bias: Tensor
     }
 

@@ -14,21 +14,26 @@ public struct TokenSequences: TrainingRows, Sendable {
     public private(set) var padding: Padding
     /// Row `r` is `tokens[offsets[r] ..< offsets[r + 1]]`.
     public private(set) var offsets: [Int] = [0]
+    /// Every row's token indices, one after another.
     public private(set) var tokens: [Int32] = []
     /// The longest row's length.
     public private(set) var longest = 0
 
+    /// Empty rows, padded later with `padding` batch by batch.
     public init(padding: Padding) {
         self.padding = padding
     }
 
+    /// The number of rows.
     public var count: Int { offsets.count - 1 }
 
     /// The padded length of a batch: the padding's length, or (for `length: nil`) the longest row.
     public var columns: Int { padding.length ?? longest }
 
+    /// Every row's tokens, one after another (for counting which rows of the embedding are used).
     public var flatIndices: [Int32] { tokens }
 
+    /// One row's token indices, unpadded.
     public subscript(row: Int) -> ArraySlice<Int32> { tokens[offsets[row] ..< offsets[row + 1]] }
 
     /// Makes room for `rows` more rows of `tokens` more indices in all, so that growing does
@@ -113,7 +118,10 @@ public protocol TrainingRows: Sendable {
 }
 
 extension IndexMatrix: TrainingRows {
+    /// The number of rows.
     public var count: Int { rows }
+    /// The padded rows, row-major.
     public var flatIndices: [Int32] { storage }
+    /// The rows `rows`, as a padded matrix (already padded here).
     public func batch<Rows: Collection>(_ rows: Rows) -> IndexMatrix where Rows.Element == Int { self.rows(rows) }
 }
