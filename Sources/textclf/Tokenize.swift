@@ -11,7 +11,8 @@ extension TextClf {
             input when FILE is omitted or "-". With --vocab, the text goes through that model's \
             normalisation and tokenizer, and each token is followed by its index in the model's \
             vocabulary: 文本/1, or /- for a word the model drops (unknown, or cut by \
-            num-words), or /OOV:1 where it has an OOV token.
+            num-words), or /OOV:1 where it has an OOV token; in a model with hashed n-gram \
+            buckets (fit --buckets) an n-gram shows the embedding row it shares: 文+本/#10231.
 
             Examples:
               echo "iPhone 12很好用！" | textclf tokenize          # iphone 12 很好 用
@@ -59,8 +60,17 @@ extension TextClf {
                 while true {
                     number += 1
                     guard let line = try input.readLine(number: number) else { break }
-                    let tokens = tokenizer.tokens(in: normalizer(line))
-                    let shown = model.map { model in tokens.map { annotate($0, model.vocabulary) } } ?? tokens
+                    let shown: [String]
+                    if let model, let buckets = model.buckets {
+                        // Words through the vocabulary; n-grams hashed to a row after the words'.
+                        let (tokens, words) = tokenizer.wordsAndNGrams(in: normalizer(line))
+                        shown = tokens.enumerated().map { k, token in
+                            k < words ? annotate(token, model.vocabulary) : "\(token)/#\(model.wordRows + buckets.bucket(of: token))"
+                        }
+                    } else {
+                        let tokens = tokenizer.tokens(in: normalizer(line))
+                        shown = model.map { model in tokens.map { annotate($0, model.vocabulary) } } ?? tokens
+                    }
                     try out.write(shown.joined(separator: " ") + "\n")
                     if !input.isReady() { try out.flush() }
                 }

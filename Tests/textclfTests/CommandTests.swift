@@ -128,6 +128,21 @@ import Testing
         #expect(indexed.stdout == "文本/1 新/- 词/-\n")
     }
 
+    /// With hashed n-grams, words show their vocabulary index and n-grams the row they share.
+    @Test func tokenizeShowsBucketRowsOfHashedNGrams() throws {
+        let model = try Command.temporaryDirectory().appendingPathComponent("m").path
+        let seed = Command.repository.appendingPathComponent("Data/seed-example.csv").path
+        #expect(try Command.run(["fit", seed, "-o", model, "--epochs", "1", "--validation-split", "0", "--encoder", "bag",
+                                 "--buckets", "64", "--num-words", "0"]).status == 0)
+        let shown = try Command.run(["tokenize", "--vocab", model], input: Data("文本\n".utf8)).stdout
+        let tokens = shown.split(separator: " ").map(String.init)
+        #expect(tokens.first?.hasPrefix("文本/") == true && !tokens[0].hasSuffix("/-"), "\(shown)")
+        // Every n-gram lands on a row after the words': #wordRows ..< #wordRows + 64.
+        let rows = tokens.dropFirst().compactMap { $0.split(separator: "#").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+        #expect(!rows.isEmpty && rows.count == tokens.count - 1, "\(shown)")
+        #expect(rows.allSatisfy { $0 > 0 } && Set(rows).count <= 64, "\(shown)")
+    }
+
     @Test func versionAndHelp() throws {
         let version = try Command.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(["avx512", "avx2", "generic"].contains { version == "0.1.0 (development build; kernels: \($0))" }, "\(version)")
