@@ -47,6 +47,15 @@ void textclf_tanh(const float *_Nonnull in, float *_Nonnull out, int64_t count);
 void textclf_sigmoid_on_path(int32_t path, float *_Nonnull p, int64_t count);
 void textclf_tanh_on_path(int32_t path, const float *_Nonnull in, float *_Nonnull out, int64_t count);
 
+/// Asks the CPU to start bringing the `bytes` from `address` on into its caches, to be
+/// written: a hint that changes no result. Swift has no prefetch; the embedding's training
+/// reads rows of its ~200 MB of weights and moments at random, each a cache (and TLB) miss,
+/// and naming the next rows early lets those misses overlap.
+static inline void textclf_prefetch(const void *_Nonnull address, int64_t bytes) {
+    const char *p = (const char *)address;
+    for (int64_t i = 0; i < bytes; i += 64) __builtin_prefetch(p + i, 1, 3);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The Adam optimiser with Keras's defaults and arithmetic (keras/src/optimizers/adam.py):
@@ -305,7 +306,9 @@ public struct Adam: Sendable {
         /// Brings `rows` (each once) from their current step up to step `target`.
         func apply(_ rows: [Int32], current: inout [Int32], weights: inout Tensor, first: inout [Float],
                    second: inout [Float], through target: Int) {
-            let width = weights.shape[1]
+            let width = weights.shape[1], stale = Int32(target)
+            // The training loop catches a batch's rows up before the batch: nothing left to do.
+            guard rows.contains(where: { current[Int($0)] < stale }) else { return }
             // The factors of every s in the last `window` steps at once, from the recurrences
             // U(s) = β₁(αₛ₊₁ + U(s+1)) and Σuᵢ/cᵢ (s) = r(αₛ₊₁ + …(s+1)), r = β₁/√β₂, both 0 at
             // s = target; older rows (k beyond the window) take the loop of factors(from:missed:).
@@ -333,7 +336,11 @@ public struct Adam: Sendable {
                                 let rows = UncheckedSendable(rows), table = table
                                 Parallel.forEach(parts) { part in
                                     var memo: [Int32: Factors] = [:]
-                                    for k in rows.value.count * part / parts ..< rows.value.count * (part + 1) / parts {
+                                    let end = rows.value.count * (part + 1) / parts
+                                    for k in rows.value.count * part / parts ..< end {
+                                        if k + Adam.prefetchDistance < end {
+                                            Adam.prefetch(row: Int(rows.value[k + Adam.prefetchDistance]), width: width, m.base, v.base, w.base)
+                                        }
                                         let row = Int(rows.value[k])
                                         let s = current.base[row], missed = target - Int(s)
                                         guard missed > 0 else { continue }
@@ -402,7 +409,11 @@ public struct Adam: Sendable {
                                 let g2 = UncheckedSendable(squares ? g2.baseAddress : nil)
                                 let parts = count * width >= Self.parallelThreshold ? Parallel.threads : 1
                                 Parallel.forEach(parts) { part in
-                                    for k in count * part / parts ..< count * (part + 1) / parts {
+                                    let end = count * (part + 1) / parts
+                                    for k in count * part / parts ..< end {
+                                        if k + Self.prefetchDistance < end {
+                                            Self.prefetch(row: Int(ids.value[k + Self.prefetchDistance]), width: width, m.base, v.base, w.base)
+                                        }
                                         let offset = Int(ids.value[k]) * width
                                         Self.step(m.base + offset, v.base + offset, w.base + offset,
                                                   gradient: g.value + k * width, squaredGradient: g2.value.map { $0 + k * width },
@@ -416,6 +427,20 @@ public struct Adam: Sendable {
                 }
             }
         }
+    }
+
+    /// How many rows ahead the row loops name the rows they will step next (``prefetch(row:width:_:_:_:)``).
+    static let prefetchDistance = 6
+
+    /// Starts loading row `row` of a `[rows, width]` weight and its two moments (rows are
+    /// read at random from tables far larger than the caches).
+    @inline(__always)
+    static func prefetch(row: Int, width: Int, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                         _ w: UnsafeMutablePointer<Float>) {
+        let offset = row * width, bytes = Int64(width * MemoryLayout<Float>.stride)
+        textclf_prefetch(w + offset, bytes)
+        textclf_prefetch(m + offset, bytes)
+        textclf_prefetch(v + offset, bytes)
     }
 
     /// Adam's step on `count` consecutive elements: 16 lanes at a time, then one by one, the

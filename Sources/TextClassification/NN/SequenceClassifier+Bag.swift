@@ -5,21 +5,96 @@
 /// (a review holds ~160 tokens of its 700 steps); this one touches only the tokens, and gives
 /// the same sums in the same order, so the same weights to the bit (tested).
 extension SequenceClassifier {
-    /// One shard's rows of a training batch through the bag and the head: the same results
-    /// as the general path's shard (see ``layerGradients(_:labels:classWeights:dropout:embeddingDropout:recurrentDropout:trainsEmbedding:)``).
+    /// One batch through the bag and the head, in ``Parallel/trainingShards`` shards of rows:
+    /// the same results as the general path (see ``layerGradients(_:labels:classWeights:dropout:embeddingDropout:recurrentDropout:trainsEmbedding:embeddingSquares:bagPath:bagWorkspace:)``).
+    /// The embedding's gradient comes by rows, in order of first use, each row's positions
+    /// added in position order within a shard and the shards' sums added in shard order, as
+    /// the general path's scatter over the whole `[rows, steps]` matrix adds them.
     /// - Parameter squares: also sum each position's squared gradient by row (Keras's dense
     ///   Adam reads them; lazy Adam does not).
-    func bagShardGradients(_ indices: IndexMatrix, rows: Range<Int>, batchSize: Int, labels: [Float],
-                           classWeights: [Float]?, dropout: Dropout?, embeddingDropout: Dropout?,
-                           trainsEmbedding: Bool, squares: Bool,
-                           losses: UnsafeMutablePointer<Float>) -> (batch: LayerBatch, embeddingRows: EmbeddingRows) {
+    func bagGradients(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]?, dropout: Dropout?,
+                      embeddingDropout: Dropout?, trainsEmbedding: Bool, squares: Bool,
+                      workspace: BagWorkspace) -> LayerBatch {
+        if !workspace.isAssigned { workspace.assign(indices) }
+        defer { workspace.release() }
+        let batch = indices.rows, shards = min(workspace.shards.count, batch)
+        let shardSize = (batch + shards - 1) / shards
+        let width = encoder.embedding.outputDim, slots = workspace.tokens.count
+        var results = [(correct: Float, kernel: Tensor, bias: Tensor)?](repeating: nil, count: shards)
+        var losses = [Float](repeating: 0, count: batch)
+        results.withUnsafeMutableBufferPointer { resultBuffer in
+            losses.withUnsafeMutableBufferPointer { lossBuffer in
+                let sharedResults = SharedPointer(base: resultBuffer.baseAddress!)
+                let sharedLosses = SharedPointer(base: lossBuffer.baseAddress!)
+                Parallel.forEach(shards) { s in
+                    let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
+                    let shard = workspace.shards[s]
+                    var head = bagShardForward(indices, rows: rows, embeddingDropout: embeddingDropout, masks: &shard.masks)
+                    let correct = head.step.run(head.features, rows: rows, batchSize: batch, labels: labels,
+                                                classWeights: classWeights, dropout: dropout, losses: sharedLosses.base)
+                    if trainsEmbedding {
+                        bagShardBackward(head.step.featureGradients, rows: rows, tokenCounts: head.tokenCounts,
+                                         dropRate: embeddingDropout?.rate ?? 0, workspace: workspace, shard: shard,
+                                         slots: slots, squares: squares)
+                    }
+                    sharedResults.base[s] = (correct, head.step.kernelGradient, head.step.biasGradient)
+                }
+            }
+        }
+        // Shards summed in shard order (the same sums for any thread count).
+        var total = LayerBatch(loss: losses.reduce(0, +) / Float(batch), correct: 0, allFinite: true, gradients: [:],
+                               embeddingRows: Adam.RowGradient())
+        var kernel = results[0]!.kernel, bias = results[0]!.bias
+        for s in 0..<shards {
+            let shard = results[s]!
+            total.correct += shard.correct
+            if s > 0 {
+                kernel.scalars.withUnsafeMutableBufferPointer { sum in
+                    shard.kernel.scalars.withUnsafeBufferPointer { VectorMath.add($0.baseAddress!, into: sum.baseAddress!, count: $0.count) }
+                }
+                bias.scalars.withUnsafeMutableBufferPointer { sum in
+                    shard.bias.scalars.withUnsafeBufferPointer { VectorMath.add($0.baseAddress!, into: sum.baseAddress!, count: $0.count) }
+                }
+            }
+        }
+        total.gradients = ["dense/kernel": kernel, "dense/bias": bias]
+        var finite = total.loss.isFinite
+        for gradient in [kernel, bias] {
+            finite = finite && gradient.scalars.withUnsafeBufferPointer { VectorMath.allFinite($0.baseAddress!, count: $0.count) }
+        }
+        if trainsEmbedding {
+            // A row a shard did not read holds zeros there: 0 + s₁ = s₁ and s₀ + 0 = s₀ exactly
+            // (a sum started at +0 is never −0), so adding whole tables adds what each shard has.
+            let first = workspace.shards[0]
+            for s in 1..<shards {
+                let other = workspace.shards[s]
+                func add(_ source: [Float], into target: inout [Float]) {
+                    source.withUnsafeBufferPointer { from in
+                        target.withUnsafeMutableBufferPointer { VectorMath.add(from.baseAddress!, into: $0.baseAddress!, count: slots * width) }
+                    }
+                }
+                add(other.sums, into: &first.sums)
+                if squares { add(other.squares, into: &first.squares) }
+            }
+            finite = finite && first.sums.withUnsafeBufferPointer { VectorMath.allFinite($0.baseAddress!, count: $0.count) }
+                && first.squares.withUnsafeBufferPointer { VectorMath.allFinite($0.baseAddress!, count: $0.count) }
+            total.embeddingRows = Adam.RowGradient(rows: workspace.tokens, gradient: first.sums,
+                                                   squares: squares ? first.squares : [])
+        }
+        total.allFinite = finite
+        return total
+    }
+
+    /// A shard's rows' mean token vectors (`features`, `[rows.count, width]`) and the head
+    /// step that will read them; with embedding dropout, each position's mask appended to `masks`.
+    private func bagShardForward(_ indices: IndexMatrix, rows: Range<Int>, embeddingDropout: Dropout?,
+                                 masks: inout [Float]) -> (step: HeadStep, features: [Float], tokenCounts: [Float]) {
         let width = encoder.embedding.outputDim, steps = indices.columns, count = rows.count
         let dropRate = embeddingDropout?.rate ?? 0
         var features = [Float](repeating: 0, count: count * width)
         var tokenCounts = [Float](repeating: 0, count: count)
         var mask = [Float](repeating: 0, count: width)
-        // The forward pass's dropout masks, token by token, for the backward pass to reuse.
-        var masks: [Float] = []
+        masks.removeAll(keepingCapacity: true)
         indices.storage.withUnsafeBufferPointer { ids in
             encoder.embedding.embeddings.scalars.withUnsafeBufferPointer { table in
                 features.withUnsafeMutableBufferPointer { out in
@@ -45,42 +120,24 @@ extension SequenceClassifier {
                 }
             }
         }
-        var head = HeadStep(head: head, rows: count, features: width)
-        let correct = features.withUnsafeBufferPointer { x in
-            head.run(x.baseAddress!, rows: rows, batchSize: batchSize, labels: labels, classWeights: classWeights,
-                     dropout: dropout, losses: losses)
-        }
-        var embeddingRows = EmbeddingRows()
-        if trainsEmbedding {
-            // Rows in order of first use and each position's gradient added in position
-            // order, as the general path's scatter over the whole `[rows, steps]` matrix.
-            // First the slots (rows in order of first use), then the sums in one table.
-            var slotOfToken: [Int32: Int32] = [:]
-            var slots: [Int32] = []
-            indices.storage.withUnsafeBufferPointer { ids in
-                for (b, r) in rows.enumerated() where tokenCounts[b] > 0 {
-                    let tokens = ids.baseAddress! + r * steps
-                    for t in 0..<steps where tokens[t] != 0 {
-                        let token = tokens[t]
-                        if let known = slotOfToken[token] {
-                            slots.append(known)
-                        } else {
-                            let slot = Int32(embeddingRows.tokens.count)
-                            slotOfToken[token] = slot
-                            embeddingRows.tokens.append(token)
-                            slots.append(slot)
-                        }
-                    }
-                }
-            }
-            var gradient = [Float](repeating: 0, count: embeddingRows.tokens.count * width)
-            var squareSums = [Float](repeating: 0, count: squares ? gradient.count : 0)
-            var g = [Float](repeating: 0, count: width), share = g
-            var used = 0, position = 0
-            head.featureGradients.withUnsafeBufferPointer { dy in
-                gradient.withUnsafeMutableBufferPointer { sums in
-                    squareSums.withUnsafeMutableBufferPointer { squareSums in
-                        for (b, _) in rows.enumerated() where tokenCounts[b] > 0 {
+        return (HeadStep(head: head, rows: count, features: width), features, tokenCounts)
+    }
+
+    /// A shard's gradient back to its positions' embedding rows: each position's share of its
+    /// row's feature gradient (times its dropout mask) added to its slot, in position order.
+    private func bagShardBackward(_ featureGradients: [Float], rows: Range<Int>, tokenCounts: [Float], dropRate: Float,
+                                  workspace: BagWorkspace, shard: BagWorkspace.Shard, slots: Int, squares: Bool) {
+        let width = encoder.embedding.outputDim
+        shard.sums.resetToZeros(count: slots * width)
+        shard.squares.resetToZeros(count: squares ? slots * width : 0)
+        var g = [Float](repeating: 0, count: width), share = g
+        var used = 0, position = workspace.rowStarts[rows.lowerBound]
+        let masks = shard.masks
+        featureGradients.withUnsafeBufferPointer { dy in
+            shard.sums.withUnsafeMutableBufferPointer { sums in
+                shard.squares.withUnsafeMutableBufferPointer { squareSums in
+                    workspace.positionSlots.withUnsafeBufferPointer { slotOf in
+                        for b in 0..<rows.count where tokenCounts[b] > 0 {
                             let n = tokenCounts[b], source = dy.baseAddress! + b * width
                             for j in 0..<width { g[j] = source[j] / n }
                             share = g
@@ -89,21 +146,19 @@ extension SequenceClassifier {
                                     for j in 0..<width { share[j] = g[j] * masks[used + j] }
                                     used += width
                                 }
-                                let offset = Int(slots[position]) * width
+                                let target = sums.baseAddress! + Int(slotOf[position]) * width
                                 position += 1
-                                for j in 0..<width { sums[offset + j] += share[j] }
-                                if squares { for j in 0..<width { squareSums[offset + j] += share[j] * share[j] } }
+                                for j in 0..<width { target[j] += share[j] }
+                                if squares {
+                                    let square = squareSums.baseAddress! + (target - sums.baseAddress!)
+                                    for j in 0..<width { square[j] += share[j] * share[j] }
+                                }
                             }
                         }
                     }
                 }
             }
-            embeddingRows.gradient = gradient
-            embeddingRows.squares = squareSums
         }
-        let gradients = ["dense/kernel": head.kernelGradient, "dense/bias": head.biasGradient]
-        return (LayerBatch(loss: 0, correct: correct, allFinite: true, gradients: gradients,
-                           embeddingRows: Adam.RowGradient()), embeddingRows)
     }
 
     /// The head's logits for the bag, on all cores: each row's mean token vector through the

@@ -47,13 +47,21 @@ extension SequenceClassifier {
     ///   (and direction) on h₋₁, per batch row, from the seed and the row.
     /// - Parameter embeddingSquares: also sum the embedding's per-position squared gradients
     ///   (Keras's dense Adam reads them).
-    /// - Parameter bagPath: the bag encoder takes its own pass (``bagShardGradients(_:rows:batchSize:labels:classWeights:dropout:embeddingDropout:trainsEmbedding:squares:losses:)``);
+    /// - Parameter bagPath: the bag encoder takes its own pass (``bagGradients(_:labels:classWeights:dropout:embeddingDropout:trainsEmbedding:squares:workspace:)``);
     ///   `false` sends it through the layers like the others (tests compare the two).
+    /// - Parameter bagWorkspace: the bag's scratch, kept by the training loop across batches
+    ///   (a fresh one if `nil`).
     func layerGradients(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]?, dropout: Dropout?,
                         embeddingDropout: Dropout? = nil, recurrentDropout: Dropout? = nil,
                         trainsEmbedding: Bool = true, embeddingSquares: Bool = true,
-                        bagPath: Bool = true) throws -> LayerBatch {
+                        bagPath: Bool = true, bagWorkspace: BagWorkspace? = nil) throws -> LayerBatch {
         try encoder.embedding.validate(indices.storage)
+        if encoder.kind == .bag && bagPath {
+            return bagGradients(indices, labels: labels, classWeights: classWeights, dropout: dropout,
+                                embeddingDropout: embeddingDropout, trainsEmbedding: trainsEmbedding,
+                                squares: embeddingSquares,
+                                workspace: bagWorkspace ?? BagWorkspace(vocabulary: encoder.embedding.inputDim))
+        }
         let batch = indices.rows, shards = min(Parallel.trainingShards, batch)
         let shardSize = (batch + shards - 1) / shards
         var results = [(batch: LayerBatch, embeddingRows: EmbeddingRows)?](repeating: nil, count: shards)
@@ -64,14 +72,6 @@ extension SequenceClassifier {
                 let sharedLosses = SharedPointer(base: lossBuffer.baseAddress!)
                 Parallel.forEach(shards) { s in
                     let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
-                    if encoder.kind == .bag && bagPath {
-                        sharedResults.base[s] = bagShardGradients(indices, rows: rows, batchSize: batch, labels: labels,
-                                                                  classWeights: classWeights, dropout: dropout,
-                                                                  embeddingDropout: embeddingDropout,
-                                                                  trainsEmbedding: trainsEmbedding, squares: embeddingSquares,
-                                                                  losses: sharedLosses.base)
-                        return
-                    }
                     sharedResults.base[s] = shardGradients(indices, rows: rows, batchSize: batch, labels: labels,
                                                            classWeights: classWeights, dropout: dropout,
                                                            embeddingDropout: embeddingDropout,

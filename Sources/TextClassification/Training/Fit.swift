@@ -87,13 +87,16 @@ extension SequenceClassifier {
             ? makeBidirectionalWorkspaces(batchSize: min(batchSize, indices.count), steps: indices.columns) : nil
         for w in (bidirectional?.forward ?? []) + (bidirectional?.backward ?? []) { w.trainsEmbedding = trainableEmbeddings }
         let frozen: Set<String> = trainableEmbeddings ? [] : ["embedding/embeddings"]
+        let bagWorkspace = encoder.kind == .bag ? BagWorkspace(vocabulary: encoder.embedding.inputDim) : nil
         var random = RandomGenerator(seed: seed)
         var order = Array(0..<indices.count)
         var history = History()
         let batches = (indices.count + batchSize - 1) / batchSize
         var best: (loss: Float, epoch: Int, model: SequenceClassifier)?
-        // Copy-on-write snapshots: free until the weights change.
-        var lastGood = self
+        // Copy-on-write snapshots: free until the weights change, then a copy of every weight.
+        // With restoreBestWeights the best epoch's weights are the fallback once there is one,
+        // so the last epoch's are not kept as well (a copy of the embedding per epoch saved).
+        var lastGood: SequenceClassifier? = self
 
         guard epochs > 0 else { return history }
         for epoch in 1...epochs {
@@ -109,9 +112,10 @@ extension SequenceClassifier {
                 let batchDropout = dropout > 0 ? Dropout(rate: dropout, seed: mixer.next()) : nil
                 let batchEmbeddingDropout = embeddingDropout > 0 ? Dropout(rate: embeddingDropout, seed: mixer.next()) : nil
                 let batchRecurrentDropout = recurrentDropout > 0 ? Dropout(rate: recurrentDropout, seed: mixer.next()) : nil
+                bagWorkspace?.assign(batch)
                 if optimizer.rowSteps == .deferred && trainableEmbeddings {
                     // The rows this batch reads take the steps they missed before it reads them.
-                    optimizer.catchUp(&self, rows: batch.distinctTokens, of: "embedding/embeddings")
+                    optimizer.catchUp(&self, rows: bagWorkspace?.tokens ?? batch.distinctTokens, of: "embedding/embeddings")
                 }
                 let result: (loss: Float, correct: Float, allFinite: Bool)
                 var layerBatch: LayerBatch?
@@ -125,7 +129,7 @@ extension SequenceClassifier {
                                                     dropout: batchDropout, embeddingDropout: batchEmbeddingDropout,
                                                     recurrentDropout: batchRecurrentDropout,
                                                     trainsEmbedding: trainableEmbeddings,
-                                                    embeddingSquares: !optimizer.lazy)
+                                                    embeddingSquares: !optimizer.lazy, bagWorkspace: bagWorkspace)
                     result = (layerBatch!.loss, layerBatch!.correct, layerBatch!.allFinite)
                 } else {
                     result = try accumulateGradients(batch, labels: batchLabels, classWeights: classWeights,
@@ -134,7 +138,7 @@ extension SequenceClassifier {
                 guard result.allFinite else {
                     // Weights can already be finite but useless (huge) before the loss turns
                     // non-finite, so fall back to a whole epoch's weights, not the last batch's.
-                    self = (restoreBestWeights ? best?.model : nil) ?? lastGood
+                    self = (restoreBestWeights ? best?.model : nil) ?? lastGood!
                     throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
                 }
                 if let bidirectional {
@@ -170,10 +174,10 @@ extension SequenceClassifier {
             }
             report.seconds = Date().timeIntervalSince(start)
             history.epochs.append(report)
-            lastGood = self
             if let loss = report.validationLoss, best == nil || loss < best!.loss {
                 best = (loss, epoch, self)  // a copy-on-write snapshot
             }
+            lastGood = restoreBestWeights && best != nil ? nil : self
             if !onEpoch(report) { break }
             if let patience, let best, epoch - best.epoch >= patience { break }
         }
