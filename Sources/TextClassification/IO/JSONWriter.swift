@@ -43,20 +43,32 @@ struct JSONWriter {
 
     private mutating func quoted<Bytes: Collection>(_ utf8: Bytes) where Bytes.Element == UInt8 {
         bytes.append(UInt8(ascii: "\""))
-        for byte in utf8 {
+        if utf8.withContiguousStorageIfAvailable({ quotedBody($0) }) == nil {
+            let copy = Array(utf8)
+            copy.withUnsafeBufferPointer { quotedBody($0) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The escaped bytes, runs that need no escape appended whole (a vocabulary's JSON is tens
+    /// of megabytes, and holds another JSON text in strings, one `\"` per key).
+    private mutating func quotedBody(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var run = 0
+        for (k, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<k]))
+            run = k + 1
+            bytes.append(UInt8(ascii: "\\"))
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x0A: bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "t"))
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+                bytes.append(contentsOf: Array("u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]])
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
     }
 
     mutating func integer(_ value: Int) {
@@ -94,7 +106,10 @@ struct JSONWriter {
             pendingValue = false
             return
         }
-        if !first { bytes.append(contentsOf: spaced ? [UInt8(ascii: ","), UInt8(ascii: " ")] : [UInt8(ascii: ",")]) }
+        if !first {
+            bytes.append(UInt8(ascii: ","))
+            if spaced { bytes.append(UInt8(ascii: " ")) }
+        }
         first = false
     }
 }

@@ -19,6 +19,7 @@ extension TextClassifier {
             try folder.write(data, to: file)
             files[file] = StoredFile(bytes: data.count, xxh64: ContentHash.hex(of: data))
         }
+        let unsharedFolder = UncheckedSendable(folder)  // each task writes its own file
         do {
             if let quantization {
                 if let word = vocabulary.indexWord.first(where: { $0.contains("\n") || $0.contains("\r") }) {
@@ -40,9 +41,15 @@ extension TextClassifier {
                 try write(SafeTensors.encode(parameters, metadata: ["format": "pt", "producer": "textclf"],
                                              int8: ["embedding/embeddings"]), Self.weightsFile)
             } else {
-                try write(vocabulary.keepingEncodedWords().kerasJSON(), Self.vocabularyFile)
-                try write(SafeTensors.encode(model.namedParameters, metadata: ["format": "pt", "producer": "textclf"]),
-                          Self.weightsFile)
+                // The vocabulary's JSON (tens of megabytes for n-grams) is built while the weights are written.
+                let vocabulary = vocabulary
+                let (json, weights) = try Parallel.both({ try vocabulary.keepingEncodedWords().kerasJSON() }, {
+                    let data = try SafeTensors.encode(model.namedParameters, metadata: ["format": "pt", "producer": "textclf"])
+                    try unsharedFolder.value.write(data, to: Self.weightsFile)
+                    return StoredFile(bytes: data.count, xxh64: ContentHash.hex(of: data))
+                })
+                files[Self.weightsFile] = weights
+                try write(json, Self.vocabularyFile)
             }
             if let history { try write(Data(history.csv.utf8), Self.historyFile) }
             if let dictionary = tokenizer.dictionary { try write(Data(dictionary.text.utf8), Self.dictionaryFile) }

@@ -9,20 +9,34 @@ extension Vocabulary {
     /// Keras writes its OrderedDict, and read back in that order.
     public func kerasJSON() throws -> Data {
         /// One of the maps Keras stores as JSON text inside a string.
-        func embedded(_ count: Int, _ member: (Int, inout JSONWriter) -> Void) -> [UInt8] {
+        @Sendable func embedded(_ count: Int, _ member: (Int, inout JSONWriter) -> Void) -> [UInt8] {
             var inner = JSONWriter(spaced: true)
             inner.object { json in for k in 0..<count { member(k, &json) } }
             return inner.bytes
         }
-        let wordCounts = embedded(words.count) { k, json in json.key(words[k]); json.integer(counts[k]) }
-        let wordDocs = embedded(words.count) { k, json in json.key(words[k]); json.integer(documentCounts[k]) }
-        let indexDocs = embedded(words.count) { k, json in
-            json.key(String(wordIndex[words[k]]!)); json.integer(documentCounts[k])
+        // The five maps on all cores: hundreds of thousands of words each (n-gram vocabularies).
+        var maps = [[UInt8]](repeating: [], count: 5)
+        maps.withUnsafeMutableBufferPointer { maps in
+            let out = SharedPointer(base: maps.baseAddress!)
+            Parallel.forEach(5) { map in
+                switch map {
+                case 0: out.base[0] = embedded(words.count) { k, json in json.key(words[k]); json.integer(counts[k]) }
+                case 1: out.base[1] = embedded(words.count) { k, json in json.key(words[k]); json.integer(documentCounts[k]) }
+                case 2:
+                    let index = indexOfWords()
+                    out.base[2] = embedded(words.count) { k, json in json.key(String(index[k])); json.integer(documentCounts[k]) }
+                case 3: out.base[3] = embedded(indexWord.count - 1) { k, json in json.key(String(k + 1)); json.string(indexWord[k + 1]) }
+                default:
+                    out.base[4] = embedded(indexWord.count - 1) { k, json in
+                        // Indices are 1...n, one word each; only an OOV token that also occurs in
+                        // the texts has another index than its place (see fit).
+                        let word = indexWord[k + 1]
+                        json.key(word); json.integer(word == oovToken ? wordIndex[word]! : k + 1)
+                    }
+                }
+            }
         }
-        let indexWords = embedded(indexWord.count - 1) { k, json in json.key(String(k + 1)); json.string(indexWord[k + 1]) }
-        let wordIndexes = embedded(indexWord.count - 1) { k, json in
-            json.key(indexWord[k + 1]); json.integer(wordIndex[indexWord[k + 1]]!)
-        }
+        let (wordCounts, wordDocs, indexDocs, indexWords, wordIndexes) = (maps[0], maps[1], maps[2], maps[3], maps[4])
         // Keys sorted, as Keras's json.dumps(sort_keys) and JSONSerialization(.sortedKeys) write them.
         var json = JSONWriter()
         json.object { json in
@@ -44,6 +58,22 @@ extension Vocabulary {
             }
         }
         return Data(json.bytes)
+    }
+
+    /// Each of ``words``' index, without hashing a word (a vocabulary of n-grams holds hundreds of
+    /// thousands): the ranking ``rebuildIndex()`` gives, checked word by word against
+    /// ``indexWord`` (the same strings, so compared by their storage); a word where it does not
+    /// hold (a vocabulary read from a file may rank otherwise) is looked up.
+    private func indexOfWords() -> [Int] {
+        let counts = counts, shift = oovToken == nil ? 1 : 2
+        let ranked = words.indices.sorted { a, b in counts[a] != counts[b] ? counts[a] > counts[b] : a < b }
+        var index = [Int](repeating: 0, count: words.count)
+        for (rank, k) in ranked.enumerated() { index[k] = rank + shift }
+        for k in words.indices {
+            let i = index[k]
+            if i >= indexWord.count || indexWord[i] != words[k] || words[k] == oovToken { index[k] = wordIndex[words[k]]! }
+        }
+        return index
     }
 
     /// Reads a vocabulary written by ``kerasJSON()`` or by Keras's `Tokenizer.to_json()`.

@@ -23,6 +23,21 @@ enum Parallel {
         }
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
+
+    /// Runs `first` and `second` at once (one after the other with one thread) and returns
+    /// both results; if either throws, throws its error (`first`'s if both do).
+    static func both<A, B>(_ first: @Sendable () throws -> A, _ second: @Sendable () throws -> B) throws -> (A, B) {
+        var a: Result<A, any Error>?, b: Result<B, any Error>?
+        withUnsafeMutablePointer(to: &a) { a in
+            withUnsafeMutablePointer(to: &b) { b in
+                let a = SharedPointer(base: a), b = SharedPointer(base: b)
+                forEach(2) { k in
+                    if k == 0 { a.base.pointee = Result { try first() } } else { b.base.pointee = Result { try second() } }
+                }
+            }
+        }
+        return (try a!.get(), try b!.get())
+    }
 }
 
 /// A pointer handed to concurrent workers that write disjoint parts of it.
