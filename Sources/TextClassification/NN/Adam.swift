@@ -53,6 +53,11 @@ public struct Adam: Sendable {
     /// weight the step each row is current with.
     private var alphas: [Float] = []
     private var currentSteps: [String: [Int32]] = [:]
+    /// Deferred rows left more than ``CatchUp/window`` steps behind: by the step s they were
+    /// left at, the sums U and ĉ of their missed steps (root 0: not summed yet). Past 400
+    /// missed steps the sums stop changing (β₁⁴⁰⁰ < 1e-18), so each s is summed once per fit
+    /// rather than once per row and call: at a million rows, rare rows miss thousands of steps.
+    private var tails: [CatchUp.Tail] = []
     /// Steps taken so far (Keras's `iterations`).
     public private(set) var step = 0
     /// Each weight's first and second moments, by name.
@@ -127,7 +132,7 @@ public struct Adam: Sendable {
         let count = weights.count
         // Taken out of the dictionary while updated (uniquely referenced: no copy), put back after.
         var (first, second) = moments.removeValue(forKey: name)
-            ?? ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
+            ?? ([Float](largeZeros: count), [Float](largeZeros: count))
         defer { moments[name] = (first, second) }
         precondition(first.count == count, "weight \(name) changed size between steps")
         first.withUnsafeMutableBufferPointer { m in
@@ -186,7 +191,7 @@ public struct Adam: Sendable {
         precondition(rows.gradient.count == rows.rows.count * width && (lazy || rows.squares.count == rows.gradient.count),
                      "row gradient \(name) has the wrong size")
         var (first, second) = moments.removeValue(forKey: name)
-            ?? ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
+            ?? ([Float](largeZeros: count), [Float](largeZeros: count))
         defer { moments[name] = (first, second) }
         precondition(first.count == count, "weight \(name) changed size between steps")
         if lazy {
@@ -196,9 +201,7 @@ public struct Adam: Sendable {
         if rowSteps == .deferred {
             var current = currentSteps.removeValue(forKey: name) ?? [Int32](repeating: 0, count: height)
             defer { currentSteps[name] = current }
-            let catchUp = CatchUp(adam: self)
-            catchUp.apply(rows.rows, current: &current, weights: &weights, first: &first, second: &second,
-                          through: step - 1)
+            catchUp(rows.rows, current: &current, weights: &weights, first: &first, second: &second, through: step - 1)
             // This step, as Keras takes it (per-position squares), on the rows read; they are then current.
             stepRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows, squares: true)
             for row in rows.rows { current[Int(row)] = Int32(step) }
@@ -241,13 +244,12 @@ public struct Adam: Sendable {
     /// saving); a no-op for the other kinds of steps.
     public mutating func catchUp<Model: ParameterizedModel>(_ model: inout Model) {
         guard rowSteps == .deferred else { return }
-        let catchUp = CatchUp(adam: self)
         for entry in model.parameterPaths {
             guard var current = currentSteps.removeValue(forKey: entry.name),
                   var (first, second) = moments.removeValue(forKey: entry.name) else { continue }
             let stale = current.indices.filter { current[$0] < Int32(step) }.map(Int32.init)
-            catchUp.apply(stale, current: &current, weights: &model[keyPath: entry.path], first: &first, second: &second,
-                          through: step)
+            catchUp(stale, current: &current, weights: &model[keyPath: entry.path], first: &first, second: &second,
+                    through: step)
             currentSteps[entry.name] = current
             moments[entry.name] = (first, second)
         }
@@ -263,10 +265,28 @@ public struct Adam: Sendable {
             currentSteps[name] = current
             return
         }
-        CatchUp(adam: self).apply(rows, current: &current, weights: &model[keyPath: entry.path], first: &first,
-                                  second: &second, through: step)
+        catchUp(rows, current: &current, weights: &model[keyPath: entry.path], first: &first, second: &second,
+                through: step)
         currentSteps[name] = current
         moments[name] = (first, second)
+    }
+
+    /// Brings `rows` (each once) from their current step up to step `target`, first summing the
+    /// factors of any step s a row was left at long ago that no row needed before (``tails``).
+    private mutating func catchUp(_ rows: [Int32], current: inout [Int32], weights: inout Tensor, first: inout [Float],
+                                  second: inout [Float], through target: Int) {
+        let window = min(target, CatchUp.window)
+        if tails.count < target { tails += repeatElement(CatchUp.Tail(step: 0, root: 0), count: target - tails.count) }
+        var sums: CatchUp?
+        for row in rows {
+            let s = Int(current[Int(row)])
+            if target - s > window && tails[s].root == 0 {
+                sums = sums ?? CatchUp(adam: self)
+                tails[s] = sums!.tail(from: s)
+            }
+        }
+        CatchUp(adam: self).apply(rows, current: &current, weights: &weights, first: &first, second: &second,
+                                  through: target)
     }
 
     /// The closed form of the steps a deferred row missed (see ``RowSteps/deferred``).
@@ -275,28 +295,36 @@ public struct Adam: Sendable {
         let beta1: Double, beta2: Double
         let epsilon: Float
 
+        /// Steps missed that the factor table of each call covers; older rows read ``Adam/tails``.
+        static let window = 1024
+        let tails: [Tail]
+
         init(adam: Adam) {
             alphas = adam.alphas
+            tails = adam.tails
             beta1 = Double(adam.beta1)
             beta2 = Double(adam.beta2)
             epsilon = adam.epsilon
         }
 
-        /// For k missed steps after step s: U = Σᵢ uᵢ with uᵢ = αₛ₊ᵢβ₁ⁱ, the weighted
-        /// harmonic mean ĉ = U / Σᵢ uᵢ/cᵢ of cᵢ = β₂^(i/2), β₁ᵏ and β₂ᵏ. Terms past i = 400 are
-        /// below 1e-18 of the first.
-        func factors(from s: Int, missed k: Int) -> Factors {
+        /// U and ĉ for a row left at step s that missed more than 400 steps: U = Σᵢ uᵢ with
+        /// uᵢ = αₛ₊ᵢβ₁ⁱ and ĉ = U / Σᵢ uᵢ/cᵢ, cᵢ = β₂^(i/2), i = 1…400 (the terms past 400 are
+        /// below 1e-18 of the first).
+        func tail(from s: Int) -> Tail {
             var sum = 0.0, harmonic = 0.0, first = 1.0, root = 1.0
             let rootBeta2 = beta2.squareRoot()
-            for i in 1...min(k, 400) {
+            for i in 1...400 {
                 first *= beta1
                 root *= rootBeta2
                 let u = Double(alphas[s + i - 1]) * first
                 sum += u
                 harmonic += u / root
             }
-            return Factors(step: Float(sum), root: Float(sum / harmonic), first: Float(pow(beta1, Double(k))),
-                           second: Float(pow(beta2, Double(k))))
+            return Tail(step: Float(sum), root: Float(sum / harmonic))
+        }
+
+        struct Tail {
+            var step: Float, root: Float
         }
 
         struct Factors {
@@ -311,8 +339,8 @@ public struct Adam: Sendable {
             guard rows.contains(where: { current[Int($0)] < stale }) else { return }
             // The factors of every s in the last `window` steps at once, from the recurrences
             // U(s) = β₁(αₛ₊₁ + U(s+1)) and Σuᵢ/cᵢ (s) = r(αₛ₊₁ + …(s+1)), r = β₁/√β₂, both 0 at
-            // s = target; older rows (k beyond the window) take the loop of factors(from:missed:).
-            let window = min(target, 1024)
+            // s = target; older rows (k beyond the window) read their sums from `tails`.
+            let window = min(target, Self.window)
             var table = [Factors](repeating: Factors(step: 0, root: 1, first: 1, second: 1), count: window)
             var sum = 0.0, harmonic = 0.0, decay1 = 1.0, decay2 = 1.0
             let r = beta1 / beta2.squareRoot()
@@ -324,7 +352,7 @@ public struct Adam: Sendable {
                 decay2 *= beta2
                 table[k - 1] = Factors(step: Float(sum), root: Float(sum / harmonic), first: Float(decay1), second: Float(decay2))
             }
-            // Rows are distinct, so the parts write apart; each part keeps its own memo.
+            // Rows are distinct, so the parts write apart.
             let parts = rows.count * width >= Adam.parallelThreshold ? Parallel.threads : 1
             current.withUnsafeMutableBufferPointer { current in
                 first.withUnsafeMutableBufferPointer { m in
@@ -335,7 +363,6 @@ public struct Adam: Sendable {
                                 let w = SharedPointer(base: w.baseAddress!), current = SharedPointer(base: current.baseAddress!)
                                 let rows = UncheckedSendable(rows), table = table
                                 Parallel.forEach(parts) { part in
-                                    var memo: [Int32: Factors] = [:]
                                     let end = rows.value.count * (part + 1) / parts
                                     for k in rows.value.count * part / parts ..< end {
                                         if k + Adam.prefetchDistance < end {
@@ -348,11 +375,10 @@ public struct Adam: Sendable {
                                         let f: Factors
                                         if missed <= window {
                                             f = table[missed - 1]
-                                        } else if let known = memo[s] {
-                                            f = known
                                         } else {
-                                            f = factors(from: Int(s), missed: missed)
-                                            memo[s] = f
+                                            let tail = tails[Int(s)]
+                                            f = Factors(step: tail.step, root: tail.root, first: Float(pow(beta1, Double(missed))),
+                                                        second: Float(pow(beta2, Double(missed))))
                                         }
                                         catchUp(row * width, width, m.base, v.base, w.base, f)
                                     }

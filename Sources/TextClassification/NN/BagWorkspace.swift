@@ -36,6 +36,8 @@ final class BagWorkspace: @unchecked Sendable {
     /// Gives every token of `indices` (validated against the embedding) its slot.
     func assign(_ indices: IndexMatrix) {
         if isAssigned { release() }
+        // Filled as locals: appending to a class's arrays checks exclusive access every time.
+        var positionSlots = take(\.positionSlots), rowStarts = take(\.rowStarts), tokens = take(\.tokens)
         positionSlots.removeAll(keepingCapacity: true)
         rowStarts.removeAll(keepingCapacity: true)
         let steps = indices.columns
@@ -58,7 +60,14 @@ final class BagWorkspace: @unchecked Sendable {
             }
         }
         rowStarts.append(positionSlots.count)
+        (self.positionSlots, self.rowStarts, self.tokens) = (positionSlots, rowStarts, tokens)
         isAssigned = true
+    }
+
+    /// A buffer moved out (left empty), so that the caller holds the only reference.
+    private func take<Element>(_ path: ReferenceWritableKeyPath<BagWorkspace, [Element]>) -> [Element] {
+        defer { self[keyPath: path] = [] }
+        return self[keyPath: path]
     }
 
     /// Forgets the batch: resets the slots it set.

@@ -19,9 +19,7 @@ public enum Initializer: Sendable {
         case .zeros:
             return Tensor(zeros: shape)
         case let .uniform(limit):
-            return Tensor(shape: shape, scalars: (0..<count).map { _ in
-                (random.nextUnitFloat() * 2 - 1) * limit
-            })
+            return Tensor(shape: shape, scalars: [Float](large: count) { _ in (random.nextUnitFloat() * 2 - 1) * limit })
         case .glorotUniform:
             let fanIn = Float(rows), fanOut = Float(columns ?? rows)
             let limit = (6 / max(1, fanIn + fanOut)).squareRoot()

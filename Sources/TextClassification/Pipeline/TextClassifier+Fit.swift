@@ -175,6 +175,7 @@ extension TextClassifier {
                                     validation: validationSet,
                                     restoreBestWeights: restoreBestWeights, patience: patience,
                                     trainableEmbeddings: embeddings?.trainable ?? true,
+                                    keepsInitialWeights: false,  // a first epoch that diverges discards the model
                                     onBatch: onBatch, onEpoch: onEpoch)
         } catch let error as TextClassificationError {
             // Diverged after at least one good epoch: keep those weights, so they can be saved.

@@ -38,12 +38,17 @@ extension SequenceClassifier {
     ///   - trainableEmbeddings: `false` keeps the embedding as it is (Keras's
     ///     `Embedding(trainable=False)`, e.g. for pretrained vectors): Adam neither updates it
     ///     nor keeps moments for it, and its gradient is not computed.
+    ///   - keepsInitialWeights: `false` keeps no copy of the weights through the first epoch
+    ///     (the embedding's size again: 124 MB at a million headlines), so if the first epoch
+    ///     diverges the weights are left as they were at its last good batch, unusable; for
+    ///     callers that then discard the model (``TextClassifier`` does).
     ///   - onBatch: called after every batch (for progress output).
     ///   - onEpoch: called after every epoch; return `false` to stop early.
     /// - Throws: ``TextClassificationError/nonFiniteLoss(epoch:batch:)`` when training
     ///   diverges; the weights are then the last good ones: the best validation epoch's with
     ///   `restoreBestWeights`, else those at the end of the last completed epoch (the initial
-    ///   weights if the first epoch diverged). Or an error for indices outside the embedding.
+    ///   weights if the first epoch diverged, with `keepsInitialWeights`). Or an error for
+    ///   indices outside the embedding.
     @discardableResult
     public mutating func fit<Rows: TrainingRows>(
         _ indices: Rows, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
@@ -52,6 +57,7 @@ extension SequenceClassifier {
         optimizer: inout Adam,
         validation: (indices: any TrainingRows, labels: [Float])? = nil,
         restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
+        keepsInitialWeights: Bool = true,
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
@@ -93,10 +99,10 @@ extension SequenceClassifier {
         var history = History()
         let batches = (indices.count + batchSize - 1) / batchSize
         var best: (loss: Float, epoch: Int, model: SequenceClassifier)?
-        // Copy-on-write snapshots: free until the weights change, then a copy of every weight.
+        // Snapshots in buffers of their own (the model trains on in its huge-page memory).
         // With restoreBestWeights the best epoch's weights are the fallback once there is one,
         // so the last epoch's are not kept as well (a copy of the embedding per epoch saved).
-        var lastGood: SequenceClassifier? = self
+        var lastGood: SequenceClassifier? = keepsInitialWeights ? snapshot() : nil
 
         guard epochs > 0 else { return history }
         for epoch in 1...epochs {
@@ -138,7 +144,7 @@ extension SequenceClassifier {
                 guard result.allFinite else {
                     // Weights can already be finite but useless (huge) before the loss turns
                     // non-finite, so fall back to a whole epoch's weights, not the last batch's.
-                    self = (restoreBestWeights ? best?.model : nil) ?? lastGood!
+                    if let good = (restoreBestWeights ? best?.model : nil) ?? lastGood { self = good }
                     throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
                 }
                 if let bidirectional {
@@ -174,10 +180,15 @@ extension SequenceClassifier {
             }
             report.seconds = Date().timeIntervalSince(start)
             history.epochs.append(report)
+            // After the last epoch nothing writes the weights, so sharing them costs nothing.
+            let last = epoch == epochs
             if let loss = report.validationLoss, best == nil || loss < best!.loss {
-                best = (loss, epoch, self)  // a copy-on-write snapshot
+                // Old snapshots go before the new one is taken: one copy of the weights at a time.
+                if restoreBestWeights { lastGood = nil }
+                best = nil
+                best = (loss, epoch, last ? self : snapshot())
             }
-            lastGood = restoreBestWeights && best != nil ? nil : self
+            lastGood = restoreBestWeights && best != nil ? nil : last ? self : snapshot()
             if !onEpoch(report) { break }
             if let patience, let best, epoch - best.epoch >= patience { break }
         }
@@ -186,6 +197,15 @@ extension SequenceClassifier {
             history.restoredEpoch = best.epoch
         }
         return history
+    }
+
+    /// A copy whose weights live in buffers of their own: an array's copy would share this
+    /// model's buffers until the next step wrote them, and then the model, not the copy, would
+    /// move to new memory (without the huge pages of ``Swift/Array/init(large:_:)``).
+    func snapshot() -> SequenceClassifier {
+        var copy = self
+        for entry in parameterPaths { copy[keyPath: entry.path].scalars = self[keyPath: entry.path].scalars.copiedOut() }
+        return copy
     }
 
     /// `fit(_:labels:…:optimizer:…)`
@@ -198,6 +218,7 @@ extension SequenceClassifier {
         learningRate: Float = 0.001, optimizer kind: Optimizer = .adam,
         validation: (indices: any TrainingRows, labels: [Float])? = nil,
         restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
+        keepsInitialWeights: Bool = true,
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
@@ -205,7 +226,8 @@ extension SequenceClassifier {
         return try fit(indices, labels: labels, classWeights: classWeights, dropout: dropout,
                        embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
                        optimizer: &adam, validation: validation, restoreBestWeights: restoreBestWeights,
-                       patience: patience, trainableEmbeddings: trainableEmbeddings, onBatch: onBatch, onEpoch: onEpoch)
+                       patience: patience, trainableEmbeddings: trainableEmbeddings,
+                       keepsInitialWeights: keepsInitialWeights, onBatch: onBatch, onEpoch: onEpoch)
     }
 
     /// Mean loss and accuracy (Keras's: binary at 0.5, argmax, or binary per label) on
