@@ -15,7 +15,9 @@
 # of wordchar n-grams, 294k embedding rows) trained on the THUCNews headlines and the default
 # binary model (100,000 rows, dropout 0.3 after the embedding) on the reviews (batch 32,
 # median of 3 epochs; Keras gets the
-# same tokens from `textclf tokenize --tokens wordchar`); `textclf predict` texts/s end to end on 100,000 review lines;
+# same tokens from `textclf tokenize --tokens wordchar`); `textclf predict` texts/s end to end on 100,000 review lines
+# with the seed LSTM and with the default binary model (Keras: its jieba + LSTM pipeline for
+# both; with --compare-fasttext also fastText + jieba in Python on the same lines);
 # one-line latency (process start to printed label); peak RSS of each.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -76,6 +78,8 @@ measure textclf_bagtopics sh "$work/fit-speed.sh" "$TEXTCLF" "$ROOT/Data/thucnew
 measure textclf_bagreviews sh "$work/fit-speed.sh" "$TEXTCLF" "$ROOT/Data/reviews-train.csv" "$work/reviews"
 fit_quietly "$ROOT/Data/reviews-train.csv" -o "$work/model" --epochs 1 --num-words 1000 --validation-split 0 --encoder lstm
 measure textclf_e2e "$TEXTCLF" predict "$work/model" "$work/lines.txt" --lines
+fit_quietly "$ROOT/Data/reviews-train.csv" -o "$work/default-model"
+measure textclf_e2edefault "$TEXTCLF" predict "$work/default-model" "$work/lines.txt" --lines
 : > "$work/textclf_e2e.json"
 for i in 1 2 3 4 5; do
     /usr/bin/time -f "%e" -a -o "$work/textclf_latency.times" sh -c "echo 质量很好，推荐购买 | '$TEXTCLF' predict '$work/model' --lines >/dev/null"
@@ -132,6 +136,14 @@ print(f"| {job} | {wall:.1f} / {acc:.4f} / {size/1e6:.1f} | {qacc:.4f} / {qsize/
       f"{ft['seconds']:.1f} / {ft['accuracy']:.4f} / {ft['model_bytes']/1e6:.1f} | {ft['quantized_accuracy']:.4f} / {ft['quantized_bytes']/1e6:.1f} |")
 PY
         done
+        ft=$("$py" "$fb" --e2e "$ROOT/Data/reviews-train.csv" "$work/lines.txt")
+        python3 - "$(tail -1 "$work/textclf_e2edefault.time")" "$ft" <<'PY'
+import json, sys
+ours, ft = 100000 / float(sys.argv[1].split()[-1]), json.loads(sys.argv[2])
+print(f"\nLabelling 100,000 review lines end to end: textclf predict with the default binary model "
+      f"{ours:,.0f} texts/s; fastText + jieba in Python (fastText.predict on jieba's words, batches of 512) "
+      f"{ft['texts_per_second']:,.0f} texts/s; ratio {ours / ft['texts_per_second']:.1f}×")
+PY
     } > "$work/fasttext.md"
 fi
 if [ -n "$scale" ]; then
@@ -180,7 +192,10 @@ sides = ["textclf"] + (["keras"] if compare else [])
 for side in sides:
     for m in ["tokenize", "train32", "train128", "predict", "train32c10", "predictc10", "train32bilstm", "bagtopics", "bagreviews", "e2e"]:
         results[side][m] = load(f"{side}_{m}")
-    results[side]["e2e"].setdefault("texts_per_second", 100000 / results[side]["e2e"]["wall_seconds"])
+    # textclf's default binary model against the Keras + jieba pipeline of the seed example.
+    results[side]["e2edefault"] = load(f"{side}_e2edefault") if side == "textclf" else results[side]["e2e"]
+    for m in ["e2e", "e2edefault"]:
+        results[side][m].setdefault("texts_per_second", 100000 / results[side][m]["wall_seconds"])
     results[side]["latency_ms"] = latency(f"{side}_latency")
 
 rows = [
@@ -194,6 +209,7 @@ rows = [
     ("default multi-class fit (bag of wordchar n-grams, THUCNews): training samples/s", lambda r: r["bagtopics"]["samples_per_second"], True),
     ("default binary fit (bag of wordchar n-grams, reviews): training samples/s", lambda r: r["bagreviews"]["samples_per_second"], True),
     ("predict end to end, texts/s (100,000 lines)", lambda r: r["e2e"]["texts_per_second"], True),
+    ("predict end to end, default binary model (bag of wordchar n-grams), texts/s", lambda r: r["e2edefault"]["texts_per_second"], True),
     ("one-line latency, ms (start to label)", lambda r: r["latency_ms"], False),
     ("peak RSS training batch 32, MB", lambda r: r["train32"]["peak_rss_mb"], False),
     ("peak RSS predict end to end, MB", lambda r: r["e2e"]["peak_rss_mb"], False),

@@ -26,7 +26,16 @@ public struct TextClassifier: Sendable {
     /// Splits normalised text into tokens.
     public let tokenizer: ICUTokenizer
     /// Token ↔ index, fitted by `fit` (Keras's `Tokenizer`).
-    public internal(set) var vocabulary: Vocabulary
+    public internal(set) var vocabulary: Vocabulary {
+        get { fittedVocabulary }
+        set {
+            fittedVocabulary = newValue
+            words = WordLookup(newValue)
+        }
+    }
+    private var fittedVocabulary: Vocabulary
+    /// The vocabulary's encoding, looked up by bytes (see ``WordLookup``); set with it.
+    private var words: WordLookup
     /// Pads or truncates encoded texts to `maxLength`.
     public let padding: Padding
     /// `nil` until ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``.
@@ -109,7 +118,8 @@ public struct TextClassifier: Sendable {
         normalizer = TextNormalizer(form: configuration.normalization, toSimplified: configuration.toSimplified)
         tokenizer = try ICUTokenizer(locale: configuration.locale, lowercased: configuration.lowercased,
                                      unit: configuration.unit, dictionary: dictionary)
-        vocabulary = Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken)
+        fittedVocabulary = Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken)
+        words = WordLookup(fittedVocabulary)
         padding = try Padding(length: configuration.maxLength, padding: configuration.padding,
                               truncating: configuration.truncating)
         self.labels = labels
@@ -190,8 +200,8 @@ public struct TextClassifier: Sendable {
 
     /// ``indices(of:)`` for tokens already made, the first `words` of them words.
     func indices(ofTokens tokens: [String], words: Int) -> [Int32] {
-        guard let buckets else { return vocabulary.encode(tokens) }
-        var sequence = vocabulary.encode(tokens[..<words])
+        guard let buckets else { return self.words.encode(tokens) }
+        var sequence = self.words.encode(tokens[..<words])
         let base = wordRows
         for token in tokens[words...] { sequence.append(Int32(base + buckets.bucket(of: token))) }
         return sequence
