@@ -9,6 +9,9 @@
 /// let vectors = try embedding(IndexMatrix(rows: 1, columns: 3, storage: [0, 5, 7]))  // [1, 3, 64]
 /// ```
 public struct Embedding: Sendable {
+    /// The table's name among a model's weights (Keras's).
+    static let weightName = "embedding/embeddings"
+
     /// `[inputDim, outputDim]`; Keras's weight `embeddings`.
     public var embeddings: Tensor
 

@@ -83,17 +83,12 @@ extension SequenceClassifier {
             throw TextClassificationError.invalidArgument(name: name, value: String(rate), expected: "a rate in [0, 1)")
         }
         try encoder.embedding.validate(indices.flatIndices)
-        // The LSTM and the bidirectional LSTM run on the LSTM's fast path, unless embedding
-        // dropout rules out its per-token projections.
-        // Lazy Adam needs the embedding's gradient by rows, which the general path gives.
+        // Lazy and deferred Adam need the embedding's gradient by rows, which the fast paths'
+        // vocabulary-sized tables do not give cheaply; dropout masks rule out their projections.
         let fastPath = embeddingDropout == 0 && recurrentDropout == 0 && optimizer.rowSteps == .dense
-        let workspaces = fastPath ? makeTrainingWorkspaces(batchSize: min(batchSize, indices.count), steps: indices.columns) : []
-        for w in workspaces { w.encoder.trainsEmbedding = trainableEmbeddings }
-        let bidirectional = fastPath && encoder.kind == .bilstm
-            ? makeBidirectionalWorkspaces(batchSize: min(batchSize, indices.count), steps: indices.columns) : nil
-        for w in (bidirectional?.forward ?? []) + (bidirectional?.backward ?? []) { w.trainsEmbedding = trainableEmbeddings }
-        let frozen: Set<String> = trainableEmbeddings ? [] : ["embedding/embeddings"]
-        let bagWorkspace = encoder.kind == .bag ? BagWorkspace(vocabulary: encoder.embedding.inputDim) : nil
+        let scratch = makeTrainingScratch(batchSize: min(batchSize, indices.count), steps: indices.columns,
+                                          fastPath: fastPath, trainsEmbedding: trainableEmbeddings)
+        let frozen: Set<String> = trainableEmbeddings ? [] : [Embedding.weightName]
         var random = RandomGenerator(seed: seed)
         var order = Array(0..<indices.count)
         var history = History()
@@ -118,48 +113,22 @@ extension SequenceClassifier {
                 let batchDropout = dropout > 0 ? Dropout(rate: dropout, seed: mixer.next()) : nil
                 let batchEmbeddingDropout = embeddingDropout > 0 ? Dropout(rate: embeddingDropout, seed: mixer.next()) : nil
                 let batchRecurrentDropout = recurrentDropout > 0 ? Dropout(rate: recurrentDropout, seed: mixer.next()) : nil
-                bagWorkspace?.assign(batch)
                 if optimizer.rowSteps == .deferred && trainableEmbeddings {
                     // The rows this batch reads take the steps they missed before it reads them.
-                    optimizer.catchUp(&self, rows: bagWorkspace?.tokens ?? batch.distinctTokens, of: "embedding/embeddings")
+                    optimizer.catchUp(&self, rows: rowsRead(by: batch, scratch: scratch), of: Embedding.weightName)
                 }
-                let result: (loss: Float, correct: Float, allFinite: Bool)
-                var layerBatch: LayerBatch?
-                if let bidirectional {
-                    result = try bidirectionalGradients(batch, labels: batchLabels, classWeights: classWeights,
-                                                        dropout: batchDropout, workspaces: bidirectional)
-                } else if workspaces.isEmpty {
-                    // GRU, BiGRU, CNN, the bag (its own pass, inside), and the LSTM with dropout
-                    // or lazy Adam: the layers' general path.
-                    layerBatch = try layerGradients(batch, labels: batchLabels, classWeights: classWeights,
-                                                    dropout: batchDropout, embeddingDropout: batchEmbeddingDropout,
-                                                    recurrentDropout: batchRecurrentDropout,
-                                                    trainsEmbedding: trainableEmbeddings,
-                                                    embeddingSquares: !optimizer.lazy, bagWorkspace: bagWorkspace)
-                    result = (layerBatch!.loss, layerBatch!.correct, layerBatch!.allFinite)
-                } else {
-                    result = try accumulateGradients(batch, labels: batchLabels, classWeights: classWeights,
-                                                     dropout: batchDropout, workspaces: workspaces)
-                }
+                let result = try batchGradients(batch, labels: batchLabels, classWeights: classWeights, dropout: batchDropout,
+                                                embeddingDropout: batchEmbeddingDropout, recurrentDropout: batchRecurrentDropout,
+                                                trainsEmbedding: trainableEmbeddings, embeddingSquares: !optimizer.lazy,
+                                                scratch: scratch)
                 guard result.allFinite else {
                     // Weights can already be finite but useless (huge) before the loss turns
                     // non-finite, so fall back to a whole epoch's weights, not the last batch's.
                     if let good = (restoreBestWeights ? best?.model : nil) ?? lastGood { self = good }
                     throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
                 }
-                if let bidirectional {
-                    optimizer.update(&self, gradient: { bidirectional.gradient(named: $0) },
-                                     squaredGradients: ["embedding/embeddings": UnsafePointer(bidirectional.forward[0].embeddingSquares.pointer)],
-                                     frozen: frozen)
-                } else if let layerBatch {
-                    optimizer.update(&self, along: layerBatch.gradients,
-                                     rowGradients: ["embedding/embeddings": layerBatch.embeddingRows], frozen: frozen)
-                } else {
-                    let total = workspaces[0]
-                    optimizer.update(&self, gradient: { UnsafePointer(total.gradient(named: $0).pointer) },
-                                     squaredGradients: ["embedding/embeddings": UnsafePointer(total.encoder.embeddingSquares.pointer)],
-                                     frozen: frozen)
-                }
+                optimizer.update(&self, along: result.gradients, rowGradients: [Embedding.weightName: result.embeddingRows],
+                                 frozen: frozen)
                 lossSum += Double(result.loss) * Double(rows.count)
                 correct += Double(result.correct)
                 seen += rows.count

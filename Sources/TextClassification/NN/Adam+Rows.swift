@@ -1,0 +1,196 @@
+import CKernels
+
+// Weights whose gradient comes by rows (the embedding): Keras's dense step without a dense
+// gradient, and the deferred and lazy steps (``Adam/RowSteps``).
+extension Adam {
+    /// A weight's gradient given by rows, the others zero: an embedding's after a batch that
+    /// read only some of its rows. Every row still takes the step (Keras's Adam is dense), but
+    /// no vocabulary-sized gradient table is built per batch.
+    struct RowGradient {
+        /// The rows that have a gradient, each once.
+        var rows: [Int32] = []
+        /// `[rows.count, width]`: each row's gradient, in the order of `rows`.
+        var gradient: [Float] = []
+        /// Its per-position squares summed by row (see the type's note on embeddings).
+        var squares: [Float] = []
+    }
+
+    /// One step like ``update(_:along:squaredGradients:frozen:)``, with the gradients of the
+    /// weights in `rowGradients` given by rows. The same arithmetic as a dense gradient with
+    /// zero rows, so the same weights to the bit.
+    mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [String: Tensor],
+                                                    rowGradients: [String: RowGradient], frozen: Set<String> = []) {
+        let alpha = beginStep()
+        for entry in model.parameterPaths where !frozen.contains(entry.name) {
+            if let rows = rowGradients[entry.name] {
+                applyRows(entry.name, alpha: alpha, to: &model[keyPath: entry.path], rows)
+                continue
+            }
+            guard let gradient = gradients[entry.name] else { preconditionFailure("gradient \(entry.name) is missing") }
+            precondition(gradient.count == model[keyPath: entry.path].count, "gradient \(entry.name) has the wrong size")
+            gradient.scalars.withUnsafeBufferPointer {
+                apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: $0.baseAddress!, squaredGradient: nil)
+            }
+        }
+    }
+
+    private mutating func applyRows(_ name: String, alpha: Float, to weights: inout Tensor, _ rows: RowGradient) {
+        precondition(weights.shape.count == 2, "row gradients are for [rows, width] weights")
+        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
+        let count = weights.count, height = weights.shape[0], width = weights.shape[1]
+        precondition(rows.gradient.count == rows.rows.count * width && (lazy || rows.squares.count == rows.gradient.count),
+                     "row gradient \(name) has the wrong size")
+        var (first, second) = moments.removeValue(forKey: name)
+            ?? ([Float](largeZeros: count), [Float](largeZeros: count))
+        defer { moments[name] = (first, second) }
+        precondition(first.count == count, "weight \(name) changed size between steps")
+        if lazy {
+            stepRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows, squares: false)
+            return
+        }
+        if rowSteps == .deferred {
+            var current = currentSteps.removeValue(forKey: name) ?? [Int32](repeating: 0, count: height)
+            defer { currentSteps[name] = current }
+            catchUp(rows.rows, current: &current, weights: &weights, first: &first, second: &second, through: step - 1)
+            // This step, as Keras takes it (per-position squares), on the rows read; they are then current.
+            stepRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows, squares: true)
+            for row in rows.rows { current[Int(row)] = Int32(step) }
+            return
+        }
+        var slot = [Int32](repeating: -1, count: height)
+        for (k, row) in rows.rows.enumerated() { slot[Int(row)] = Int32(k) }
+        let zeros = [Float](repeating: 0, count: width)
+        first.withUnsafeMutableBufferPointer { m in
+            second.withUnsafeMutableBufferPointer { v in
+                weights.scalars.withUnsafeMutableBufferPointer { w in
+                    rows.gradient.withUnsafeBufferPointer { g in
+                        rows.squares.withUnsafeBufferPointer { g2 in
+                            zeros.withUnsafeBufferPointer { zero in
+                                let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                                let w = SharedPointer(base: w.baseAddress!)
+                                let g = UncheckedSendable(g.baseAddress), g2 = UncheckedSendable(g2.baseAddress)
+                                let zero = UncheckedSendable(zero.baseAddress!), slot = slot
+                                let parts = count >= Self.parallelThreshold ? Parallel.threads : 1
+                                Parallel.forEach(parts) { part in
+                                    for row in height * part / parts ..< height * (part + 1) / parts {
+                                        let k = Int(slot[row]), offset = row * width
+                                        let gradient = k < 0 ? zero.value : g.value! + k * width
+                                        let squares = k < 0 ? zero.value : g2.value! + k * width
+                                        Self.step(m.base + offset, v.base + offset, w.base + offset, gradient: gradient,
+                                                  squaredGradient: squares, count: width, alpha: alpha,
+                                                  oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Deferred rows: brings every row of every row-wise weight up to the last step (the
+    /// weights dense Adam would hold now). Call before reading the weights (evaluating,
+    /// saving); a no-op for the other kinds of steps.
+    public mutating func catchUp<Model: ParameterizedModel>(_ model: inout Model) {
+        guard rowSteps == .deferred else { return }
+        for entry in model.parameterPaths {
+            guard var current = currentSteps.removeValue(forKey: entry.name),
+                  var (first, second) = moments.removeValue(forKey: entry.name) else { continue }
+            let stale = current.indices.filter { current[$0] < Int32(step) }.map(Int32.init)
+            catchUp(stale, current: &current, weights: &model[keyPath: entry.path], first: &first, second: &second,
+                    through: step)
+            currentSteps[entry.name] = current
+            moments[entry.name] = (first, second)
+        }
+    }
+
+    /// Deferred rows: brings `rows` of the weight named `name` up to the last step, as a
+    /// batch that reads them needs before its forward pass (their values then are dense
+    /// Adam's). A no-op for the other kinds of steps.
+    public mutating func catchUp<Model: ParameterizedModel>(_ model: inout Model, rows: [Int32], of name: String) {
+        guard rowSteps == .deferred, var current = currentSteps.removeValue(forKey: name),
+              let entry = model.parameterPaths.first(where: { $0.name == name }) else { return }
+        guard var (first, second) = moments.removeValue(forKey: name) else {
+            currentSteps[name] = current
+            return
+        }
+        catchUp(rows, current: &current, weights: &model[keyPath: entry.path], first: &first, second: &second,
+                through: step)
+        currentSteps[name] = current
+        moments[name] = (first, second)
+    }
+
+    /// Brings `rows` (each once) from their current step up to step `target`, first summing the
+    /// factors of any step s a row was left at long ago that no row needed before (``tails``).
+    private mutating func catchUp(_ rows: [Int32], current: inout [Int32], weights: inout Tensor, first: inout [Float],
+                                  second: inout [Float], through target: Int) {
+        let window = min(target, CatchUp.window)
+        if tails.count < target { tails += repeatElement(CatchUp.Tail(step: 0, root: 0), count: target - tails.count) }
+        var sums: CatchUp?
+        for row in rows {
+            let s = Int(current[Int(row)])
+            if target - s > window && tails[s].root == 0 {
+                sums = sums ?? CatchUp(adam: self)
+                tails[s] = sums!.tail(from: s)
+            }
+        }
+        CatchUp(adam: self).apply(rows, current: &current, weights: &weights, first: &first, second: &second,
+                                  through: target)
+    }
+
+
+    /// Adam's step on `rows.rows` only, each with its summed gradient and, with `squares`, its
+    /// per-position squares (deferred Adam, as Keras) or else g² (lazy Adam); the rows are
+    /// distinct, so the cores' parts write apart.
+    private func stepRows(alpha: Float, weights: inout Tensor, first: inout [Float], second: inout [Float],
+                          _ rows: RowGradient, squares: Bool) {
+        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
+        let width = weights.shape[1], count = rows.rows.count
+        guard count > 0 else { return }  // a batch of texts with no known token
+        first.withUnsafeMutableBufferPointer { m in
+            second.withUnsafeMutableBufferPointer { v in
+                weights.scalars.withUnsafeMutableBufferPointer { w in
+                    rows.gradient.withUnsafeBufferPointer { g in
+                        rows.squares.withUnsafeBufferPointer { g2 in
+                            rows.rows.withUnsafeBufferPointer { ids in
+                                let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                                let w = SharedPointer(base: w.baseAddress!), ids = UncheckedSendable(ids.baseAddress!)
+                                let g = UncheckedSendable(g.baseAddress!)
+                                let g2 = UncheckedSendable(squares ? g2.baseAddress : nil)
+                                let parts = count * width >= Self.parallelThreshold ? Parallel.threads : 1
+                                Parallel.forEach(parts) { part in
+                                    let end = count * (part + 1) / parts
+                                    for k in count * part / parts ..< end {
+                                        if k + Self.prefetchDistance < end {
+                                            Self.prefetch(row: Int(ids.value[k + Self.prefetchDistance]), width: width, m.base, v.base, w.base)
+                                        }
+                                        let offset = Int(ids.value[k]) * width
+                                        Self.step(m.base + offset, v.base + offset, w.base + offset,
+                                                  gradient: g.value + k * width, squaredGradient: g2.value.map { $0 + k * width },
+                                                  count: width, alpha: alpha, oneMinusBeta1: oneMinusBeta1,
+                                                  oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many rows ahead the row loops name the rows they will step next (``prefetch(row:width:_:_:_:)``).
+    static let prefetchDistance = 6
+
+    /// Starts loading row `row` of a `[rows, width]` weight and its two moments (rows are
+    /// read at random from tables far larger than the caches).
+    @inline(__always)
+    static func prefetch(row: Int, width: Int, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                         _ w: UnsafeMutablePointer<Float>) {
+        let offset = row * width, bytes = Int64(width * MemoryLayout<Float>.stride)
+        textclf_prefetch(w + offset, bytes)
+        textclf_prefetch(m + offset, bytes)
+        textclf_prefetch(v + offset, bytes)
+    }
+}
