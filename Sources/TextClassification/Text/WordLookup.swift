@@ -7,18 +7,24 @@ import Glibc
 /// non-ASCII token normalised on every lookup) and, storing no hashes, compares the key at
 /// every occupied slot it probes, which a token outside the vocabulary (most n-grams of a
 /// `numWords` model) does several times: a third of `textclf predict`'s time with n-gram
-/// tokens. This table keeps each slot's 64-bit hash beside the word's bytes, half empty, so
-/// a probe compares bytes only when the hashes agree.
+/// tokens. This table keeps each slot's hash, index and the place of its bytes together in 16
+/// bytes (one cache line holds four slots), at most half full, so a probe compares bytes only
+/// when the hashes agree.
 ///
 /// Bytes are what Keras's Python dict compares too; the tokens reaching it are normalised
 /// (NFKC) first unless the configuration says `.none`, and then two spellings of one
 /// character are two words, as in Keras.
 struct WordLookup: Sendable {
-    /// Per slot: the word's hash (0: empty), its index, and where its bytes are.
-    private var hashes: [UInt64]
-    private var values: [Int32]
-    private var starts: [Int32]
-    private var lengths: [Int32]
+    private struct Slot {
+        /// The word's hash's high half (0: an empty slot; its low half picks the slot).
+        var tag: UInt32 = 0
+        var index: Int32 = 0
+        /// Where its bytes are in `bytes`.
+        var start: UInt32 = 0
+        var length: UInt32 = 0
+    }
+
+    private var slots: [Slot]
     private var bytes: [UInt8] = []
     private let mask: Int
     private let oov: Int32?
@@ -30,52 +36,49 @@ struct WordLookup: Sendable {
         var capacity = 16
         while capacity < kept.count * 2 { capacity *= 2 }
         mask = capacity - 1
-        hashes = [UInt64](repeating: 0, count: capacity)
-        values = [Int32](repeating: 0, count: capacity)
-        starts = values
-        lengths = values
+        slots = [Slot](repeating: Slot(), count: capacity)
         oov = vocabulary.oovIndex.map { Int32($0) }
         for (word, k) in kept {
             var word = word
             word.withUTF8 { utf8 in
                 let hash = Self.hash(utf8)
                 var slot = Int(truncatingIfNeeded: hash) & mask
-                while hashes[slot] != 0 { slot = (slot + 1) & mask }
-                hashes[slot] = hash
-                values[slot] = Int32(k)
-                starts[slot] = Int32(bytes.count)
-                lengths[slot] = Int32(utf8.count)
+                while slots[slot].tag != 0 { slot = (slot + 1) & mask }
+                slots[slot] = Slot(tag: Self.tag(hash), index: Int32(k), start: UInt32(bytes.count), length: UInt32(utf8.count))
                 bytes.append(contentsOf: utf8)
             }
         }
     }
 
-    /// FNV-1a over the bytes, then mixed (its low bits pick the slot); never 0.
+    /// FNV-1a over the bytes, then mixed: its low bits pick the slot, its high half is the tag.
     @inline(__always)
     private static func hash(_ utf8: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
         h ^= h >> 32
         h = h &* 0xd6e8_feb8_6659_fd93
-        h ^= h >> 32
-        return h | 1
+        return h ^ (h >> 29)
     }
+
+    @inline(__always)
+    private static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) | 1 }
 
     /// The index of the word with these bytes, if it is one.
     func index(of utf8: UnsafeBufferPointer<UInt8>) -> Int32? {
-        let hash = Self.hash(utf8)
-        return hashes.withUnsafeBufferPointer { hashes in
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while hashes[slot] != 0 {
-                if hashes[slot] == hash && Int(lengths[slot]) == utf8.count {
-                    let same = utf8.isEmpty || bytes.withUnsafeBufferPointer {
-                        memcmp($0.baseAddress! + Int(starts[slot]), utf8.baseAddress!, utf8.count) == 0
+        let hash = Self.hash(utf8), tag = Self.tag(hash)
+        return slots.withUnsafeBufferPointer { slots in
+            bytes.withUnsafeBufferPointer { bytes in
+                var k = Int(truncatingIfNeeded: hash) & mask
+                while slots[k].tag != 0 {
+                    let slot = slots[k]
+                    if slot.tag == tag && Int(slot.length) == utf8.count
+                        && (utf8.isEmpty || memcmp(bytes.baseAddress! + Int(slot.start), utf8.baseAddress!, utf8.count) == 0) {
+                        return slot.index
                     }
-                    if same { return values[slot] }
+                    k = (k + 1) & mask
                 }
-                slot = (slot + 1) & mask
+                return nil
             }
-            return nil
         }
     }
 
