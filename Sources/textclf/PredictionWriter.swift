@@ -73,7 +73,9 @@ struct PredictionWriter {
     }
 
     private func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        // Bytes, not Characters: a scan by grapheme cluster cost a tenth of `predict`, and
+        // "\r\n" is one Character equal to neither "\r" nor "\n" (such a field went unquoted).
+        guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

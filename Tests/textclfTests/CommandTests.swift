@@ -101,6 +101,18 @@ import Testing
         #expect(["neg", "pos"].contains(objects[0]?["label"] as? String ?? ""))
     }
 
+    /// CSV output quotes a field with a comma, a quote or a line break, "\r\n" included.
+    @Test func predictQuotesCSVFieldsThatNeedIt() throws {
+        let model = Command.sharedModel.path
+        let csv = Data("text\n\"两行\r\n文本\"\n\"好,很好\"\n\"说\"\"好\"\"\"\n平常\n".utf8)
+        let out = try Command.run(["predict", model, "-"], input: csv)
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("\n\"两行\r\n文本\","), "the CRLF text is quoted")
+        #expect(out.stdout.contains("\n\"好,很好\","))
+        #expect(out.stdout.contains("\n\"说\"\"好\"\"\","))
+        #expect(out.stdout.contains("\n平常,"))
+    }
+
     @Test func predictStopsQuietlyWhenThePipeCloses() throws {
         let script = "yes 好 | head -n 20000 | '\(Command.executable.path)' predict '\(Command.sharedModel.path)' --lines | head -n 2; echo \"status ${PIPESTATUS[2]}\""
         let result = try Command.shell("/bin/bash", ["-c", script])
