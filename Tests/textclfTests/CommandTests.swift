@@ -120,6 +120,17 @@ import Testing
         #expect(result.stdout.split(separator: "\n") == ["text,label,probability", result.stdout.split(separator: "\n")[1], "status 0"])
     }
 
+    /// On standard output, the batches labelled before a bad line are written before the
+    /// error: a batch of 512 in flight is finished, not dropped.
+    @Test func predictWritesTheBatchesBeforeABadLine() throws {
+        var input = Data(String(repeating: "好\n", count: 600).utf8)
+        input.append(contentsOf: [0xC3, 0x28, 0x0A])  // invalid UTF-8 on line 601
+        let failed = try Command.run(["predict", Command.sharedModel.path, "--lines"], input: input)
+        #expect(failed.status == 65)
+        #expect(failed.stderr.contains("601"), "\(failed.stderr)")
+        #expect(failed.stdout.split(separator: "\n").count == 1 + 512, "the header and the first batch")
+    }
+
     @Test func predictToAFileIsAtomic() throws {
         let directory = try Command.temporaryDirectory()
         let output = directory.appendingPathComponent("labels.csv")

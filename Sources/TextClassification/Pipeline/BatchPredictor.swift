@@ -98,24 +98,26 @@ public struct BatchPredictor: Sendable {
         var pending: [(key: String, text: String)] = []
         pending.reserveCapacity(batchSize)
         var inFlight: (rows: [(key: String, text: String)], labelling: Labelling)?
+        var writingFailed = false
+        func write(_ batch: [(key: String, text: String)], _ labelling: Labelling) throws {
+            do { try rows(zip(batch, try labelling.wait()).map { Row(key: $0.key, prediction: $1) }) } catch {
+                writingFailed = true  // a later batch must not be written after a missing one
+                throw error
+            }
+        }
         func finishInFlight() throws {
             guard let (batch, labelling) = inFlight else { return }
             inFlight = nil
-            let predictions = try labelling.wait()
-            try rows(zip(batch, predictions).map { Row(key: $0.key, prediction: $1) })
+            try write(batch, labelling)
         }
         func emit(waiting: Bool) throws {
             guard !pending.isEmpty else { return try finishInFlight() }
             let batch = pending
             pending.removeAll(keepingCapacity: true)
             let previous = inFlight
-            inFlight = nil
-            let labelling = Labelling(classifier: classifier, texts: batch.map(\.text), threshold: threshold,
-                                      minimumProbability: minimumProbability, unknownLabel: unknownLabel)
-            if let (rowsBefore, before) = previous {
-                try rows(zip(rowsBefore, try before.wait()).map { Row(key: $0.key, prediction: $1) })
-            }
-            inFlight = (batch, labelling)
+            inFlight = (batch, Labelling(classifier: classifier, texts: batch.map(\.text), threshold: threshold,
+                                         minimumProbability: minimumProbability, unknownLabel: unknownLabel))
+            if let (rowsBefore, before) = previous { try write(rowsBefore, before) }
             if waiting { try finishInFlight() }
         }
         do {
@@ -128,7 +130,10 @@ public struct BatchPredictor: Sendable {
             }
             try emit(waiting: true)
         } catch {
-            _ = try? inFlight?.labelling.wait()  // never leave a labelling running behind an error
+            // After a reading error, what was read before it is still labelled and written (as
+            // when batches were labelled one after another); after a labelling or writing error
+            // nothing more is written. Either way no labelling is left running.
+            if writingFailed { _ = try? inFlight?.labelling.wait() } else { try? finishInFlight() }
             throw error
         }
     }
