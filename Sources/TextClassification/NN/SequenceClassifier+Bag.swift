@@ -6,7 +6,7 @@
 /// the same sums in the same order, so the same weights to the bit (tested).
 extension SequenceClassifier {
     /// One batch through the bag and the head, in ``Parallel/trainingShards`` shards of rows:
-    /// the same results as the general path (see ``layerGradients(_:labels:classWeights:dropout:embeddingDropout:recurrentDropout:trainsEmbedding:embeddingSquares:bagPath:bagWorkspace:)``).
+    /// the same results as the general path (see ``layerGradients(_:)``).
     /// The embedding's gradient comes by rows, in order of first use, each row's positions
     /// added in position order within a shard and the shards' sums added in shard order, as
     /// the general path's scatter over the whole `[rows, steps]` matrix adds them.

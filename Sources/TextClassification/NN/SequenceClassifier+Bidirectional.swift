@@ -8,8 +8,7 @@ import Foundation
 extension SequenceClassifier {
     /// Both directions as LSTM encoders, for `bilstm`.
     var bidirectionalLSTMEncoders: (forward: LSTMEncoder, backward: LSTMEncoder)? {
-        guard encoder.kind == .bilstm else { return nil }
-        let layer = encoder.bilstm
+        guard let layer = encoder.layer(as: Bidirectional<LSTM>.self) else { return nil }
         return (LSTMEncoder(embedding: encoder.embedding, lstm: layer.forward),
                 LSTMEncoder(embedding: encoder.embedding, lstm: layer.backward))
     }

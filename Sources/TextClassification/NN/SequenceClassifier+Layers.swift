@@ -1,8 +1,8 @@
 import Foundation
 
-/// The general path: the GRU, the BiGRU, the convolution and the bag always, and every encoder when
-/// embedding or recurrent dropout is on; each batch through the layers' own forward and
-/// backward passes on tensors. Deterministic like the
+/// The general path: every encoder without a pass of its own (the GRU, the BiGRU, the
+/// convolution), and the LSTMs when embedding or recurrent dropout or a row-wise Adam rules out
+/// theirs; each batch through the layers' own forward and backward passes on tensors. Deterministic like the
 /// LSTM's: a batch is split into the same two halves whatever the thread count, and their
 /// gradients summed in a fixed order.
 extension SequenceClassifier {
@@ -39,29 +39,26 @@ extension SequenceClassifier {
         var squares: [Float] = []
     }
 
-    /// Forward and backward of one batch through the embedding, the layer and the head.
-    /// - Parameter embeddingDropout: Keras's `Dropout` between the embedding and the layer: each
+    /// Forward and backward of one batch through the embedding, the layer and the head, on
+    /// the general path (see ``TrainingBatch`` for the options).
+    /// - Embedding dropout is Keras's `Dropout` between the embedding and the layer: each
     ///   embedded value of a row kept with probability 1 − rate and scaled by 1 / (1 − rate);
     ///   the row's mask follows the seed and the batch row.
-    /// - Parameter recurrentDropout: Keras's `recurrent_dropout` of the layer: one mask per gate
-    ///   (and direction) on h₋₁, per batch row, from the seed and the row.
-    /// - Parameter embeddingSquares: also sum the embedding's per-position squared gradients
-    ///   (Keras's dense Adam reads them).
-    /// - Parameter bagPath: the bag encoder takes its own pass (``bagGradients(_:labels:classWeights:dropout:embeddingDropout:trainsEmbedding:squares:workspace:)``);
-    ///   `false` sends it through the layers like the others (tests compare the two).
-    /// - Parameter bagWorkspace: the bag's scratch, kept by the training loop across batches
-    ///   (a fresh one if `nil`).
+    /// - Recurrent dropout is Keras's `recurrent_dropout` of the layer: one mask per gate (and
+    ///   direction) on h₋₁, per batch row, from the seed and the row.
     func layerGradients(_ indices: IndexMatrix, labels: [Float], classWeights: [Float]?, dropout: Dropout?,
                         embeddingDropout: Dropout? = nil, recurrentDropout: Dropout? = nil,
-                        trainsEmbedding: Bool = true, embeddingSquares: Bool = true,
-                        bagPath: Bool = true, bagWorkspace: BagWorkspace? = nil) throws -> LayerBatch {
+                        trainsEmbedding: Bool = true, embeddingSquares: Bool = true) throws -> LayerBatch {
+        try layerGradients(TrainingBatch(indices: indices, labels: labels, classWeights: classWeights, dropout: dropout,
+                                         embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout,
+                                         trainsEmbedding: trainsEmbedding, embeddingSquares: embeddingSquares))
+    }
+
+    func layerGradients(_ step: TrainingBatch) throws -> LayerBatch {
+        let (indices, labels, classWeights, dropout) = (step.indices, step.labels, step.classWeights, step.dropout)
+        let (embeddingDropout, recurrentDropout) = (step.embeddingDropout, step.recurrentDropout)
+        let (trainsEmbedding, embeddingSquares) = (step.trainsEmbedding, step.embeddingSquares)
         try encoder.embedding.validate(indices.storage)
-        if encoder.kind == .bag && bagPath {
-            return bagGradients(indices, labels: labels, classWeights: classWeights, dropout: dropout,
-                                embeddingDropout: embeddingDropout, trainsEmbedding: trainsEmbedding,
-                                squares: embeddingSquares,
-                                workspace: bagWorkspace ?? BagWorkspace(vocabulary: encoder.embedding.inputDim))
-        }
         let batch = indices.rows, shards = min(Parallel.trainingShards, batch)
         let shardSize = (batch + shards - 1) / shards
         var results = [(batch: LayerBatch, embeddingRows: EmbeddingRows)?](repeating: nil, count: shards)

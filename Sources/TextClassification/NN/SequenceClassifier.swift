@@ -1,7 +1,7 @@
 import Foundation
 
 /// A classifier over padded index sequences: a sequence encoder (``SequenceEncoder``:
-/// Embedding → LSTM, GRU, BiLSTM or BiGRU) and a classification head (``ClassificationHead``: Dense + activation
+/// Embedding → one of its encoder layers) and a classification head (``ClassificationHead``: Dense + activation
 /// + loss), as the Keras `Sequential` of the seed example with any of the three heads.
 ///
 /// ```swift
@@ -18,7 +18,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     public var encoder: SequenceEncoder
     public var head: ClassificationHead
     /// Prediction's scratch memory, reused across calls (and shared by copies).
-    private let scratch = InferenceScratch()
+    let scratch = InferenceScratch()
 
     /// A fresh model with Keras's initialisers, drawn from `seed` (embedding, recurrent
     /// layer, dense, in that order).
@@ -58,7 +58,7 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// Each weight's shape by name, for a model of these sizes.
     static func parameterShapes(encoder: SequenceEncoder.Kind = .lstm, inputDim: Int, embeddingDim: Int, units: Int,
                                 head: ClassificationHead.Kind, classes: Int) -> [String: [Int]] {
-        let features = encoder == .bilstm || encoder == .bigru ? 2 * units : encoder == .bag ? embeddingDim : units
+        let features = encoder.features(embeddingDim: embeddingDim, units: units)
         return SequenceEncoder.parameterShapes(kind: encoder, inputDim: inputDim, embeddingDim: embeddingDim, units: units)
             .merging(ClassificationHead.parameterShapes(kind: head, inputDim: features, classes: classes)) { $1 }
     }
@@ -73,29 +73,9 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
 
     func logits(_ indices: IndexMatrix, skippingLeadingPadding: Bool) throws -> [Float] {
         try encoder.embedding.validate(indices.storage)
-        let outputs = head.outputs
-        var logits = [Float](repeating: 0, count: indices.rows * outputs)
-        guard indices.rows > 0 else { return logits }
-        if encoder.kind == .bilstm { return bidirectionalLogits(indices) }
-        if encoder.kind == .bag { return bagLogits(indices) }
-        guard let encoder = encoder.lstmEncoder else { return layerLogits(indices) }
-        let chunks = (indices.rows + LSTMEncoder.inferenceChunk - 1) / LSTMEncoder.inferenceChunk
-        let workers = min(Parallel.threads, chunks)
-        let set = scratch.take(for: self, steps: indices.columns, workers: workers)
-        defer { scratch.give(back: set) }
-        let dense = head.dense
-        logits.withUnsafeMutableBufferPointer { out in
-            let shared = SharedPointer(base: out.baseAddress!)
-            encoder.encode(indices, skippingLeadingPadding: skippingLeadingPadding, workers: workers,
-                           scratch: (set.projection, set.workspaces)) { rows, features, worker in
-                let chunk = set.outputs[worker].pointer
-                dense.forward(features, rows: rows.count, into: chunk)
-                for (k, row) in rows.enumerated() {
-                    (shared.base + row * outputs).update(from: chunk + k * outputs, count: outputs)
-                }
-            }
-        }
-        return logits
+        guard indices.rows > 0 else { return [] }
+        return encoder.layer.logits(of: self, indices, skippingLeadingPadding: skippingLeadingPadding)
+            ?? layerLogits(indices)
     }
 
     /// Probabilities, `[rows, head.outputs]`: P(label = 1) per row for a binary head, each

@@ -83,11 +83,12 @@ extension SequenceClassifier {
             throw TextClassificationError.invalidArgument(name: name, value: String(rate), expected: "a rate in [0, 1)")
         }
         try encoder.embedding.validate(indices.flatIndices)
-        // Lazy and deferred Adam need the embedding's gradient by rows, which the fast paths'
-        // vocabulary-sized tables do not give cheaply; dropout masks rule out their projections.
-        let fastPath = embeddingDropout == 0 && recurrentDropout == 0 && optimizer.rowSteps == .dense
-        let scratch = makeTrainingScratch(batchSize: min(batchSize, indices.count), steps: indices.columns,
-                                          fastPath: fastPath, trainsEmbedding: trainableEmbeddings)
+        // Lazy and deferred Adam need the embedding's gradient by rows, which vocabulary-sized
+        // tables do not give cheaply; dropout masks rule out per-token projections.
+        let conditions = TrainingConditions(
+            trainsEmbedding: trainableEmbeddings,
+            projectsTokens: embeddingDropout == 0 && recurrentDropout == 0 && optimizer.rowSteps == .dense)
+        let pass = trainingPass(batchSize: min(batchSize, indices.count), steps: indices.columns, conditions: conditions)
         let frozen: Set<String> = trainableEmbeddings ? [] : [Embedding.weightName]
         var random = RandomGenerator(seed: seed)
         var order = Array(0..<indices.count)
@@ -115,12 +116,12 @@ extension SequenceClassifier {
                 let batchRecurrentDropout = recurrentDropout > 0 ? Dropout(rate: recurrentDropout, seed: mixer.next()) : nil
                 if optimizer.rowSteps == .deferred && trainableEmbeddings {
                     // The rows this batch reads take the steps they missed before it reads them.
-                    optimizer.catchUp(&self, rows: rowsRead(by: batch, scratch: scratch), of: Embedding.weightName)
+                    optimizer.catchUp(&self, rows: pass?.rowsRead(by: batch) ?? batch.distinctTokens, of: Embedding.weightName)
                 }
-                let result = try batchGradients(batch, labels: batchLabels, classWeights: classWeights, dropout: batchDropout,
-                                                embeddingDropout: batchEmbeddingDropout, recurrentDropout: batchRecurrentDropout,
-                                                trainsEmbedding: trainableEmbeddings, embeddingSquares: !optimizer.lazy,
-                                                scratch: scratch)
+                let step = TrainingBatch(indices: batch, labels: batchLabels, classWeights: classWeights, dropout: batchDropout,
+                                         embeddingDropout: batchEmbeddingDropout, recurrentDropout: batchRecurrentDropout,
+                                         trainsEmbedding: trainableEmbeddings, embeddingSquares: !optimizer.lazy)
+                let result = try batchGradients(step, pass: pass)
                 guard result.allFinite else {
                     // Weights can already be finite but useless (huge) before the loss turns
                     // non-finite, so fall back to a whole epoch's weights, not the last batch's.

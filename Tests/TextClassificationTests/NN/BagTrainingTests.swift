@@ -19,10 +19,10 @@ struct BagTrainingTests {
         let labels: [Float] = [0, 2, 1, 1, 0]
         let embeddingDropout = SequenceClassifier.Dropout(rate: embeddingRate, seed: 5)
         let dropout = SequenceClassifier.Dropout(rate: 0.2, seed: 6)
-        let bag = try model.layerGradients(indices, labels: labels, classWeights: [1, 2, 0.5], dropout: dropout,
-                                           embeddingDropout: embeddingDropout)
+        let bag = try model.bagPassGradients(indices, labels: labels, classWeights: [1, 2, 0.5], dropout: dropout,
+                                             embeddingDropout: embeddingDropout)
         let general = try model.layerGradients(indices, labels: labels, classWeights: [1, 2, 0.5], dropout: dropout,
-                                               embeddingDropout: embeddingDropout, bagPath: false)
+                                               embeddingDropout: embeddingDropout)
         #expect(bag.loss == general.loss && bag.correct == general.correct)
         for name in ["dense/kernel", "dense/bias"] {
             #expect(bag.gradients[name]!.scalars == general.gradients[name]!.scalars, "\(name)")
@@ -80,11 +80,11 @@ struct BagTrainingTests {
         for step in fixture.steps {
             let batch = fixture.batches[step.batch]!
             let x = IndexMatrix(rows: batch.x.count, columns: batch.x[0].count, storage: batch.x.flatMap { $0 })
-            let result = try model.layerGradients(x, labels: batch.y, classWeights: nil, dropout: nil, embeddingSquares: false)
+            let result = try model.bagPassGradients(x, labels: batch.y, embeddingSquares: false)
             #expect(abs(result.loss - step.loss) <= 1e-6)
             #expect(result.embeddingRows.rows.sorted() == step.rows)
             lazy.update(&model, along: result.gradients, rowGradients: ["embedding/embeddings": result.embeddingRows])
-            let denseResult = try denseModel.layerGradients(x, labels: batch.y, classWeights: nil, dropout: nil)
+            let denseResult = try denseModel.bagPassGradients(x, labels: batch.y)
             dense.update(&denseModel, along: denseResult.gradients,
                          rowGradients: ["embedding/embeddings": denseResult.embeddingRows])
             for (ours, reference, name) in [(model.encoder.embedding.embeddings.scalars, step.embedding.flatMap { $0 }, "embedding"),
@@ -143,11 +143,11 @@ struct DeferredAdamTests {
         var deferredAdam = Adam(learningRate: 0.01, epsilon: epsilon, rowSteps: .deferred)
         var worst: Float = 0
         for b in [0, 2, 1, 0, 1, 1, 0, 1, 0, 2, 1, 0] {
-            let r = try dense.layerGradients(batches[b], labels: labels[b], classWeights: nil, dropout: nil)
+            let r = try dense.bagPassGradients(batches[b], labels: labels[b])
             denseAdam.update(&dense, along: r.gradients, rowGradients: ["embedding/embeddings": r.embeddingRows])
             // As fit does: the rows a batch reads are brought up to date before it reads them.
             deferredAdam.catchUp(&deferred, rows: batches[b].distinctTokens, of: "embedding/embeddings")
-            let q = try deferred.layerGradients(batches[b], labels: labels[b], classWeights: nil, dropout: nil)
+            let q = try deferred.bagPassGradients(batches[b], labels: labels[b])
             deferredAdam.update(&deferred, along: q.gradients, rowGradients: ["embedding/embeddings": q.embeddingRows])
             var caughtUp = deferred, adam = deferredAdam
             adam.catchUp(&caughtUp)
@@ -165,5 +165,17 @@ struct DeferredAdamTests {
         #expect(worst < 1e-5, "largest difference \(worst)")
         // Rows no batch read (14…19, 25…29) never move.
         #expect(deferred.encoder.embedding.embeddings.scalars[14 * 6 ..< 20 * 6] == start.encoder.embedding.embeddings.scalars[14 * 6 ..< 20 * 6])
+    }
+}
+
+extension SequenceClassifier {
+    /// One batch through the bag's own training pass, as `fit` runs it.
+    func bagPassGradients(_ x: IndexMatrix, labels: [Float], classWeights: [Float]? = nil, dropout: Dropout? = nil,
+                          embeddingDropout: Dropout? = nil, embeddingSquares: Bool = true) throws -> LayerBatch {
+        let conditions = TrainingConditions(trainsEmbedding: true, projectsTokens: false)
+        let pass = try #require(trainingPass(batchSize: x.rows, steps: x.columns, conditions: conditions))
+        return try batchGradients(TrainingBatch(indices: x, labels: labels, classWeights: classWeights, dropout: dropout,
+                                                embeddingDropout: embeddingDropout, embeddingSquares: embeddingSquares),
+                                  pass: pass)
     }
 }

@@ -274,7 +274,7 @@ import Testing
         // Larger weights than the initialisers give, so every gradient is clearly non-zero.
         var random = RandomGenerator(seed: 5)
         model.encoder.embedding.embeddings = randomTensor([7, 5], scale: 0.8, &random)
-        model.encoder.lstm.bias = randomTensor([16], scale: 0.5, &random)
+        model.encoder[weight: "lstm/bias"] = randomTensor([16], scale: 0.5, &random)
         model.head.dense.bias = randomTensor([model.head.outputs], scale: 0.5, &random)
         let indices = IndexMatrix(rows: 5, columns: 6, storage: (0..<30).map { _ in Int32(random.nextInt(below: 7)) })
         let workspaces = model.makeTrainingWorkspaces(batchSize: 5, steps: 6)

@@ -7,6 +7,31 @@ import Testing
     let texts = ["这是一段文本。", "这是另一段文本。", "第三段文本。", "很好的文本", "不好的文本"]
     let labels = [0, 1, 0, 1, 0]
 
+    /// What each registered encoder declares (its name, its weights' names and shapes, its
+    /// width) is what the layer it builds holds: the model directory checks files against the
+    /// declaration, the optimizer and the saver walk the layer.
+    @Test(arguments: SequenceEncoder.Kind.allCases)
+    func everyEncoderDeclaresWhatItBuilds(kind: SequenceEncoder.Kind) throws {
+        #expect(SequenceEncoder.Kind(rawValue: kind.rawValue) == kind)
+        var random = RandomGenerator(seed: 3)
+        var encoder = SequenceEncoder(kind: kind, inputDim: 7, embeddingDim: 5, units: 3, using: &random)
+        let built = Dictionary(uniqueKeysWithValues: encoder.parameterPaths.map { ($0.name, encoder[keyPath: $0.path].shape) })
+        #expect(built == SequenceEncoder.parameterShapes(kind: kind, inputDim: 7, embeddingDim: 5, units: 3))
+        #expect(encoder.features == kind.features(embeddingDim: 5, units: 3))
+        // Each weight is read and written by its name.
+        for entry in encoder.parameterPaths {
+            let replaced = Tensor(shape: encoder[weight: entry.name].shape, scalars: encoder[weight: entry.name].scalars.map { $0 + 1 })
+            encoder[weight: entry.name] = replaced
+            #expect(encoder[keyPath: entry.path].scalars == replaced.scalars)
+        }
+    }
+
+    @Test func unknownEncoderNamesAreRefused() throws {
+        #expect(SequenceEncoder.Kind(rawValue: "transformer") == nil)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(SequenceEncoder.Kind.self, from: Data("\"transformer\"".utf8)) }
+        #expect(SequenceEncoder.Kind.allCases.map(\.rawValue) == ["lstm", "gru", "bilstm", "bigru", "cnn", "bag"])
+    }
+
     @Test(arguments: SequenceEncoder.Kind.allCases)
     func fitsSavesAndLoadsEveryEncoder(kind: SequenceEncoder.Kind) throws {
         var classifier = try TextClassifier(configuration: .init(numWords: 50, maxLength: 12, embeddingDim: 8, units: 6,
@@ -37,7 +62,7 @@ import Testing
     /// the head, dropout, class weights and the embedding's squared gradients agree.
     @Test func generalPathAgreesWithTheLSTMFastPath() throws {
         var model = SequenceClassifier(inputDim: 7, embeddingDim: 5, units: 4, head: .multiClass, classes: 3, seed: 2)
-        model.encoder.lstm.bias = Tensor(shape: [16], scalars: (0..<16).map { Float($0 % 5) * 0.1 - 0.2 })
+        model.encoder[weight: "lstm/bias"] = Tensor(shape: [16], scalars: (0..<16).map { Float($0 % 5) * 0.1 - 0.2 })
         let indices = IndexMatrix(rows: 5, columns: 6, storage: [0, 0, 3, 1, 4, 1, 5, 6, 2, 6, 5, 3, 0, 0, 0, 0, 6, 2,
                                                                   0, 0, 0, 0, 0, 0, 0, 1, 6, 2, 6, 1])
         let labels: [Float] = [2, 0, 1, 1, 2], weights: [Float] = [2, 0.5, 1.25]
@@ -62,7 +87,7 @@ import Testing
     @Test func bidirectionalFastPathAgreesWithTheGeneralPath() throws {
         var model = SequenceClassifier(inputDim: 7, embeddingDim: 5, units: 4, encoder: .bilstm, head: .multiClass,
                                        classes: 3, seed: 4)
-        model.encoder.bilstm.backward.bias = Tensor(shape: [16], scalars: (0..<16).map { Float($0 % 3) * 0.2 - 0.1 })
+        model.encoder[weight: "bidirectional/backward_lstm/bias"] = Tensor(shape: [16], scalars: (0..<16).map { Float($0 % 3) * 0.2 - 0.1 })
         let indices = IndexMatrix(rows: 5, columns: 6, storage: [0, 0, 3, 1, 4, 1, 5, 6, 2, 6, 5, 3, 0, 0, 0, 0, 6, 2,
                                                                   0, 0, 0, 0, 0, 0, 0, 1, 6, 2, 6, 1])
         let labels: [Float] = [2, 0, 1, 1, 2], weights: [Float] = [2, 0.5, 1.25]

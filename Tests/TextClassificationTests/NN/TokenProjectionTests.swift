@@ -90,9 +90,9 @@ import Testing
                                               workspaces: model.makeTrainingWorkspaces(batchSize: 7, steps: 9))
         // The same loss through the layers one by one.
         let embedded = try model.encoder.embedding(indices)
-        let (last, lstmBackward) = model.encoder.lstm.appliedForBackpropagation(to: embedded)
+        let (last, lstmBackward) = try #require(model.encoder.layer(as: LSTM.self)).appliedForBackpropagation(to: embedded)
         let logits = model.head.dense.preactivation(last)
-        let units = model.encoder.lstm.units
+        let units = model.encoder.features
         // d loss / d last[b, j] = d loss / d logit_b · W[j].
         let lastGradient = Tensor(shape: [7, units], scalars: (0..<7 * units).map { k in
             BinaryCrossEntropy.logitGradient(logit: logits.scalars[k / units], label: labels[k / units], count: 7)

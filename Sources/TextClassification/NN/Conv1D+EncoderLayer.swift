@@ -1,0 +1,20 @@
+/// `--encoder cnn`: Keras's `Conv1D(units, 3, activation="relu")` → `GlobalMaxPooling1D()`,
+/// on the general path (no pass of its own). The smallest encoder with weights: the file to copy
+/// when adding one (then add the layer to ``SequenceEncoder/layerTypes``).
+extension Conv1D: EncoderLayer {
+    static let kind = SequenceEncoder.Kind.cnn
+
+    static func kerasLayers(units: Int) -> String { "Conv1D(\(units), 3, relu) → GlobalMaxPooling1D" }
+
+    init(embeddingDim: Int, units: Int, using random: inout RandomGenerator) {
+        self.init(inputDim: embeddingDim, filters: units, using: &random)
+    }
+
+    static var weightPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] {
+        [("conv1d/kernel", \.kernel), ("conv1d/bias", \.bias)]
+    }
+
+    static func weightShapes(embeddingDim: Int, units: Int) -> [[Int]] { [[3, embeddingDim, units], [units]] }
+
+    static func tensors(of gradient: Gradient) -> [Tensor] { [gradient.kernel, gradient.bias] }
+}

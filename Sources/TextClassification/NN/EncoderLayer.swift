@@ -1,0 +1,122 @@
+/// A layer between the embedding and the head of a ``SequenceClassifier``: what it must say
+/// about itself to be built, saved, loaded and trained, and the fast paths it may offer.
+///
+/// An encoder owns its forward and backward pass (``SequenceLayer``, on `[batch, steps,
+/// embeddingDim]` tensors: the general path, which every encoder has and the tests compare
+/// the fast paths with). It may also give its own training pass (``trainingPass(for:batchSize:steps:conditions:)``)
+/// and its own inference (``logits(of:_:skippingLeadingPadding:)``); where it gives none, or
+/// declines for the batch at hand, the general path runs. Whichever pass runs hands the training
+/// loop the same ``SequenceClassifier/LayerBatch``, which one ``Adam`` update applies.
+///
+/// Adding an encoder is a file that conforms a layer to this protocol (copy
+/// `Conv1D+EncoderLayer.swift`, the smallest with weights) and its line in
+/// ``SequenceEncoder/layerTypes``; see the DocC article "Adding an encoder".
+protocol EncoderLayer: SequenceLayer {
+    /// Its name in `config.json` and after `--encoder`.
+    static var kind: SequenceEncoder.Kind { get }
+    /// The Keras layers it stands for, e.g. `Bidirectional(LSTM(64))`.
+    static func kerasLayers(units: Int) -> String
+    /// A fresh layer reading embeddings of `embeddingDim`, with Keras's initialisers drawn
+    /// from `random` in Keras's order.
+    init(embeddingDim: Int, units: Int, using random: inout RandomGenerator)
+    /// Its weights with their Keras names (as in Keras's `.weights.h5`, e.g. `lstm/kernel`), in
+    /// the order they are saved and updated.
+    static var weightPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] { get }
+    /// Their shapes for a layer of these sizes, in ``weightPaths`` order.
+    static func weightShapes(embeddingDim: Int, units: Int) -> [[Int]]
+    /// A gradient's tensors in ``weightPaths`` order.
+    static func tensors(of gradient: Gradient) -> [Tensor]
+    /// The width of the features the head reads, after an embedding of `embeddingDim`
+    /// (``SequenceLayer/units`` unless the layer has no weights of its own to fix it).
+    func features(embeddingDim: Int) -> Int
+    /// The same for a layer made with these sizes (`units` as ``init(embeddingDim:units:using:)``
+    /// takes it).
+    static func features(embeddingDim: Int, units: Int) -> Int
+
+    /// The general path: the features of `embedded` (`[batch, steps, embeddingDim]`, embedded
+    /// from `tokens`) and the function from their gradient to the input's and the weights' (by
+    /// name). `recurrentMasks`: Keras's `recurrent_dropout` masks, ``SequenceLayer/recurrentMaskWidth``
+    /// values per batch row (`nil`: none).
+    func encodedForBackpropagation(_ embedded: Tensor, tokens: IndexMatrix, recurrentMasks: [Float]?)
+        -> (features: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradients: [String: Tensor]))
+    /// The layer's own training pass for a fit with these conditions, or `nil` for the general
+    /// path. Made once per fit; `model` is the model as it starts.
+    func trainingPass(for model: SequenceClassifier, batchSize: Int, steps: Int,
+                      conditions: TrainingConditions) -> (any TrainingPass)?
+    /// The head's logits by the layer's own inference, or `nil` for the general path's.
+    func logits(of model: SequenceClassifier, _ indices: IndexMatrix, skippingLeadingPadding: Bool) -> [Float]?
+}
+
+/// What a fit asks of a training pass, known before the first batch.
+struct TrainingConditions {
+    /// The embedding is trained (not frozen).
+    var trainsEmbedding: Bool
+    /// Neither embedding nor recurrent dropout, and Keras's dense Adam: passes that project each
+    /// token once and keep vocabulary-sized gradient tables (the LSTM's) are possible.
+    var projectsTokens: Bool
+}
+
+/// One training batch and how it is trained.
+struct TrainingBatch {
+    var indices: IndexMatrix
+    /// `head.targetWidth` values per row.
+    var labels: [Float]
+    var classWeights: [Float]?
+    var dropout: SequenceClassifier.Dropout?
+    var embeddingDropout: SequenceClassifier.Dropout?
+    var recurrentDropout: SequenceClassifier.Dropout?
+    var trainsEmbedding = true
+    /// Also sum the embedding's per-position squared gradients (Keras's dense Adam reads them;
+    /// lazy and deferred Adam do not).
+    var embeddingSquares = true
+}
+
+/// An encoder's own training pass, with the memory it keeps from batch to batch.
+protocol TrainingPass {
+    /// The embedding rows `batch` reads, each once: the deferred optimizer catches them up
+    /// before the batch runs.
+    func rowsRead(by batch: IndexMatrix) -> [Int32]
+    /// One batch's loss, rows right and gradients, as ``SequenceClassifier/layerGradients(_:)``
+    /// gives them.
+    func gradients(of model: SequenceClassifier, _ batch: TrainingBatch) throws -> SequenceClassifier.LayerBatch
+}
+
+extension TrainingPass {
+    func rowsRead(by batch: IndexMatrix) -> [Int32] { batch.distinctTokens }
+}
+
+extension EncoderLayer {
+    /// The weights' names, in order.
+    static var weightNames: [String] { weightPaths.map(\.name) }
+
+    /// The weight with this name, one of ``weightPaths``'.
+    subscript(weight name: String) -> Tensor {
+        get { self[keyPath: Self.path(ofWeight: name)] }
+        set { self[keyPath: Self.path(ofWeight: name)] = newValue }
+    }
+
+    private static func path(ofWeight name: String) -> WritableKeyPath<Self, Tensor> {
+        guard let entry = weightPaths.first(where: { $0.name == name }) else {
+            preconditionFailure("\(Self.self) has no weight \(name)")  // names come from weightPaths
+        }
+        return entry.path
+    }
+
+    func features(embeddingDim: Int) -> Int { units }
+
+    static func features(embeddingDim: Int, units: Int) -> Int { units }
+
+    func encodedForBackpropagation(_ embedded: Tensor, tokens: IndexMatrix, recurrentMasks: [Float]?)
+        -> (features: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradients: [String: Tensor])) {
+        let (features, backpropagator) = appliedForBackpropagation(to: embedded, recurrentMasks: recurrentMasks)
+        return (features, { outputGradient in
+            let (inputGradient, gradient) = backpropagator(outputGradient)
+            return (inputGradient, Dictionary(uniqueKeysWithValues: zip(Self.weightNames, Self.tensors(of: gradient))))
+        })
+    }
+
+    func trainingPass(for model: SequenceClassifier, batchSize: Int, steps: Int,
+                      conditions: TrainingConditions) -> (any TrainingPass)? { nil }
+
+    func logits(of model: SequenceClassifier, _ indices: IndexMatrix, skippingLeadingPadding: Bool) -> [Float]? { nil }
+}
