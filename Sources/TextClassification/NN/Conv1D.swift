@@ -94,56 +94,63 @@ public struct Conv1D: SequenceLayer {
                 }
             }
         }
-        let backpropagator = { (outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) in
-            var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), bias: Tensor(zeros: bias.shape))
-            var inputGradient = Tensor(zeros: input.shape)
-            guard windows > 0 else { return (inputGradient, gradient) }
-            // Per row: the response gradient dR [windows, f] (nonzero only at each filter's maxima;
-            // relu' = 0 where the maximum is ≤ 0), then only the windows it touches, gathered:
-            // dW += Xₐᵀ·dRₐ and dXₐ = dRₐ·Wᵀ, added back into the overlapping windows.
-            let dr = FloatBuffer(count: windows * f), gathered = FloatBuffer(count: windows * width)
-            let gatheredGradient = FloatBuffer(count: windows * f), dxa = FloatBuffer(count: windows * width)
-            let transposed = FloatBuffer(count: f * width)
-            kernel.scalars.withUnsafeBufferPointer { GEMM.transpose(rows: width, columns: f, $0.baseAddress!, into: transposed.pointer) }
-            input.scalars.withUnsafeBufferPointer { x in
-                gradient.kernel.scalars.withUnsafeMutableBufferPointer { dw in
-                    inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                        for b in 0..<batch {
-                            let r = responses.pointer + b * windows * f
-                            dr.zero()
-                            var touched = [Bool](repeating: false, count: windows)
-                            for j in 0..<f {
-                                let best = maxima[b * f + j]
-                                guard best > 0 else { continue }
-                                var count = 0
-                                for t in 0..<windows where r[t * f + j] == best { count += 1 }
-                                let g = outputGradient.scalars[b * f + j] / Float(count)
-                                gradient.bias.scalars[j] += g * Float(count)
-                                for t in 0..<windows where r[t * f + j] == best {
-                                    dr.pointer[t * f + j] = g
-                                    touched[t] = true
-                                }
+        let maximaOfRows = maxima
+        return (output, { backward($0, input: input, responses: responses, maxima: maximaOfRows) })
+    }
+
+    /// The backward pass of ``appliedForBackpropagation(to:)``, from its responses (each
+    /// window's, before relu) and each filter's maximum per row.
+    private func backward(_ outputGradient: Tensor, input: Tensor, responses: FloatBuffer, maxima: [Float])
+        -> (inputGradient: Tensor, gradient: Gradient) {
+        let batch = input.shape[0], steps = input.shape[1], k = kernelSize, e = inputDim, f = units
+        let windows = max(0, steps - k + 1), width = k * e
+        var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), bias: Tensor(zeros: bias.shape))
+        var inputGradient = Tensor(zeros: input.shape)
+        guard windows > 0 else { return (inputGradient, gradient) }
+        // Per row: the response gradient dR [windows, f] (nonzero only at each filter's maxima;
+        // relu' = 0 where the maximum is ≤ 0), then only the windows it touches, gathered:
+        // dW += Xₐᵀ·dRₐ and dXₐ = dRₐ·Wᵀ, added back into the overlapping windows.
+        let dr = FloatBuffer(count: windows * f), gathered = FloatBuffer(count: windows * width)
+        let gatheredGradient = FloatBuffer(count: windows * f), dxa = FloatBuffer(count: windows * width)
+        let transposed = FloatBuffer(count: f * width)
+        kernel.scalars.withUnsafeBufferPointer { GEMM.transpose(rows: width, columns: f, $0.baseAddress!, into: transposed.pointer) }
+        input.scalars.withUnsafeBufferPointer { x in
+            gradient.kernel.scalars.withUnsafeMutableBufferPointer { dw in
+                inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                    for b in 0..<batch {
+                        let r = responses.pointer + b * windows * f
+                        dr.zero()
+                        var touched = [Bool](repeating: false, count: windows)
+                        for j in 0..<f {
+                            let best = maxima[b * f + j]
+                            guard best > 0 else { continue }
+                            var count = 0
+                            for t in 0..<windows where r[t * f + j] == best { count += 1 }
+                            let g = outputGradient.scalars[b * f + j] / Float(count)
+                            gradient.bias.scalars[j] += g * Float(count)
+                            for t in 0..<windows where r[t * f + j] == best {
+                                dr.pointer[t * f + j] = g
+                                touched[t] = true
                             }
-                            let active = (0..<windows).filter { touched[$0] }
-                            guard !active.isEmpty else { continue }
-                            for (a, t) in active.enumerated() {
-                                (gathered.pointer + a * width).update(from: x.baseAddress! + (b * steps + t) * e, count: width)
-                                (gatheredGradient.pointer + a * f).update(from: dr.pointer + t * f, count: f)
-                            }
-                            let n = active.count
-                            GEMM.multiply(m: width, n: f, k: n, a: gathered.pointer, lda: width, transposeA: true,
-                                          b: gatheredGradient.pointer, ldb: f, c: dw.baseAddress!, ldc: f, accumulate: true)
-                            GEMM.multiply(m: n, n: width, k: f, a: gatheredGradient.pointer, lda: f, b: transposed.pointer,
-                                          ldb: width, c: dxa.pointer, ldc: width, accumulate: false)
-                            for (a, t) in active.enumerated() {
-                                VectorMath.add(dxa.pointer + a * width, into: dx.baseAddress! + (b * steps + t) * e, count: width)
-                            }
+                        }
+                        let active = (0..<windows).filter { touched[$0] }
+                        guard !active.isEmpty else { continue }
+                        for (a, t) in active.enumerated() {
+                            (gathered.pointer + a * width).update(from: x.baseAddress! + (b * steps + t) * e, count: width)
+                            (gatheredGradient.pointer + a * f).update(from: dr.pointer + t * f, count: f)
+                        }
+                        let n = active.count
+                        GEMM.multiply(m: width, n: f, k: n, a: gathered.pointer, lda: width, transposeA: true,
+                                      b: gatheredGradient.pointer, ldb: f, c: dw.baseAddress!, ldc: f, accumulate: true)
+                        GEMM.multiply(m: n, n: width, k: f, a: gatheredGradient.pointer, lda: f, b: transposed.pointer,
+                                      ldb: width, c: dxa.pointer, ldc: width, accumulate: false)
+                        for (a, t) in active.enumerated() {
+                            VectorMath.add(dxa.pointer + a * width, into: dx.baseAddress! + (b * steps + t) * e, count: width)
                         }
                     }
                 }
             }
-            return (inputGradient, gradient)
         }
-        return (output, backpropagator)
+        return (inputGradient, gradient)
     }
 }

@@ -79,11 +79,30 @@ public struct GRU: SequenceLayer {
     public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
-        let batch = input.shape[0], steps = input.shape[1], u = units, g3 = 3 * units, rows = steps * batch
+        let batch = input.shape[0], u = units
         // Programmer errors: the masks are made for this layer, and weights read from a model
         // directory are shape-checked (with a thrown, named error) before they get here.
-        precondition(masks.map { $0.count == batch * g3 } ?? true, "one mask of 3·units per batch row")
-        let masks = masks.map { RecurrentMasks(values: $0, gates: 3, units: u) }
+        precondition(masks.map { $0.count == batch * 3 * u } ?? true, "one mask of 3·units per batch row")
+        let tape = forward(input, masks: masks.map { RecurrentMasks(values: $0, gates: 3, units: u) })
+        var output = Tensor(zeros: [batch, units])
+        output.scalars.withUnsafeMutableBufferPointer {
+            $0.baseAddress!.update(from: tape.hidden.pointer + tape.steps * batch * u, count: batch * u)
+        }
+        return (output, { backward(tape, $0) })
+    }
+
+    /// What the forward pass keeps for the backward one: the input time-major (rows
+    /// `t·batch + b`), every step's gates (z, r, ĥ), its recurrent h-block product
+    /// (h₋₁·U_h + b_rec,h), every state h₀ … h_T (h₀ = 0) and, with recurrent dropout, each
+    /// gate's masked h₋₁ per step (`[gate][steps·batch, u]`).
+    private struct Tape {
+        let batch: Int, steps: Int
+        let x: FloatBuffer, gates: FloatBuffer, recurrentH: FloatBuffer, hidden: FloatBuffer, masked: FloatBuffer
+        let masks: RecurrentMasks?
+    }
+
+    private func forward(_ input: Tensor, masks: RecurrentMasks?) -> Tape {
+        let batch = input.shape[0], steps = input.shape[1], u = units, g3 = 3 * units, rows = steps * batch
         // With masks, each gate's masked h₋₁ per step: [gate][steps·batch, u].
         let masked = FloatBuffer(count: masks == nil ? 0 : 3 * rows * u)
         let x = FloatBuffer(count: rows * inputDim)
@@ -134,75 +153,76 @@ public struct GRU: SequenceLayer {
                 }
             }
         }
-        var output = Tensor(zeros: [batch, units])
-        output.scalars.withUnsafeMutableBufferPointer {
-            $0.baseAddress!.update(from: hidden.pointer + steps * batch * u, count: batch * u)
+        return Tape(batch: batch, steps: steps, x: x, gates: gates, recurrentH: recurrentH, hidden: hidden, masked: masked,
+                    masks: masks)
+    }
+
+    private func backward(_ tape: Tape, _ outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) {
+        let (batch, steps, masks) = (tape.batch, tape.steps, tape.masks)
+        let (x, gates, recurrentH, hidden, masked) = (tape.x, tape.gates, tape.recurrentH, tape.hidden, tape.masked)
+        let u = units, g3 = 3 * units, rows = steps * batch
+        var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), recurrentKernel: Tensor(zeros: recurrentKernel.shape),
+                                bias: Tensor(zeros: bias.shape))
+        // dX_t (the input projection's gradient, [rows, 3u]) and dR_t (the recurrent one's).
+        let inputGates = FloatBuffer(count: rows * g3), recurrentGates = FloatBuffer(count: rows * g3)
+        let dh = FloatBuffer(count: batch * u)
+        let share = FloatBuffer(count: masks == nil ? 0 : batch * u)
+        let recurrentTransposed = FloatBuffer(count: g3 * u)
+        recurrentKernel.scalars.withUnsafeBufferPointer {
+            GEMM.transpose(rows: u, columns: g3, $0.baseAddress!, into: recurrentTransposed.pointer)
         }
-        let backpropagator = { (outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) in
-            var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), recurrentKernel: Tensor(zeros: recurrentKernel.shape),
-                                    bias: Tensor(zeros: bias.shape))
-            // dX_t (the input projection's gradient, [rows, 3u]) and dR_t (the recurrent one's).
-            let inputGates = FloatBuffer(count: rows * g3), recurrentGates = FloatBuffer(count: rows * g3)
-            let dh = FloatBuffer(count: batch * u)
-            let share = FloatBuffer(count: masks == nil ? 0 : batch * u)
-            let recurrentTransposed = FloatBuffer(count: g3 * u)
-            recurrentKernel.scalars.withUnsafeBufferPointer {
-                GEMM.transpose(rows: u, columns: g3, $0.baseAddress!, into: recurrentTransposed.pointer)
-            }
-            outputGradient.scalars.withUnsafeBufferPointer { dh.pointer.update(from: $0.baseAddress!, count: batch * u) }
-            for t in stride(from: steps - 1, through: 0, by: -1) {
-                for row in 0..<batch {
-                    let g = gates.pointer + (t * batch + row) * g3, keptH = recurrentH.pointer + (t * batch + row) * u
-                    let h0 = hidden.pointer + (t * batch + row) * u, d = dh.pointer + row * u
-                    let dX = inputGates.pointer + (t * batch + row) * g3, dR = recurrentGates.pointer + (t * batch + row) * g3
-                    for j in 0..<u {
-                        let z = g[j], r = g[u + j], hh = g[2 * u + j], dhj = d[j]
-                        let dA = dhj * (1 - z) * (1 - hh * hh)   // through ĥ's tanh
-                        let dZ = dhj * (h0[j] - hh) * z * (1 - z)
-                        let dRr = dA * keptH[j] * r * (1 - r)
-                        dX[j] = dZ; dX[u + j] = dRr; dX[2 * u + j] = dA
-                        dR[j] = dZ; dR[u + j] = dRr; dR[2 * u + j] = dA * r
-                        d[j] = dhj * z                            // h₋₁'s direct share
-                    }
-                }
-                // dh₋₁ += dR·Uᵀ (per gate, times its mask, with recurrent dropout).
-                if let masks {
-                    for g in 0..<3 {
-                        GEMM.multiply(m: batch, n: u, k: u, a: recurrentGates.pointer + t * batch * g3 + g * u, lda: g3,
-                                      b: recurrentTransposed.pointer + g * u * u, ldb: u, c: share.pointer, ldc: u,
-                                      accumulate: false)
-                        masks.add(gate: g, share.pointer, into: dh.pointer, batch: batch)
-                    }
-                } else {
-                    GEMM.multiply(m: batch, n: u, k: g3, a: recurrentGates.pointer + t * batch * g3, lda: g3,
-                                  b: recurrentTransposed.pointer, ldb: u, c: dh.pointer, ldc: u, accumulate: true)
+        outputGradient.scalars.withUnsafeBufferPointer { dh.pointer.update(from: $0.baseAddress!, count: batch * u) }
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            for row in 0..<batch {
+                let g = gates.pointer + (t * batch + row) * g3, keptH = recurrentH.pointer + (t * batch + row) * u
+                let h0 = hidden.pointer + (t * batch + row) * u, d = dh.pointer + row * u
+                let dX = inputGates.pointer + (t * batch + row) * g3, dR = recurrentGates.pointer + (t * batch + row) * g3
+                for j in 0..<u {
+                    let z = g[j], r = g[u + j], hh = g[2 * u + j], dhj = d[j]
+                    let dA = dhj * (1 - z) * (1 - hh * hh)   // through ĥ's tanh
+                    let dZ = dhj * (h0[j] - hh) * z * (1 - z)
+                    let dRr = dA * keptH[j] * r * (1 - r)
+                    dX[j] = dZ; dX[u + j] = dRr; dX[2 * u + j] = dA
+                    dR[j] = dZ; dR[u + j] = dRr; dR[2 * u + j] = dA * r
+                    d[j] = dhj * z                            // h₋₁'s direct share
                 }
             }
-            gradient.kernel.scalars.withUnsafeMutableBufferPointer { dk in
-                GEMM.multiply(m: inputDim, n: g3, k: rows, a: x.pointer, lda: inputDim, transposeA: true,
-                              b: inputGates.pointer, ldb: g3, c: dk.baseAddress!, ldc: g3, accumulate: false)
-            }
-            gradient.recurrentKernel.scalars.withUnsafeMutableBufferPointer { dr in
-                if masks != nil {
-                    for g in 0..<3 {  // Σ_t (h₋₁ ⊙ m_g)ᵀ·dR_g
-                        GEMM.multiply(m: u, n: u, k: rows, a: masked.pointer + g * rows * u, lda: u, transposeA: true,
-                                      b: recurrentGates.pointer + g * u, ldb: g3, c: dr.baseAddress! + g * u, ldc: g3,
-                                      accumulate: false)
-                    }
-                } else {
-                    GEMM.multiply(m: u, n: g3, k: rows, a: hidden.pointer, lda: u, transposeA: true,
-                                  b: recurrentGates.pointer, ldb: g3, c: dr.baseAddress!, ldc: g3, accumulate: false)
+            // dh₋₁ += dR·Uᵀ (per gate, times its mask, with recurrent dropout).
+            if let masks {
+                for g in 0..<3 {
+                    GEMM.multiply(m: batch, n: u, k: u, a: recurrentGates.pointer + t * batch * g3 + g * u, lda: g3,
+                                  b: recurrentTransposed.pointer + g * u * u, ldb: u, c: share.pointer, ldc: u,
+                                  accumulate: false)
+                    masks.add(gate: g, share.pointer, into: dh.pointer, batch: batch)
                 }
+            } else {
+                GEMM.multiply(m: batch, n: u, k: g3, a: recurrentGates.pointer + t * batch * g3, lda: g3,
+                              b: recurrentTransposed.pointer, ldb: u, c: dh.pointer, ldc: u, accumulate: true)
             }
-            gradient.bias.scalars.withUnsafeMutableBufferPointer { db in
-                for r in 0..<rows {
-                    VectorMath.add(inputGates.pointer + r * g3, into: db.baseAddress!, count: g3)
-                    VectorMath.add(recurrentGates.pointer + r * g3, into: db.baseAddress! + g3, count: g3)
-                }
-            }
-            return (inputGradient(of: kernel, projectionGradient: inputGates.pointer, batch: batch, steps: steps), gradient)
         }
-        return (output, backpropagator)
+        gradient.kernel.scalars.withUnsafeMutableBufferPointer { dk in
+            GEMM.multiply(m: inputDim, n: g3, k: rows, a: x.pointer, lda: inputDim, transposeA: true,
+                          b: inputGates.pointer, ldb: g3, c: dk.baseAddress!, ldc: g3, accumulate: false)
+        }
+        gradient.recurrentKernel.scalars.withUnsafeMutableBufferPointer { dr in
+            if masks != nil {
+                for g in 0..<3 {  // Σ_t (h₋₁ ⊙ m_g)ᵀ·dR_g
+                    GEMM.multiply(m: u, n: u, k: rows, a: masked.pointer + g * rows * u, lda: u, transposeA: true,
+                                  b: recurrentGates.pointer + g * u, ldb: g3, c: dr.baseAddress! + g * u, ldc: g3,
+                                  accumulate: false)
+                }
+            } else {
+                GEMM.multiply(m: u, n: g3, k: rows, a: hidden.pointer, lda: u, transposeA: true,
+                              b: recurrentGates.pointer, ldb: g3, c: dr.baseAddress!, ldc: g3, accumulate: false)
+            }
+        }
+        gradient.bias.scalars.withUnsafeMutableBufferPointer { db in
+            for r in 0..<rows {
+                VectorMath.add(inputGates.pointer + r * g3, into: db.baseAddress!, count: g3)
+                VectorMath.add(recurrentGates.pointer + r * g3, into: db.baseAddress! + g3, count: g3)
+            }
+        }
+        return (inputGradient(of: kernel, projectionGradient: inputGates.pointer, batch: batch, steps: steps), gradient)
     }
 }
 

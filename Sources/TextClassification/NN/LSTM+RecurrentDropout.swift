@@ -49,44 +49,61 @@ extension LSTM {
         output.scalars.withUnsafeMutableBufferPointer {
             $0.baseAddress!.update(from: hidden.pointer + steps * batch * u, count: batch * u)
         }
-        let backpropagator = { (outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) in
-            var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), recurrentKernel: Tensor(zeros: recurrentKernel.shape),
-                                    bias: Tensor(zeros: bias.shape))
-            let dh = FloatBuffer(count: batch * u), dc = FloatBuffer(count: batch * u), share = FloatBuffer(count: batch * u)
-            let transposed = FloatBuffer(count: g4 * u)  // Uᵀ: gate g's block is rows g·u ..< (g+1)·u
-            GEMM.transpose(rows: u, columns: g4, recurrent.pointer, into: transposed.pointer)
-            outputGradient.scalars.withUnsafeBufferPointer { dh.pointer.update(from: $0.baseAddress!, count: batch * u) }
-            for t in stride(from: steps - 1, through: 0, by: -1) {
-                let z = gates.pointer + t * batch * g4
-                Self.stepBackward(gates: z, previousCell: cells.pointer + t * batch * u,
-                                  tanhCell: tanhCells.pointer + t * batch * u, hiddenGradient: dh.pointer,
-                                  cellGradient: dc.pointer, batch: batch, units: u)
-                guard t > 0 else { continue }
-                // dh₋₁ = Σ_g (dz_g·U_gᵀ) ⊙ m_g.
-                dh.zero()
-                for g in 0..<4 {
-                    GEMM.multiply(m: batch, n: u, k: u, a: z + g * u, lda: g4, b: transposed.pointer + g * u * u, ldb: u,
-                                  c: share.pointer, ldc: u, accumulate: false)
-                    perGate.add(gate: g, share.pointer, into: dh.pointer, batch: batch)
-                }
+        let tape = MaskedTape(batch: batch, steps: steps, x: x, gates: gates, cells: cells,
+                              tanhCells: tanhCells, masked: masked, recurrent: recurrent, perGate: perGate)
+        return (output, { backward($0, tape: tape) })
+    }
+
+    /// What the masked forward pass keeps for the backward one: the input time-major, every
+    /// step's gates, cells and tanh(cell), each gate's masked h₋₁ per step, the
+    /// recurrent kernel and the masks.
+    private struct MaskedTape {
+        let batch: Int, steps: Int
+        let x: FloatBuffer, gates: FloatBuffer, cells: FloatBuffer, tanhCells: FloatBuffer
+        let masked: FloatBuffer, recurrent: FloatBuffer
+        let perGate: RecurrentMasks
+    }
+
+    private func backward(_ outputGradient: Tensor, tape: MaskedTape) -> (inputGradient: Tensor, gradient: Gradient) {
+        let (batch, steps, perGate) = (tape.batch, tape.steps, tape.perGate)
+        let (x, gates, cells, tanhCells, masked, recurrent) = (tape.x, tape.gates, tape.cells, tape.tanhCells, tape.masked,
+                                                               tape.recurrent)
+        let u = units, g4 = 4 * units, rows = steps * batch
+        var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), recurrentKernel: Tensor(zeros: recurrentKernel.shape),
+                                bias: Tensor(zeros: bias.shape))
+        let dh = FloatBuffer(count: batch * u), dc = FloatBuffer(count: batch * u), share = FloatBuffer(count: batch * u)
+        let transposed = FloatBuffer(count: g4 * u)  // Uᵀ: gate g's block is rows g·u ..< (g+1)·u
+        GEMM.transpose(rows: u, columns: g4, recurrent.pointer, into: transposed.pointer)
+        outputGradient.scalars.withUnsafeBufferPointer { dh.pointer.update(from: $0.baseAddress!, count: batch * u) }
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            let z = gates.pointer + t * batch * g4
+            Self.stepBackward(gates: z, previousCell: cells.pointer + t * batch * u,
+                              tanhCell: tanhCells.pointer + t * batch * u, hiddenGradient: dh.pointer,
+                              cellGradient: dc.pointer, batch: batch, units: u)
+            guard t > 0 else { continue }
+            // dh₋₁ = Σ_g (dz_g·U_gᵀ) ⊙ m_g.
+            dh.zero()
+            for g in 0..<4 {
+                GEMM.multiply(m: batch, n: u, k: u, a: z + g * u, lda: g4, b: transposed.pointer + g * u * u, ldb: u,
+                              c: share.pointer, ldc: u, accumulate: false)
+                perGate.add(gate: g, share.pointer, into: dh.pointer, batch: batch)
             }
-            // dU_g = Σ_t (h_{t-1} ⊙ m_g)ᵀ·dz_{g,t} (t ≥ 1), dW = Xᵀ·dZ, db = Σ dZ, dX = dZ·Wᵀ.
-            gradient.recurrentKernel.scalars.withUnsafeMutableBufferPointer { dr in
-                for g in 0..<4 where steps > 1 {
-                    GEMM.multiply(m: u, n: u, k: (steps - 1) * batch, a: maskedState(0, gate: g), lda: u, transposeA: true,
-                                  b: gates.pointer + batch * g4 + g * u, ldb: g4, c: dr.baseAddress! + g * u, ldc: g4,
-                                  accumulate: false)
-                }
-            }
-            gradient.kernel.scalars.withUnsafeMutableBufferPointer { dk in
-                GEMM.multiply(m: inputDim, n: g4, k: rows, a: x.pointer, lda: inputDim, transposeA: true,
-                              b: gates.pointer, ldb: g4, c: dk.baseAddress!, ldc: g4, accumulate: false)
-            }
-            gradient.bias.scalars.withUnsafeMutableBufferPointer { db in
-                for r in 0..<rows { VectorMath.add(gates.pointer + r * g4, into: db.baseAddress!, count: g4) }
-            }
-            return (inputGradient(of: kernel, projectionGradient: gates.pointer, batch: batch, steps: steps), gradient)
         }
-        return (output, backpropagator)
+        // dU_g = Σ_t (h_{t-1} ⊙ m_g)ᵀ·dz_{g,t} (t ≥ 1), dW = Xᵀ·dZ, db = Σ dZ, dX = dZ·Wᵀ.
+        gradient.recurrentKernel.scalars.withUnsafeMutableBufferPointer { dr in
+            for g in 0..<4 where steps > 1 {
+                GEMM.multiply(m: u, n: u, k: (steps - 1) * batch, a: masked.pointer + g * rows * u, lda: u, transposeA: true,
+                              b: gates.pointer + batch * g4 + g * u, ldb: g4, c: dr.baseAddress! + g * u, ldc: g4,
+                              accumulate: false)
+            }
+        }
+        gradient.kernel.scalars.withUnsafeMutableBufferPointer { dk in
+            GEMM.multiply(m: inputDim, n: g4, k: rows, a: x.pointer, lda: inputDim, transposeA: true,
+                          b: gates.pointer, ldb: g4, c: dk.baseAddress!, ldc: g4, accumulate: false)
+        }
+        gradient.bias.scalars.withUnsafeMutableBufferPointer { db in
+            for r in 0..<rows { VectorMath.add(gates.pointer + r * g4, into: db.baseAddress!, count: g4) }
+        }
+        return (inputGradient(of: kernel, projectionGradient: gates.pointer, batch: batch, steps: steps), gradient)
     }
 }

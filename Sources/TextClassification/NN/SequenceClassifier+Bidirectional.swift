@@ -66,8 +66,7 @@ extension SequenceClassifier {
         forward.beginBatch(indices, workspaces: w.forward)
         backward.beginBatch(reversed, workspaces: w.backward)
         var losses = [Float](repeating: 0, count: batch), correct = [Float](repeating: 0, count: shards)
-        let u = forward.features, width = 2 * u, steps = indices.columns
-        let head = head
+        let u = forward.features, width = 2 * u, steps = indices.columns, head = head
         var kernels = [Tensor](repeating: Tensor(zeros: [0]), count: shards), biases = kernels
         losses.withUnsafeMutableBufferPointer { lossBuffer in
             correct.withUnsafeMutableBufferPointer { correctBuffer in
@@ -104,22 +103,8 @@ extension SequenceClassifier {
                             forward.backward(steps: steps, batch: n, workspace: wf, scatteringEmbedding: false)
                             backward.backward(steps: steps, batch: n, workspace: wb, scatteringEmbedding: false)
                             if wf.trainsEmbedding {
-                                // Each position's embedding gradient is the two directions' sum
-                                // (the backward one reads position t at step steps-1-t); Keras's
-                                // Adam squares that sum, so it is formed before the scatter.
-                                var rowInBackward = [Int](repeating: 0, count: n)
-                                for (k, r) in wb.order.enumerated() { rowInBackward[r - rows.lowerBound] = k }
-                                let e = forward.embedding.outputDim
-                                for (k, r) in wf.order.enumerated() {
-                                    let kb = rowInBackward[r - rows.lowerBound]
-                                    for t in 0..<steps {
-                                        VectorMath.add(wb.inputs.pointer + ((steps - 1 - t) * n + kb) * e,
-                                                       into: wf.inputs.pointer + (t * n + k) * e, count: e)
-                                    }
-                                }
-                                Embedding.scatterAdd(wf.inputs.pointer, indices: wf.tokens, count: steps * n, stride: 1,
-                                                     width: e, into: wf.embeddingGradient.pointer,
-                                                     squares: wf.embeddingSquares.pointer)
+                                Self.scatterEmbeddingGradient(forward: wf, backward: wb, rows: rows, steps: steps,
+                                                              width: forward.embedding.outputDim)
                             }
                             sharedKernels.base[s] = step.kernelGradient
                             sharedBiases.base[s] = step.biasGradient
@@ -149,6 +134,24 @@ extension SequenceClassifier {
         let headFinite = VectorMath.allFinite(w.kernelGradient.pointer, count: w.kernelGradient.count)
             && VectorMath.allFinite(w.biasGradient.pointer, count: w.biasGradient.count)
         return (loss, correct.reduce(0, +), loss.isFinite && headFinite && !finite.contains(false))
+    }
+
+    /// Each position's embedding gradient is the two directions' sum (the backward one reads
+    /// position t at step steps-1-t); Keras's Adam squares that sum, so it is formed before the
+    /// scatter into the forward workspace's tables.
+    private static func scatterEmbeddingGradient(forward wf: LSTMEncoder.Workspace, backward wb: LSTMEncoder.Workspace,
+                                                 rows: Range<Int>, steps: Int, width e: Int) {
+        let n = rows.count
+        var rowInBackward = [Int](repeating: 0, count: n)
+        for (k, r) in wb.order.enumerated() { rowInBackward[r - rows.lowerBound] = k }
+        for (k, r) in wf.order.enumerated() {
+            let kb = rowInBackward[r - rows.lowerBound]
+            for t in 0..<steps {
+                VectorMath.add(wb.inputs.pointer + ((steps - 1 - t) * n + kb) * e, into: wf.inputs.pointer + (t * n + k) * e, count: e)
+            }
+        }
+        Embedding.scatterAdd(wf.inputs.pointer, indices: wf.tokens, count: steps * n, stride: 1, width: e,
+                             into: wf.embeddingGradient.pointer, squares: wf.embeddingSquares.pointer)
     }
 
     /// The head's logits for the bidirectional LSTM, both directions on the LSTM's inference path.

@@ -61,39 +61,22 @@ extension SequenceClassifier {
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
-        let width = head.targetWidth
-        guard indices.count * width == labels.count else {
-            throw TextClassificationError.invalidTrainingData(
-                reason: "\(indices.count) sequences but \(labels.count) label values (\(width) per row)")
-        }
-        try checkTargets(labels)
-        if let classWeights, classWeights.count != (head.kind == .multiLabel ? head.outputs : head.classes)
-            || classWeights.contains(where: { !($0.isFinite && $0 >= 0) }) {
-            throw TextClassificationError.invalidArgument(
-                name: "class weights", value: "\(classWeights.count) values",
-                expected: "one finite weight ≥ 0 per class (per label for multi-label)")
-        }
-        guard indices.count > 0 else { throw TextClassificationError.invalidTrainingData(reason: "no training rows") }
-        guard batchSize >= 1, epochs >= 0 else {
-            throw TextClassificationError.invalidArgument(name: "batch size/epochs", value: "\(batchSize)/\(epochs)",
-                                                          expected: "batch size ≥ 1 and epochs ≥ 0")
-        }
-        for (name, rate) in [("dropout", dropout), ("embedding dropout", embeddingDropout),
-                             ("recurrent dropout", recurrentDropout)] where !(rate >= 0 && rate < 1) {
-            throw TextClassificationError.invalidArgument(name: name, value: String(rate), expected: "a rate in [0, 1)")
-        }
-        try encoder.embedding.validate(indices.flatIndices)
+        try checkFitArguments(indices, labels: labels, classWeights: classWeights, batchSize: batchSize, epochs: epochs,
+                              rates: [("dropout", dropout), ("embedding dropout", embeddingDropout),
+                                      ("recurrent dropout", recurrentDropout)])
         // Lazy and deferred Adam need the embedding's gradient by rows, which vocabulary-sized
         // tables do not give cheaply; dropout masks rule out per-token projections.
         let conditions = TrainingConditions(
             trainsEmbedding: trainableEmbeddings,
             projectsTokens: embeddingDropout == 0 && recurrentDropout == 0 && optimizer.rowSteps == .dense)
-        let pass = trainingPass(batchSize: min(batchSize, indices.count), steps: indices.columns, conditions: conditions)
-        let frozen: Set<String> = trainableEmbeddings ? [] : [Embedding.weightName]
+        let plan = EpochPlan(labels: labels, classWeights: classWeights, dropout: dropout, embeddingDropout: embeddingDropout,
+                             recurrentDropout: recurrentDropout, batchSize: batchSize, seed: seed, epochs: epochs,
+                             trainsEmbedding: trainableEmbeddings,
+                             pass: trainingPass(batchSize: min(batchSize, indices.count), steps: indices.columns,
+                                                conditions: conditions))
         var random = RandomGenerator(seed: seed)
         var order = Array(0..<indices.count)
         var history = History()
-        let batches = (indices.count + batchSize - 1) / batchSize
         var best: (loss: Float, epoch: Int, model: SequenceClassifier)?
         // Snapshots in buffers of their own (the model trains on in its huge-page memory).
         // With restoreBestWeights the best epoch's weights are the fallback once there is one,
@@ -104,45 +87,19 @@ extension SequenceClassifier {
         for epoch in 1...epochs {
             let start = Date()
             if shuffle { random.shuffle(&order) }
-            var lossSum: Double = 0, correct: Double = 0, seen = 0
-            for b in 0..<batches {
-                let rows = order[b * batchSize ..< min(indices.count, (b + 1) * batchSize)]
-                let batch = indices.batch(rows)
-                let batchLabels = width == 1 ? rows.map { labels[$0] } : rows.flatMap { labels[$0 * width ..< ($0 + 1) * width] }
-                // A seed per (run, epoch, batch): the masks repeat with the seed, never across batches.
-                var mixer = RandomGenerator(seed: seed ^ (UInt64(epoch) << 40) ^ UInt64(b))
-                let batchDropout = dropout > 0 ? Dropout(rate: dropout, seed: mixer.next()) : nil
-                let batchEmbeddingDropout = embeddingDropout > 0 ? Dropout(rate: embeddingDropout, seed: mixer.next()) : nil
-                let batchRecurrentDropout = recurrentDropout > 0 ? Dropout(rate: recurrentDropout, seed: mixer.next()) : nil
-                if optimizer.rowSteps == .deferred && trainableEmbeddings {
-                    // The rows this batch reads take the steps they missed before it reads them.
-                    optimizer.catchUp(&self, rows: pass?.rowsRead(by: batch) ?? batch.distinctTokens, of: Embedding.weightName)
-                }
-                let step = TrainingBatch(indices: batch, labels: batchLabels, classWeights: classWeights, dropout: batchDropout,
-                                         embeddingDropout: batchEmbeddingDropout, recurrentDropout: batchRecurrentDropout,
-                                         trainsEmbedding: trainableEmbeddings, embeddingSquares: !optimizer.lazy)
-                let result = try batchGradients(step, pass: pass)
-                guard result.allFinite else {
-                    // Weights can already be finite but useless (huge) before the loss turns
-                    // non-finite, so fall back to a whole epoch's weights, not the last batch's.
-                    if let good = (restoreBestWeights ? best?.model : nil) ?? lastGood { self = good }
-                    throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: b + 1)
-                }
-                optimizer.update(&self, along: result.gradients, rowGradients: [Embedding.weightName: result.embeddingRows],
-                                 frozen: frozen)
-                lossSum += Double(result.loss) * Double(rows.count)
-                correct += Double(result.correct)
-                seen += rows.count
-                onBatch?(BatchProgress(epoch: epoch, epochs: epochs, batch: b + 1, batches: batches, samplesSeen: seen,
-                                       loss: Float(lossSum / Double(seen)), accuracy: Float(correct / Double(seen)),
-                                       seconds: Date().timeIntervalSince(start)))
+            let sums = try trainEpoch(epoch, indices, order: order, plan: plan, optimizer: &optimizer, onBatch: onBatch)
+            if let batch = sums.divergedBatch {
+                // Weights can already be finite but useless (huge) before the loss turns
+                // non-finite, so fall back to a whole epoch's weights, not the last batch's.
+                if let good = (restoreBestWeights ? best?.model : nil) ?? lastGood { self = good }
+                throw TextClassificationError.nonFiniteLoss(epoch: epoch, batch: batch)
             }
             // Deferred rows take the steps they missed before the weights are read.
             optimizer.catchUp(&self)
             let trainingSeconds = Date().timeIntervalSince(start)
-            var report = EpochReport(epoch: epoch, loss: Float(lossSum / Double(seen)),
-                                     accuracy: Float(correct / Double(seen)), seconds: 0,
-                                     samplesPerSecond: Double(seen) / max(trainingSeconds, 1e-9))
+            var report = EpochReport(epoch: epoch, loss: Float(sums.loss / Double(sums.seen)),
+                                     accuracy: Float(sums.correct / Double(sums.seen)), seconds: 0,
+                                     samplesPerSecond: Double(sums.seen) / max(trainingSeconds, 1e-9))
             if let validation {
                 let measured = try evaluate(validation.indices, labels: validation.labels)
                 report.validationLoss = measured.loss
@@ -167,6 +124,94 @@ extension SequenceClassifier {
             history.restoredEpoch = best.epoch
         }
         return history
+    }
+
+    /// What every epoch of one fit trains with.
+    private struct EpochPlan {
+        let labels: [Float]
+        let classWeights: [Float]?
+        let dropout: Float, embeddingDropout: Float, recurrentDropout: Float
+        let batchSize: Int, seed: UInt64, epochs: Int
+        let trainsEmbedding: Bool
+        /// The encoder's own training pass, or `nil` for the general path.
+        let pass: (any TrainingPass)?
+    }
+
+    /// One epoch's sums over its batches, or the batch whose gradients were not finite.
+    private struct EpochSums {
+        var loss: Double = 0, correct: Double = 0, seen = 0
+        /// 1-based; that batch's update was not applied.
+        var divergedBatch: Int?
+    }
+
+    /// The batches of one epoch, rows taken in `order`, each catch-up, pass and update in turn.
+    private mutating func trainEpoch<Rows: TrainingRows>(
+        _ epoch: Int, _ indices: Rows, order: [Int], plan: EpochPlan, optimizer: inout Adam,
+        onBatch: ((BatchProgress) -> Void)?
+    ) throws -> EpochSums {
+        let start = Date(), width = head.targetWidth, batchSize = plan.batchSize
+        let batches = (indices.count + batchSize - 1) / batchSize
+        let frozen: Set<String> = plan.trainsEmbedding ? [] : [Embedding.weightName]
+        var sums = EpochSums()
+        for b in 0..<batches {
+            let rows = order[b * batchSize ..< min(indices.count, (b + 1) * batchSize)]
+            let batch = indices.batch(rows)
+            let labels = width == 1 ? rows.map { plan.labels[$0] } : rows.flatMap { plan.labels[$0 * width ..< ($0 + 1) * width] }
+            // A seed per (run, epoch, batch): the masks repeat with the seed, never across batches.
+            var mixer = RandomGenerator(seed: plan.seed ^ (UInt64(epoch) << 40) ^ UInt64(b))
+            let dropout = plan.dropout > 0 ? Dropout(rate: plan.dropout, seed: mixer.next()) : nil
+            let embeddingDropout = plan.embeddingDropout > 0 ? Dropout(rate: plan.embeddingDropout, seed: mixer.next()) : nil
+            let recurrentDropout = plan.recurrentDropout > 0 ? Dropout(rate: plan.recurrentDropout, seed: mixer.next()) : nil
+            if optimizer.rowSteps == .deferred && plan.trainsEmbedding {
+                // The rows this batch reads take the steps they missed before it reads them.
+                optimizer.catchUp(&self, rows: plan.pass?.rowsRead(by: batch) ?? batch.distinctTokens, of: Embedding.weightName)
+            }
+            let step = TrainingBatch(indices: batch, labels: labels, classWeights: plan.classWeights, dropout: dropout,
+                                     embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout,
+                                     trainsEmbedding: plan.trainsEmbedding, embeddingSquares: !optimizer.lazy)
+            let result = try batchGradients(step, pass: plan.pass)
+            guard result.allFinite else {
+                sums.divergedBatch = b + 1
+                return sums
+            }
+            optimizer.update(&self, along: result.gradients, rowGradients: [Embedding.weightName: result.embeddingRows],
+                             frozen: frozen)
+            sums.loss += Double(result.loss) * Double(rows.count)
+            sums.correct += Double(result.correct)
+            sums.seen += rows.count
+            onBatch?(BatchProgress(epoch: epoch, epochs: plan.epochs, batch: b + 1, batches: batches, samplesSeen: sums.seen,
+                                   loss: Float(sums.loss / Double(sums.seen)), accuracy: Float(sums.correct / Double(sums.seen)),
+                                   seconds: Date().timeIntervalSince(start)))
+        }
+        return sums
+    }
+
+    /// The errors `fit` throws before it trains: labels that do not match the rows or the head,
+    /// class weights of the wrong count or value, sizes and rates out of range, indices outside
+    /// the embedding.
+    private func checkFitArguments<Rows: TrainingRows>(_ indices: Rows, labels: [Float], classWeights: [Float]?,
+                                                       batchSize: Int, epochs: Int, rates: [(String, Float)]) throws {
+        let width = head.targetWidth
+        guard indices.count * width == labels.count else {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "\(indices.count) sequences but \(labels.count) label values (\(width) per row)")
+        }
+        try checkTargets(labels)
+        if let classWeights, classWeights.count != (head.kind == .multiLabel ? head.outputs : head.classes)
+            || classWeights.contains(where: { !($0.isFinite && $0 >= 0) }) {
+            throw TextClassificationError.invalidArgument(
+                name: "class weights", value: "\(classWeights.count) values",
+                expected: "one finite weight ≥ 0 per class (per label for multi-label)")
+        }
+        guard indices.count > 0 else { throw TextClassificationError.invalidTrainingData(reason: "no training rows") }
+        guard batchSize >= 1, epochs >= 0 else {
+            throw TextClassificationError.invalidArgument(name: "batch size/epochs", value: "\(batchSize)/\(epochs)",
+                                                          expected: "batch size ≥ 1 and epochs ≥ 0")
+        }
+        for (name, rate) in rates where !(rate >= 0 && rate < 1) {
+            throw TextClassificationError.invalidArgument(name: name, value: String(rate), expected: "a rate in [0, 1)")
+        }
+        try encoder.embedding.validate(indices.flatIndices)
     }
 
     /// A copy whose weights live in buffers of their own: an array's copy would share this
