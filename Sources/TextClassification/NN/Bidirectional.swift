@@ -39,10 +39,6 @@ public struct Bidirectional<Layer: SequenceLayer>: SequenceLayer {
         public var backward: Layer.Gradient
     }
 
-    /// Both directions' last states, concatenated: `[batch, units]`.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        appliedForBackpropagation(to: input).output
-    }
 
     /// Recurrent-dropout mask values per row: both directions'.
     public var recurrentMaskWidth: Int { forward.recurrentMaskWidth + backward.recurrentMaskWidth }

@@ -49,10 +49,6 @@ public struct Conv1D: SequenceLayer {
         public var bias: Tensor
     }
 
-    /// The max-pooled features `[batch, filters]` of `input` `[batch, steps, inputDim]`.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        appliedForBackpropagation(to: input).output
-    }
 
     /// The features and a closure from their gradient to the input's and the weights' gradients (`masks` unused: no recurrence).
     public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)

@@ -51,20 +51,7 @@ public struct GRU: SequenceLayer {
     }
 
     /// The gradient of each weight, shaped like it.
-    public struct Gradient: Sendable {
-        /// d loss / d kernel.
-        public var kernel: Tensor
-        /// d loss / d recurrent kernel.
-        public var recurrentKernel: Tensor
-        /// d loss / d bias (both rows, `reset_after`).
-        public var bias: Tensor
-    }
-
-    /// The last hidden state for each sequence of `input` (`[batch, steps, inputDim]`):
-    /// `[batch, units]`.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        appliedForBackpropagation(to: input).output
-    }
+    public typealias Gradient = RecurrentGradient
 
     /// The output and a function from the output's gradient to the input's and the weights'.
     public func appliedForBackpropagation(to input: Tensor)

@@ -18,35 +18,25 @@ extension SequenceClassifier {
         if !workspace.isAssigned { workspace.assign(indices) }
         defer { workspace.release() }
         let batch = indices.rows, shards = min(workspace.shards.count, batch)
-        let shardSize = (batch + shards - 1) / shards
         let width = encoder.embedding.outputDim, slots = workspace.tokens.count
-        var results = [(correct: Float, kernel: Tensor, bias: Tensor)?](repeating: nil, count: shards)
-        var losses = [Float](repeating: 0, count: batch)
-        results.withUnsafeMutableBufferPointer { resultBuffer in
-            losses.withUnsafeMutableBufferPointer { lossBuffer in
-                let sharedResults = SharedPointer(base: resultBuffer.baseAddress!)
-                let sharedLosses = SharedPointer(base: lossBuffer.baseAddress!)
-                Parallel.forEach(shards) { s in
-                    let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
-                    let shard = workspace.shards[s]
-                    var head = bagShardForward(indices, rows: rows, embeddingDropout: embeddingDropout, masks: &shard.masks)
-                    let correct = head.step.run(head.features, rows: rows, batchSize: batch, labels: labels,
-                                                classWeights: classWeights, dropout: dropout, losses: sharedLosses.base)
-                    if trainsEmbedding {
-                        bagShardBackward(head.step.featureGradients, rows: rows, tokenCounts: head.tokenCounts,
-                                         dropRate: embeddingDropout?.rate ?? 0, workspace: workspace, shard: shard,
-                                         slots: slots, squares: squares)
-                    }
-                    sharedResults.base[s] = (correct, head.step.kernelGradient, head.step.biasGradient)
-                }
+        let (results, losses) = Parallel.shards(of: batch, count: shards) { s, rows, losses -> (correct: Float, kernel: Tensor, bias: Tensor) in
+            let shard = workspace.shards[s]
+            var head = bagShardForward(indices, rows: rows, embeddingDropout: embeddingDropout, masks: &shard.masks)
+            let correct = head.step.run(head.features, rows: rows, batchSize: batch, labels: labels,
+                                        classWeights: classWeights, dropout: dropout, losses: losses)
+            if trainsEmbedding {
+                bagShardBackward(head.step.featureGradients, rows: rows, tokenCounts: head.tokenCounts,
+                                 dropRate: embeddingDropout?.rate ?? 0, workspace: workspace, shard: shard,
+                                 slots: slots, squares: squares)
             }
+            return (correct, head.step.kernelGradient, head.step.biasGradient)
         }
         // Shards summed in shard order (the same sums for any thread count).
         var total = LayerBatch(loss: losses.reduce(0, +) / Float(batch), correct: 0, allFinite: true, gradients: [:],
                                embeddingRows: Adam.RowGradient())
-        var kernel = results[0]!.kernel, bias = results[0]!.bias
+        var kernel = results[0].kernel, bias = results[0].bias
         for s in 0..<shards {
-            let shard = results[s]!
+            let shard = results[s]
             total.correct += shard.correct
             if s > 0 {
                 kernel.scalars.withUnsafeMutableBufferPointer { sum in

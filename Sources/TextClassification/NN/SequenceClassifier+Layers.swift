@@ -60,31 +60,19 @@ extension SequenceClassifier {
         let (trainsEmbedding, embeddingSquares) = (step.trainsEmbedding, step.embeddingSquares)
         try encoder.embedding.validate(indices.storage)
         let batch = indices.rows, shards = min(Parallel.trainingShards, batch)
-        let shardSize = (batch + shards - 1) / shards
-        var results = [(batch: LayerBatch, embeddingRows: EmbeddingRows)?](repeating: nil, count: shards)
-        var losses = [Float](repeating: 0, count: batch)
-        results.withUnsafeMutableBufferPointer { resultBuffer in
-            losses.withUnsafeMutableBufferPointer { lossBuffer in
-                let sharedResults = SharedPointer(base: resultBuffer.baseAddress!)
-                let sharedLosses = SharedPointer(base: lossBuffer.baseAddress!)
-                Parallel.forEach(shards) { s in
-                    let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
-                    sharedResults.base[s] = shardGradients(indices, rows: rows, batchSize: batch, labels: labels,
-                                                           classWeights: classWeights, dropout: dropout,
-                                                           embeddingDropout: embeddingDropout,
-                                                           recurrentDropout: recurrentDropout,
-                                                           trainsEmbedding: trainsEmbedding, losses: sharedLosses.base)
-                }
-            }
+        let (results, losses) = Parallel.shards(of: batch, count: shards) { _, rows, losses in
+            shardGradients(indices, rows: rows, batchSize: batch, labels: labels, classWeights: classWeights,
+                           dropout: dropout, embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout,
+                           trainsEmbedding: trainsEmbedding, losses: losses)
         }
         // Shards summed in shard order (the same sums for any thread count); the embedding's
         // rows merged by token (zero, then each shard's: the sums a whole table would hold).
-        var total = results[0]!.batch
+        var total = results[0].batch
         let width = encoder.embedding.outputDim
         var merged = Adam.RowGradient(), slotOfRow: [Int32: Int] = [:]
         var embeddingFinite = true
         for s in 0..<shards {
-            let (shard, rows) = results[s]!
+            let (shard, rows) = results[s]
             if s > 0 {
                 total.correct += shard.correct
                 for (name, gradient) in shard.gradients {

@@ -181,21 +181,10 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
                      && indices.columns <= workspaces[0].encoder.lstm.steps,
                      "workspaces are for smaller batches or shorter sequences; make them with makeTrainingWorkspaces(batchSize:steps:)")
         encoder.beginBatch(indices, workspaces: workspaces.map(\.encoder))
-        var losses = [Float](repeating: 0, count: batch)
-        var correct = [Float](repeating: 0, count: shards)
-        losses.withUnsafeMutableBufferPointer { lossBuffer in
-            correct.withUnsafeMutableBufferPointer { correctBuffer in
-                let sharedLoss = SharedPointer(base: lossBuffer.baseAddress!)
-                let sharedCorrect = SharedPointer(base: correctBuffer.baseAddress!)
-                Parallel.forEach(shards) { s in
-                    let rows = s * shardSize ..< min(batch, (s + 1) * shardSize)
-                    sharedCorrect.base[s] = backpropagate(indices, labels: labels, classWeights: classWeights,
-                                                          dropout: dropout.flatMap { $0.rate > 0 ? $0 : nil }, rows: rows,
-                                                          batchSize: batch, workspace: workspaces[s],
-                                                          losses: sharedLoss.base,
-                                                          skippingLeadingPadding: skippingLeadingPadding)
-                }
-            }
+        let (correct, losses) = Parallel.shards(of: batch, count: shards) { s, rows, losses in
+            backpropagate(indices, labels: labels, classWeights: classWeights, dropout: dropout.flatMap { $0.rate > 0 ? $0 : nil },
+                          rows: rows, batchSize: batch, workspace: workspaces[s], losses: losses,
+                          skippingLeadingPadding: skippingLeadingPadding)
         }
         let allFinite = sumShards(Array(workspaces[0..<shards]))
         let loss = losses.reduce(0, +) / Float(batch)

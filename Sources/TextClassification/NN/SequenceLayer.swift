@@ -18,6 +18,14 @@ public protocol SequenceLayer: Sendable {
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient))
 }
 
+extension SequenceLayer {
+    /// The output for `input` (`[batch, steps, inputDim]`): `[batch, units]`, e.g. a recurrent
+    /// layer's last hidden state.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        appliedForBackpropagation(to: input).output
+    }
+}
+
 extension LSTM: SequenceLayer {
     public var recurrentMaskWidth: Int { 4 * units }
 

@@ -24,6 +24,27 @@ enum Parallel {
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 
+    /// A training batch of `batch` rows in `shards` consecutive shards, run concurrently:
+    /// `body(shard, rows, losses)` writes each of its rows' loss into `losses[row]` and returns
+    /// the shard's result. Returns the results in shard order and the losses by row.
+    static func shards<Result>(of batch: Int, count shards: Int,
+                               _ body: @Sendable (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Result)
+        -> (results: [Result], losses: [Float]) {
+        let shardSize = (batch + shards - 1) / shards
+        var results = [Result?](repeating: nil, count: shards)
+        var losses = [Float](repeating: 0, count: batch)
+        results.withUnsafeMutableBufferPointer { resultBuffer in
+            losses.withUnsafeMutableBufferPointer { lossBuffer in
+                let sharedResults = SharedPointer(base: resultBuffer.baseAddress!)
+                let sharedLosses = SharedPointer(base: lossBuffer.baseAddress!)
+                forEach(shards) { s in
+                    sharedResults.base[s] = body(s, s * shardSize ..< min(batch, (s + 1) * shardSize), sharedLosses.base)
+                }
+            }
+        }
+        return (results.map { $0! }, losses)
+    }
+
     /// Runs `first` and `second` at once (one after the other with one thread) and returns
     /// both results; if either throws, throws its error (`first`'s if both do).
     static func both<A, B>(_ first: @Sendable () throws -> A, _ second: @Sendable () throws -> B) throws -> (A, B) {
