@@ -6,7 +6,8 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 [ -n "${TEXTCLF:-}" ] || build_release
-commands=(fit evaluate predict explain report quantize tokenize words bench)
+# Every subcommand the top-level help lists (two-space indent, then the name).
+mapfile -t commands < <(COLUMNS=100 "$TEXTCLF" --help | sed -n '/^SUBCOMMANDS:/,$p' | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p')
 {
     echo "# Command-line reference"
     echo
