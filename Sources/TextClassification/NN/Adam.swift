@@ -20,9 +20,13 @@ import Foundation
 /// var deferred = Adam(learningRate: 0.002, rowSteps: .deferred)
 /// ```
 public struct Adam: Sendable {
+    /// The step size (Keras's `learning_rate`).
     public var learningRate: Float
+    /// The first moment's decay (Keras's `beta_1`).
     public let beta1: Float
+    /// The second moment's decay (Keras's `beta_2`).
     public let beta2: Float
+    /// Added to the second moment's root (Keras's `epsilon`, 1e-7).
     public let epsilon: Float
     /// How weights given by rows step.
     public enum RowSteps: Sendable {
@@ -62,6 +66,8 @@ public struct Adam: Sendable {
     /// Each weight's first and second moments, by name.
     var moments: [String: (first: [Float], second: [Float])] = [:]
 
+    /// Keras's `Adam` with its defaults; `rowSteps` says how the embedding's rows are stepped
+    /// (``RowSteps``: every row every batch as Keras does, or only the rows a batch reads).
     public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
                 rowSteps: RowSteps = .dense) {
         self.learningRate = learningRate

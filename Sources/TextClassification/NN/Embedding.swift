@@ -15,7 +15,9 @@ public struct Embedding: Sendable {
     /// `[inputDim, outputDim]`; Keras's weight `embeddings`.
     public var embeddings: Tensor
 
+    /// Rows: the indices it embeds (0 ..< inputDim).
     public var inputDim: Int { embeddings.shape[0] }
+    /// The width of each row.
     public var outputDim: Int { embeddings.shape[1] }
 
     /// - Parameters:
@@ -26,6 +28,7 @@ public struct Embedding: Sendable {
         embeddings = initializer.make(rows: inputDim, columns: outputDim, using: &random)
     }
 
+    /// An embedding with this table, `[inputDim, outputDim]`.
     public init(embeddings: Tensor) {
         precondition(embeddings.shape.count == 2, "embeddings must be [inputDim, outputDim]")
         self.embeddings = embeddings

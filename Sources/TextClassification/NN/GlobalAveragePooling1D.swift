@@ -11,11 +11,14 @@
 /// pool(x, mask: [false, true, true]).scalars                         // [2, 3]
 /// ```
 public struct GlobalAveragePooling1D: SequenceLayer {
+    /// The width of each step's vector.
     public let inputDim: Int
+    /// The output width: the input's.
     public var units: Int { inputDim }
     /// No recurrence, so no recurrent dropout.
     public var recurrentMaskWidth: Int { 0 }
 
+    /// A pooling of vectors `width` wide.
     public init(width: Int) {
         inputDim = width
     }
@@ -23,6 +26,7 @@ public struct GlobalAveragePooling1D: SequenceLayer {
     /// No weights.
     public struct Gradient: Sendable {}
 
+    /// The mean of each row's steps where `mask` is true (all steps if `nil`): `[batch, width]`.
     public func callAsFunction(_ input: Tensor, mask: [Bool]? = nil) -> Tensor {
         appliedForBackpropagation(to: input, mask: mask).output
     }
@@ -33,6 +37,7 @@ public struct GlobalAveragePooling1D: SequenceLayer {
         appliedForBackpropagation(to: input, mask: nil)
     }
 
+    /// Every step counts; `masks` is unused (no recurrence).
     public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         appliedForBackpropagation(to: input, mask: nil)

@@ -14,7 +14,9 @@ import Foundation
 /// encoder.features   // 64
 /// ```
 public struct LSTMEncoder: Sendable {
+    /// The token embedding.
     public var embedding: Embedding
+    /// The LSTM reading the embedded tokens.
     public var lstm: LSTM
 
     /// The width of the features: the LSTM's units.
@@ -26,6 +28,7 @@ public struct LSTMEncoder: Sendable {
         lstm = LSTM(inputDim: embeddingDim, units: units, using: &random)
     }
 
+    /// The encoder of these layers; the LSTM must read the embedding's width.
     public init(embedding: Embedding, lstm: LSTM) {
         // A programmer error: shapes read from a model directory are checked with a thrown error first.
         precondition(embedding.outputDim == lstm.inputDim, "layers must chain: embedding → lstm")

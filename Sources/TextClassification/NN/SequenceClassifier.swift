@@ -15,7 +15,9 @@ import Foundation
 /// cores, each with its own preallocated ``Workspace``; their gradients are summed in a fixed
 /// order, so a seeded run gives the same weights on any machine.
 public struct SequenceClassifier: ParameterizedModel, Sendable {
+    /// The embedding and the layer after it.
     public var encoder: SequenceEncoder
+    /// The dense layer, its activation and loss.
     public var head: ClassificationHead
     /// Prediction's scratch memory, reused across calls (and shared by copies).
     let scratch = InferenceScratch()
@@ -32,12 +34,14 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         self.head = ClassificationHead(kind: head, inputDim: encoder.features, classes: classes, using: &random)
     }
 
+    /// A model of these parts; the head must read the encoder's ``SequenceEncoder/features``.
     public init(encoder: SequenceEncoder, head: ClassificationHead) {
         precondition(encoder.features == head.dense.inputDim, "layers must chain: encoder → head")
         self.encoder = encoder
         self.head = head
     }
 
+    /// A model of an LSTM encoder and a head.
     public init(encoder: LSTMEncoder, head: ClassificationHead) {
         self.init(encoder: SequenceEncoder(encoder), head: head)
     }
@@ -93,9 +97,12 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// dropout), dropped otherwise; identity at inference. A batch row's mask comes from
     /// `seed` and the row's index alone, so it is the same whatever the number of threads.
     public struct Dropout: Equatable, Sendable {
+        /// The fraction of features dropped, in [0, 1).
         public var rate: Float
+        /// The masks' seed (with the batch row).
         public var seed: UInt64
 
+        /// Dropout at `rate`, masks drawn from `seed`.
         public init(rate: Float, seed: UInt64) {
             self.rate = rate
             self.seed = seed

@@ -30,6 +30,7 @@ public struct SequenceEncoder: Sendable {
     /// An encoder by name: one of `SequenceEncoder.layerTypes`, as `config.json` and
     /// `--encoder` spell it.
     public struct Kind: RawRepresentable, Hashable, Codable, CaseIterable, Sendable, CustomStringConvertible {
+        /// The name, as `config.json` and `--encoder` spell it.
         public let rawValue: String
 
         /// The kind of that name, if an encoder of that name exists.
@@ -41,13 +42,18 @@ public struct SequenceEncoder: Sendable {
         /// For the encoders' own declarations.
         init(name: String) { rawValue = name }
 
+        /// Keras's `LSTM(units)` and `GRU(units)` (`reset_after=True`).
         public static let lstm = Kind(name: "lstm"), gru = Kind(name: "gru")
+        /// `Bidirectional(LSTM(units))` and `Bidirectional(GRU(units))`, outputs concatenated.
         public static let bilstm = Kind(name: "bilstm"), bigru = Kind(name: "bigru")
+        /// `Conv1D(units, 3, activation="relu")` → `GlobalMaxPooling1D()`.
         public static let cnn = Kind(name: "cnn")
         /// The mean of the text's embedded tokens (no layer weights; `units` is unused).
         public static let bag = Kind(name: "bag")
 
+        /// Every registered encoder, in `--encoder`'s order.
         public static var allCases: [Kind] { SequenceEncoder.layerTypes.map { $0.kind } }
+        /// The name.
         public var description: String { rawValue }
 
         /// The Keras layers this kind stands for, e.g. `Bidirectional(LSTM(64))`.
@@ -64,10 +70,12 @@ public struct SequenceEncoder: Sendable {
         }
     }
 
+    /// The token embedding, `[inputDim, embeddingDim]`.
     public var embedding: Embedding
     /// The layer after the embedding (see ``layer(as:)`` for its concrete type).
     var layer: any EncoderLayer
 
+    /// Which encoder the layer is.
     public var kind: Kind { type(of: layer).kind }
 
     /// The width of the features the head reads.
@@ -81,6 +89,7 @@ public struct SequenceEncoder: Sendable {
         layer = kind.layerType.init(embeddingDim: embeddingDim, units: units, using: &random)
     }
 
+    /// The LSTM encoder of a fast-path ``LSTMEncoder`` (the same weights).
     public init(_ encoder: LSTMEncoder) {
         embedding = encoder.embedding
         layer = encoder.lstm

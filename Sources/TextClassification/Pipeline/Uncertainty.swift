@@ -70,6 +70,7 @@ public struct UncertainSelection: Sendable {
     /// The candidates kept so far, by label (all under label 0 when not spread).
     private var kept: [Int: [(row: Int, score: Float)]] = [:]
 
+    /// A selection of up to `count` rows, spread over the labels or not.
     public init(count: Int, spreadOverLabels: Bool = false) {
         self.count = max(0, count)
         self.spreadOverLabels = spreadOverLabels
