@@ -80,17 +80,21 @@ public struct UncertainSelection: Sendable {
     public mutating func offer(row: Int, score: Float, label: Int) {
         guard count > 0 else { return }
         let key = spreadOverLabels ? label : 0
-        var list = kept[key, default: []]
-        // Keep the list sorted by score, descending, then by row: insert after equal scores.
-        if list.count == count, let last = list.last, !(score > last.score) { return }
+        if let list = kept[key], list.count == count, let last = list.last, !(score > last.score) { return }
+        // In place (a copy taken out of the dictionary would copy the list on every insert).
+        Self.insert((row, score), into: &kept[key, default: []], keeping: count)
+    }
+
+    /// Keeps `list` sorted by score, descending, then by row (after equal scores), at most `count` long.
+    private static func insert(_ candidate: (row: Int, score: Float), into list: inout [(row: Int, score: Float)],
+                               keeping count: Int) {
         var low = 0, high = list.count
         while low < high {
             let mid = (low + high) / 2
-            if list[mid].score >= score { low = mid + 1 } else { high = mid }
+            if list[mid].score >= candidate.score { low = mid + 1 } else { high = mid }
         }
-        list.insert((row, score), at: low)
+        list.insert(candidate, at: low)
         if list.count > count { list.removeLast() }
-        kept[key] = list
     }
 
     /// The rows picked, most uncertain first (spread: in turns over the labels, the most
