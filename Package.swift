@@ -1,11 +1,15 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
     name: "textclf",
     products: [
         .library(name: "TextClassification", targets: ["TextClassification"]),
+        .library(name: "TextClassificationServer", targets: ["TextClassificationServer"]),
         .executable(name: "textclf", targets: ["textclf"]),
+        // Its own program: SwiftNIO and Hummingbird more than double a release build, and
+        // `textclf` (the README's first command) does not need them. `textclf serve` runs it.
+        .executable(name: "textclf-serve", targets: ["textclf-serve"]),
     ],
     dependencies: [
         // The CLI's flags, help and exit codes; used by the executable only.
@@ -13,6 +17,15 @@ let package = Package(
         // `swift package generate-documentation` for the DocC catalog (Scripts/docs.sh, CI);
         // a command plugin only, nothing of it is linked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // `textclf serve`: the HTTP server (SwiftNIO underneath), its start and graceful stop
+        // (swift-service-lifecycle), its access log (swift-log) and /metrics (swift-prometheus).
+        // Used by TextClassificationServer only; the library does not link them. Hummingbird's
+        // swift-configuration trait is left out (nothing here reads its configuration).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: Implementation details
@@ -44,6 +57,29 @@ let package = Package(
             name: "TextClassification",
             dependencies: ["CICU", "CKernels", "CFileSystem", "SVGPlot"]
         ),
+        // `textclf serve`: models behind an HTTP API (docs/serve.md).
+        .target(
+            name: "TextClassificationServer",
+            dependencies: [
+                "TextClassification",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "textclf-serve",
+            dependencies: [
+                "TextClassification",
+                "TextClassificationServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "textclf",
             dependencies: [
@@ -61,10 +97,19 @@ let package = Package(
             exclude: ["Fixtures"]  // read from the source tree by path (Keras golden fixtures)
         ),
         .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
-        // Runs the built `textclf` binary end to end (depending on it makes SwiftPM build it).
+        // Every route and every refusal, through Hummingbird's test client.
+        .testTarget(
+            name: "TextClassificationServerTests",
+            dependencies: [
+                "TextClassificationServer", "TextClassification",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        // Runs the built `textclf` binary end to end (depending on it makes SwiftPM build it;
+        // `textclf serve --help` runs textclf-serve).
         .testTarget(
             name: "textclfTests",
-            dependencies: ["textclf", "TextClassification"]
+            dependencies: ["textclf", "textclf-serve", "TextClassification"]
         ),
     ]
 )

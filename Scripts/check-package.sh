@@ -4,7 +4,8 @@
 # the root cached in /var/cache/textclf/debian-root between runs and clones, or under
 # $TEXTCLF_CACHE), and runs the packaged binary there:
 # `--version`, and `predict` with a model trained by the normal build, whose output must be the
-# same bytes as the normal build's. Needs root (chroot) and Debian's package registry.
+# same bytes as the normal build's; then `serve`, which must answer as predict does and exit 0 on
+# SIGTERM. Needs root (chroot) and Debian's package registry.
 #   Scripts/check-package.sh
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -42,3 +43,22 @@ else
     diff "$work/expected.csv" "$work/packaged.csv" | head -5 >&2
     exit 1
 fi
+
+# The packaged server, from the same root: it starts, answers as predict does, and exits 0 on SIGTERM.
+chroot "$root" "/$binary" serve --model m=/textclf-check/model --port 0 --log-level warning 2> "$work/serve.log" &
+server=$!
+port=""
+for _ in $(seq 100); do
+    port=$(sed -n 's|.*on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/serve.log" | head -1)
+    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+    sleep 0.2
+done
+answer=$(curl -sf "http://127.0.0.1:$port/v1/models/m/predict" -d '{"texts": ["质量很好，推荐购买"]}') \
+    || { echo "error: the packaged server did not answer:" >&2; cat "$work/serve.log" >&2; kill "$server"; exit 1; }
+expected=$(echo "质量很好，推荐购买" | "$TEXTCLF" predict "$work/model" --lines --format jsonl | sed 's/^{"text":"[^"]*",/{/')
+kill -TERM "$server"
+wait "$server" || { echo "error: the packaged server did not exit 0 on SIGTERM" >&2; exit 1; }
+[ "$answer" = "{\"model\":\"m\",\"predictions\":[$expected]}" ] \
+    || { echo "error: the packaged server answered $answer, predict printed $expected" >&2; exit 1; }
+echo "the packaged textclf-serve answers as predict does and exits 0 on SIGTERM"
+

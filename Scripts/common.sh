@@ -23,11 +23,12 @@ ensure_icu() {
 # (docs/library.md). -fno-math-errno lets Adam's SIMD16 square roots be one instruction.
 SWIFT_NATIVE_FLAGS=(-Xswiftc -target-cpu -Xswiftc native -Xcc -fno-math-errno)
 
-# Builds the release binary and sets TEXTCLF to its path.
+# Builds the release binary and sets TEXTCLF to its path. `textclf` only: the server,
+# textclf-serve, would more than double the build (docs/serve.md).
 build_release() {
     ensure_icu
     echo "Building textclf (release)..." >&2
-    (cd "$ROOT" && swift build -c release "${SWIFT_NATIVE_FLAGS[@]}" 2>&1 | grep -E 'error|warning: unre|Compiling|Build' | tail -3) >&2
+    (cd "$ROOT" && swift build -c release --product textclf "${SWIFT_NATIVE_FLAGS[@]}" 2>&1 | grep -E 'error|warning: unre|Compiling|Build' | tail -3) >&2
     TEXTCLF="$ROOT/.build/release/textclf"
     [ -x "$TEXTCLF" ] || { echo "error: the build failed" >&2; exit 1; }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the self-contained release binary: the Swift standard library and Foundation linked
+# Builds the self-contained release binaries (textclf and textclf-serve): the Swift standard library and Foundation linked
 # statically, no CPU-specific flags (the numeric kernels choose their instruction set at run
 # time), symbols stripped, the commit recorded (`textclf --version`). Writes
 # dist/textclf-VERSION-linux-ARCH.tar.gz with the binary, README.md, LICENSE and NOTICE (the licences
@@ -24,7 +24,8 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/$name" dist
 cp "$binary" "$stage/$name/textclf"
-strip "$stage/$name/textclf"
+cp ".build-static/release/textclf-serve" "$stage/$name/textclf-serve"
+strip "$stage/$name/textclf" "$stage/$name/textclf-serve"
 cp README.md LICENSE "$stage/$name/"
 cat > "$stage/$name/NOTICE" <<NOTICE
 textclf $version ($commit), built $(date -u +%Y-%m-%d) for linux-$arch.
@@ -36,6 +37,11 @@ Linked in statically:
 - The Swift standard library, Foundation and Dispatch (swift.org), Apache License 2.0 with
   the Runtime Library Exception: https://swift.org/LICENSE.txt
 - swift-argument-parser (Apple Inc.), Apache License 2.0.
+- In textclf-serve: Hummingbird (the Hummingbird authors), SwiftNIO, swift-nio-extras,
+  swift-log, swift-metrics, swift-collections, swift-atomics, swift-async-algorithms,
+  swift-http-types, swift-distributed-tracing, swift-service-context, swift-system
+  (Apple Inc.), swift-service-lifecycle and swift-prometheus (the Swift Server Workgroup),
+  all Apache License 2.0.
 Used as a system library: ICU (Unicode, Inc.), the Unicode License v3.
 NOTICE
 tar -C "$stage" -czf "dist/$name.tar.gz" "$name"

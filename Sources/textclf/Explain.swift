@@ -59,7 +59,7 @@ extension TextClf {
                     for explanations in try classifier.explain(batch, label: label, threshold: threshold) {
                         switch format {
                         case .text: try out.write(explanations.map { Self.text($0, colour: colour) }.joined())
-                        case .json: try out.write(explanations.map { Self.json($0) + "\n" }.joined())
+                        case .json: try out.write(explanations.map { $0.json() + "\n" }.joined())
                         case .html: page += explanations
                         }
                     }
@@ -123,35 +123,6 @@ extension TextClf {
             // xterm-256 greens (22, 28, 34, 40) and reds (52, 88, 124, 160).
             let code = (c > 0 ? [22, 28, 34, 40] : [52, 88, 124, 160])[level - 1]
             return "\u{1B}[48;5;\(code)m\u{1B}[97m\(token.text)\u{1B}[0m"
-        }
-
-        /// One JSON object: text, label, probability, predicted labels, knownTokens, and the
-        /// tokens with their contributions (null for dropped tokens).
-        static func json(_ e: Explanation) -> String {
-            struct Token: Encodable {
-                var token: String
-                var contribution: Float?
-                func encode(to encoder: Encoder) throws {
-                    var c = encoder.container(keyedBy: CodingKeys.self)
-                    try c.encode(token, forKey: .token)
-                    try c.encode(contribution, forKey: .contribution)  // null, not left out, when dropped
-                }
-                enum CodingKeys: String, CodingKey { case token, contribution }
-            }
-            struct Line: Encodable {
-                var text: String
-                var label: String
-                var probability: Float
-                var predicted: [String]
-                var knownTokens: Bool
-                var tokens: [Token]
-            }
-            let line = Line(text: e.text, label: e.label, probability: e.probability, predicted: e.prediction.labels,
-                            knownTokens: e.hasKnownTokens,
-                            tokens: e.tokens.map { Token(token: $0.text, contribution: $0.contribution) })
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: (try? encoder.encode(line)) ?? Data("{}".utf8), as: UTF8.self)
         }
     }
 }

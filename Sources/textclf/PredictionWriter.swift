@@ -41,25 +41,10 @@ struct PredictionWriter {
     }
 
     func row(key: String, _ prediction: Prediction) -> String {
-        let top = topK > 1 ? prediction.top(topK) : []
         if format == .jsonl {
-            var fields = [jsonString(keyName) + ":" + jsonString(key)]
-            if labels.head == .multiLabel {
-                fields.append("\"labels\":[" + prediction.labels.map(jsonString).joined(separator: ",") + "]")
-            } else {
-                fields.append("\"label\":" + jsonString(prediction.label))
-                fields.append("\"probability\":\(prediction.probability)")
-            }
-            if !top.isEmpty {
-                fields.append("\"top\":[" + top.map { "{\"label\":\(jsonString($0.label)),\"probability\":\($0.probability)}" }
-                    .joined(separator: ",") + "]")
-            }
-            if allProbabilities {
-                fields.append("\"probabilities\":{" + zip(labels.names, prediction.probabilities)
-                    .map { "\(jsonString($0)):\($1)" }.joined(separator: ",") + "}")
-            }
-            return "{" + fields.joined(separator: ",") + "}\n"
+            return prediction.json(topK: topK, allProbabilities: allProbabilities, leading: [(keyName, key)]) + "\n"
         }
+        let top = topK > 1 ? prediction.top(topK) : []
         var values = [key]
         if labels.head == .multiLabel {
             values.append(prediction.label)
@@ -82,21 +67,5 @@ struct PredictionWriter {
     /// TSV has no quoting: tabs and line breaks inside a field become spaces.
     private func tsvField(_ s: String) -> String {
         String(s.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
-    }
-
-    private func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

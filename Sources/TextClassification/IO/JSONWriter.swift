@@ -76,6 +76,12 @@ struct JSONWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// Swift's shortest round-trip form (`0.93`, `1e-05`), as `textclf predict` prints probabilities.
+    mutating func float(_ value: Float) {
+        separate()
+        bytes.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
+    }
+
     mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
@@ -88,11 +94,20 @@ struct JSONWriter {
 
     /// `{ … }`: members written by `body` with ``key(_:)`` and a value each.
     mutating func object(_ body: (inout JSONWriter) -> Void) {
+        container("{", "}", body)
+    }
+
+    /// `[ … ]`: values written by `body`.
+    mutating func array(_ body: (inout JSONWriter) -> Void) {
+        container("[", "]", body)
+    }
+
+    private mutating func container(_ open: Unicode.Scalar, _ close: Unicode.Scalar, _ body: (inout JSONWriter) -> Void) {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        bytes.append(UInt8(ascii: open))
         first = true
         body(&self)
-        bytes.append(UInt8(ascii: "}"))
+        bytes.append(UInt8(ascii: close))
         first = false
     }
 

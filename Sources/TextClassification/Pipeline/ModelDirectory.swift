@@ -98,7 +98,11 @@ extension TextClassifier {
     private init(reading folder: DirectoryHandle) throws {
         let path = folder.path
         let stored: StoredConfig
-        do { stored = try JSONDecoder().decode(StoredConfig.self, from: folder.read(Self.configFile)) } catch let error as TextClassificationError {
+        var configBytes = Data()
+        do {
+            configBytes = try folder.read(Self.configFile)
+            stored = try JSONDecoder().decode(StoredConfig.self, from: configBytes)
+        } catch let error as TextClassificationError {
             if case .cannotRead = error, !folder.contains(Self.configFile) {
                 throw TextClassificationError.invalidModel(
                     path: path, reason: "\(Self.configFile) is missing; save the model again with textclf fit")
@@ -233,5 +237,7 @@ extension TextClassifier {
         }
         self.model = model
         history = stored.training
+        origin = ModelOrigin(formatVersion: stored.formatVersion, contentHash: ContentHash.hex(of: configBytes))
     }
 }
+

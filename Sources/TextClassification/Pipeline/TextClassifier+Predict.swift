@@ -11,15 +11,27 @@ extension TextClassifier {
     ///     gets `unknownLabel` instead ("none of the above").
     public func predict(texts: [String], threshold: Float = 0.5, minimumProbability: Float = 0,
                         unknownLabel: String = "") throws -> [Prediction] {
+        let rule = DecisionRule(threshold: threshold, minimumProbability: minimumProbability, unknownLabel: unknownLabel)
+        return try predict([(texts, rule)])[0]
+    }
+
+    /// Several groups of texts in one model pass, each group decided by its own rule: what a
+    /// server does with the requests that arrive together. A text's probabilities do not
+    /// depend on the texts it is batched with.
+    public func predict(_ groups: [(texts: [String], rule: DecisionRule)]) throws -> [[Prediction]] {
         let model = try trainedModel()
-        let probabilities = try model.predict(encode(texts))
+        let probabilities = try model.predict(encode(groups.flatMap(\.texts)))
         let outputs = model.head.outputs
-        return (0..<texts.count).map { r in
-            let row = probabilities[r * outputs ..< (r + 1) * outputs]
-            var chosen = model.head.decide(row, threshold: threshold)
-            if model.head.kind == .multiClass && row[row.startIndex + chosen[0]] < minimumProbability { chosen = [] }
-            return Prediction(probabilities: model.head.classProbabilities(row), labelIndices: chosen, labels: labels,
-                              unknownLabel: unknownLabel)
+        var row = 0
+        return groups.map { group in
+            group.texts.map { _ in
+                defer { row += 1 }
+                let p = probabilities[row * outputs ..< (row + 1) * outputs]
+                var chosen = model.head.decide(p, threshold: group.rule.threshold)
+                if model.head.kind == .multiClass && p[p.startIndex + chosen[0]] < group.rule.minimumProbability { chosen = [] }
+                return Prediction(probabilities: model.head.classProbabilities(p), labelIndices: chosen, labels: labels,
+                                  unknownLabel: group.rule.unknownLabel)
+            }
         }
     }
 

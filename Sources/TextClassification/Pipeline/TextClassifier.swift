@@ -50,6 +50,8 @@ public struct TextClassifier: Sendable {
     public internal(set) var history: History?
     /// How many vocabulary words the last fit's pretrained embeddings covered (nil without them).
     public internal(set) var embeddingCoverage: EmbeddingCoverage?
+    /// For a model loaded from a directory: its format version and content hash (nil otherwise).
+    public internal(set) var origin: ModelOrigin?
     /// How the embedding was quantized, for a model from ``quantized(keepingRows:by:)`` (nil otherwise).
     public internal(set) var quantization: Quantization?
 
@@ -152,15 +154,19 @@ public struct TextClassifier: Sendable {
     public static let maximumTextBytes = 1 << 20
 
     /// `text`, cut to ``maximumTextBytes`` at the end the padding keeps, on a character boundary.
-    func boundedText(_ text: String) -> String {
+    func boundedText(_ text: String) -> String { truncated(text, toBytes: Self.maximumTextBytes) }
+
+    /// `text` cut to at most `limit` UTF-8 bytes on a character boundary, keeping the end the
+    /// model's truncation keeps: the last bytes for `.pre` (the default), the first for `.post`.
+    public func truncated(_ text: String, toBytes limit: Int) -> String {
         let utf8 = text.utf8
-        guard utf8.count > Self.maximumTextBytes else { return text }
+        guard utf8.count > limit else { return text }
         if configuration.truncating == .pre {
-            var start = utf8.index(utf8.endIndex, offsetBy: -Self.maximumTextBytes)
+            var start = utf8.index(utf8.endIndex, offsetBy: -limit)
             while start < utf8.endIndex && UTF8.isContinuation(utf8[start]) { start = utf8.index(after: start) }
             return String(Substring(utf8[start...]))
         } else {
-            var end = utf8.index(utf8.startIndex, offsetBy: Self.maximumTextBytes)
+            var end = utf8.index(utf8.startIndex, offsetBy: limit)
             while end > utf8.startIndex && UTF8.isContinuation(utf8[end]) { end = utf8.index(before: end) }
             return String(Substring(utf8[..<end]))
         }

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# `textclf serve` as a client sees it (in CI). Starts the server on a free loopback port with
+# the default binary and topics models and checks that:
+#   - 1,000 answers equal `textclf predict --format jsonl`, digit for digit;
+#   - a corpus of bad requests gets the right status and a JSON error each, a client that never
+#     finishes its body is answered 504 (or cut off), and the server serves on;
+#   - under wrk load (Debian's wrk) of single-text and of 100-text requests: throughput, p50
+#     and p99 latency, no failed request;
+#   - 10 reloads under load fail no request;
+#   - schemathesis (PyPI, in .venv-serve) finds no response outside /openapi.json;
+#   - SIGTERM with 200 requests in flight answers every one, then exits 0.
+#   Scripts/check-serve.sh [--measure]     --measure: 30 s loads at 64 connections (the targets
+#                                          of docs/serve.md) instead of 5 s smoke loads
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+seconds=5
+[ "${1:-}" = "--measure" ] && seconds=30
+cd "$ROOT"
+
+ensure_tool() {  # ensure_tool COMMAND DEBIAN_PACKAGE
+    command -v "$1" >/dev/null && return
+    echo "Installing $2..." >&2
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get install -y -q "$2" >/dev/null 2>&1 || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "$2" >/dev/null; }
+}
+ensure_tool wrk wrk
+ensure_tool curl curl
+ensure_tool python3 python3
+
+# With TEXTCLF set (a caller's build), the server beside it is used as it is.
+if [ -z "${TEXTCLF:-}" ]; then
+    build_release
+    echo "Building textclf-serve (release)..." >&2
+    swift build -c release "${SWIFT_NATIVE_FLAGS[@]}" --product textclf-serve 2>&1 | grep -E 'error|Build' | tail -2 >&2
+fi
+[ -x "$(dirname "$TEXTCLF")/textclf-serve" ] || { echo "error: textclf-serve did not build" >&2; exit 1; }
+
+work=$(mktemp -d)
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+
+fit_quietly Data/reviews-train.csv -o "$work/reviews" --seed 1
+fit_quietly Data/thucnews-train.csv -o "$work/topics" --seed 1
+python3 - "$work" <<'PY'
+import csv, json, sys
+work = sys.argv[1]
+texts = [r["text"] for r in csv.DictReader(open("Data/reviews-test.csv", encoding="utf-8"))][:1000]
+with open(f"{work}/texts.csv", "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f); w.writerow(["text"]); w.writerows([t] for t in texts)
+one = texts[0]
+for name, body in [("one", {"texts": [one]}), ("hundred", {"texts": texts[:100]})]:
+    with open(f"{work}/{name}.lua", "w", encoding="utf-8") as f:
+        f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
+        f.write("wrk.body = " + json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False) + "\n")
+PY
+
+start_server() {
+    "$TEXTCLF" serve --model "reviews=$work/reviews" --model "topics=$work/topics" --port 0 --timeout-ms 3000 \
+        --log-level warning "$@" 2> "$work/server.log" &
+    server=$!
+    port=""
+    for _ in $(seq 100); do
+        port=$(sed -n 's|.*on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/server.log" | head -1)
+        [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return
+        kill -0 "$server" 2>/dev/null || { echo "error: the server stopped:" >&2; cat "$work/server.log" >&2; exit 1; }
+        sleep 0.2
+    done
+    echo "error: the server was not ready in 20 s:" >&2; cat "$work/server.log" >&2; exit 1
+}
+start_server
+echo "check-serve: serving on 127.0.0.1:$port (CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores)"
+
+"$TEXTCLF" predict "$work/reviews" "$work/texts.csv" --format jsonl > "$work/predict.jsonl"
+python3 Scripts/serve-checks.py compare "$port" reviews "$work/texts.csv" "$work/predict.jsonl"
+python3 Scripts/serve-checks.py bad "$port" reviews 3
+
+# wrk prints "Non-2xx or 3xx responses" and "Socket errors" only when there are some.
+load() {  # load NAME CONNECTIONS SECONDS
+    wrk -t 1 -c "$2" -d "$3s" --latency -s "$work/$1.lua" "http://127.0.0.1:$port/v1/models/reviews/predict" > "$work/wrk-$1.txt"
+    local rps p50 p99
+    rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk-$1.txt")
+    p50=$(awk '$1 == "50%" {print $2}' "$work/wrk-$1.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-$1.txt")
+    echo "check-serve: $1-text requests, $2 connections, $3 s: $rps requests/s, p50 $p50, p99 $p99"
+    if grep -E "Non-2xx|Socket errors" "$work/wrk-$1.txt"; then echo "error: requests failed under load" >&2; exit 1; fi
+}
+load one 64 "$seconds"
+load hundred 16 "$seconds"
+
+# Ten reloads while a load runs: no request may fail, each reload must succeed.
+wrk -t 1 -c 16 -d 8s -s "$work/one.lua" "http://127.0.0.1:$port/v1/models/reviews/predict" > "$work/wrk-reload.txt" &
+loader=$!
+sleep 1
+for k in $(seq 10); do
+    status=$(curl -s -o "$work/reload.json" -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/models/reviews/reload")
+    [ "$status" = 200 ] || { echo "error: reload $k answered $status: $(cat "$work/reload.json")" >&2; exit 1; }
+    sleep 0.4
+done
+wait "$loader"
+if grep -E "Non-2xx|Socket errors" "$work/wrk-reload.txt"; then echo "error: requests failed during reloads" >&2; exit 1; fi
+echo "check-serve: 10 reloads under load, $(awk '/requests in/ {print $1}' "$work/wrk-reload.txt") requests, none failed"
+
+# schemathesis: every answer must match the contract, for a bounded number of generated
+# requests. Not its positive_data_acceptance check: what a model accepts (top_k only for
+# multi-class models, an explain label among its labels) is not in a static schema, and such
+# requests are refused 422 on purpose.
+if [ ! -x .venv-serve/bin/st ]; then
+    echo "Installing schemathesis into .venv-serve..." >&2
+    python3 -m venv .venv-serve && .venv-serve/bin/pip install -q "schemathesis>=4,<5" >&2
+fi
+if ! (cd "$work" && "$ROOT/.venv-serve/bin/st" run "http://127.0.0.1:$port/openapi.json" --checks all --exclude-checks positive_data_acceptance \
+        --max-examples 25 \
+        --workers 2 --request-timeout 10 > "$work/schemathesis.txt" 2>&1); then
+    tail -60 "$work/schemathesis.txt" >&2
+    echo "error: schemathesis found answers outside /openapi.json" >&2; exit 1
+fi
+echo "check-serve: schemathesis: $(grep -E '[0-9]+ passed|passed' "$work/schemathesis.txt" | tail -1 | xargs)"
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "error: the server died under schemathesis" >&2; exit 1; }
+
+# SIGTERM with requests in flight: each answered, then exit 0.
+python3 Scripts/serve-checks.py drain "$port" reviews "$work/texts.csv" "$server"
+status=0; wait "$server" || status=$?
+server=""
+[ "$status" -eq 0 ] || { echo "error: the server exited $status after SIGTERM:" >&2; tail -5 "$work/server.log" >&2; exit 1; }
+echo "check-serve: exited 0 after draining"
+echo "check-serve: ok"

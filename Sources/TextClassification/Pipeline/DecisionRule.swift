@@ -1,0 +1,18 @@
+/// How a head's probabilities become labels (`textclf predict`'s `--threshold`,
+/// `--min-probability` and `--unknown-label`).
+public struct DecisionRule: Hashable, Sendable {
+    /// Binary: the second label's probability must be above it; multi-label: each label's at
+    /// or above it.
+    public var threshold: Float
+    /// Multi-class: a text whose most probable class is below it gets `unknownLabel` instead
+    /// ("none of the above").
+    public var minimumProbability: Float
+    /// Multi-class: the label of texts below `minimumProbability`.
+    public var unknownLabel: String
+
+    public init(threshold: Float = 0.5, minimumProbability: Float = 0, unknownLabel: String = "") {
+        self.threshold = threshold
+        self.minimumProbability = minimumProbability
+        self.unknownLabel = unknownLabel
+    }
+}

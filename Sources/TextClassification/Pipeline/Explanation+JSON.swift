@@ -1,0 +1,35 @@
+import Foundation
+
+/// An explanation as one JSON object: the form of `textclf explain --format json` and of
+/// `textclf serve`'s explain answers.
+extension Explanation {
+    /// text, label, probability, predicted labels, knownTokens, and the tokens with their
+    /// contributions (null for tokens the vocabulary drops), keys sorted.
+    public func json() -> String {
+        struct Token: Encodable {
+            var token: String
+            var contribution: Float?
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(token, forKey: .token)
+                try c.encode(contribution, forKey: .contribution)  // null, not left out, when dropped
+            }
+            enum CodingKeys: String, CodingKey { case token, contribution }
+        }
+        struct Object: Encodable {
+            var text: String
+            var label: String
+            var probability: Float
+            var predicted: [String]
+            var knownTokens: Bool
+            var tokens: [Token]
+        }
+        let object = Object(text: text, label: label, probability: probability, predicted: prediction.labels,
+                            knownTokens: hasKnownTokens,
+                            tokens: tokens.map { Token(token: $0.text, contribution: $0.contribution) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings and finite floats always encode; "{}" only keeps the signature non-throwing.
+        return String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

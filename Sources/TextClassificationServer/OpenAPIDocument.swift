@@ -1,0 +1,194 @@
+/// The API's contract, OpenAPI 3.0, served at `GET /openapi.json`. Kept here, in the binary,
+/// so that a static release binary serves it with no file beside it; tests check that every
+/// route the server has is described and every described route answers.
+public enum OpenAPIDocument {
+    public static let json = #"""
+{
+  "openapi": "3.0.3",
+  "info": {
+    "title": "textclf serve",
+    "version": "1",
+    "description": "Text classifiers trained by textclf, behind HTTP. Answers are those of textclf predict and textclf explain for the same model and text. Requests that arrive together are gathered into one model pass. Every error has the body {\"error\": {\"code\", \"message\"}}; a known path with another method is answered 405 with Allow; an optional member given as null takes its default. 422 also covers what depends on the model and so is not in these schemas: top_k or min_probability on a model that is not multi-class, top_k above its label count, an explain label it does not have."
+  },
+  "paths": {
+    "/v1/models/{name}/predict": {
+      "post": {
+        "summary": "Label texts",
+        "parameters": [{"$ref": "#/components/parameters/name"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}}},
+        "responses": {
+          "200": {"description": "One prediction per text, in order", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictResponse"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "429": {"$ref": "#/components/responses/TooMany"},
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "504": {"$ref": "#/components/responses/Timeout"}
+        }
+      }
+    },
+    "/v1/models/{name}/explain": {
+      "post": {
+        "summary": "Which tokens drove each prediction (occlusion)",
+        "parameters": [{"$ref": "#/components/parameters/name"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExplainRequest"}}}},
+        "responses": {
+          "200": {"description": "The objects of textclf explain --format json, in its order", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExplainResponse"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "429": {"$ref": "#/components/responses/TooMany"},
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "504": {"$ref": "#/components/responses/Timeout"}
+        }
+      }
+    },
+    "/v1/models/{name}/reload": {
+      "post": {
+        "summary": "Load the model's directory again and swap it in; on failure the loaded model keeps serving",
+        "parameters": [{"$ref": "#/components/parameters/name"}],
+        "responses": {
+          "200": {"description": "The model now serving", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Model"}}}},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"description": "A reload of this model is in progress", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "429": {"$ref": "#/components/responses/TooMany"}
+        }
+      }
+    },
+    "/v1/models": {
+      "get": {
+        "summary": "The models loaded",
+        "responses": {
+          "200": {"description": "In the order given to textclf serve", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["models"], "additionalProperties": false,
+            "properties": {"models": {"type": "array", "items": {"$ref": "#/components/schemas/Model"}}}}}}},
+          "429": {"$ref": "#/components/responses/TooMany"}
+        }
+      }
+    },
+    "/healthz": {
+      "get": {
+        "summary": "The process answers",
+        "responses": {
+          "200": {"description": "Alive", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
+          "429": {"$ref": "#/components/responses/TooMany"}
+        }
+      }
+    },
+    "/readyz": {
+      "get": {
+        "summary": "Every model is loaded",
+        "responses": {
+          "200": {"description": "Ready", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
+          "429": {"$ref": "#/components/responses/TooMany"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "summary": "Prometheus metrics (text format 0.0.4)",
+        "responses": {
+          "200": {"description": "Requests and errors by route and status, latency, texts per model pass, models loaded", "content": {"text/plain": {"schema": {"type": "string"}}}},
+          "429": {"$ref": "#/components/responses/TooMany"}
+        }
+      }
+    },
+    "/openapi.json": {
+      "get": {
+        "summary": "This document",
+        "responses": {
+          "200": {"description": "OpenAPI 3", "content": {"application/json": {"schema": {"type": "object"}}}},
+          "429": {"$ref": "#/components/responses/TooMany"}
+        }
+      }
+    }
+  },
+  "components": {
+    "parameters": {
+      "name": {"name": "name", "in": "path", "required": true, "description": "The model's name (textclf serve --model NAME=DIR)", "schema": {"type": "string"}}
+    },
+    "schemas": {
+      "PredictRequest": {
+        "type": "object", "required": ["texts"], "additionalProperties": false,
+        "properties": {
+          "texts": {"type": "array", "items": {"type": "string"}, "maxItems": 1000, "description": "At most --max-texts (1,000). A text longer than --max-text-bytes (100,000 UTF-8 bytes) is cut, on a character boundary, at the end the model's truncation drops (the start, by default)."},
+          "top_k": {"nullable": true, "type": "integer", "minimum": 1, "description": "Multi-class models: the K most probable labels (textclf predict --top-k)"},
+          "probabilities": {"nullable": true, "type": "boolean", "default": false, "description": "Every label's probability (always for multi-label models)"},
+          "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "default": 0.5, "description": "Binary: P(second label) above it predicts the second label; multi-label: every label at or above it"},
+          "min_probability": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-class: below it a text gets unknown_label"},
+          "unknown_label": {"nullable": true, "type": "string", "default": "", "description": "Multi-class: the label of texts below min_probability"}
+        }
+      },
+      "Prediction": {
+        "type": "object",
+        "description": "What textclf predict --format jsonl prints for the text, without the key: label and probability (binary: P(second label); multi-class: the label's), or labels (multi-label)",
+        "properties": {
+          "label": {"type": "string"},
+          "probability": {"type": "number"},
+          "labels": {"type": "array", "items": {"type": "string"}},
+          "top": {"type": "array", "items": {"type": "object", "required": ["label", "probability"], "properties": {"label": {"type": "string"}, "probability": {"type": "number"}}}},
+          "probabilities": {"type": "object", "additionalProperties": {"type": "number"}}
+        }
+      },
+      "PredictResponse": {
+        "type": "object", "required": ["model", "predictions"], "additionalProperties": false,
+        "properties": {"model": {"type": "string"}, "predictions": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}}}
+      },
+      "ExplainRequest": {
+        "type": "object", "required": ["texts"], "additionalProperties": false,
+        "properties": {
+          "texts": {"type": "array", "items": {"type": "string"}, "maxItems": 100, "description": "At most 100"},
+          "label": {"nullable": true, "type": "string", "description": "Explain this label's probability instead of the predicted label's"},
+          "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "default": 0.5}
+        }
+      },
+      "Explanation": {
+        "type": "object", "required": ["text", "label", "probability", "predicted", "knownTokens", "tokens"],
+        "properties": {
+          "text": {"type": "string"}, "label": {"type": "string"}, "probability": {"type": "number"},
+          "predicted": {"type": "array", "items": {"type": "string"}}, "knownTokens": {"type": "boolean"},
+          "tokens": {"type": "array", "items": {"type": "object", "required": ["token", "contribution"], "properties": {"token": {"type": "string"}, "contribution": {"type": "number", "nullable": true}}}}
+        }
+      },
+      "ExplainResponse": {
+        "type": "object", "required": ["model", "explanations"], "additionalProperties": false,
+        "properties": {"model": {"type": "string"}, "explanations": {"type": "array", "items": {"$ref": "#/components/schemas/Explanation"}}}
+      },
+      "Model": {
+        "type": "object", "additionalProperties": false,
+        "required": ["name", "directory", "labels", "task", "encoder", "tokens", "format_version", "content_hash", "loaded_at"],
+        "properties": {
+          "name": {"type": "string"}, "directory": {"type": "string"},
+          "labels": {"type": "array", "items": {"type": "string"}},
+          "task": {"type": "string", "enum": ["binary", "multiClass", "multiLabel"]},
+          "encoder": {"type": "string"}, "tokens": {"type": "string"},
+          "format_version": {"type": "integer"},
+          "content_hash": {"type": "string", "description": "XXH64 of the directory's config.json, which records every other file's hash"},
+          "loaded_at": {"type": "string", "format": "date-time"}
+        }
+      },
+      "Status": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}},
+      "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": false,
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "additionalProperties": false, "properties": {
+          "code": {"type": "string", "description": "invalid_json, invalid_utf8, invalid_field, unknown_field, invalid_request, unknown_model, not_found, method_not_allowed, body_too_large, too_many_requests, overloaded, not_ready, timeout, model_not_loaded, reload_in_progress, internal"},
+          "message": {"type": "string"}}}}
+      }
+    },
+    "responses": {
+      "BadRequest": {"description": "Not valid UTF-8 or JSON, a member of the wrong type, or an unknown member", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "NotFound": {"description": "No model or route of that name", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "TooLarge": {"description": "The body is larger than --max-body-bytes", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Unprocessable": {"description": "Valid JSON the model cannot take: too many texts, an option its task does not have, a value out of range; for reload, a directory that does not load", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "TooMany": {"description": "More than --max-concurrent requests at once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Unavailable": {"description": "Models still loading, or too many texts waiting for the model", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Timeout": {"description": "Not answered within --timeout-ms", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    }
+  }
+}
+"""#
+}

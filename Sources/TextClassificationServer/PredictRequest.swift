@@ -1,0 +1,74 @@
+import TextClassification
+
+/// `POST /v1/models/{name}/predict`: texts and how to decide, as `textclf predict`'s options.
+struct PredictRequest: Decodable, Sendable {
+    var texts: [String]
+    /// Multi-class: the K most probable labels with their probabilities (`--top-k`).
+    var topK: Int?
+    /// Every label's probability (`--probabilities`; always for multi-label).
+    var probabilities: Bool
+    /// Binary and multi-label (`--threshold`).
+    var threshold: Float
+    /// Multi-class (`--min-probability`, `--unknown-label`).
+    var minProbability: Float?
+    var unknownLabel: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case texts, topK = "top_k", probabilities, threshold
+        case minProbability = "min_probability", unknownLabel = "unknown_label"
+    }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownMembers(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        texts = try c.decode([String].self, forKey: .texts)
+        topK = try c.decodeIfPresent(Int.self, forKey: .topK)
+        probabilities = try c.decodeIfPresent(Bool.self, forKey: .probabilities) ?? false
+        threshold = try c.decodeNumber(forKey: .threshold) ?? 0.5
+        minProbability = try c.decodeNumber(forKey: .minProbability)
+        unknownLabel = try c.decodeIfPresent(String.self, forKey: .unknownLabel) ?? ""
+    }
+
+    /// The checks `textclf predict` makes of its options, against the model that will answer.
+    func validate(for classifier: TextClassifier, maxTexts: Int) throws -> DecisionRule {
+        guard texts.count <= maxTexts else {
+            throw ServiceError.invalid("\(texts.count) texts; a request takes at most \(maxTexts)")
+        }
+        guard threshold >= 0 && threshold <= 1 else { throw ServiceError.invalid("threshold must be in [0, 1]") }
+        let head = classifier.labels.head
+        if head != .multiClass, topK != nil || minProbability != nil {
+            throw ServiceError.invalid("\(topK != nil ? "top_k" : "min_probability") needs a multi-class model; this one is \(head)")
+        }
+        if let topK, !(1...classifier.labelNames.count).contains(topK) {
+            throw ServiceError.invalid("top_k must be from 1 to the model's \(classifier.labelNames.count) labels")
+        }
+        if let p = minProbability, !(p >= 0 && p <= 1) { throw ServiceError.invalid("min_probability must be in [0, 1]") }
+        return DecisionRule(threshold: threshold, minimumProbability: minProbability ?? 0, unknownLabel: unknownLabel)
+    }
+}
+
+/// `POST /v1/models/{name}/explain`: texts, and optionally the label to explain (`textclf explain`'s `--label`).
+struct ExplainRequest: Decodable, Sendable {
+    var texts: [String]
+    var label: String?
+    var threshold: Float
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case texts, label, threshold }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownMembers(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        texts = try c.decode([String].self, forKey: .texts)
+        label = try c.decodeIfPresent(String.self, forKey: .label)
+        threshold = try c.decodeNumber(forKey: .threshold) ?? 0.5
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A number read as a Double, then narrowed: Foundation's decoder refuses a Float member
+    /// such as 1e-308 as "not valid JSON"; narrowed, it is 0, and out-of-range values are
+    /// caught by the checks that follow.
+    func decodeNumber(forKey key: Key) throws -> Float? {
+        try decodeIfPresent(Double.self, forKey: key).map { Float($0) }
+    }
+}

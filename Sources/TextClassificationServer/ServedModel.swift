@@ -1,0 +1,50 @@
+import Foundation
+import TextClassification
+
+/// A loaded model as the server holds it: the classifier, where it came from, when it was
+/// loaded, and the batcher its predictions go through. Immutable: a reload makes a new one.
+final class ServedModel: Sendable {
+    let name: String
+    let directory: URL
+    let loadedAt: Date
+    let batcher: PredictionBatcher
+    var classifier: TextClassifier { batcher.classifier }
+
+    init(name: String, directory: URL, classifier: TextClassifier, loadedAt: Date, batcher: PredictionBatcher) {
+        self.name = name
+        self.directory = directory
+        self.loadedAt = loadedAt
+        self.batcher = batcher
+    }
+
+    /// The model's entry in `GET /v1/models`.
+    var info: ModelInfo {
+        let c = classifier.configuration
+        return ModelInfo(name: name, directory: directory.path, labels: classifier.labelNames,
+                         task: classifier.labels.head.rawValue, encoder: c.encoder.rawValue, tokens: c.unit.rawValue,
+                         formatVersion: classifier.origin?.formatVersion ?? TextClassifier.formatVersion,
+                         contentHash: classifier.origin?.contentHash ?? "",
+                         loadedAt: ISO8601DateFormatter().string(from: loadedAt))
+    }
+}
+
+/// What `GET /v1/models` says of one model.
+struct ModelInfo: Codable, Equatable, Sendable {
+    var name: String
+    var directory: String
+    var labels: [String]
+    /// binary, multiClass or multiLabel.
+    var task: String
+    var encoder: String
+    var tokens: String
+    var formatVersion: Int
+    /// XXH64 of the directory's config.json (which records every other file's hash).
+    var contentHash: String
+    /// ISO 8601, UTC.
+    var loadedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, directory, labels, task, encoder, tokens
+        case formatVersion = "format_version", contentHash = "content_hash", loadedAt = "loaded_at"
+    }
+}

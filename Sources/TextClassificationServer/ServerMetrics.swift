@@ -1,0 +1,58 @@
+import Prometheus
+
+/// The server's Prometheus metrics (`GET /metrics`, text format 0.0.4):
+/// - `textclf_http_requests_total{route, method, status}` and
+///   `textclf_http_request_errors_total{route, status}` (status 400 and above);
+/// - `textclf_http_request_duration_seconds{route}`, a histogram;
+/// - `textclf_model_pass_texts{model}`, texts per model pass (how well requests are gathered);
+/// - `textclf_models_loaded` and `textclf_model_loads_total{model, result}`.
+///
+/// `route` is the matched pattern (`/v1/models/{name}/predict`), never the raw path, so a
+/// client cannot grow the label set.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let modelsLoaded: Gauge
+
+    static let latencyBuckets: [Duration] = [
+        .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+        .seconds(5), .seconds(10),
+    ]
+    static let passBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+
+    init() {
+        modelsLoaded = registry.makeGauge(descriptor: Self.name("models", "loaded", "Models loaded and serving."))
+    }
+
+    /// `textclf_NAME_UNIT`. Computed: the descriptor type is not Sendable.
+    private static func name(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "textclf", metricName: name, unitName: unit, helpText: help)
+    }
+
+    func request(route: String, method: String, status: Int, duration: Duration) {
+        let code = String(status)
+        registry.makeCounter(descriptor: Self.name("http_requests", "total", "HTTP requests answered, by route, method and status."),
+                             labels: [("route", route), ("method", method), ("status", code)]).increment()
+        if status >= 400 {
+            registry.makeCounter(descriptor: Self.name("http_request_errors", "total", "HTTP requests answered with a status of 400 or above."),
+                                 labels: [("route", route), ("status", code)]).increment()
+        }
+        registry.makeDurationHistogram(descriptor: Self.name("http_request_duration", "seconds", "Time from a request's head to its answer."),
+                                       labels: [("route", route)], buckets: Self.latencyBuckets).record(duration)
+    }
+
+    func modelPass(model: String, texts: Int) {
+        registry.makeValueHistogram(descriptor: Self.name("model_pass", "texts", "Texts per model pass (requests gathered together)."),
+                                    labels: [("model", model)], buckets: Self.passBuckets).record(Double(texts))
+    }
+
+    func reloaded(model: String, succeeded: Bool) {
+        registry.makeCounter(descriptor: Self.name("model_loads", "total", "Model loads and reloads, by result."),
+                             labels: [("model", model), ("result", succeeded ? "ok" : "failed")]).increment()
+    }
+
+    func setModelsLoaded(_ count: Int) { modelsLoaded.set(Double(count)) }
+
+    /// The Prometheus text exposition of every metric.
+    func exposition() -> String { registry.emitToString() }
+}

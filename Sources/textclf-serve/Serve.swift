@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TextClassification
+import TextClassificationServer
+
+/// `textclf serve`, a program of its own: its dependencies (SwiftNIO, Hummingbird) more than
+/// double the build of `textclf`, so `textclf serve` runs this binary, built on request
+/// (`swift build -c release --product textclf-serve`; docs/serve.md).
+@main
+struct TextClfServe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "textclf serve",
+        abstract: "Serve models over HTTP: predict, explain, reload, health and metrics.",
+        discussion: """
+        Answers POST /v1/models/NAME/predict {"texts": [...], "top_k": 3, "probabilities": \
+        false} with what textclf predict --format jsonl prints for the same model and texts \
+        (same digits), and POST /v1/models/NAME/explain with what textclf explain --format \
+        json prints. GET /v1/models lists the models, /healthz and /readyz (ready once every \
+        model is loaded) answer probes, /metrics is Prometheus text, /openapi.json the whole \
+        contract. Requests that arrive together are gathered into one model pass.
+
+        SIGHUP or POST /v1/models/NAME/reload loads a model's directory again and swaps it \
+        in; requests in flight finish on the old model, and a directory that does not load \
+        is refused with the reason while the old model keeps serving. SIGTERM or SIGINT stop \
+        accepting, let requests in flight finish (at most --drain-timeout seconds), and exit 0. \
+        Each request is logged on standard error with its id. Guide: docs/serve.md.
+
+        Examples:
+          textclf serve --model reviews=reviews-model --model topics=topics-model
+          curl -s localhost:8080/v1/models/reviews/predict -d '{"texts": ["质量很好"]}'
+          kill -HUP $(pidof textclf)     # after textclf fit … -o reviews-model --force
+        """)
+
+    @Option(name: .customLong("model"), parsing: .singleValue,
+            help: ArgumentHelp("A model to serve, as NAME=DIRECTORY (or DIRECTORY: named after its last path component); repeat for more.", valueName: "name=dir"))
+    var models: [String] = []
+    @Option(help: "The address to listen on; 0.0.0.0 for every interface.") var host = "127.0.0.1"
+    @Option(help: "The port; 0 picks a free one (printed on standard error).") var port = 8080
+    @Option(help: "The most texts in one model pass.") var maxBatch = 256
+    @Option(help: "Milliseconds a pass waits for more requests (0: it starts as soon as the model is free).")
+    var maxWaitMs = 0
+    @Option(help: "The largest request body in bytes (413 above).") var maxBodyBytes = 4 << 20
+    @Option(help: "The most texts per request (422 above).") var maxTexts = 1_000
+    @Option(help: "UTF-8 bytes of one text kept; a longer text is cut at the end the model's truncation drops.")
+    var maxTextBytes = 100_000
+    @Option(help: "The most texts waiting per model (503 above: retry later).") var maxQueuedTexts = 50_000
+    @Option(help: "Milliseconds before a request is answered 504, reading its body included.") var timeoutMs = 10_000
+    @Option(help: "The most requests at once (429 above).") var maxConcurrent = 1_024
+    @Option(help: "Seconds requests in flight may take to finish after SIGTERM.") var drainTimeout = 30.0
+    @Option(help: "Log level: trace, debug, info (each request), notice, warning, error.") var logLevel = "info"
+
+    func validate() throws {
+        guard !models.isEmpty else { throw ValidationError("give at least one --model NAME=DIRECTORY") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        for (value, name) in [(maxBatch, "--max-batch"), (maxBodyBytes, "--max-body-bytes"), (maxTexts, "--max-texts"),
+                              (maxTextBytes, "--max-text-bytes"), (maxQueuedTexts, "--max-queued-texts"),
+                              (timeoutMs, "--timeout-ms"), (maxConcurrent, "--max-concurrent")] where value < 1 {
+            throw ValidationError("\(name) must be at least 1")
+        }
+        guard maxWaitMs >= 0 else { throw ValidationError("--max-wait-ms must be at least 0") }
+        guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must be at least 0") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical") }
+    }
+
+    /// `NAME=DIR` or `DIR`, each name once, each directory a model directory (checked
+    /// before listening: a typo fails at once, not on the first request).
+    func servedModels() throws -> [ServerConfiguration.Model] {
+        var seen = Set<String>()
+        return try models.map { spec in
+            let (name, path) = spec.firstIndex(of: "=").map { (String(spec[..<$0]), String(spec[spec.index(after: $0)...])) }
+                ?? (URL(fileURLWithPath: spec).lastPathComponent, spec)
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                throw TextClassificationError.invalidArgument(name: "--model", value: spec,
+                                                              expected: "NAME=DIRECTORY with a NAME of letters, digits, '-', '_' or '.'")
+            }
+            guard seen.insert(name).inserted else {
+                throw TextClassificationError.invalidArgument(name: "--model", value: spec, expected: "each NAME once")
+            }
+            guard FileManager.default.fileExists(atPath: path + "/config.json") else {
+                throw TextClassificationError.cannotRead(file: path, reason: "not a model directory (no config.json); write one with textclf fit")
+            }
+            return .init(name: name, directory: URL(fileURLWithPath: path))
+        }
+    }
+
+    func run() async throws {
+        let served: [ServerConfiguration.Model]
+        do { served = try servedModels() } catch let error as TextClassificationError { fail(error) }
+        var configuration = ServerConfiguration(models: served)
+        configuration.host = host
+        configuration.port = port
+        configuration.maxBatch = maxBatch
+        configuration.maxWait = .milliseconds(maxWaitMs)
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.maxTexts = maxTexts
+        configuration.maxTextBytes = maxTextBytes
+        configuration.maxQueuedTexts = maxQueuedTexts
+        configuration.requestTimeout = .milliseconds(timeoutMs)
+        configuration.maxConcurrentRequests = maxConcurrent
+        configuration.drainTimeout = .milliseconds(Int64(drainTimeout * 1000))
+        var logger = Logger(label: "textclf.serve")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let server = ClassifierServer(configuration: configuration, logger: logger)
+        do {
+            try await server.run(onListening: { port in
+                printError("textclf: serving \(served.map(\.name).joined(separator: ", ")) on http://\(host):\(port)")
+            })
+        } catch {
+            printError("textclf: error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// A bad `--model`: the message and exit code `textclf` gives such errors (64 usage, 66 missing input).
+func fail(_ error: TextClassificationError) -> Never {
+    printError("textclf: error: \(error.errorDescription ?? "\(error)")")
+    if case .cannotRead = error { exit(66) }
+    exit(64)
+}

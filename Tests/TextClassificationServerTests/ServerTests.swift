@@ -1,0 +1,253 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TextClassification
+@testable import TextClassificationServer
+
+/// `textclf serve` through Hummingbird's test client: every route, and every refusal with its
+/// status and error code.
+@Suite struct ServerTests {
+    static let texts = ["质量很好，推荐购买", "太差了，退货", "物流很快", "不会再买了", "非常满意", "包装破损"]
+
+    /// Small models of each kind, saved once for the suite.
+    static let models: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("textclf-serve-tests-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            var binary = try TextClassifier(configuration: .init(unit: .wordchar, maxLength: 50, embeddingDim: 8, encoder: .bag),
+                                            labelNames: ["neg", "pos"])
+            try binary.fit(texts: texts, labels: [1, 0, 1, 0, 1, 0], epochs: 3)
+            try binary.save(to: root.appendingPathComponent("reviews"))
+            var topics = try TextClassifier(configuration: .init(unit: .wordchar, maxLength: 50, embeddingDim: 8, encoder: .bag),
+                                            labelNames: ["a", "b", "c"])
+            try topics.fit(texts: texts, labels: [0, 1, 2, 0, 1, 2], epochs: 3)
+            try topics.save(to: root.appendingPathComponent("topics"))
+            var tags = try TextClassifier(configuration: .init(numWords: 50, maxLength: 20),
+                                          labelNames: ["x", "y", "z"], head: .multiLabel)
+            try tags.fit(texts: texts, labelSets: [[0], [1, 2], [0, 2], [], [0, 1], [2]], epochs: 2)
+            try tags.save(to: root.appendingPathComponent("tags"))
+        } catch {
+            Issue.record("could not make the test models: \(error)")
+        }
+        return root
+    }()
+
+    func server(_ change: (inout ServerConfiguration) -> Void = { _ in }) -> ClassifierServer {
+        var configuration = ServerConfiguration(models: ["reviews", "topics", "tags"].map {
+            .init(name: $0, directory: Self.models.appendingPathComponent($0))
+        })
+        configuration.port = 0
+        change(&configuration)
+        return ClassifierServer(configuration: configuration)
+    }
+
+    /// Loads the models and runs `test` against the router.
+    func withServer(_ server: ClassifierServer, load: Bool = true,
+                    _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        if load { try await server.loadModels() }
+        try await server.application().test(.router) { client in try await test(client) }
+    }
+
+    static func post(_ client: any TestClientProtocol, _ uri: String, _ body: String) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .post, body: ByteBuffer(string: body))
+    }
+
+    static func errorCode(_ response: TestResponse) throws -> String {
+        let object = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
+        let error = try #require(object?["error"] as? [String: Any])
+        #expect(error["message"] is String)
+        return try #require(error["code"] as? String)
+    }
+
+    // MARK: Answers
+
+    @Test func predictAnswersWhatTheLibraryPredictsWithTheSameDigits() async throws {
+        let reviews = try TextClassifier(contentsOf: Self.models.appendingPathComponent("reviews"))
+        let topics = try TextClassifier(contentsOf: Self.models.appendingPathComponent("topics"))
+        let tags = try TextClassifier(contentsOf: Self.models.appendingPathComponent("tags"))
+        try await withServer(server()) { client in
+            let body = try JSONSerialization.data(withJSONObject: ["texts": Self.texts])
+            let binary = try await Self.post(client, "/v1/models/reviews/predict", String(decoding: body, as: UTF8.self))
+            #expect(binary.status == .ok)
+            let expected = try reviews.predict(texts: Self.texts).map { $0.json() }.joined(separator: ",")
+            #expect(String(buffer: binary.body) == "{\"model\":\"reviews\",\"predictions\":[\(expected)]}")
+
+            let top = try await Self.post(client, "/v1/models/topics/predict",
+                                          #"{"texts": ["质量很好", "退货"], "top_k": 2, "probabilities": true, "min_probability": 0.9, "unknown_label": "?"}"#)
+            let topExpected = try topics.predict(texts: ["质量很好", "退货"], minimumProbability: 0.9, unknownLabel: "?")
+                .map { $0.json(topK: 2, allProbabilities: true) }.joined(separator: ",")
+            #expect(String(buffer: top.body) == "{\"model\":\"topics\",\"predictions\":[\(topExpected)]}")
+
+            let sets = try await Self.post(client, "/v1/models/tags/predict", #"{"texts": ["质量很好"], "threshold": 0.3}"#)
+            let setsExpected = try tags.predict(texts: ["质量很好"], threshold: 0.3)[0].json()
+            #expect(String(buffer: sets.body) == "{\"model\":\"tags\",\"predictions\":[\(setsExpected)]}")
+            #expect(setsExpected.contains("\"labels\":["), "multi-label answers are label sets")
+        }
+    }
+
+    @Test func explainAnswersTheObjectsOfExplainFormatJSON() async throws {
+        let topics = try TextClassifier(contentsOf: Self.models.appendingPathComponent("topics"))
+        try await withServer(server()) { client in
+            let response = try await Self.post(client, "/v1/models/topics/explain", #"{"texts": ["质量很好", "包装破损"], "label": "b"}"#)
+            #expect(response.status == .ok)
+            let expected = try topics.explain(["质量很好", "包装破损"], label: "b").joined().map { $0.json() }
+            #expect(String(buffer: response.body) == "{\"model\":\"topics\",\"explanations\":[\(expected.joined(separator: ","))]}")
+        }
+    }
+
+    @Test func modelsHealthReadinessMetricsAndTheContract() async throws {
+        try await withServer(server()) { client in
+            let models = try await client.execute(uri: "/v1/models", method: .get)
+            let list = try JSONSerialization.jsonObject(with: Data(String(buffer: models.body).utf8)) as? [String: [[String: Any]]]
+            let entries = try #require(list?["models"])
+            #expect(entries.map { $0["name"] as? String } == ["reviews", "topics", "tags"])
+            #expect(entries.map { $0["task"] as? String } == ["binary", "multiClass", "multiLabel"])
+            #expect(entries[0]["labels"] as? [String] == ["neg", "pos"])
+            #expect((entries[0]["content_hash"] as? String)?.count == 16)
+            #expect(entries[0]["format_version"] as? Int == 5)
+            for key in ["directory", "encoder", "tokens", "loaded_at"] { #expect(entries[0][key] is String, "\(key)") }
+
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            _ = try await Self.post(client, "/v1/models/reviews/predict", #"{"texts": ["好"]}"#)
+            _ = try await Self.post(client, "/v1/models/nope/predict", #"{"texts": ["好"]}"#)
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains(#"textclf_http_requests_total{route="/v1/models/{name}/predict",method="POST",status="200"} 1"#))
+            #expect(metrics.contains(#"textclf_http_request_errors_total{route="/v1/models/{name}/predict",status="404"} 1"#))
+            #expect(metrics.contains("textclf_http_request_duration_seconds_bucket"))
+            #expect(metrics.contains(#"textclf_model_pass_texts_count{model="reviews"} 1"#))
+            #expect(metrics.contains("textclf_models_loaded 3"))
+
+            let contract = try await client.execute(uri: "/openapi.json", method: .get)
+            #expect(String(buffer: contract.body) == OpenAPIDocument.json)
+        }
+    }
+
+    @Test func notReadyUntilEveryModelIsLoaded() async throws {
+        try await withServer(server(), load: false) { client in
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .serviceUnavailable)
+            #expect(try Self.errorCode(ready) == "not_ready")
+            let predict = try await Self.post(client, "/v1/models/reviews/predict", #"{"texts": ["好"]}"#)
+            #expect(predict.status == .serviceUnavailable)
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok, "alive while loading")
+        }
+    }
+
+    // MARK: Refusals
+
+    @Test func badRequestsAreRefusedWithTheirStatusAndCode() async throws {
+        let cases: [(body: String, status: HTTPResponse.Status, code: String)] = [
+            ("not json", .badRequest, "invalid_json"),
+            ("{\"texts\": [\"a\"", .badRequest, "invalid_json"),
+            ("[]", .badRequest, "invalid_field"),
+            ("{}", .badRequest, "invalid_field"),
+            (#"{"texts": "a"}"#, .badRequest, "invalid_field"),
+            (#"{"texts": [1]}"#, .badRequest, "invalid_field"),
+            (#"{"texts": ["a"], "top_k": "2"}"#, .badRequest, "invalid_field"),
+            (#"{"texts": ["a"], "topk": 2}"#, .badRequest, "unknown_field"),
+            (#"{"texts": ["a"], "top_k": 2}"#, .unprocessableContent, "invalid_request"),
+            (#"{"texts": ["a"], "min_probability": 0.5}"#, .unprocessableContent, "invalid_request"),
+            (#"{"texts": ["a"], "threshold": 1.5}"#, .unprocessableContent, "invalid_request"),
+            (#"{"texts": ["a", "b", "c", "d"]}"#, .unprocessableContent, "invalid_request"),
+        ]
+        try await withServer(server { $0.maxTexts = 3 }) { client in
+            for (body, status, code) in cases {
+                let response = try await Self.post(client, "/v1/models/reviews/predict", body)
+                #expect(response.status == status, "\(body)")
+                #expect(try Self.errorCode(response) == code, "\(body)")
+            }
+            let invalidUTF8 = try await client.execute(uri: "/v1/models/reviews/predict", method: .post,
+                                                       body: ByteBuffer(bytes: Array(#"{"texts": [""#.utf8) + [0xFF, 0xFE] + Array(#""]}"#.utf8)))
+            #expect(invalidUTF8.status == .badRequest)
+            #expect(try Self.errorCode(invalidUTF8) == "invalid_utf8")
+            let topK = try await Self.post(client, "/v1/models/topics/predict", #"{"texts": ["a"], "top_k": 4}"#)
+            #expect(topK.status == .unprocessableContent, "more than the model's 3 labels")
+            let unknownModel = try await Self.post(client, "/v1/models/nope/predict", #"{"texts": ["a"]}"#)
+            #expect(unknownModel.status == .notFound)
+            #expect(try Self.errorCode(unknownModel) == "unknown_model")
+            let unknownRoute = try await client.execute(uri: "/v2/anything", method: .get)
+            #expect(unknownRoute.status == .notFound)
+            #expect(try Self.errorCode(unknownRoute) == "not_found")
+            let wrongMethod = try await client.execute(uri: "/v1/models/reviews/predict", method: .get)
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers[.allow] == "POST")
+            let tiny = try await Self.post(client, "/v1/models/reviews/predict", #"{"texts": ["a"], "threshold": 1.1125369292536007e-308}"#)
+            #expect(tiny.status == .ok, "a valid JSON number, however small")
+            let unknownLabel = try await Self.post(client, "/v1/models/topics/explain", #"{"texts": ["a"], "label": "q"}"#)
+            #expect(unknownLabel.status == .unprocessableContent)
+            // The server still answers after all of that.
+            #expect(try await Self.post(client, "/v1/models/reviews/predict", #"{"texts": ["a"]}"#).status == .ok)
+        }
+    }
+
+    @Test func limitsAnswer413_429_503And504() async throws {
+        try await withServer(server { $0.maxBodyBytes = 64 }) { client in
+            let large = try await Self.post(client, "/v1/models/reviews/predict", "{\"texts\": [\"\(String(repeating: "好", count: 40))\"]}")
+            #expect(large.status == .contentTooLarge)
+            #expect(try Self.errorCode(large) == "body_too_large")
+        }
+        try await withServer(server { $0.maxConcurrentRequests = 0 }) { client in
+            let busy = try await client.execute(uri: "/healthz", method: .get)
+            #expect(busy.status == .tooManyRequests)
+            #expect(busy.headers[.retryAfter] == "1")
+        }
+        try await withServer(server { $0.maxQueuedTexts = 2 }) { client in
+            let queued = try await Self.post(client, "/v1/models/reviews/predict", #"{"texts": ["a", "b", "c"]}"#)
+            #expect(queued.status == .serviceUnavailable)
+            #expect(try Self.errorCode(queued) == "overloaded")
+        }
+        // A pass that waits a second for company, a request that may wait 50 ms.
+        try await withServer(server { $0.maxWait = .seconds(1); $0.requestTimeout = .milliseconds(50) }) { client in
+            let slow = try await Self.post(client, "/v1/models/reviews/predict", #"{"texts": ["a"]}"#)
+            #expect(slow.status == .gatewayTimeout)
+            #expect(try Self.errorCode(slow) == "timeout")
+        }
+    }
+
+    @Test func longTextsAreCutAtTheEndTheModelDrops() async throws {
+        let reviews = try TextClassifier(contentsOf: Self.models.appendingPathComponent("reviews"))
+        let long = String(repeating: "太差了", count: 50) + "非常满意"
+        try await withServer(server { $0.maxTextBytes = 30 }) { client in
+            let response = try await Self.post(client, "/v1/models/reviews/predict", "{\"texts\": [\"\(long)\"]}")
+            let cut = reviews.truncated(long, toBytes: 30)
+            #expect(cut.hasSuffix("非常满意") && cut.utf8.count <= 30)
+            #expect(String(buffer: response.body) == "{\"model\":\"reviews\",\"predictions\":[\(try reviews.predict(texts: [cut])[0].json())]}")
+        }
+    }
+
+    // MARK: Reload
+
+    @Test func reloadSwapsInANewModelAndKeepsTheOldOneWhenTheNewIsBroken() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("textclf-reload-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let directory = root.appendingPathComponent("model")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.models.appendingPathComponent("reviews"), to: directory)
+        var configuration = ServerConfiguration(models: [.init(name: "m", directory: directory)])
+        configuration.port = 0
+        try await withServer(ClassifierServer(configuration: configuration)) { client in
+            let before = String(buffer: try await Self.post(client, "/v1/models/m/predict", #"{"texts": ["非常满意"]}"#).body)
+            // Replaced by the topics model: the reload answers with its entry, predictions follow it.
+            try FileManager.default.removeItem(at: directory)
+            try FileManager.default.copyItem(at: Self.models.appendingPathComponent("topics"), to: directory)
+            let reloaded = try await client.execute(uri: "/v1/models/m/reload", method: .post)
+            #expect(reloaded.status == .ok)
+            #expect(String(buffer: reloaded.body).contains("\"task\":\"multiClass\""))
+            let after = String(buffer: try await Self.post(client, "/v1/models/m/predict", #"{"texts": ["非常满意"]}"#).body)
+            #expect(after != before)
+            // A truncated weights file: refused with the reason, the topics model keeps serving.
+            let weights = directory.appendingPathComponent("model.safetensors")
+            let bytes = try Data(contentsOf: weights)
+            try bytes.prefix(bytes.count / 2).write(to: weights)
+            let broken = try await client.execute(uri: "/v1/models/m/reload", method: .post)
+            #expect(broken.status == .unprocessableContent)
+            #expect(try Self.errorCode(broken) == "model_not_loaded")
+            #expect(String(buffer: broken.body).contains("truncated"))
+            #expect(String(buffer: try await Self.post(client, "/v1/models/m/predict", #"{"texts": ["非常满意"]}"#).body) == after)
+            let unknown = try await client.execute(uri: "/v1/models/nope/reload", method: .post)
+            #expect(unknown.status == .notFound)
+        }
+    }
+}
