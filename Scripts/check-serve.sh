@@ -48,7 +48,9 @@ texts = [r["text"] for r in csv.DictReader(open("Data/reviews-test.csv", encodin
 with open(f"{work}/texts.csv", "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f); w.writerow(["text"]); w.writerows([t] for t in texts)
 one = texts[0]
-for name, body in [("one", {"texts": [one]}), ("hundred", {"texts": texts[:100]})]:
+# one: the first test review (100 characters); short: a nine-character one; hundred: the first
+# 100 reviews (83 characters on average).
+for name, body in [("one", {"texts": [one]}), ("short", {"texts": ["质量很好，推荐购买"]}), ("hundred", {"texts": texts[:100]})]:
     with open(f"{work}/{name}.lua", "w", encoding="utf-8") as f:
         f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
         f.write("wrk.body = " + json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False) + "\n")
@@ -81,10 +83,11 @@ load() {  # load NAME CONNECTIONS SECONDS
     rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk-$1.txt")
     p50=$(awk '$1 == "50%" {print $2}' "$work/wrk-$1.txt")
     p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-$1.txt")
-    echo "check-serve: $1-text requests, $2 connections, $3 s: $rps requests/s, p50 $p50, p99 $p99"
+    echo "check-serve: $1-text requests ($1.lua), $2 connections, $3 s: $rps requests/s, p50 $p50, p99 $p99"
     if grep -E "Non-2xx|Socket errors" "$work/wrk-$1.txt"; then echo "error: requests failed under load" >&2; exit 1; fi
 }
 load one 64 "$seconds"
+load short 64 "$seconds"
 load hundred 16 "$seconds"
 
 # Ten reloads while a load runs: no request may fail, each reload must succeed.
