@@ -6,9 +6,9 @@
 #     finishes its body is answered 504 (or cut off), and the server serves on;
 #   - under wrk load (Debian's wrk) of single-text and of 100-text requests: throughput, p50
 #     and p99 latency, no failed request;
-#   - 10 reloads under load fail no request;
+#   - 10 reloads under load fail no request; SIGHUP reloads;
 #   - schemathesis (PyPI, in .venv-serve) finds no response outside /openapi.json;
-#   - SIGTERM with 200 requests in flight answers every one, then exits 0.
+#   - SIGTERM with requests in flight answers every one, then exits 0.
 #   Scripts/check-serve.sh [--measure]     --measure: 30 s loads at 64 connections (the targets
 #                                          of docs/serve.md) instead of 5 s smoke loads
 set -euo pipefail
@@ -102,6 +102,14 @@ done
 wait "$loader"
 if grep -E "Non-2xx|Socket errors" "$work/wrk-reload.txt"; then echo "error: requests failed during reloads" >&2; exit 1; fi
 echo "check-serve: 10 reloads under load, $(awk '/requests in/ {print $1}' "$work/wrk-reload.txt") requests, none failed"
+
+# SIGHUP reloads every model: each model's count of loads goes up by one.
+loads() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^textclf_model_loads_total\{model="reviews",result="ok"\}/ {print $2}'; }
+before=$(loads)
+kill -HUP "$server"
+for _ in $(seq 50); do [ "$(loads)" != "$before" ] && break; sleep 0.2; done
+[ "$(loads)" != "$before" ] || { echo "error: SIGHUP did not reload the models" >&2; exit 1; }
+echo "check-serve: SIGHUP reloaded the models (reviews loads: $before → $(loads))"
 
 # schemathesis: every answer must match the contract, for a bounded number of generated
 # requests. Not its positive_data_acceptance check: what a model accepts (top_k only for

@@ -72,8 +72,10 @@ final class ModelStore: Sendable {
             metrics.reloaded(model: name, succeeded: false)
             let reason = (error as? LocalizedError)?.errorDescription ?? "\(error)"
             logger.error("model \(name) not loaded: \(reason)")
+            let serving = (try? model(named: name)) != nil
             throw ServiceError(.unprocessableContent, code: "model_not_loaded",
-                               "\(source.directory.path) was not loaded, the model already loaded (if any) keeps serving: \(reason)")
+                               "\(source.directory.path) was not loaded" + (serving ? " (the model loaded before keeps serving)" : "")
+                                   + ": \(reason)")
         }
         let served = ServedModel(
             name: name, directory: source.directory, classifier: classifier, loadedAt: Date(),

@@ -106,6 +106,9 @@ struct TextClfServe: AsyncParsableCommand {
             try await server.run(onListening: { port in
                 printError("textclf: serving \(served.map(\.name).joined(separator: ", ")) on http://\(host):\(port)")
             })
+        } catch let error as ServiceError {
+            printError("textclf: error: \(error.message)")  // a model that did not load: why
+            throw ExitCode(1)
         } catch {
             printError("textclf: error: \(error)")
             throw ExitCode(1)
