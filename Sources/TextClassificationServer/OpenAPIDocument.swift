@@ -160,7 +160,7 @@ public enum OpenAPIDocument {
       },
       "Model": {
         "type": "object", "additionalProperties": false,
-        "required": ["name", "directory", "labels", "task", "encoder", "tokens", "format_version", "content_hash", "loaded_at"],
+        "required": ["name", "directory", "labels", "task", "encoder", "tokens", "format_version", "content_hash", "temperature", "loaded_at"],
         "properties": {
           "name": {"type": "string"}, "directory": {"type": "string"},
           "labels": {"type": "array", "items": {"type": "string"}},
@@ -168,6 +168,7 @@ public enum OpenAPIDocument {
           "encoder": {"type": "string"}, "tokens": {"type": "string"},
           "format_version": {"type": "integer"},
           "content_hash": {"type": "string", "description": "XXH64 of the directory's config.json, which records every other file's hash"},
+          "temperature": {"type": "number", "description": "The calibration temperature (1: not calibrated; textclf fit --calibrate)"},
           "loaded_at": {"type": "string", "format": "date-time"}
         }
       },

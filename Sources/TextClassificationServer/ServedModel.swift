@@ -24,6 +24,7 @@ final class ServedModel: Sendable {
                          task: classifier.labels.head.rawValue, encoder: c.encoder.rawValue, tokens: c.unit.rawValue,
                          formatVersion: classifier.origin?.formatVersion ?? TextClassifier.formatVersion,
                          contentHash: classifier.origin?.contentHash ?? "",
+                         temperature: classifier.model?.head.temperature ?? 1,
                          loadedAt: ISO8601DateFormatter().string(from: loadedAt))
     }
 }
@@ -40,11 +41,13 @@ struct ModelInfo: Codable, Equatable, Sendable {
     var formatVersion: Int
     /// XXH64 of the directory's config.json (which records every other file's hash).
     var contentHash: String
+    /// The head's calibration temperature (1: not calibrated; `textclf fit --calibrate`).
+    var temperature: Float
     /// ISO 8601, UTC.
     var loadedAt: String
 
     enum CodingKeys: String, CodingKey {
         case name, directory, labels, task, encoder, tokens
-        case formatVersion = "format_version", contentHash = "content_hash", loadedAt = "loaded_at"
+        case temperature, formatVersion = "format_version", contentHash = "content_hash", loadedAt = "loaded_at"
     }
 }

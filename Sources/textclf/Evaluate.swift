@@ -8,9 +8,10 @@ extension TextClf {
             abstract: "Measure a saved model on a labelled CSV file.",
             discussion: """
             Binary models: accuracy, precision, recall, F1 (label 1 is the positive class), \
-            ROC-AUC, log loss (binary cross-entropy) and the confusion matrix. \
+            ROC-AUC, log loss (binary cross-entropy), ECE (expected calibration error, \
+            10 bins; fit --calibrate lowers it) and the confusion matrix. \
             Multi-class models: accuracy, top-3 accuracy, log loss (categorical \
-            cross-entropy), per-class precision / recall / F1 / support, their macro and \
+            cross-entropy), ECE, per-class precision / recall / F1 / support, their macro and \
             weighted averages, and the confusion matrix with label names. \
             Multi-label models (label cells joined by the model's separator): subset \
             accuracy, Hamming loss, micro and macro F1, per-label precision / recall / F1 / \
@@ -84,6 +85,7 @@ extension TextClf {
                 line(String(format: "F1         %.4f", report.f1))
                 line(report.rocAUC.map { String(format: "ROC-AUC    %.4f", $0) } ?? "ROC-AUC    n/a (one class only)")
                 line(String(format: "log loss   %.4f", report.logLoss))
+                line(String(format: "ECE        %.4f   (calibration error of P(%@), 10 bins)", report.expectedCalibrationError, names[1]))
                 line("confusion matrix (rows: true label, columns: predicted)")
                 line(pad("") + pad(names[0]) + pad(names[1]))
                 for k in 0..<2 {
@@ -94,6 +96,7 @@ extension TextClf {
                 line(String(format: "accuracy        %.4f", report.accuracy))
                 line(String(format: "top-3 accuracy  %.4f", report.topThreeAccuracy))
                 line(String(format: "log loss        %.4f", report.logLoss))
+                line(String(format: "ECE             %.4f   (calibration error of the predicted label's probability)", report.expectedCalibrationError))
                 line("")
                 scoresTable("class", Array(zip(names, report.classes))
                             + [("macro avg", report.macroAverage), ("weighted avg", report.weightedAverage)])

@@ -127,6 +127,9 @@ extension TextClf {
         @Flag(help: "Each label cell holds a set of labels (joined by --label-separator; empty: none).")
         var multiLabel = false
 
+        @Flag(help: "Binary and multi-class: fit a temperature to the validation rows so that the probabilities match how often the model is right (temperature scaling; decisions do not change). Saved with the model; predict, explain, evaluate, serve and the report use it.")
+        var calibrate = false
+
         @Option(help: "With --multi-label: what joins the labels of one cell.")
         var labelSeparator = "|"
 
@@ -153,6 +156,10 @@ extension TextClf {
             if freezeEmbeddings && embeddings == nil {
                 throw ValidationError("--freeze-embeddings freezes pretrained vectors: give them with --embeddings FILE")
             }
+            if calibrate && validationSplit == 0 && validation == nil {
+                throw ValidationError("--calibrate fits on validation data: keep --validation-split above 0 or give --validation")
+            }
+            if calibrate && multiLabel { throw ValidationError("--calibrate is for binary and multi-class models, not --multi-label") }
             if report && validationSplit == 0 && validation == nil {
                 throw ValidationError("--report measures the model on validation data: keep --validation-split above 0 or give --validation")
             }
@@ -252,6 +259,16 @@ extension TextClf {
                 if let weights = classifier.classWeights {
                     printError("Class weights (balanced" + (labels.head == .multiLabel ? ", of each label's positive rows" : "")
                                + "): " + zip(labels.names, weights).map { String(format: "%@ %.3f", $0, $1) }.joined(separator: ", "))
+                }
+                if calibrate {
+                    // The validation rows: the --validation file, or the last rows fit held out.
+                    let rows = history.heldOutRows ?? heldOut
+                    let c = held == nil
+                        ? try classifier.calibrate(texts: Array(data.texts.suffix(rows)), labels: Array(classes.suffix(rows)))
+                        : try classifier.calibrate(texts: held!.texts, labels: heldClasses!)
+                    printError(String(format: "Calibrated on the %d validation rows: temperature %.3f; log loss %.4f → %.4f, calibration error (ECE) %.4f → %.4f",
+                                      held?.texts.count ?? rows, c.temperature, c.logLossBefore, c.logLossAfter,
+                                      c.calibrationErrorBefore, c.calibrationErrorAfter))
                 }
                 try classifier.save(to: URL(fileURLWithPath: output), force: force)
                 let seconds = history.epochs.reduce(0) { $0 + $1.seconds }

@@ -26,6 +26,11 @@ public struct ClassificationHead: Sendable {
     public let kind: Kind
     /// Keras's `dense`: kernel `[features, outputs]`, bias `[outputs]`.
     public var dense: Dense
+    /// Temperature scaling: ``probabilities(fromLogits:)`` divides the logits by it before σ
+    /// or softmax (binary and multi-class heads). 1, Keras's, until fitted by
+    /// ``fittedTemperature(logits:labels:)``; training, losses and `evaluate` use the raw
+    /// logits, and no decision changes (the sign of a logit and the largest one stay).
+    public var temperature: Float = 1
 
     /// Output units: 1 for binary, else one per class or label.
     public var outputs: Int { dense.units }
@@ -131,6 +136,7 @@ public struct ClassificationHead: Sendable {
 
     /// Probabilities from logits `[n, outputs]`, in place: σ (binary, multi-label) or softmax per row.
     public func probabilities(fromLogits logits: inout [Float]) {
+        scale(&logits)
         logits.withUnsafeMutableBufferPointer { p in
             if kind == .multiClass {
                 for r in 0..<p.count / outputs { Self.softmax(p.baseAddress! + r * outputs, count: outputs) }

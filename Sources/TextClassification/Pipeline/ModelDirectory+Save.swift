@@ -61,7 +61,8 @@ extension TextClassifier {
                 classWeights: classWeights.map { Dictionary(uniqueKeysWithValues: zip(labelNames, $0)) },
                 userDictionary: tokenizer.dictionary.map { StoredDictionary(file: Self.dictionaryFile, words: $0.words.count) },
                 inputDim: model.encoder.embedding.inputDim, training: history, quantization: quantization,
-                wordList: quantization == nil ? nil : Self.wordListFile, files: files)
+                wordList: quantization == nil ? nil : Self.wordListFile,
+                temperature: model.head.temperature == 1 ? nil : model.head.temperature, files: files)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try folder.write(encoder.encode(config), to: Self.configFile)

@@ -19,14 +19,16 @@ extension TextClassifier {
     /// models are still written as version 3, so older textclf builds keep reading them.
     /// Version 5: n-grams hashed into buckets (`buckets`), quantized models, and the n-gram
     /// token units (`ngrams`, `ngrams3`, `wordchar`), which came after version 4 without a
-    /// bump. A model is written with the lowest version that every reader of it understands:
-    /// `requiredFormatVersion`.
-    public static let formatVersion = 5
+    /// bump. Version 6: a calibrated head (`temperature`), which older builds would ignore and
+    /// so print uncalibrated probabilities. A model is written with the lowest version that
+    /// every reader of it understands: `requiredFormatVersion`.
+    public static let formatVersion = 6
 
     /// The oldest format whose readers understand everything this model uses; an older build
     /// refuses the directory with "upgrade textclf" instead of failing to decode it.
     var requiredFormatVersion: Int {
         let c = configuration
+        if let model, model.head.temperature != 1 { return 6 }
         if c.buckets != nil || quantization != nil || ![.word, .character].contains(c.unit) { return 5 }
         return c.encoder == .lstm ? 3 : 4
     }
@@ -63,6 +65,8 @@ extension TextClassifier {
         /// Format 5, quantized models: the vocabulary as a word list (one per line, index
         /// order from 1) in this file instead of vocabulary.json.
         var wordList: String?
+        /// Format 6: the head's temperature (absent: 1, uncalibrated).
+        var temperature: Float?
         /// Every other file's size and XXH64, checked on load: a file copied in from another
         /// model, or damaged, is refused. Absent in models saved before it was added.
         var files: [String: StoredFile]?
@@ -234,6 +238,13 @@ extension TextClassifier {
             }
             quantization.scales = scales.scalars
             self.quantization = quantization
+        }
+        if let temperature = stored.temperature {
+            guard temperature.isFinite, temperature > 0, head != .multiLabel else {
+                throw TextClassificationError.invalidModel(
+                    path: path + "/" + Self.configFile, reason: "temperature \(temperature) is not a positive number of a binary or multi-class head")
+            }
+            model.head.temperature = temperature
         }
         self.model = model
         history = stored.training

@@ -43,9 +43,9 @@ extension TextClassifier {
         _ = try targets(classes)
         switch model.head.kind {
         case .binary:
-            return .binary(ClassificationReport(logits: try model.logits(encode(texts)), labels: classes, threshold: threshold))
+            return .binary(ClassificationReport(logits: try calibratedLogits(texts, model), labels: classes, threshold: threshold))
         case .multiClass:
-            return .multiClass(MultiClassReport(logits: try model.logits(encode(texts)), labels: classes,
+            return .multiClass(MultiClassReport(logits: try calibratedLogits(texts, model), labels: classes,
                                                 classes: labelNames.count))
         case .multiLabel:
             return try report(texts: texts, labelSets: classes.map { [$0] }, threshold: threshold)
@@ -71,6 +71,13 @@ extension TextClassifier {
     /// Loss and accuracy on texts with their label sets (multi-label).
     public func evaluate(texts: [String], labelSets: [[Int]]) throws -> Evaluation {
         try trainedModel().evaluate(encode(texts), labels: try targets(labelSets))
+    }
+
+    /// The logits the probabilities come from: divided by the head's temperature, if fitted.
+    private func calibratedLogits(_ texts: [String], _ model: SequenceClassifier) throws -> [Float] {
+        var logits = try model.logits(encode(texts))
+        model.head.scale(&logits)
+        return logits
     }
 
     func trainedModel() throws -> SequenceClassifier {

@@ -193,29 +193,38 @@ public struct ModelReport {
                         "probability of each label", ("label absent", "label present"))
             }
         }()
-        out += "<div class=\"grid\">" + figure(reliability(scoresForCalibration, outcomes, scoreName: scoreName), id: "calibration")
+        // A calibrated model: the same diagram with the raw probabilities too.
+        var uncalibrated: [Double]?
+        if head.temperature != 1 {
+            var raw = head
+            raw.temperature = 1
+            var p = logits
+            raw.probabilities(fromLogits: &p)
+            let rows = (0..<n).map { raw.classProbabilities(p[$0 * outputs ..< ($0 + 1) * outputs]) }
+            uncalibrated = head.kind == .binary ? rows.map { Double($0[1]) } : rows.map { Double($0.max() ?? 0) }
+        }
+        out += "<div class=\"grid\">" + figure(reliability(scoresForCalibration, outcomes, scoreName: scoreName,
+                                                            uncalibrated: uncalibrated.map { ($0, head.temperature) }), id: "calibration")
             + figure(histogram(scoresForCalibration, outcomes, scoreName: scoreName, names: outcomeNames), id: "histogram")
             + "</div>"
         return out + (try confidentlyWrong(test, probabilities: classProbabilities, decided: decided, truth: truth))
     }
 
-    private func reliability(_ scores: [Double], _ outcomes: [Bool], scoreName: String) -> String {
-        let bins = 10
-        var count = [Int](repeating: 0, count: bins), hits = count, sum = [Double](repeating: 0, count: bins)
-        for (s, o) in zip(scores, outcomes) {
-            let b = min(bins - 1, max(0, Int(s * Double(bins))))
-            count[b] += 1
-            sum[b] += s
-            if o { hits[b] += 1 }
+    /// `uncalibrated`: for a model with a temperature, the scores before it, drawn beside.
+    private func reliability(_ scores: [Double], _ outcomes: [Bool], scoreName: String,
+                             uncalibrated: (scores: [Double], temperature: Float)? = nil) -> String {
+        let (points, ece) = ExpectedCalibrationError.binned(scores: scores, outcomes: outcomes)
+        var title = "Reliability (calibration), ECE \(f(ece, 3))"
+        var series: [LineChart.Series] = [.init(name: "observed", points: points.map { ($0.score, $0.frequency) }, dots: true)]
+        if let uncalibrated {
+            let before = ExpectedCalibrationError.binned(scores: uncalibrated.scores, outcomes: outcomes)
+            title = "Reliability: ECE \(f(before.error, 3)) → \(f(ece, 3)) (temperature \(f(Double(uncalibrated.temperature), 2)))"
+            series[0].name = "calibrated"
+            series.append(.init(name: "before calibration", points: before.points.map { ($0.score, $0.frequency) }, dots: true))
         }
-        let used = (0..<bins).filter { count[$0] > 0 }
-        // Expected calibration error: the rows' share-weighted gap between confidence and frequency.
-        let ece = used.reduce(0.0) { $0 + abs(sum[$1] / Double(count[$1]) - Double(hits[$1]) / Double(count[$1])) * Double(count[$1]) }
-            / Double(max(1, scores.count))
-        var chart = LineChart(title: "Reliability (calibration), ECE \(f(ece, 3))", xLabel: "mean \(scoreName) in the bin",
+        var chart = LineChart(title: title, xLabel: "mean \(scoreName) in the bin",
                               yLabel: "observed frequency", xRange: 0...1, yRange: 0...1, diagonal: true)
-        chart.series = [.init(name: "observed", points: used.map { (sum[$0] / Double(count[$0]), Double(hits[$0]) / Double(count[$0])) },
-                              dots: true)]
+        chart.series = series
         return chart.svg()
     }
 

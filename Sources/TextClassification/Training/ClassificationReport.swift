@@ -18,11 +18,14 @@ public struct ClassificationReport: Codable, Equatable, Sendable {
     public var rocAUC: Double?
     /// Mean binary cross-entropy (from the logits: no clipping).
     public var logLoss: Double
+    /// ``ExpectedCalibrationError`` of P(label 1) against the labels (10 bins).
+    public var expectedCalibrationError: Double
     /// `confusion[trueLabel][predictedLabel]`.
     public var confusion: [[Int]]
 
     /// - Parameters:
-    ///   - logits: the model's log-odds (``SequenceClassifier/logits(_:)``).
+    ///   - logits: the model's log-odds (``SequenceClassifier/logits(_:)``, divided by the
+    ///     head's temperature when it has one).
     ///   - labels: 0 or 1 each.
     ///   - threshold: a probability above it predicts 1 (Keras's binary accuracy uses 0.5).
     public init(logits: [Float], labels: [Int], threshold: Float = 0.5) {
@@ -31,6 +34,8 @@ public struct ClassificationReport: Codable, Equatable, Sendable {
         self.threshold = threshold
         var confusion = [[0, 0], [0, 0]]
         var loss = 0.0
+        expectedCalibrationError = ExpectedCalibrationError.of(scores: logits.map { Double(VectorMath.sigmoid($0)) },
+                                                               outcomes: labels.map { $0 == 1 })
         for (z, y) in zip(logits, labels) {
             let predicted = ClassificationHead.Kind.binary.decides(VectorMath.sigmoid(z), threshold: threshold) ? 1 : 0
             confusion[y][predicted] += 1

@@ -14,6 +14,8 @@ public struct MultiClassReport: Codable, Equatable, Sendable {
     public var topThreeAccuracy: Double
     /// Mean sparse categorical cross-entropy, −log p(true class), from the logits (no clipping, as the training loss).
     public var logLoss: Double
+    /// ``ExpectedCalibrationError`` of the predicted class's probability against being right (10 bins).
+    public var expectedCalibrationError: Double
     /// Per class, in label order.
     public var classes: [LabelScores]
     public var macroAverage: LabelScores
@@ -45,6 +47,9 @@ public struct MultiClassReport: Codable, Equatable, Sendable {
             })
         }
         self.confusion = confusion
+        expectedCalibrationError = ExpectedCalibrationError.of(
+            scores: (0..<count).map { Double(probabilities[$0 * k ..< ($0 + 1) * k].max() ?? 0) },
+            outcomes: labels.enumerated().map { ClassificationHead.argmax(probabilities[$0.offset * k ..< ($0.offset + 1) * k]) == $0.element })
         accuracy = count > 0 ? Double((0..<k).reduce(0) { $0 + confusion[$1][$1] }) / Double(count) : 0
         topThreeAccuracy = count > 0 ? Double(topThree) / Double(count) : 0
         logLoss = count > 0 ? loss / Double(count) : 0
