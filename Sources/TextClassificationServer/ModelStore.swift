@@ -83,6 +83,9 @@ final class ModelStore: Sendable {
                                        maxQueuedTexts: configuration.maxQueuedTexts,
                                        onPass: { [metrics] in metrics.modelPass(model: name, texts: $0) }))
         slots.withLock { $0[name] = .ready(served) }
+        // A load reads every file whole and decodes it; hand the freed pages back to the
+        // system, or the server holds its peak (~40 MB more with the topics model) for good.
+        _ = releaseFreedMemory(0)
         metrics.reloaded(model: name, succeeded: true)
         metrics.setModelsLoaded(loaded.count)
         logger.info("model \(name) loaded from \(source.directory.path) in \(ContinuousClock.now - started)",
@@ -100,3 +103,7 @@ final class ModelStore: Sendable {
         }
     }
 }
+
+/// glibc's `malloc_trim`, which Swift's Glibc module does not export.
+@_silgen_name("malloc_trim")
+private func releaseFreedMemory(_ pad: Int) -> Int32
