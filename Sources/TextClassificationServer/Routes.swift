@@ -22,7 +22,7 @@ struct Routes: Sendable {
         let rule = try body.validate(for: model.classifier, maxTexts: configuration.maxTexts)
         let texts = body.texts.map { model.classifier.truncated($0, toBytes: configuration.maxTextBytes) }
         let predictions = try await model.batcher.predict(texts, rule: rule, deadline: deadline)
-        var json = "{\"model\":" + ServiceError.quoted(model.name) + ",\"predictions\":["
+        var json = "{\"model\":" + model.jsonName + ",\"predictions\":["
         for (k, prediction) in predictions.enumerated() {
             if k > 0 { json += "," }
             json += prediction.json(topK: body.topK ?? 1, allProbabilities: body.probabilities)
@@ -50,7 +50,7 @@ struct Routes: Sendable {
                 try model.classifier.explain(texts, label: body.label, threshold: body.threshold)
             }
             let objects = explanations.joined().map { $0.json() }
-            return Self.json("{\"model\":" + ServiceError.quoted(model.name) + ",\"explanations\":[" + objects.joined(separator: ",") + "]}")
+            return Self.json("{\"model\":" + model.jsonName + ",\"explanations\":[" + objects.joined(separator: ",") + "]}")
         }
     }
 

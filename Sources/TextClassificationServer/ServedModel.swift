@@ -8,6 +8,8 @@ final class ServedModel: Sendable {
     let directory: URL
     let loadedAt: Date
     let batcher: PredictionBatcher
+    /// The name as a JSON string, made once: every answer starts with it.
+    let jsonName: String
     var classifier: TextClassifier { batcher.classifier }
 
     init(name: String, directory: URL, classifier: TextClassifier, loadedAt: Date, batcher: PredictionBatcher) {
@@ -15,6 +17,7 @@ final class ServedModel: Sendable {
         self.directory = directory
         self.loadedAt = loadedAt
         self.batcher = batcher
+        jsonName = ServiceError.quoted(name)
     }
 
     /// The model's entry in `GET /v1/models`.
