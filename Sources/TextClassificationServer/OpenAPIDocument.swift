@@ -118,7 +118,7 @@ public enum OpenAPIDocument {
           "texts": {"type": "array", "items": {"type": "string"}, "maxItems": 1000, "description": "At most --max-texts (1,000). A text longer than --max-text-bytes (100,000 UTF-8 bytes) is cut, on a character boundary, at the end the model's truncation drops (the start, by default)."},
           "top_k": {"nullable": true, "type": "integer", "minimum": 1, "description": "Multi-class models: the K most probable labels (textclf predict --top-k)"},
           "probabilities": {"nullable": true, "type": "boolean", "default": false, "description": "Every label's probability (always for multi-label models)"},
-          "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "default": 0.5, "description": "Binary: P(second label) above it predicts the second label; multi-label: every label at or above it"},
+          "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "Binary: P(second label) above it predicts the second label; multi-label: every label at or above it. Absent: 0.5, or a multi-label model's tuned per-label thresholds"},
           "min_probability": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-class: below it a text gets unknown_label"},
           "unknown_label": {"nullable": true, "type": "string", "default": "", "description": "Multi-class: the label of texts below min_probability"}
         }
@@ -143,7 +143,7 @@ public enum OpenAPIDocument {
         "properties": {
           "texts": {"type": "array", "items": {"type": "string"}, "maxItems": 100, "description": "At most 100"},
           "label": {"nullable": true, "type": "string", "description": "Explain this label's probability instead of the predicted label's"},
-          "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "default": 0.5}
+          "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "As in PredictRequest"}
         }
       },
       "Explanation": {
@@ -169,6 +169,7 @@ public enum OpenAPIDocument {
           "format_version": {"type": "integer"},
           "content_hash": {"type": "string", "description": "XXH64 of the directory's config.json, which records every other file's hash"},
           "temperature": {"type": "number", "description": "The calibration temperature (1: not calibrated; textclf fit --calibrate)"},
+          "thresholds": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Multi-label models tuned by textclf fit --tune-thresholds: each label's decision threshold"},
           "loaded_at": {"type": "string", "format": "date-time"}
         }
       },

@@ -7,8 +7,8 @@ struct PredictRequest: Decodable, Sendable {
     var topK: Int?
     /// Every label's probability (`--probabilities`; always for multi-label).
     var probabilities: Bool
-    /// Binary and multi-label (`--threshold`).
-    var threshold: Float
+    /// Binary and multi-label (`--threshold`); absent, the model's (0.5 or tuned per label).
+    var threshold: Float?
     /// Multi-class (`--min-probability`, `--unknown-label`).
     var minProbability: Float?
     var unknownLabel: String
@@ -24,7 +24,7 @@ struct PredictRequest: Decodable, Sendable {
         texts = try c.decode([String].self, forKey: .texts)
         topK = try c.decodeIfPresent(Int.self, forKey: .topK)
         probabilities = try c.decodeIfPresent(Bool.self, forKey: .probabilities) ?? false
-        threshold = try c.decodeNumber(forKey: .threshold) ?? 0.5
+        threshold = try c.decodeNumber(forKey: .threshold)
         minProbability = try c.decodeNumber(forKey: .minProbability)
         unknownLabel = try c.decodeIfPresent(String.self, forKey: .unknownLabel) ?? ""
     }
@@ -34,7 +34,7 @@ struct PredictRequest: Decodable, Sendable {
         guard texts.count <= maxTexts else {
             throw ServiceError.invalid("\(texts.count) texts; a request takes at most \(maxTexts)")
         }
-        guard threshold >= 0 && threshold <= 1 else { throw ServiceError.invalid("threshold must be in [0, 1]") }
+        guard threshold.map({ $0 >= 0 && $0 <= 1 }) ?? true else { throw ServiceError.invalid("threshold must be in [0, 1]") }
         let head = classifier.labels.head
         if head != .multiClass, topK != nil || minProbability != nil {
             throw ServiceError.invalid("\(topK != nil ? "top_k" : "min_probability") needs a multi-class model; this one is \(head)")
@@ -51,7 +51,7 @@ struct PredictRequest: Decodable, Sendable {
 struct ExplainRequest: Decodable, Sendable {
     var texts: [String]
     var label: String?
-    var threshold: Float
+    var threshold: Float?
 
     enum CodingKeys: String, CodingKey, CaseIterable { case texts, label, threshold }
 
@@ -60,7 +60,7 @@ struct ExplainRequest: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         texts = try c.decode([String].self, forKey: .texts)
         label = try c.decodeIfPresent(String.self, forKey: .label)
-        threshold = try c.decodeNumber(forKey: .threshold) ?? 0.5
+        threshold = try c.decodeNumber(forKey: .threshold)
     }
 }
 

@@ -28,6 +28,7 @@ final class ServedModel: Sendable {
                          formatVersion: classifier.origin?.formatVersion ?? TextClassifier.formatVersion,
                          contentHash: classifier.origin?.contentHash ?? "",
                          temperature: classifier.model?.head.temperature ?? 1,
+                         thresholds: classifier.model?.head.thresholds.map { Dictionary(uniqueKeysWithValues: zip(classifier.labelNames, $0)) },
                          loadedAt: ISO8601DateFormatter().string(from: loadedAt))
     }
 }
@@ -46,11 +47,13 @@ struct ModelInfo: Codable, Equatable, Sendable {
     var contentHash: String
     /// The head's calibration temperature (1: not calibrated; `textclf fit --calibrate`).
     var temperature: Float
+    /// Multi-label, when tuned (`textclf fit --tune-thresholds`): each label's threshold.
+    var thresholds: [String: Float]?
     /// ISO 8601, UTC.
     var loadedAt: String
 
     enum CodingKeys: String, CodingKey {
         case name, directory, labels, task, encoder, tokens
-        case temperature, formatVersion = "format_version", contentHash = "content_hash", loadedAt = "loaded_at"
+        case temperature, thresholds, formatVersion = "format_version", contentHash = "content_hash", loadedAt = "loaded_at"
     }
 }

@@ -26,12 +26,12 @@ extension TextClf {
         @Argument(help: "The model directory written by textclf fit.") var modelDirectory: String
         @Argument(help: "A CSV file with a header row and text and label columns.") var testFile: String
         @OptionGroup var columns: ColumnOptions
-        @Option(help: "Binary: a probability above this predicts the second label. Multi-label: labels at or above it are predicted.")
-        var threshold: Float = 0.5
+        @Option(help: "Binary: a probability above this predicts the second label. Multi-label: labels at or above it are predicted. (default: 0.5, or the model's per-label thresholds from fit --tune-thresholds)")
+        var threshold: Float?
         @Flag(help: "Print one JSON object instead of a table.") var json = false
 
         func validate() throws {
-            guard threshold >= 0 && threshold <= 1 else { throw ValidationError("--threshold must be in [0, 1]") }
+            guard threshold.map({ $0 >= 0 && $0 <= 1 }) ?? true else { throw ValidationError("--threshold must be in [0, 1]") }
         }
 
         func run() throws {
@@ -70,10 +70,12 @@ extension TextClf {
             func line(_ text: String) { out += text + "\n" }
             let width = max(names.map(\.displayWidth).max() ?? 0, 8) + 2
             func pad(_ s: String, _ w: Int = width) -> String { s.padded(to: w) }
-            func scoresTable(_ title: String, _ rows: [(String, LabelScores)]) {
-                line(pad(title) + pad("precision", 11) + pad("recall", 9) + pad("F1", 9) + pad("support", 9))
-                for (name, s) in rows {
-                    line(pad(name) + String(format: "%11.4f%9.4f%9.4f", s.precision, s.recall, s.f1) + pad(String(s.support), 9))
+            func scoresTable(_ title: String, _ rows: [(String, LabelScores)], thresholds: [Float]? = nil) {
+                line(pad(title) + pad("precision", 11) + pad("recall", 9) + pad("F1", 9) + pad("support", 9)
+                     + (thresholds == nil ? "" : pad("threshold", 11)))
+                for (k, (name, s)) in rows.enumerated() {
+                    line(pad(name) + String(format: "%11.4f%9.4f%9.4f", s.precision, s.recall, s.f1) + pad(String(s.support), 9)
+                         + (thresholds.map { String(format: "%11.2f", $0[k]) } ?? ""))
                 }
             }
             switch report {
@@ -115,9 +117,15 @@ extension TextClf {
                 line(String(format: "micro F1         %.4f   (precision %.4f, recall %.4f)", report.microF1,
                             report.microPrecision, report.microRecall))
                 line(String(format: "macro F1         %.4f", report.macroF1))
-                line(String(format: "threshold        %.2f", report.threshold))
-                line("")
-                scoresTable("label", Array(zip(names, report.labels)))
+                if Set(report.thresholds).count == 1 {
+                    line(String(format: "threshold        %.2f", report.thresholds[0]))
+                    line("")
+                    scoresTable("label", Array(zip(names, report.labels)))
+                } else {
+                    line("thresholds       per label, tuned by fit --tune-thresholds (--threshold overrides)")
+                    line("")
+                    scoresTable("label", Array(zip(names, report.labels)), thresholds: report.thresholds)
+                }
             }
             return out
         }

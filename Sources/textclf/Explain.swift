@@ -34,7 +34,7 @@ extension TextClf {
         @Argument(help: "Texts to explain; '-' (or nothing) reads one text per line from standard input.")
         var texts: [String] = []
         @Option(help: "Explain this label's probability instead of the predicted label's.") var label: String?
-        @Option(help: "Binary and multi-label models: the decision threshold (as in predict).") var threshold: Float = 0.5
+        @Option(help: "Binary and multi-label models: the decision threshold (as in predict; default: 0.5 or the model's tuned ones).") var threshold: Float?
         @Option(help: "Output: text, json (one object per line) or html (a page).") var format = Format.text
         @Flag(help: "Plain text even on a terminal.") var noColor = false
         @Option(name: [.short, .customLong("output")], help: "Write to this file (atomically) instead of standard output.")
@@ -44,7 +44,7 @@ extension TextClf {
         static let batchSize = 32
 
         func validate() throws {
-            guard threshold >= 0 && threshold <= 1 else { throw ValidationError("--threshold must be in [0, 1]") }
+            guard threshold.map({ $0 >= 0 && $0 <= 1 }) ?? true else { throw ValidationError("--threshold must be in [0, 1]") }
         }
 
         func run() throws {

@@ -130,6 +130,9 @@ extension TextClf {
         @Flag(help: "Binary and multi-class: fit a temperature to the validation rows so that the probabilities match how often the model is right (temperature scaling; decisions do not change). Saved with the model; predict, explain, evaluate, serve and the report use it.")
         var calibrate = false
 
+        @Flag(help: "With --multi-label: tune each label's decision threshold to F1 on the validation rows (one shared threshold, and a label's own where it has at least 10 positive validation rows). Saved with the model; predict, explain, evaluate, serve and the report use them unless given --threshold.")
+        var tuneThresholds = false
+
         @Option(help: "With --multi-label: what joins the labels of one cell.")
         var labelSeparator = "|"
 
@@ -160,6 +163,10 @@ extension TextClf {
                 throw ValidationError("--calibrate fits on validation data: keep --validation-split above 0 or give --validation")
             }
             if calibrate && multiLabel { throw ValidationError("--calibrate is for binary and multi-class models, not --multi-label") }
+            if tuneThresholds && !multiLabel { throw ValidationError("--tune-thresholds is for --multi-label models (binary and multi-class: --calibrate)") }
+            if tuneThresholds && validationSplit == 0 && validation == nil {
+                throw ValidationError("--tune-thresholds tunes on validation data: keep --validation-split above 0 or give --validation")
+            }
             if report && validationSplit == 0 && validation == nil {
                 throw ValidationError("--report measures the model on validation data: keep --validation-split above 0 or give --validation")
             }
@@ -269,6 +276,17 @@ extension TextClf {
                     printError(String(format: "Calibrated on the %d validation rows: temperature %.3f; log loss %.4f → %.4f, calibration error (ECE) %.4f → %.4f",
                                       held?.texts.count ?? rows, c.temperature, c.logLossBefore, c.logLossAfter,
                                       c.calibrationErrorBefore, c.calibrationErrorAfter))
+                }
+                if tuneThresholds {
+                    let rows = history.heldOutRows ?? heldOut
+                    let t = held == nil
+                        ? try classifier.tuneThresholds(texts: Array(data.texts.suffix(rows)), labelSets: Array(sets.suffix(rows)))
+                        : try classifier.tuneThresholds(texts: held!.texts, labelSets: heldSets!)
+                    let shared = Dictionary(t.thresholds.map { ($0, 1) }, uniquingKeysWith: +).max { $0.value < $1.value }!.key
+                    let own = zip(labels.names, t.thresholds).filter { $0.1 != shared }
+                    printError(String(format: "Tuned thresholds on the %d validation rows: %.2f", held?.texts.count ?? rows, shared)
+                               + (own.isEmpty ? " for every label" : " shared, " + own.map { String(format: "%@ %.2f", $0.0, $0.1) }.joined(separator: ", "))
+                               + String(format: "; micro F1 %.4f → %.4f", t.microF1Before, t.microF1After))
                 }
                 try classifier.save(to: URL(fileURLWithPath: output), force: force)
                 let seconds = history.epochs.reduce(0) { $0 + $1.seconds }

@@ -38,8 +38,8 @@ extension TextClf {
         @Option(help: "The CSV column holding the texts.") var textColumn = "text"
         @Option(help: "A CSV column to print instead of the text (default: \"id\" if present).") var idColumn: String?
         @Option(help: "Output format: csv, tsv or jsonl.") var format = Format.csv
-        @Option(parsing: .unconditional, help: "Binary: a probability above this predicts the second label. Multi-label: every label at or above it is predicted.")
-        var threshold: Float = 0.5
+        @Option(parsing: .unconditional, help: "Binary: a probability above this predicts the second label. Multi-label: every label at or above it is predicted. (default: 0.5, or the model's per-label thresholds from fit --tune-thresholds)")
+        var threshold: Float?
         @Option(parsing: .unconditional, help: "Multi-class: also print the next K-1 most probable labels and their probabilities.")
         var topK: Int?
         @Flag(help: "Also print every label's probability (always printed for multi-label models).")
@@ -52,7 +52,7 @@ extension TextClf {
         var output: String?
 
         func validate() throws {
-            guard threshold >= 0 && threshold <= 1 else { throw ValidationError("--threshold must be in [0, 1]") }
+            guard threshold.map({ $0 >= 0 && $0 <= 1 }) ?? true else { throw ValidationError("--threshold must be in [0, 1]") }
             if lines && idColumn != nil { throw ValidationError("--id-column needs CSV input, not --lines") }
             if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
             if let p = minProbability, !(p >= 0 && p <= 1) { throw ValidationError("--min-probability must be in [0, 1]") }

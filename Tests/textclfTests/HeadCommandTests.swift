@@ -88,12 +88,15 @@ import Testing
         let events = Self.data.appendingPathComponent("duee-multilabel.csv").path
         let model = try Command.temporaryDirectory().appendingPathComponent("events").path
         let fit = try Command.run(["fit", events, "-o", model, "--label-column", "labels", "--multi-label",
-                                   "--epochs", "2", "--validation-split", "0.2"])
+                                   "--epochs", "2", "--validation-split", "0.2", "--tune-thresholds"])
         #expect(fit.status == 0, "\(fit.stderr)")
         #expect(fit.stderr.contains("labels (multi-label, rows holding each):"))
+        #expect(fit.stderr.contains("Tuned thresholds on the 111 validation rows: "), "\(fit.stderr)")
+        let config = try String(contentsOfFile: model + "/config.json", encoding: .utf8)
+        #expect(config.contains("\"thresholds\" : [") && config.contains("\"formatVersion\" : 7"))
         let evaluate = try Command.run(["evaluate", model, events, "--label-column", "labels"])
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
-        for part in ["subset accuracy", "Hamming loss", "micro F1", "macro F1", "人生##死亡"] {
+        for part in ["subset accuracy", "Hamming loss", "micro F1", "macro F1", "人生##死亡", "threshold"] {
             #expect(evaluate.stdout.contains(part), "\(part) in: \(evaluate.stdout)")
         }
         let predict = try Command.run(["predict", model, "--lines", "--threshold", "0.05"],
@@ -109,5 +112,7 @@ import Testing
         // Multi-class options are refused for a multi-label model.
         let refused = try Command.run(["predict", model, "--lines", "--top-k", "2"], input: Data("好\n".utf8))
         #expect(refused.status == 64 && refused.stderr.contains("multi-class"), "\(refused.stderr)")
+        let notMultiLabel = try Command.run(["fit", events, "-o", model + "-2", "--label-column", "labels", "--tune-thresholds"])
+        #expect(notMultiLabel.status == 64 && notMultiLabel.stderr.contains("--tune-thresholds is for --multi-label models"))
     }
 }

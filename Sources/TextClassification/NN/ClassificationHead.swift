@@ -31,6 +31,10 @@ public struct ClassificationHead: Sendable {
     /// ``fittedTemperature(logits:labels:)``; training, losses and `evaluate` use the raw
     /// logits, and no decision changes (the sign of a logit and the largest one stay).
     public var temperature: Float = 1
+    /// Multi-label: each label's own threshold, tuned on validation rows by
+    /// ``tunedThresholds(probabilities:targets:)``; `nil`, every label at 0.5. A threshold
+    /// given to ``decide(_:threshold:)`` overrides them.
+    public var thresholds: [Float]?
 
     /// Output units: 1 for binary, else one per class or label.
     public var outputs: Int { dense.units }
@@ -155,17 +159,24 @@ public struct ClassificationHead: Sendable {
     /// The labels one row of probabilities decides: binary, the second label when its
     /// probability is above `threshold` (Keras's binary accuracy: strictly above 0.5), else
     /// the first; multi-class, the most probable; multi-label, every label at or above
-    /// `threshold` (possibly none).
-    public func decide(_ row: ArraySlice<Float>, threshold: Float = 0.5) -> [Int] {
+    /// `threshold` (possibly none). `threshold` `nil`: the head's own (``threshold(ofLabel:)``).
+    public func decide(_ row: ArraySlice<Float>, threshold: Float? = nil) -> [Int] {
         switch kind {
-        case .binary: return [kind.decides(row[row.startIndex], threshold: threshold) ? 1 : 0]
+        case .binary: return [kind.decides(row[row.startIndex], threshold: threshold ?? 0.5) ? 1 : 0]
         case .multiClass: return [Self.argmax(row)]
-        case .multiLabel: return row.indices.filter { kind.decides(row[$0], threshold: threshold) }.map { $0 - row.startIndex }
+        case .multiLabel:
+            return row.indices.map { $0 - row.startIndex }.filter {
+                kind.decides(row[row.startIndex + $0], threshold: threshold ?? self.threshold(ofLabel: $0))
+            }
         }
     }
 
     /// ``decide(_:threshold:)`` for an array row.
-    public func decide(_ row: [Float], threshold: Float = 0.5) -> [Int] { decide(row[...], threshold: threshold) }
+    public func decide(_ row: [Float], threshold: Float? = nil) -> [Int] { decide(row[...], threshold: threshold) }
+
+    /// The threshold a multi-label head decides `label` by when none is given: its tuned one,
+    /// else 0.5.
+    public func threshold(ofLabel label: Int) -> Float { thresholds?[label] ?? 0.5 }
 
     /// The index of the largest value, the first of equals (as `argmax`).
     static func argmax(_ row: ArraySlice<Float>) -> Int {

@@ -40,14 +40,14 @@ public struct BatchPredictor: Sendable {
     /// Texts per model call.
     public var batchSize: Int
     /// As in ``TextClassifier/predict(texts:threshold:minimumProbability:unknownLabel:)``.
-    public var threshold: Float
+    public var threshold: Float?
     /// As in ``TextClassifier/predict(texts:threshold:minimumProbability:unknownLabel:)``.
     public var minimumProbability: Float
     /// As in ``TextClassifier/predict(texts:threshold:minimumProbability:unknownLabel:)``.
     public var unknownLabel: String
 
     /// A labeller with `classifier`'s decision settings.
-    public init(classifier: TextClassifier, batchSize: Int = BatchPredictor.defaultBatchSize, threshold: Float = 0.5,
+    public init(classifier: TextClassifier, batchSize: Int = BatchPredictor.defaultBatchSize, threshold: Float? = nil,
                 minimumProbability: Float = 0, unknownLabel: String = "") {
         self.classifier = classifier
         self.batchSize = max(1, batchSize)
@@ -144,7 +144,7 @@ private final class Labelling: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var result: Result<[Prediction], any Error>?
 
-    init(classifier: TextClassifier, texts: [String], threshold: Float, minimumProbability: Float, unknownLabel: String) {
+    init(classifier: TextClassifier, texts: [String], threshold: Float?, minimumProbability: Float, unknownLabel: String) {
         Thread.detachNewThread { [self] in
             result = Result {
                 try classifier.predict(texts: texts, threshold: threshold, minimumProbability: minimumProbability,

@@ -2,15 +2,15 @@
 /// `--min-probability` and `--unknown-label`).
 public struct DecisionRule: Hashable, Sendable {
     /// Binary: the second label's probability must be above it; multi-label: each label's at
-    /// or above it.
-    public var threshold: Float
+    /// or above it. `nil`: the model's (multi-label: tuned per label, if it was), else 0.5.
+    public var threshold: Float?
     /// Multi-class: a text whose most probable class is below it gets `unknownLabel` instead
     /// ("none of the above").
     public var minimumProbability: Float
     /// Multi-class: the label of texts below `minimumProbability`.
     public var unknownLabel: String
 
-    public init(threshold: Float = 0.5, minimumProbability: Float = 0, unknownLabel: String = "") {
+    public init(threshold: Float? = nil, minimumProbability: Float = 0, unknownLabel: String = "") {
         self.threshold = threshold
         self.minimumProbability = minimumProbability
         self.unknownLabel = unknownLabel

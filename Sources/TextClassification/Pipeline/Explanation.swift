@@ -46,7 +46,7 @@ extension TextClassifier {
     ///   - threshold: as in ``predict(texts:threshold:minimumProbability:unknownLabel:)``.
     /// - Returns: per text, one explanation per label explained.
     /// - Throws: for a label the model does not have, or an unfitted classifier.
-    public func explain(_ texts: [String], label: String? = nil, threshold: Float = 0.5) throws -> [[Explanation]] {
+    public func explain(_ texts: [String], label: String? = nil, threshold: Float? = nil) throws -> [[Explanation]] {
         let model = try trainedModel()
         let requested = try label.map { name -> Int in
             guard let index = labelNames.firstIndex(of: name) else {

@@ -62,7 +62,8 @@ extension TextClassifier {
                 userDictionary: tokenizer.dictionary.map { StoredDictionary(file: Self.dictionaryFile, words: $0.words.count) },
                 inputDim: model.encoder.embedding.inputDim, training: history, quantization: quantization,
                 wordList: quantization == nil ? nil : Self.wordListFile,
-                temperature: model.head.temperature == 1 ? nil : model.head.temperature, files: files)
+                temperature: model.head.temperature == 1 ? nil : model.head.temperature,
+                thresholds: model.head.thresholds, files: files)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try folder.write(encoder.encode(config), to: Self.configFile)

@@ -20,14 +20,16 @@ extension TextClassifier {
     /// Version 5: n-grams hashed into buckets (`buckets`), quantized models, and the n-gram
     /// token units (`ngrams`, `ngrams3`, `wordchar`), which came after version 4 without a
     /// bump. Version 6: a calibrated head (`temperature`), which older builds would ignore and
-    /// so print uncalibrated probabilities. A model is written with the lowest version that
-    /// every reader of it understands: `requiredFormatVersion`.
-    public static let formatVersion = 6
+    /// so print uncalibrated probabilities. Version 7: a multi-label head's tuned per-label
+    /// `thresholds`, which older builds would ignore and so decide at 0.5. A model is written
+    /// with the lowest version that every reader of it understands: `requiredFormatVersion`.
+    public static let formatVersion = 7
 
     /// The oldest format whose readers understand everything this model uses; an older build
     /// refuses the directory with "upgrade textclf" instead of failing to decode it.
     var requiredFormatVersion: Int {
         let c = configuration
+        if let model, model.head.thresholds != nil { return 7 }
         if let model, model.head.temperature != 1 { return 6 }
         if c.buckets != nil || quantization != nil || ![.word, .character].contains(c.unit) { return 5 }
         return c.encoder == .lstm ? 3 : 4
@@ -67,6 +69,8 @@ extension TextClassifier {
         var wordList: String?
         /// Format 6: the head's temperature (absent: 1, uncalibrated).
         var temperature: Float?
+        /// Format 7: a multi-label head's per-label thresholds, in label order (absent: 0.5).
+        var thresholds: [Float]?
         /// Every other file's size and XXH64, checked on load: a file copied in from another
         /// model, or damaged, is refused. Absent in models saved before it was added.
         var files: [String: StoredFile]?
@@ -245,6 +249,14 @@ extension TextClassifier {
                     path: path + "/" + Self.configFile, reason: "temperature \(temperature) is not a positive number of a binary or multi-class head")
             }
             model.head.temperature = temperature
+        }
+        if let thresholds = stored.thresholds {
+            guard head == .multiLabel, thresholds.count == stored.labels.count, thresholds.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+                throw TextClassificationError.invalidModel(
+                    path: path + "/" + Self.configFile,
+                    reason: "thresholds must be one number in [0, 1] per label (\(stored.labels.count)) of a multi-label head")
+            }
+            model.head.thresholds = thresholds
         }
         self.model = model
         history = stored.training

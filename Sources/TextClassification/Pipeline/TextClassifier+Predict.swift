@@ -5,11 +5,12 @@ extension TextClassifier {
     /// Each text's prediction: every label's probability and the decision of the head.
     ///
     /// - Parameters:
-    ///   - threshold: binary, the second label's probability must be above it; multi-label,
-    ///     each label's at or above it.
+    ///   - threshold: binary, the second label's probability must be above it (`nil`: 0.5);
+    ///     multi-label, each label's at or above it (`nil`: the model's, tuned per label by
+    ///     ``tuneThresholds(texts:labelSets:)``, else 0.5).
     ///   - minimumProbability: multi-class, a text whose most probable class is below it
     ///     gets `unknownLabel` instead ("none of the above").
-    public func predict(texts: [String], threshold: Float = 0.5, minimumProbability: Float = 0,
+    public func predict(texts: [String], threshold: Float? = nil, minimumProbability: Float = 0,
                         unknownLabel: String = "") throws -> [Prediction] {
         let rule = DecisionRule(threshold: threshold, minimumProbability: minimumProbability, unknownLabel: unknownLabel)
         return try predict([(texts, rule)])[0]
@@ -38,12 +39,12 @@ extension TextClassifier {
     /// The measures that fit the head (binary: accuracy, precision, recall, F1, ROC-AUC, log
     /// loss, confusion matrix; multi-class and multi-label: see ``MultiClassReport`` and
     /// ``MultiLabelReport``) on texts with their classes (indices into ``labelNames``).
-    public func report(texts: [String], labels classes: [Int], threshold: Float = 0.5) throws -> EvaluationReport {
+    public func report(texts: [String], labels classes: [Int], threshold: Float? = nil) throws -> EvaluationReport {
         let model = try trainedModel()
         _ = try targets(classes)
         switch model.head.kind {
         case .binary:
-            return .binary(ClassificationReport(logits: try calibratedLogits(texts, model), labels: classes, threshold: threshold))
+            return .binary(ClassificationReport(logits: try calibratedLogits(texts, model), labels: classes, threshold: threshold ?? 0.5))
         case .multiClass:
             return .multiClass(MultiClassReport(logits: try calibratedLogits(texts, model), labels: classes,
                                                 classes: labelNames.count))
@@ -53,14 +54,15 @@ extension TextClassifier {
     }
 
     /// ``report(texts:labels:threshold:)`` for a multi-label classifier: each text's label set.
-    public func report(texts: [String], labelSets: [[Int]], threshold: Float = 0.5) throws -> EvaluationReport {
+    public func report(texts: [String], labelSets: [[Int]], threshold: Float? = nil) throws -> EvaluationReport {
         let model = try trainedModel()
         guard model.head.kind == .multiLabel else {
             throw TextClassificationError.invalidArgument(name: "labels", value: "label sets",
                                                           expected: "one class per text for a \(model.head.kind) classifier")
         }
-        return .multiLabel(MultiLabelReport(probabilities: try model.predict(encode(texts)), targets: try targets(labelSets),
-                                            labels: labelNames.count, threshold: threshold))
+        let k = labelNames.count
+        return .multiLabel(MultiLabelReport(probabilities: try model.predict(encode(texts)), targets: try targets(labelSets), labels: k,
+                                            thresholds: (0..<k).map { threshold ?? model.head.threshold(ofLabel: $0) }))
     }
 
     /// Loss and accuracy on texts with their classes (Keras's `model.evaluate`).

@@ -143,9 +143,13 @@ public struct ModelReport {
             confusion = HeatMap(title: "Confusion matrix", rowTitle: "true label", columnTitle: "predicted",
                                 rows: names, columns: names, values: r.confusion.map { $0.map(Double.init) })
         case .multiLabel:
-            let r = MultiLabelReport(probabilities: probabilities, targets: targets, labels: k)
+            let r = MultiLabelReport(probabilities: probabilities, targets: targets, labels: k,
+                                     thresholds: (0..<k).map { head.threshold(ofLabel: $0) })
             out += table([["subset accuracy", f(r.subsetAccuracy)], ["Hamming loss", f(r.hammingLoss)],
-                          ["micro F1", f(r.microF1)], ["macro F1", f(r.macroF1)]], header: nil)
+                          ["micro F1", f(r.microF1)], ["macro F1", f(r.macroF1)]]
+                         + (head.thresholds == nil ? [] : [["micro F1, every label at 0.5",
+                                                            f(MultiLabelReport(probabilities: probabilities, targets: targets, labels: k).microF1)]]),
+                         header: nil)
             scores = r.labels
             // Per label: the texts that have it (found or missed) and those given it wrongly.
             let counts = (0..<k).map { c -> [Double] in

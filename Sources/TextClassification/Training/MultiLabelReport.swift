@@ -8,8 +8,9 @@
 /// ```
 public struct MultiLabelReport: Codable, Equatable, Sendable {
     public var count: Int
-    /// A label is predicted when its probability is at or above this.
-    public var threshold: Float
+    /// A label is predicted when its probability is at or above its threshold; per label, in
+    /// label order.
+    public var thresholds: [Float]
     /// Rows whose predicted label set is exactly the true one.
     public var subsetAccuracy: Double
     /// The fraction of (row, label) decisions that are wrong.
@@ -26,16 +27,22 @@ public struct MultiLabelReport: Codable, Equatable, Sendable {
     /// - Parameters:
     ///   - probabilities: `[n, labels]` row-major, each label's sigmoid output.
     ///   - targets: `[n, labels]`, 1 where a row has the label.
+    ///   - threshold: every label's.
     public init(probabilities: [Float], targets: [Float], labels k: Int, threshold: Float = 0.5) {
-        precondition(probabilities.count == targets.count && targets.count % max(k, 1) == 0)
+        self.init(probabilities: probabilities, targets: targets, labels: k, thresholds: [Float](repeating: threshold, count: k))
+    }
+
+    /// - Parameter thresholds: each label's (a head's tuned ``ClassificationHead/thresholds``).
+    public init(probabilities: [Float], targets: [Float], labels k: Int, thresholds: [Float]) {
+        precondition(probabilities.count == targets.count && targets.count % max(k, 1) == 0 && thresholds.count == k)
         count = k > 0 ? targets.count / k : 0
-        self.threshold = threshold
+        self.thresholds = thresholds
         var tp = [Int](repeating: 0, count: k), fp = tp, fn = tp
         var exact = 0, wrong = 0
         for r in 0..<count {
             var rowWrong = 0
             for j in 0..<k {
-                let predicted = ClassificationHead.Kind.multiLabel.decides(probabilities[r * k + j], threshold: threshold)
+                let predicted = ClassificationHead.Kind.multiLabel.decides(probabilities[r * k + j], threshold: thresholds[j])
                 let actual = targets[r * k + j] > 0.5
                 if predicted && actual { tp[j] += 1 } else if predicted { fp[j] += 1 } else if actual { fn[j] += 1 }
                 if predicted != actual { rowWrong += 1 }
