@@ -14,15 +14,20 @@ extension TextClf {
             per label, ROC and precision-recall curves (one label against the rest), a \
             reliability diagram, the histogram of predicted probabilities, and the most \
             confidently wrong texts with each token's contribution (as textclf explain). \
+            With --training, a data check of the training file (against --test): textclf \
+            check's repeats, conflicts, overlap, near duplicates and class balance (label \
+            errors: textclf check --html). \
             textclf fit --report writes one into the model directory after training.
 
             Examples:
               textclf report reviews-model --test Data/reviews-test.csv -o reviews-report.html
               textclf report events-model --test events.csv --label-column labels -o events.html
+              textclf report topics-model --test Data/thucnews-dev.csv --training Data/thucnews-train.csv -o topics.html
             """)
 
         @Argument(help: "The model directory written by textclf fit.") var modelDirectory: String
         @Option(help: "A labelled CSV file to evaluate on (text and label columns).") var test: String?
+        @Option(help: "The labelled training file, to add textclf check's findings (against --test).") var training: String?
         @OptionGroup var columns: ColumnOptions
         @Option(help: "The report's title (default: the model directory's name).") var title: String?
         @Option(name: [.short, .customLong("output")], help: "The HTML file to write (atomically).") var output: String
@@ -35,7 +40,13 @@ extension TextClf {
                                     labelColumn: columns.labelColumn)
                 }
                 let name = title ?? URL(fileURLWithPath: modelDirectory).lastPathComponent
-                try writeReport(classifier, test: data, title: name, to: output)
+                let check = try training.map {
+                    let rows = try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn, labelColumn: columns.labelColumn)
+                    let c = classifier.configuration
+                    return DataCheck(training: rows, test: data, normalizer: TextNormalizer(form: c.normalization, toSimplified: c.toSimplified),
+                                     separator: classifier.labels.head == .multiLabel ? classifier.labels.separator : nil)
+                }
+                try writeReport(classifier, test: data, title: name, dataCheck: check, to: output)
             }
         }
     }
@@ -43,7 +54,8 @@ extension TextClf {
 
 /// Builds a model's HTML report (test data labels checked against the model's) and writes it
 /// atomically: shared by `report` and `fit --report`.
-func writeReport(_ classifier: TextClassifier, test data: LabelledCSV?, title: String, to path: String) throws {
+func writeReport(_ classifier: TextClassifier, test data: LabelledCSV?, title: String, dataCheck: DataCheck? = nil,
+                 to path: String) throws {
     let labels = classifier.labels
     let test = try data.map { data in
         ModelReport.TestData(texts: data.texts,
@@ -53,10 +65,14 @@ func writeReport(_ classifier: TextClassifier, test data: LabelledCSV?, title: S
     }
     var report = ModelReport(classifier: classifier, title: "textclf report: \(title)")
     report.footer = "Made by textclf \(TextClf.configuration.version) on \(ISO8601DateFormatter().string(from: Date()))."
-    let html = try report.html(test: test)
+    try writeAtomically(try report.html(test: test, dataCheck: dataCheck), to: path)
+}
+
+/// Writes `text` to `path` through a temporary file renamed into place: all of it or nothing.
+func writeAtomically(_ text: String, to path: String) throws {
     let out = try OutputFile(path: path)
     do {
-        try out.write(html)
+        try out.write(text)
         try out.commit()
     } catch {
         out.discard()

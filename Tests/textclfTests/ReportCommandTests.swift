@@ -18,6 +18,11 @@ import Testing
         let out = directory.appendingPathComponent("r.html").path
         let made = try Command.run(["report", model, "--test", train.path, "-o", out])
         #expect(made.status == 0 && FileManager.default.fileExists(atPath: out), "\(made.stderr)")
+        #expect(try !String(contentsOfFile: out, encoding: .utf8).contains("id=\"data-check\""))
+        // With the training file: textclf check's findings (here every test row is a training row).
+        let checked = try Command.run(["report", model, "--test", train.path, "--training", train.path, "-o", out])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8).contains("<p>40 of 40 (40 distinct texts).</p>"))
         // A label the model does not know, named with its line; an unwritable path: exit 73.
         let bad = directory.appendingPathComponent("bad.csv")
         try "text,label\n好,pos\n差,maybe\n".write(to: bad, atomically: true, encoding: .utf8)

@@ -49,6 +49,7 @@ struct HTMLPage {
     table { border-collapse: collapse; } td, th { padding: 2px 10px; text-align: right; }
     th { color: var(--muted); font-weight: 600; } td:first-child, th:first-child { text-align: left; }
     table.summary td { text-align: left; } table.summary td:first-child { color: var(--muted); }
+    table.check td, table.check th { text-align: left; } h3 { font-size: 15px; margin: 18px 0 4px; }
     .explanation { background: var(--panel); border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
     .tokens { line-height: 2; } .tok { padding: 2px 3px; border-radius: 3px; margin-right: 2px; }
     .tok.dropped { color: var(--muted); opacity: 0.55; text-decoration: line-through; }

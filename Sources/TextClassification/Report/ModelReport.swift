@@ -41,8 +41,9 @@ public struct ModelReport {
         self.title = title
     }
 
-    /// The page. - Throws: for an unfitted classifier, or test labels outside the label names.
-    public func html(test: TestData? = nil) throws -> String {
+    /// The page, with `dataCheck`'s section at the end when given (the training data).
+    /// - Throws: for an unfitted classifier, or test labels outside the label names.
+    public func html(test: TestData? = nil, dataCheck: DataCheck? = nil) throws -> String {
         let model = try classifier.trainedModel()
         var body = "<h1>\(HTML.escape(title))</h1>" + summary(model)
         body += "<h2>Training</h2>" + curves()
@@ -55,6 +56,7 @@ public struct ModelReport {
             body += "<h2>Evaluation</h2><p class=\"note\">No test data: give labelled texts (textclf report --test FILE.csv) "
                 + "for the confusion matrix, per-class scores, ROC and precision–recall curves, calibration and errors.</p>"
         }
+        body += dataCheck?.htmlSection(limit: wrongExamples * 2) ?? ""
         body += "<p class=\"muted\">\(HTML.escape(footer))</p>"
         return HTMLPage(title: title, body: body).html
     }
