@@ -96,8 +96,14 @@ extension TextClf {
         @Option(help: "adam: Keras's Adam, every embedding row steps on every batch (a step costs the whole vocabulary); deferred-adam: the same arithmetic, but a row's steps wait until a batch reads it and are then applied at once, ε left out of them (a step costs the batch's tokens); lazy-adam: only the rows a batch read step (TensorFlow Addons' LazyAdam; rare rows move less). (default: \(HelpPresets.bagBinary.optimizer.rawValue) for the bag, \(HelpPresets.recurrent.optimizer.rawValue) otherwise)")
         var optimizer: Optimizer?
 
-        @Option(parsing: .unconditional, help: "Seed for weights and shuffling: the same seed and data give the same model.")
-        var seed: UInt64 = 0
+        @Option(parsing: .unconditional, help: "Seed for weights and shuffling: the same seed and data give the same model. (default: 0, or the --from model's)")
+        var seed: UInt64?
+
+        @Option(help: ArgumentHelp("Keep training this saved model on the rows given, --epochs more epochs: its settings, vocabulary (new words are unknown to it) and weights; with its optimizer saved (--save-optimizer), as if training had not stopped. Its labels only.", valueName: "model-directory"))
+        var from: String?
+
+        @Flag(help: "Save the optimizer's state with the model (optimizer.safetensors, twice the weights' size), so that fit --from continues exactly.")
+        var saveOptimizer = false
 
         @OptionGroup(title: "Text (the model does the same to every text it later sees)")
         var text: TextOptions
@@ -177,7 +183,8 @@ extension TextClf {
                 try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)  // before hours of training
                 let data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
                                            labelColumn: columns.labelColumn)
-                let labels = try LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: labelSeparator)
+                let base = try from.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
+                let labels = try base?.labels ?? LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: labelSeparator)
                 let held = try validation.map {
                     try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn,
                                     labelColumn: columns.labelColumn)
@@ -188,29 +195,8 @@ extension TextClf {
                 let classes = multi ? [] : try labels.classIndices(of: data)
                 let heldSets = multi ? try held.map { try labels.labelSets(of: $0) } : nil
                 let heldClasses = multi ? nil : try held.map { try labels.classIndices(of: $0) }
-                let pretrained = embeddings.map {
-                    TextClassifier.PretrainedEmbeddings(file: URL(fileURLWithPath: $0), trainable: !freezeEmbeddings)
-                }
-                let vectorDimension = try pretrained.map { try WordVectors.header(ofFileAt: $0.file).dimension }
-                if let vectorDimension, let embeddingDim, embeddingDim != vectorDimension {
-                    throw TextClassificationError.invalidArgument(
-                        name: "--embedding-dim", value: String(embeddingDim),
-                        expected: "the \(vectorDimension) of the vectors in \(embeddings!) (or leave it out)")
-                }
-                // Word vectors want word tokens: with --embeddings the default is a recurrent encoder.
-                let encoder = encoder ?? Preset.encoder(for: labels.head, pretrainedEmbeddings: embeddings != nil)
-                let preset = Preset(encoder: encoder, head: labels.head)
-                let numWords = numWords ?? preset.numWords ?? 0
-                let learningRate = learningRate ?? preset.learningRate
-                let configuration = TextClassifier.Configuration(
-                    normalization: text.normalization, toSimplified: text.toSimplified,
-                    locale: locale, lowercased: lowercase, unit: tokens?.unit ?? preset.unit,
-                    numWords: numWords == 0 ? nil : numWords, maxLength: maxLength ?? preset.maxLength,
-                    embeddingDim: embeddingDim ?? vectorDimension ?? 64, units: units, encoder: encoder, dropout: dropout,
-                    embeddingDropout: embeddingDropout ?? preset.embeddingDropout, recurrentDropout: recurrentDropout,
-                    buckets: buckets == 0 ? nil : buckets)
-                let dictionary = try loadDictionaries(text.userDictionaries)
-                var classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
+                var (classifier, pretrained, learningRate) = try base.map { try continued($0) } ?? newClassifier(labels: labels)
+                let seed = seed ?? classifier.optimizerState?.seed ?? 0
                 if validation != nil, let validationSplit, validationSplit > 0 {
                     printError("textclf: warning: --validation-split \(validationSplit) is ignored: --validation \(validation!) gives the validation rows")
                 }
@@ -235,18 +221,18 @@ extension TextClf {
                             texts: data.texts, labelSets: sets, classWeight: weighting, epochs: epochs, batchSize: batchSize,
                             seed: seed, learningRate: learningRate, optimizer: optimizer, validation: held.map { ($0.texts, heldSets!) },
                             validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
-                            embeddings: pretrained, onBatch: progress.update, onEpoch: onEpoch)
+                            embeddings: pretrained, continuing: base != nil, onBatch: progress.update, onEpoch: onEpoch)
                     } else {
                         history = try classifier.fit(
                             texts: data.texts, labels: classes, classWeight: weighting, epochs: epochs, batchSize: batchSize,
                             seed: seed, learningRate: learningRate, optimizer: optimizer, validation: held.map { ($0.texts, heldClasses!) },
                             validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
-                            embeddings: pretrained, onBatch: progress.update, onEpoch: onEpoch)
+                            embeddings: pretrained, continuing: base != nil, onBatch: progress.update, onEpoch: onEpoch)
                     }
                 } catch let error as TextClassificationError {
                     guard case let .nonFiniteLoss(epoch, _) = error, classifier.model != nil else { throw error }
                     // Keep the last good weights, then report the divergence.
-                    try classifier.save(to: URL(fileURLWithPath: output), force: force)
+                    try classifier.save(to: URL(fileURLWithPath: output), force: force, includingOptimizerState: saveOptimizer)
                     printError("textclf: saved the last good model (epoch \(epoch - 1), or the best validation epoch before it) to \(output)")
                     throw error
                 }
@@ -288,7 +274,7 @@ extension TextClf {
                                + (own.isEmpty ? " for every label" : " shared, " + own.map { String(format: "%@ %.2f", $0.0, $0.1) }.joined(separator: ", "))
                                + String(format: "; micro F1 %.4f → %.4f", t.microF1Before, t.microF1After))
                 }
-                try classifier.save(to: URL(fileURLWithPath: output), force: force)
+                try classifier.save(to: URL(fileURLWithPath: output), force: force, includingOptimizerState: saveOptimizer)
                 let seconds = history.epochs.reduce(0) { $0 + $1.seconds }
                 printError(String(format: "Saved the model to %@ (vocabulary %d words, %.1fs of training); epochs in %@/history.csv",
                                   output, classifier.vocabulary.indexWord.count - 1, seconds, output))

@@ -62,7 +62,7 @@ public struct Adam: Sendable {
     /// rather than once per row and call: at a million rows, rare rows miss thousands of steps.
     var tails: [CatchUp.Tail] = []
     /// Steps taken so far (Keras's `iterations`).
-    public private(set) var step = 0
+    public internal(set) var step = 0
     /// Each weight's first and second moments, by name.
     var moments: [String: (first: [Float], second: [Float])] = [:]
 

@@ -7,7 +7,9 @@ extension TextClassifier {
     /// replaced in one step (readers see the old model or the new one, never a mix); anything
     /// else at that path is refused unless `force` (see ``checkSaveTarget(_:force:)``). A
     /// symbolic link is followed: the model replaces what it points to and the link stays.
-    public func save(to directory: URL, force: Bool = false) throws {
+    /// `includingOptimizerState` also writes ``optimizerState`` (`optimizer.safetensors`),
+    /// so that a fit continued from the directory trains as if it had not stopped.
+    public func save(to directory: URL, force: Bool = false, includingOptimizerState: Bool = false) throws {
         let model = try trainedModel()
         let target = try Self.checkSaveTarget(directory, force: force)
         let parent = (target as NSString).deletingLastPathComponent, name = (target as NSString).lastPathComponent
@@ -52,6 +54,10 @@ extension TextClassifier {
                 try write(json, Self.vocabularyFile)
             }
             if let history { try write(Data(history.csv.utf8), Self.historyFile) }
+            let optimizer = includingOptimizerState ? optimizerState : nil
+            if let optimizer {
+                try write(SafeTensors.encode(optimizer.adam.stateTensors, metadata: ["producer": "textclf"]), Self.optimizerFile)
+            }
             if let dictionary = tokenizer.dictionary { try write(Data(dictionary.text.utf8), Self.dictionaryFile) }
             // config.json last: it records the others' sizes and hashes.
             let config = StoredConfig(
@@ -63,7 +69,12 @@ extension TextClassifier {
                 inputDim: model.encoder.embedding.inputDim, training: history, quantization: quantization,
                 wordList: quantization == nil ? nil : Self.wordListFile,
                 temperature: model.head.temperature == 1 ? nil : model.head.temperature,
-                thresholds: model.head.thresholds, files: files)
+                thresholds: model.head.thresholds,
+                optimizer: optimizer.map {
+                    StoredOptimizer(optimizer: $0.optimizer, learningRate: $0.learningRate, seed: $0.seed, step: $0.step,
+                                    file: Self.optimizerFile)
+                },
+                files: files)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try folder.write(encoder.encode(config), to: Self.configFile)

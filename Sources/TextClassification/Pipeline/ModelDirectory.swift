@@ -71,9 +71,21 @@ extension TextClassifier {
         var temperature: Float?
         /// Format 7: a multi-label head's per-label thresholds, in label order (absent: 0.5).
         var thresholds: [Float]?
+        /// Saved with `fit --save-optimizer`: the optimiser to continue from (older builds,
+        /// which cannot continue, ignore it).
+        var optimizer: StoredOptimizer?
         /// Every other file's size and XXH64, checked on load: a file copied in from another
         /// model, or damaged, is refused. Absent in models saved before it was added.
         var files: [String: StoredFile]?
+    }
+
+    struct StoredOptimizer: Codable {
+        var optimizer: Optimizer
+        var learningRate: Float
+        var seed: UInt64
+        var step: Int
+        /// Its moments (and deferred Adam's step sizes) as safetensors.
+        var file: String
     }
 
     struct StoredFile: Codable {
@@ -82,6 +94,7 @@ extension TextClassifier {
     }
 
     static let wordListFile = "vocabulary.txt"
+    static let optimizerFile = "optimizer.safetensors"
     /// The per-row scales of a quantized embedding, beside its I8 integers.
     static let scalesTensor = "embedding/embeddings_scale"
 
@@ -257,6 +270,25 @@ extension TextClassifier {
                     reason: "thresholds must be one number in [0, 1] per label (\(stored.labels.count)) of a multi-label head")
             }
             model.head.thresholds = thresholds
+        }
+        if let saved = stored.optimizer {
+            let file = folder.pathOf(saved.file)
+            let tensors = try SafeTensors.decode(read(saved.file), source: file)
+            // One pair of moments per weight, of its size.
+            for (name, tensor) in tensors where name != "alphas" {
+                let weight = String(name.dropLast(2))
+                guard let size = model.parameterPaths.first(where: { $0.name == weight }).map({ model[keyPath: $0.path].count }),
+                      tensor.count == size, tensor.scalars.allSatisfy(\.isFinite) else {
+                    throw TextClassificationError.invalidModel(path: file, reason: "'\(name)' is not finite moments of one of the model's weights")
+                }
+            }
+            do {
+                let adam = try Adam(kind: saved.optimizer, learningRate: saved.learningRate, step: saved.step, tensors: tensors,
+                                    rows: [Embedding.weightName: stored.inputDim])
+                optimizerState = OptimizerState(optimizer: saved.optimizer, learningRate: saved.learningRate, seed: saved.seed, adam: adam)
+            } catch {
+                throw TextClassificationError.invalidModel(path: file, reason: "\(error)")
+            }
         }
         self.model = model
         history = stored.training

@@ -30,6 +30,11 @@ extension TextClassifier {
     ///     (before shuffling, as Keras's `validation_split`); 0 holds out nothing.
     ///   - restoreBestWeights: end with the epoch of lowest validation loss.
     ///   - patience: stop after this many epochs without a lower validation loss.
+    ///   - continuing: train this fitted (or loaded) classifier `epochs` more epochs instead
+    ///     of a fresh one: its vocabulary (new words are out of vocabulary), weights, epoch
+    ///     count and, when it has one, ``optimizerState`` (with the same `seed`, a fit of k
+    ///     epochs continued by one of m trains as one of k + m). `learningRate` and
+    ///     `optimizer` default to the state's; ``history`` gains the new epochs.
     ///   - onEpoch: return `false` to stop early.
     @discardableResult
     public mutating func fit(
@@ -37,7 +42,7 @@ extension TextClassifier {
         seed: UInt64 = 0, learningRate: Float? = nil, optimizer: Optimizer? = nil,
         validation: (texts: [String], labels: [Int])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
-        embeddings: PretrainedEmbeddings? = nil,
+        embeddings: PretrainedEmbeddings? = nil, continuing: Bool = false,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         guard self.labels.head != .multiLabel else {
@@ -48,7 +53,7 @@ extension TextClassifier {
                        batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
                        validation: try validation.map { ($0.texts, try targets($0.labels)) },
                        validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
-                       embeddings: embeddings, onBatch: onBatch, onEpoch: onEpoch)
+                       embeddings: embeddings, continuing: continuing, onBatch: onBatch, onEpoch: onEpoch)
     }
 
     /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``
@@ -60,7 +65,7 @@ extension TextClassifier {
         seed: UInt64 = 0, learningRate: Float? = nil, optimizer: Optimizer? = nil,
         validation: (texts: [String], labelSets: [[Int]])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
-        embeddings: PretrainedEmbeddings? = nil,
+        embeddings: PretrainedEmbeddings? = nil, continuing: Bool = false,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         guard self.labels.head == .multiLabel else {
@@ -71,7 +76,7 @@ extension TextClassifier {
                        batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
                        validation: try validation.map { ($0.texts, try targets($0.labelSets)) },
                        validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
-                       embeddings: embeddings, onBatch: onBatch, onEpoch: onEpoch)
+                       embeddings: embeddings, continuing: continuing, onBatch: onBatch, onEpoch: onEpoch)
     }
 
     /// The model's targets for class indices: one value per text.
@@ -126,11 +131,14 @@ extension TextClassifier {
     private mutating func fit(
         texts: [String], targets: [Float], classWeight: ClassWeight, epochs: Int, batchSize: Int, seed: UInt64,
         learningRate: Float?, optimizer: Optimizer?, validation: (texts: [String], targets: [Float])?, validationSplit: Double,
-        restoreBestWeights: Bool, patience: Int?, embeddings: PretrainedEmbeddings?,
+        restoreBestWeights: Bool, patience: Int?, embeddings: PretrainedEmbeddings?, continuing: Bool,
         onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
     ) throws -> History {
         let preset = Preset(encoder: configuration.encoder, head: labels.head)
-        let learningRate = learningRate ?? preset.learningRate, optimizer = optimizer ?? preset.optimizer
+        let state = continuing ? optimizerState : nil
+        let learningRate = learningRate ?? state?.learningRate ?? preset.learningRate
+        let optimizer = optimizer ?? state?.optimizer ?? preset.optimizer
+        if continuing { try checkContinuing(embeddings: embeddings) }
         guard validationSplit >= 0 && validationSplit < 1 else {
             throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
                                                           expected: "a fraction in [0, 1)")
@@ -154,43 +162,73 @@ extension TextClassifier {
         }
         guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
         let classWeights = try weights(classWeight, targets: targets)
-        let training = fitVocabulary(on: texts)
-        // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
-        let inputDim = wordRows + (buckets?.count ?? 0)
-        try MemoryEstimate(encoder: configuration.encoder, inputDim: inputDim, embeddingDim: configuration.embeddingDim,
-                           units: configuration.units, head: labels.head, classes: labelNames.count, batchSize: batchSize,
-                           maxLength: configuration.maxLength).check()
-        var model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
+        let training: TokenSequences
+        var model: SequenceClassifier
+        var coverage: EmbeddingCoverage?
+        var adam = state.flatMap { $0.optimizer == optimizer ? $0.adam : nil } ?? optimizer.make(learningRate: learningRate)
+        adam.learningRate = learningRate
+        let initialEpoch = continuing ? history?.epochs.count ?? 0 : 0
+        if continuing {
+            training = encodeSequences(texts)
+            model = try trainedModel()
+        } else {
+            training = fitVocabulary(on: texts)
+            // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
+            let inputDim = wordRows + (buckets?.count ?? 0)
+            try MemoryEstimate(encoder: configuration.encoder, inputDim: inputDim, embeddingDim: configuration.embeddingDim,
+                               units: configuration.units, head: labels.head, classes: labelNames.count, batchSize: batchSize,
+                               maxLength: configuration.maxLength).check()
+            model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
                                        units: configuration.units, encoder: configuration.encoder, head: labels.head,
                                        classes: labelNames.count, seed: seed)
-        let coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
+            coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
+        }
         let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
         var history: History
         do {
             history = try model.fit(training, labels: targets, classWeights: classWeights,
                                     dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
                                     recurrentDropout: configuration.recurrentDropout,
-                                    epochs: epochs,
-                                    batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
-                                    validation: validationSet,
+                                    epochs: initialEpoch + epochs, batchSize: batchSize, seed: seed, initialEpoch: initialEpoch,
+                                    optimizer: &adam, validation: validationSet,
                                     restoreBestWeights: restoreBestWeights, patience: patience,
                                     trainableEmbeddings: embeddings?.trainable ?? true,
-                                    keepsInitialWeights: false,  // a first epoch that diverges discards the model
+                                    // A fresh model whose first epoch diverges is discarded; a continued one is kept.
+                                    keepsInitialWeights: continuing,
                                     onBatch: onBatch, onEpoch: onEpoch)
         } catch let error as TextClassificationError {
             // Diverged after at least one good epoch: keep those weights, so they can be saved.
-            if case let .nonFiniteLoss(epoch, _) = error, epoch > 1 {
+            if case let .nonFiniteLoss(epoch, _) = error, epoch > 1 && !continuing {
                 self.model = model
                 self.classWeights = classWeights
             }
             throw error
         }
         history.heldOutRows = heldOutRows
+        if continuing {
+            // Epochs go on from the saved ones; the kept epoch is numbered among them all.
+            history.epochs = (self.history?.epochs ?? []) + history.epochs
+        } else {
+            self.embeddingCoverage = coverage
+        }
         self.model = model
         self.classWeights = classWeights
         self.history = history
-        self.embeddingCoverage = coverage
+        optimizerState = OptimizerState(optimizer: optimizer, learningRate: learningRate, seed: seed, adam: adam)
         return history
+    }
+
+    /// What a continued fit cannot do.
+    private func checkContinuing(embeddings: PretrainedEmbeddings?) throws {
+        _ = try trainedModel()
+        guard quantization == nil else {
+            throw TextClassificationError.invalidArgument(name: "continuing", value: "a quantized model",
+                                                          expected: "the model it was quantized from (quantized weights do not train)")
+        }
+        guard embeddings == nil else {
+            throw TextClassificationError.invalidArgument(name: "embeddings", value: "pretrained vectors",
+                                                          expected: "none when continuing: the model's embedding is trained already")
+        }
     }
 
     /// The last rows a validation split holds out of `count` (Keras's `validation_split`:

@@ -54,6 +54,8 @@ public struct TextClassifier: Sendable {
     public internal(set) var origin: ModelOrigin?
     /// How the embedding was quantized, for a model from ``quantized(keepingRows:by:)`` (nil otherwise).
     public internal(set) var quantization: Quantization?
+    /// The optimiser the last fit ended with (``OptimizerState``).
+    public var optimizerState: OptimizerState?
 
     /// Pretrained word vectors to start the embedding from (Keras: `Embedding(weights=[matrix],
     /// trainable=…)`): the rows of vocabulary words that have a vector take it, the others keep

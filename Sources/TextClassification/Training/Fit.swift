@@ -30,6 +30,10 @@ extension SequenceClassifier {
     ///     you pass the same one again.
     ///   - seed: fixes the shuffling; with the same weights, data and seed, a run is repeatable
     ///     bit for bit.
+    ///   - initialEpoch: Keras's `initial_epoch`: epochs `initialEpoch + 1 … epochs` are
+    ///     trained, the shuffles of the earlier ones replayed, so that a fit stopped after
+    ///     epoch k and resumed with `initialEpoch: k` (and the same optimizer) trains as one
+    ///     that never stopped.
     ///   - validation: rows and labels measured after every epoch, never trained on.
     ///   - restoreBestWeights: with validation, end with the weights of the epoch whose
     ///     validation loss was lowest (Keras's `EarlyStopping(restore_best_weights=True)`).
@@ -53,7 +57,7 @@ extension SequenceClassifier {
     public mutating func fit<Rows: TrainingRows>(
         _ indices: Rows, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
         embeddingDropout: Float = 0, recurrentDropout: Float = 0,
-        epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
+        epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
         optimizer: inout Adam,
         validation: (indices: any TrainingRows, labels: [Float])? = nil,
         restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
@@ -83,8 +87,9 @@ extension SequenceClassifier {
         // so the last epoch's are not kept as well (a copy of the embedding per epoch saved).
         var lastGood: SequenceClassifier? = keepsInitialWeights ? snapshot() : nil
 
-        guard epochs > 0 else { return history }
-        for epoch in 1...epochs {
+        guard epochs > initialEpoch else { return history }
+        if shuffle { for _ in 0..<initialEpoch { random.shuffle(&order) } }
+        for epoch in initialEpoch + 1...epochs {
             let start = Date()
             if shuffle { random.shuffle(&order) }
             let sums = try trainEpoch(epoch, indices, order: order, plan: plan, optimizer: &optimizer, onBatch: onBatch)

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import TextClassification
+
+/// The classifier `textclf fit` trains: a fresh one of the options and the presets, or the
+/// `--from` model to train further.
+extension TextClf.Fit {
+    /// A fresh classifier for `labels`, with the pretrained vectors to start from and the
+    /// learning rate (`nil`: the preset's).
+    func newClassifier(labels: LabelSet) throws -> (TextClassifier, TextClassifier.PretrainedEmbeddings?, Float?) {
+        let pretrained = embeddings.map {
+            TextClassifier.PretrainedEmbeddings(file: URL(fileURLWithPath: $0), trainable: !freezeEmbeddings)
+        }
+        let vectorDimension = try pretrained.map { try WordVectors.header(ofFileAt: $0.file).dimension }
+        if let vectorDimension, let embeddingDim, embeddingDim != vectorDimension {
+            throw TextClassificationError.invalidArgument(
+                name: "--embedding-dim", value: String(embeddingDim),
+                expected: "the \(vectorDimension) of the vectors in \(embeddings!) (or leave it out)")
+        }
+        // Word vectors want word tokens: with --embeddings the default is a recurrent encoder.
+        let encoder = encoder ?? Preset.encoder(for: labels.head, pretrainedEmbeddings: embeddings != nil)
+        let preset = Preset(encoder: encoder, head: labels.head)
+        let numWords = numWords ?? preset.numWords ?? 0
+        let learningRate = learningRate ?? preset.learningRate
+        let configuration = TextClassifier.Configuration(
+            normalization: text.normalization, toSimplified: text.toSimplified,
+            locale: locale, lowercased: lowercase, unit: tokens?.unit ?? preset.unit,
+            numWords: numWords == 0 ? nil : numWords, maxLength: maxLength ?? preset.maxLength,
+            embeddingDim: embeddingDim ?? vectorDimension ?? 64, units: units, encoder: encoder, dropout: dropout,
+            embeddingDropout: embeddingDropout ?? preset.embeddingDropout, recurrentDropout: recurrentDropout,
+            buckets: buckets == 0 ? nil : buckets)
+        let dictionary = try loadDictionaries(text.userDictionaries)
+        let classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
+        return (classifier, pretrained, learningRate)
+    }
+
+    /// The `--from` model, after refusing the options that would change it.
+    func continued(_ classifier: TextClassifier) throws -> (TextClassifier, TextClassifier.PretrainedEmbeddings?, Float?) {
+        let modelOptions: [(String, Bool)] = [
+            ("--encoder", encoder != nil), ("--tokens", tokens != nil), ("--num-words", numWords != nil),
+            ("--max-length", maxLength != nil), ("--embedding-dim", embeddingDim != nil), ("--embeddings", embeddings != nil),
+            ("--embedding-dropout", embeddingDropout != nil), ("--buckets", buckets != 0),
+            ("--user-dict", !text.userDictionaries.isEmpty),
+        ]
+        if let given = modelOptions.first(where: \.1)?.0 {
+            throw ValidationError("\(given) is set by the --from model (\(from!)); leave it out to keep training it")
+        }
+        return (classifier, nil, learningRate)
+    }
+}
