@@ -47,4 +47,35 @@ extension TextClf.Fit {
         }
         return (classifier, nil, learningRate)
     }
+
+    /// With --allow-new-labels, adds the labels of `files` the --from model lacks; without,
+    /// refuses the first row holding one, by file and line.
+    func addNewLabels(to classifier: inout TextClassifier, from files: [LabelledCSV]) throws {
+        let known = Set(classifier.labelNames), separator = classifier.labels.separator
+        var found: [String] = [], first: [String: (file: String, line: Int)] = [:]
+        for file in files {
+            for (cell, line) in zip(file.labels, file.lines) {
+                let names = classifier.labels.head == .multiLabel
+                    ? cell.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    : [cell]
+                for name in names where !known.contains(name) && first[name] == nil {
+                    first[name] = (file.source, line)
+                    found.append(name)
+                }
+            }
+        }
+        guard let name = found.first else { return }
+        guard allowNewLabels else {
+            throw TextClassificationError.malformedData(
+                file: first[name]!.file, line: first[name]!.line,
+                reason: "label \"\(name)\" is not one of the --from model's \(known.count) labels; --allow-new-labels adds it")
+        }
+        // In the order LabelSet gives labels: numbers numerically, names alphabetically.
+        let numeric = found.allSatisfy { Double($0) != nil }
+        let added = found.sorted { numeric ? Double($0)! < Double($1)! : $0 < $1 }
+        let head = classifier.labels.head
+        try classifier.addLabels(added)
+        printError("Added \(added.count) label\(added.count == 1 ? "" : "s") to the model: " + added.joined(separator: ", ")
+                   + (head == .binary ? " (the binary model is now multi-class)" : ""))
+    }
 }

@@ -102,6 +102,9 @@ extension TextClf {
         @Option(help: ArgumentHelp("Keep training this saved model on the rows given, --epochs more epochs: its settings, vocabulary (new words are unknown to it) and weights; with its optimizer saved (--save-optimizer), as if training had not stopped. Its labels only.", valueName: "model-directory"))
         var from: String?
 
+        @Flag(help: "With --from: labels the model lacks are added to it (a binary model becomes multi-class) instead of refused.")
+        var allowNewLabels = false
+
         @Flag(help: "Save the optimizer's state with the model (optimizer.safetensors, twice the weights' size), so that fit --from continues exactly.")
         var saveOptimizer = false
 
@@ -183,12 +186,13 @@ extension TextClf {
                 try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)  // before hours of training
                 let data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
                                            labelColumn: columns.labelColumn)
-                let base = try from.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
-                let labels = try base?.labels ?? LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: labelSeparator)
                 let held = try validation.map {
                     try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn,
                                     labelColumn: columns.labelColumn)
                 }
+                var base = try from.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
+                if base != nil { try addNewLabels(to: &base!, from: [data] + (held.map { [$0] } ?? [])) }
+                let labels = try base?.labels ?? LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: labelSeparator)
                 // Every label is mapped (and every unknown one reported) before training starts.
                 let multi = labels.head == .multiLabel
                 let sets = multi ? try labels.labelSets(of: data) : []
@@ -235,6 +239,11 @@ extension TextClf {
                     try classifier.save(to: URL(fileURLWithPath: output), force: force, includingOptimizerState: saveOptimizer)
                     printError("textclf: saved the last good model (epoch \(epoch - 1), or the best validation epoch before it) to \(output)")
                     throw error
+                }
+                if let before = base?.vocabulary.indexWord.count {
+                    let added = classifier.vocabulary.indexWord.count - before
+                    printError("Continued \(from!): \(added) new word\(added == 1 ? "" : "s") added to its vocabulary"
+                               + (added == 0 && classifier.configuration.numWords != nil ? " (it holds --num-words already)" : ""))
                 }
                 if let restored = history.restoredEpoch, let report = history.epochs.first(where: { $0.epoch == restored }) {
                     printError(String(format: "Keeping epoch %d, the lowest validation loss (val_loss %.4f, val_accuracy %.4f)%@",

@@ -37,6 +37,13 @@ import Testing
         let other = directory.appendingPathComponent("other.csv")
         try "text,label\n很好,1\n一般,2\n".write(to: other, atomically: true, encoding: .utf8)
         let label = try Command.run(["fit", other.path, "--from", model, "-o", model])
-        #expect(label.status == 65 && label.stderr.contains("\(other.path):3") && label.stderr.contains("\"2\""), "\(label.stderr)")
+        #expect(label.status == 65 && label.stderr.contains("\(other.path):3") && label.stderr.contains("--allow-new-labels adds it"),
+                "\(label.stderr)")
+        let added = try Command.run(["fit", other.path, "--from", model, "-o", model, "--allow-new-labels", "--epochs", "1",
+                                     "--validation-split", "0"])
+        #expect(added.status == 0 && added.stderr.contains("Added 1 label to the model: 2 (the binary model is now multi-class)"),
+                "\(added.stderr)")
+        let config = try String(contentsOfFile: model + "/config.json", encoding: .utf8)
+        #expect(config.contains("\"head\" : \"multiClass\""))
     }
 }

@@ -33,8 +33,11 @@ extension TextClassifier {
     ///   - continuing: train this fitted (or loaded) classifier `epochs` more epochs instead
     ///     of a fresh one: its vocabulary (new words are out of vocabulary), weights, epoch
     ///     count and, when it has one, ``optimizerState`` (with the same `seed`, a fit of k
-    ///     epochs continued by one of m trains as one of k + m). `learningRate` and
-    ///     `optimizer` default to the state's; ``history`` gains the new epochs.
+    ///     epochs continued by one of m trains as one of k + m). Words of `texts` it lacks
+    ///     are added first (``addWords(of:seed:)``); labels it lacks must be added before
+    ///     (``addLabels(_:)``). `learningRate` and `optimizer` default to the state's;
+    ///     ``history`` gains the new epochs; a temperature or tuned thresholds are kept as
+    ///     they were (fit them again on validation rows).
     ///   - onEpoch: return `false` to stop early.
     @discardableResult
     public mutating func fit(
@@ -165,10 +168,9 @@ extension TextClassifier {
         let training: TokenSequences
         var model: SequenceClassifier
         var coverage: EmbeddingCoverage?
-        var adam = state.flatMap { $0.optimizer == optimizer ? $0.adam : nil } ?? optimizer.make(learningRate: learningRate)
-        adam.learningRate = learningRate
         let initialEpoch = continuing ? history?.epochs.count ?? 0 : 0
         if continuing {
+            try addWords(of: texts, seed: seed)
             training = encodeSequences(texts)
             model = try trainedModel()
         } else {
@@ -183,6 +185,10 @@ extension TextClassifier {
                                        classes: labelNames.count, seed: seed)
             coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
         }
+        // After addWords, which grows the state's moments with the embedding.
+        let resumed = continuing ? optimizerState : nil
+        var adam = resumed.flatMap { $0.optimizer == optimizer ? $0.adam : nil } ?? optimizer.make(learningRate: learningRate)
+        adam.learningRate = learningRate
         let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
         var history: History
         do {

@@ -41,7 +41,7 @@ public struct TextClassifier: Sendable {
     /// `nil` until ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``.
     public internal(set) var model: SequenceClassifier?
     /// The label names and the kind of head (binary, multi-class, multi-label).
-    public let labels: LabelSet
+    public internal(set) var labels: LabelSet
     /// The label names; for a binary classifier, label 0's and label 1's.
     public var labelNames: [String] { labels.names }
     /// The class weights the model was trained with (per label, for multi-label), if any.

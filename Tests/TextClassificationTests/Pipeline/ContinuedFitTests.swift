@@ -59,4 +59,45 @@ import Testing
             try fresh.fit(texts: texts, labels: labels, epochs: 1, continuing: true)
         }
     }
+
+    @Test func newWordsGetRowsOfTheirOwnAfterTheOldOnes() throws {
+        var configuration = TextClassifier.Configuration.recommended(for: .multiClass)
+        configuration.maxLength = 20
+        var classifier = try TextClassifier(configuration: configuration, labelNames: ["a", "b", "c"], head: .multiClass)
+        try classifier.fit(texts: ["股市 大涨", "球队 夺冠", "电影 上映"], labels: [0, 1, 2], epochs: 1)
+        let old = classifier.vocabulary.wordIndex, rows = classifier.model!.encoder.embedding.inputDim
+        let table = classifier.model!.encoder.embedding.embeddings.scalars
+        let added = try classifier.addWords(of: ["基金 大涨 大涨", "新片 上映"])
+        #expect(added > 0 && classifier.vocabulary.indexWord.count == old.count + 1 + added)
+        #expect(old.allSatisfy { classifier.vocabulary.wordIndex[$0.key] == $0.value }, "old words keep their indices")
+        #expect(classifier.vocabulary.wordIndex["基金"]! >= rows, "a new word takes a new row")
+        let grown = classifier.model!.encoder.embedding
+        #expect(grown.inputDim == rows + added && Array(grown.embeddings.scalars.prefix(table.count)) == table)
+        #expect(classifier.optimizerState.map { $0.adam.moments[Embedding.weightName]!.first.count } == grown.embeddings.count)
+        try classifier.fit(texts: ["基金 大涨", "新片 上映"], labels: [0, 2], epochs: 1, continuing: true)
+        // Saved and read back, each word keeps its row although the counts now rank otherwise.
+        let saved = directory()
+        defer { try? FileManager.default.removeItem(at: saved) }
+        try classifier.save(to: saved)
+        let loaded = try TextClassifier(contentsOf: saved)
+        #expect(loaded.vocabulary.wordIndex == classifier.vocabulary.wordIndex)
+        #expect(try loaded.predict(texts: ["基金 大涨"]) == classifier.predict(texts: ["基金 大涨"]))
+    }
+
+    @Test func aNewLabelTurnsABinaryHeadMultiClassWithTheSameProbabilities() throws {
+        var configuration = TextClassifier.Configuration.recommended(for: .binary)
+        configuration.maxLength = 12
+        var classifier = try TextClassifier(configuration: configuration, labelNames: ["neg", "pos"])
+        try classifier.fit(texts: texts, labels: labels, epochs: 2)
+        let before = try classifier.predict(texts: Array(texts.prefix(4)))
+        try classifier.addLabels(["neutral"])
+        #expect(classifier.labelNames == ["neg", "pos", "neutral"] && classifier.labels.head == .multiClass)
+        let after = try classifier.predict(texts: Array(texts.prefix(4)))
+        for (b, a) in zip(before, after) {
+            // softmax([0, z, 0]) with the new class at 0: the old two keep their odds.
+            #expect(abs(a.probabilities[1] / a.probabilities[0] - b.probabilities[1] / b.probabilities[0]) < 1e-3 * b.probabilities[1] / b.probabilities[0])
+        }
+        try classifier.fit(texts: texts + ["一般 还行", "一般 凑合"], labels: labels + [2, 2], epochs: 2, continuing: true)
+        #expect(classifier.history?.epochs.count == 4)
+    }
 }
