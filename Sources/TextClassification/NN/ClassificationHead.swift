@@ -32,7 +32,7 @@ public struct ClassificationHead: Sendable {
     /// logits, and no decision changes (the sign of a logit and the largest one stay).
     public var temperature: Float = 1
     /// Multi-label: each label's own threshold, tuned on validation rows by
-    /// ``tunedThresholds(probabilities:targets:)``; `nil`, every label at 0.5. A threshold
+    /// ``tunedThresholds(probabilities:targets:labels:)``; `nil`, every label at 0.5. A threshold
     /// given to ``decide(_:threshold:)`` overrides them.
     public var thresholds: [Float]?
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writing a model directory (``TextClassifier/save(to:force:)``): aside, flushed, then
+/// Writing a model directory (``TextClassifier/save(to:force:includingOptimizerState:)``): aside, flushed, then
 /// exchanged with the old model in one step; what `-o` may replace; tidying up after a kill.
 extension TextClassifier {
     /// Saves the fitted pipeline to `directory`. An existing model directory there is
@@ -90,7 +90,7 @@ extension TextClassifier {
         }
     }
 
-    /// Whether ``save(to:force:)`` may write `directory`, checked before long work (`fit`
+    /// Whether ``save(to:force:includingOptimizerState:)`` may write `directory`, checked before long work (`fit`
     /// calls it before training): a new path, or an existing textclf model directory (it has
     /// config.json) are fine; an existing file or other directory only with `force`; a device,
     /// FIFO or socket, or the root directory, never. Returns the path written, symbolic links

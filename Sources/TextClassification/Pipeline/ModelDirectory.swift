@@ -98,7 +98,7 @@ extension TextClassifier {
     /// The per-row scales of a quantized embedding, beside its I8 integers.
     static let scalesTensor = "embedding/embeddings_scale"
 
-    /// Loads a model directory written by ``save(to:force:)``, checking its format version,
+    /// Loads a model directory written by ``save(to:force:includingOptimizerState:)``, checking its format version,
     /// each file against the size and hash config.json records, and every weight's name,
     /// shape and finiteness. All files are read through one open handle of the directory; if
     /// the model was replaced during the load (its old files removed under the reader), the

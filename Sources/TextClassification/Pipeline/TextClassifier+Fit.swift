@@ -59,7 +59,7 @@ extension TextClassifier {
                        embeddings: embeddings, continuing: continuing, onBatch: onBatch, onEpoch: onEpoch)
     }
 
-    /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:onBatch:onEpoch:)``
+    /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:continuing:onBatch:onEpoch:)``
     /// for a multi-label classifier: `labelSets` holds each text's labels (indices into
     /// ``labelNames``; empty for none).
     @discardableResult
