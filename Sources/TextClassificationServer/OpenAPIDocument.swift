@@ -151,7 +151,8 @@ public enum OpenAPIDocument {
         "properties": {
           "text": {"type": "string"}, "label": {"type": "string"}, "probability": {"type": "number"},
           "predicted": {"type": "array", "items": {"type": "string"}}, "knownTokens": {"type": "boolean"},
-          "tokens": {"type": "array", "items": {"type": "object", "required": ["token", "contribution"], "properties": {"token": {"type": "string"}, "contribution": {"type": "number", "nullable": true}}}}
+          "tokens": {"type": "array", "items": {"type": "object", "required": ["token", "contribution"], "properties": {"token": {"type": "string"}, "contribution": {"type": "number", "nullable": true}}}},
+          "characters": {"type": "array", "description": "With n-gram tokens: each character of the text as the model read it, with its even share of the contributions of the tokens covering it", "items": {"type": "object", "required": ["character", "contribution"], "properties": {"character": {"type": "string"}, "contribution": {"type": "number"}}}}
         }
       },
       "ExplainResponse": {

@@ -14,6 +14,12 @@ extension TextClf {
             greyed (or as token(-)). Multi-label models: each predicted label is explained, or \
             the one --label names.
 
+            With n-gram tokens (the bag's wordchar: a 40-character review is ~300 overlapping \
+            pieces) the contributions are folded back onto the text: each piece's contribution \
+            is shared evenly over the characters it covers, the text is shown once with each \
+            character's share, and the strongest pieces are listed after it. --per-token shows \
+            every piece instead.
+
             On a terminal tokens are coloured (green for the label, red against, stronger for \
             larger contributions); --no-color, the NO_COLOR environment variable or a pipe \
             give plain token(+0.12) text. --format json gives one JSON object per line, \
@@ -36,6 +42,8 @@ extension TextClf {
         @Option(help: "Explain this label's probability instead of the predicted label's.") var label: String?
         @Option(help: "Binary and multi-label models: the decision threshold (as in predict; default: 0.5 or the model's tuned ones).") var threshold: Float?
         @Option(help: "Output: text, json (one object per line) or html (a page).") var format = Format.text
+        @Flag(help: "With n-gram tokens: list every token's contribution instead of folding them onto the text's characters.")
+        var perToken = false
         @Flag(help: "Plain text even on a terminal.") var noColor = false
         @Option(name: [.short, .customLong("output")], help: "Write to this file (atomically) instead of standard output.")
         var output: String?
@@ -58,7 +66,7 @@ extension TextClf {
                     guard !batch.isEmpty else { return }
                     for explanations in try classifier.explain(batch, label: label, threshold: threshold) {
                         switch format {
-                        case .text: try out.write(explanations.map { Self.text($0, colour: colour) }.joined())
+                        case .text: try out.write(explanations.map { Self.text($0, colour: colour, perToken: perToken) }.joined())
                         case .json: try out.write(explanations.map { $0.json() + "\n" }.joined())
                         case .html: page += explanations
                         }
@@ -84,7 +92,7 @@ extension TextClf {
                             try explain(Array(texts[start ..< min(texts.count, start + Self.batchSize)]))
                         }
                     }
-                    if format == .html { try out.write(Explanation.htmlPage(page)) }
+                    if format == .html { try out.write(Explanation.htmlPage(page, perToken: perToken)) }
                     try out.commit()
                 } catch {
                     out.discard()
@@ -93,8 +101,9 @@ extension TextClf {
             }
         }
 
-        /// Three lines and a blank one: the text, the label and its probability, the tokens.
-        static func text(_ e: Explanation, colour: Bool) -> String {
+        /// Three lines and a blank one: the text, the label and its probability, the tokens;
+        /// with n-gram tokens folded, the text's characters and then the strongest pieces.
+        static func text(_ e: Explanation, colour: Bool, perToken: Bool = false) -> String {
             var head = "\(e.label) " + String(format: "%.4f", e.probability)
             if !e.prediction.labelIndices.contains(e.labelIndex) {
                 head += "  (predicted: \(e.prediction.label.isEmpty ? "none" : e.prediction.label))"
@@ -104,6 +113,14 @@ extension TextClf {
                 body = e.tokens.isEmpty ? "(no tokens: the text is empty; the probability comes from the padding alone)"
                     : e.tokens.map { plain($0) }.joined(separator: " ")
                       + "\n(no token is in the model's vocabulary: the probability comes from the padding alone)"
+            } else if !perToken, let shares = e.characterContributions {
+                let characters = zip(e.readText, shares).map { character, c in
+                    let piece = Explanation.Token(text: String(character), contribution: c)
+                    return colour ? coloured(piece, scale: shares.map(abs).max() ?? 0)
+                                  : piece.text + String(format: "(%+.3f)", c)
+                }
+                body = characters.joined(separator: colour ? "" : " ") + "\nstrongest pieces: "
+                    + e.strongestTokens(8).map { colour ? coloured($0) : plain($0) }.joined(separator: " ")
             } else {
                 body = e.tokens.map { colour ? coloured($0) : plain($0) }.joined(separator: " ")
             }
@@ -115,10 +132,10 @@ extension TextClf {
         }
 
         /// Green or red background in four strengths by |contribution| (from 0.02, 0.08, 0.2,
-        /// 0.4; below 0.02 uncoloured); dropped tokens in grey.
-        static func coloured(_ token: Explanation.Token) -> String {
+        /// 0.4 of `scale`, 1 by default; below the first uncoloured); dropped tokens in grey.
+        static func coloured(_ token: Explanation.Token, scale: Float = 1) -> String {
             guard let c = token.contribution else { return "\u{1B}[90m\(token.text)\u{1B}[0m" }
-            let level = [0.02, 0.08, 0.2, 0.4].filter { abs(c) >= Float($0) }.count
+            let level = [0.02, 0.08, 0.2, 0.4].filter { abs(c) >= Float($0) * scale }.count
             guard level > 0 else { return token.text }
             // xterm-256 greens (22, 28, 34, 40) and reds (52, 88, 124, 160).
             let code = (c > 0 ? [22, 28, 34, 40] : [52, 88, 124, 160])[level - 1]

@@ -41,4 +41,20 @@ import Testing
         let unwritable = try Command.run(["explain", model, "文本", "--format", "html", "-o", "/nonexistent/why.html"])
         #expect(unwritable.status == 73 && unwritable.stderr.contains("/nonexistent/why.html"))
     }
+
+    @Test func nGramContributionsAreFoldedOntoTheText() throws {
+        let train = try Command.temporaryDirectory().appendingPathComponent("reviews.csv")
+        let rows = try String(contentsOf: Command.repository.appendingPathComponent("Data/reviews-train.csv"), encoding: .utf8)
+            .split(separator: "\n").prefix(801)
+        try (rows.joined(separator: "\n") + "\n").write(to: train, atomically: true, encoding: .utf8)
+        let model = train.deletingLastPathComponent().appendingPathComponent("bag").path
+        #expect(try Command.run(["fit", train.path, "-o", model, "--epochs", "2"]).status == 0)
+        let folded = try Command.run(["explain", model, "房间很干净"])
+        let lines = folded.stdout.split(separator: "\n")
+        // The text's five characters, each with its share, then the strongest pieces.
+        #expect(lines.count == 4 && lines[2].split(separator: " ").count == 5 && lines[2].hasPrefix("房("), "\(folded.stdout)")
+        #expect(lines[3].hasPrefix("strongest pieces: "))
+        let perToken = try Command.run(["explain", model, "房间很干净", "--per-token"])
+        #expect(perToken.stdout.contains("房间_很(") && !perToken.stdout.contains("strongest pieces"))
+    }
 }

@@ -3,8 +3,9 @@ import Foundation
 /// An explanation as one JSON object: the form of `textclf explain --format json` and of
 /// `textclf serve`'s explain answers.
 extension Explanation {
-    /// text, label, probability, predicted labels, knownTokens, and the tokens with their
-    /// contributions (null for tokens the vocabulary drops), keys sorted.
+    /// text, label, probability, predicted labels, knownTokens, the tokens with their
+    /// contributions (null for tokens the vocabulary drops), and with n-gram tokens the
+    /// characters of the text as read with their shares (``characterContributions``), keys sorted.
     public func json() -> String {
         struct Token: Encodable {
             var token: String
@@ -16,6 +17,10 @@ extension Explanation {
             }
             enum CodingKeys: String, CodingKey { case token, contribution }
         }
+        struct Character: Encodable {
+            var character: String
+            var contribution: Float
+        }
         struct Object: Encodable {
             var text: String
             var label: String
@@ -23,10 +28,14 @@ extension Explanation {
             var predicted: [String]
             var knownTokens: Bool
             var tokens: [Token]
+            var characters: [Character]?
         }
         let object = Object(text: text, label: label, probability: probability, predicted: prediction.labels,
                             knownTokens: hasKnownTokens,
-                            tokens: tokens.map { Token(token: $0.text, contribution: $0.contribution) })
+                            tokens: tokens.map { Token(token: $0.text, contribution: $0.contribution) },
+                            characters: characterContributions.map { shares in
+                                zip(readText, shares).map { Character(character: String($0), contribution: $1) }
+                            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Strings and finite floats always encode; "{}" only keeps the signature non-throwing.

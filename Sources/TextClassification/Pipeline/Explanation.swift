@@ -18,6 +18,11 @@ public struct Explanation: Equatable, Sendable {
         /// P(label) with the text as it is minus P(label) without this token; `nil` when the
         /// vocabulary drops the token (unknown, or beyond `numWords`): it never reaches the model.
         public var contribution: Float?
+
+        public init(text: String, contribution: Float?) {
+            self.text = text
+            self.contribution = contribution
+        }
     }
 
     public var text: String
@@ -30,6 +35,32 @@ public struct Explanation: Equatable, Sendable {
     public var probability: Float
     /// Every token of the text, in order, dropped ones included.
     public var tokens: [Token]
+    /// The text as the model read it (normalised), which ``spans`` index.
+    public var readText: String = ""
+    /// With n-gram tokens (`ngrams`, `ngrams3`, `wordchar`): where each token lies in
+    /// ``readText``, in Characters (``TokenSpans``); `nil` for word and character tokens,
+    /// which are the text already.
+    public var spans: [Range<Int>?]?
+
+    /// With n-gram tokens, each Character of ``readText`` with its share of the contributions
+    /// of the tokens covering it (a token's contribution divided evenly over its characters):
+    /// the ~300 overlapping pieces of a 40-character review folded back onto the text, their
+    /// sum kept. `nil` with word or character tokens.
+    public var characterContributions: [Float]? {
+        guard let spans else { return nil }
+        var shares = [Float](repeating: 0, count: readText.count)
+        for (token, span) in zip(tokens, spans) {
+            guard let c = token.contribution, let span, !span.isEmpty else { continue }
+            for k in span where k < shares.count { shares[k] += c / Float(span.count) }
+        }
+        return shares
+    }
+
+    /// The `count` tokens of largest contribution (either sign), largest first.
+    public func strongestTokens(_ count: Int) -> [Token] {
+        Array(tokens.filter { $0.contribution != nil }
+            .sorted { abs($0.contribution!) > abs($1.contribution!) }.prefix(count))
+    }
 
     /// Whether any token reaches the model; when none does, the prediction comes from the
     /// padding alone and every contribution is undefined.
@@ -57,6 +88,7 @@ extension TextClassifier {
             return index
         }
         // Each text's tokens and the vocabulary index of those it keeps.
+        let read = texts.map { normalizer(boundedText($0)) }
         let split = tokenizeSplit(texts.map(boundedText))
         let tokenLists = split.map(\.tokens)
         let encoded = split.map { tokens, words in
@@ -105,8 +137,13 @@ extension TextClassifier {
                     let without = classProbabilities(row + 1 + k - windows[t].lowerBound)[labelIndex]
                     return Explanation.Token(text: token, contribution: full[labelIndex] - without)
                 }
+                let unit = configuration.unit
+                let spans = [.ngrams, .ngrams3, .wordchar].contains(unit)
+                    ? TokenSpans.of(tokenLists[t], words: split[t].words, unit: unit, in: read[t], lowercased: configuration.lowercased)
+                    : nil
                 return Explanation(text: texts[t], prediction: prediction, labelIndex: labelIndex,
-                                   label: labelNames[labelIndex], probability: full[labelIndex], tokens: tokens)
+                                   label: labelNames[labelIndex], probability: full[labelIndex], tokens: tokens,
+                                   readText: read[t], spans: spans)
             }
         }
     }

@@ -52,6 +52,7 @@ struct HTMLPage {
     table.check td, table.check th { text-align: left; } h3 { font-size: 15px; margin: 18px 0 4px; }
     .explanation { background: var(--panel); border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
     .tokens { line-height: 2; } .tok { padding: 2px 3px; border-radius: 3px; margin-right: 2px; }
+    .ch { padding: 2px 0; border-radius: 2px; }
     .tok.dropped { color: var(--muted); opacity: 0.55; text-decoration: line-through; }
     svg text { fill: var(--fg); font: 12px system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Zen Hei", sans-serif; } svg .title { font-size: 13px; font-weight: 600; }
     svg .axis { stroke: var(--axis); } svg .gridline { stroke: var(--grid); } svg .tick { fill: var(--muted); }
