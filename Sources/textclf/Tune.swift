@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import TextClassification
+
+extension TextClf {
+    struct Tune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Search for the fit settings that do best on validation data, within a time budget.",
+            discussion: """
+            A seeded random search: trial 1 trains textclf fit's defaults, the next ones settings \
+            drawn from encoder (bag twice as often as lstm or cnn), tokens (the bag: wordchar, \
+            ngrams3, ngrams or word; the others word), embedding size (32, 64, 128), learning \
+            rate (the bag 0.001 to 0.02, the others a fifth of that, log-uniform), epochs (10, \
+            20, 30; each trial stops after 2 without a lower validation loss and keeps its best), dropout (0, 0.2, 0.5), embedding dropout (0, 0.1, 0.3) and num-words (all, \
+            100,000, 10,000). Each trial is measured on the --validation file (or the last \
+            --validation-split of TRAIN); the best (validation accuracy, then loss) is saved to \
+            -o. No trial starts once --budget is spent and a running one stops after its epoch. \
+            The same --seed draws the same trials in the same order; how many fit depends on the \
+            machine. A line per trial on standard error; --trials writes them all as CSV. \
+            Binary and multi-class data.
+
+            Examples:
+              textclf tune Data/thucnews-train.csv --validation Data/thucnews-dev.csv --budget 10m -o topics-tuned
+              textclf tune Data/reviews-train.csv --budget 30m --seed 7 -o reviews-tuned --trials trials.csv
+            """)
+
+        @Argument(help: "The labelled training file (CSV with a header row).") var trainingFile: String
+        @Option(name: [.short, .customLong("output")], help: "The model directory to write the best trial's model to.")
+        var output: String
+        @Option(help: "Time for the search: 90s, 10m, 1h (or seconds).") var budget = "10m"
+        @Option(help: "A labelled file to measure each trial on.") var validation: String?
+        @Option(parsing: .unconditional, help: "Without --validation: the fraction of TRAIN's last rows to measure on.")
+        var validationSplit = 0.1
+        @Option(parsing: .unconditional, help: "Seed of the draws and of every trial's fit.") var seed: UInt64 = 0
+        @Option(help: "Write every trial (settings, validation accuracy and loss, epochs, seconds) to this CSV file.")
+        var trials: String?
+        @OptionGroup var columns: ColumnOptions
+        @Flag(help: "Replace what is at -o even if it is not a textclf model directory.") var force = false
+
+        /// The budget in seconds.
+        var seconds: Double? {
+            let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+            if let unit = budget.last.flatMap({ units[$0] }) { return Double(budget.dropLast()).map { $0 * unit } }
+            return Double(budget)
+        }
+
+        func validate() throws {
+            guard let seconds, seconds > 0 else { throw ValidationError("--budget must be a time such as 90s, 10m or 1h") }
+            guard validationSplit > 0 && validationSplit < 1 else { throw ValidationError("--validation-split must be in (0, 1)") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)
+                var data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
+                                           labelColumn: columns.labelColumn)
+                let labels = try LabelSet(inferringFrom: data)
+                var held: LabelledCSV
+                if let validation {
+                    held = try LabelledCSV(url: URL(fileURLWithPath: validation), textColumn: columns.textColumn,
+                                           labelColumn: columns.labelColumn)
+                } else {
+                    let rows = TextClassifier.heldOutRows(of: data.texts.count, validationSplit: validationSplit)
+                    held = data
+                    (held.texts, held.labels, held.lines) = (data.texts.suffix(rows), data.labels.suffix(rows), data.lines.suffix(rows))
+                    (data.texts, data.labels, data.lines) = (data.texts.dropLast(rows), data.labels.dropLast(rows), data.lines.dropLast(rows))
+                }
+                let tuner = Tuner(labels: labels, budget: seconds!, seed: seed)
+                printError("Tuning on \(data.texts.count) texts, measuring on \(held.texts.count)"
+                           + " from \(validation ?? "the last \(Int(validationSplit * 100))% of \(trainingFile)"), for \(budget)")
+                let result = try tuner.run(texts: data.texts, labels: try labels.classIndices(of: data),
+                                           validation: (held.texts, try labels.classIndices(of: held))) { trial in
+                    printError(String(format: "Trial %d (%.0fs): %@ → ", trial.number, trial.seconds, trial.settings.summary)
+                               + (trial.validationAccuracy.map { String(format: "val_accuracy %.4f (epoch %d)", $0, trial.keptEpoch ?? 0) }
+                                  ?? "failed: \(trial.failure ?? "")"))
+                }
+                if let trials { try writeTrials(result.trials, to: trials) }
+                try result.classifier.save(to: URL(fileURLWithPath: output), force: force)
+                let best = result.trials[result.best - 1]
+                printError(String(format: "Best: trial %d, val_accuracy %.4f (the defaults, trial 1: %@); saved to %@",
+                                  best.number, best.validationAccuracy ?? 0,
+                                  result.trials[0].validationAccuracy.map { String(format: "%.4f", $0) } ?? "failed", output))
+                printError("  " + best.settings.summary)
+            }
+        }
+
+        private func writeTrials(_ trials: [Tuner.Trial], to path: String) throws {
+            var csv = "trial,encoder,tokens,embedding_dim,learning_rate,epochs,dropout,embedding_dropout,num_words,max_length,"
+                + "val_accuracy,val_loss,kept_epoch,epochs_trained,seconds,failure\n"
+            for t in trials {
+                let s = t.settings
+                let fields: [String] = [
+                    String(t.number), s.encoder.rawValue, s.unit.rawValue, String(s.embeddingDim), String(s.learningRate),
+                    String(s.epochs), String(s.dropout), String(s.embeddingDropout), String(s.numWords ?? 0), String(s.maxLength),
+                    t.validationAccuracy.map { String($0) } ?? "", t.validationLoss.map { String($0) } ?? "",
+                    t.keptEpoch.map(String.init) ?? "", String(t.epochsTrained), String(format: "%.1f", t.seconds),
+                    "\"" + (t.failure ?? "").replacingOccurrences(of: "\"", with: "\"\"") + "\"",
+                ]
+                csv += fields.joined(separator: ",") + "\n"
+            }
+            try writeAtomically(csv, to: path)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+@testable import TextClassification
+
+/// `textclf tune`'s search: seeded draws, the preset first, the best trial kept.
+@Suite struct TunerTests {
+    @Test func aSeedDrawsTheSameTrialsThePresetFirst() throws {
+        let labels = try LabelSet(names: ["a", "b", "c"], head: .multiClass)
+        let first = Tuner(labels: labels, budget: 60, seed: 4).settings(count: 12)
+        #expect(first == Tuner(labels: labels, budget: 60, seed: 4).settings(count: 12))
+        #expect(first != Tuner(labels: labels, budget: 60, seed: 5).settings(count: 12))
+        #expect(first[0] == TrialSettings(preset: .multiClass) && Set(first).count == 12)
+        #expect(first.allSatisfy { $0.encoder == .bag || $0.unit == .word }, "only the bag reads n-grams")
+    }
+
+    @Test func theBestTrialByValidationAccuracyIsKept() throws {
+        let texts = (0..<40).map { $0 % 2 == 0 ? "质量很好 满意 \($0 % 3)" : "太差了 失望 \($0 % 3)" }
+        let classes = texts.indices.map { $0 % 2 == 0 ? 1 : 0 }
+        var tuner = Tuner(labels: try LabelSet(names: ["0", "1"], head: .binary), budget: 3600, seed: 1)
+        tuner.maximumTrials = 3
+        var seen: [Int] = []
+        let result = try tuner.run(texts: texts, labels: classes, validation: (texts, classes)) { seen.append($0.number) }
+        #expect(seen == [1, 2, 3] && result.trials.count == 3)
+        let accuracies = result.trials.map { $0.validationAccuracy ?? -1 }
+        #expect(accuracies[result.best - 1] == accuracies.max())
+        #expect(try result.classifier.evaluate(texts: texts, labels: classes).accuracy == accuracies[result.best - 1])
+    }
+}

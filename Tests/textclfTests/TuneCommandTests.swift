@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+
+/// `textclf tune` end to end on a slice of the shipped headlines.
+@Suite struct TuneCommandTests {
+    @Test func theBestTrialIsSavedAndEveryTrialWritten() throws {
+        let directory = try Command.temporaryDirectory()
+        func slice(_ name: String, rows: Int) throws -> String {
+            let text = try String(contentsOf: Command.repository.appendingPathComponent("Data/\(name)"), encoding: .utf8)
+            let file = directory.appendingPathComponent(name)
+            try (text.split(separator: "\n").prefix(rows + 1).joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            return file.path
+        }
+        let train = try slice("thucnews-train.csv", rows: 600), dev = try slice("thucnews-dev.csv", rows: 200)
+        let model = directory.appendingPathComponent("tuned").path, trials = directory.appendingPathComponent("trials.csv").path
+        let tune = try Command.run(["tune", train, "--validation", dev, "--budget", "8s", "-o", model, "--trials", trials])
+        #expect(tune.status == 0, "\(tune.stderr)")
+        #expect(tune.stderr.contains("Trial 1 (") && tune.stderr.contains("Best: trial "), "\(tune.stderr)")
+        let rows = try String(contentsOfFile: trials, encoding: .utf8).split(separator: "\n")
+        #expect(rows[0].hasPrefix("trial,encoder,tokens,") && rows.count >= 2 && rows[1].hasPrefix("1,bag,wordchar,"))
+        #expect(FileManager.default.fileExists(atPath: model + "/config.json"))
+        let budget = try Command.run(["tune", train, "--budget", "soon", "-o", model])
+        #expect(budget.status == 64 && budget.stderr.contains("--budget must be a time"))
+    }
+}
