@@ -22,6 +22,7 @@ public enum TextClassificationError: Error, LocalizedError, Equatable, Sendable 
     /// Training diverged (loss became NaN or infinite).
     case nonFiniteLoss(epoch: Int, batch: Int)
 
+    /// The message for the user: what is wrong, where, and what to do.
     public var errorDescription: String? {
         switch self {
         case let .tokenizerUnavailable(locale, reason):

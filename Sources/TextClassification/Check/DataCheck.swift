@@ -14,13 +14,17 @@ import Foundation
 public struct DataCheck: Sendable, Encodable {
     /// A row of a file: its line and label as written.
     public struct Row: Equatable, Sendable, Encodable {
+        /// The row's line in its file, the header being line 1.
         public var line: Int
+        /// The label cell as written (multi-label: the whole cell).
         public var label: String
     }
 
     /// One text written on several rows of the training file.
     public struct Repeat: Equatable, Sendable, Encodable {
+        /// The repeated text.
         public var text: String
+        /// Every row holding it, in file order.
         public var rows: [Row]
         /// Whether the rows disagree on the label.
         public var conflicting: Bool
@@ -34,8 +38,11 @@ public struct DataCheck: Sendable, Encodable {
 
     /// A test row whose text the training file holds too.
     public struct Overlap: Equatable, Sendable, Encodable {
+        /// The test row's text.
         public var text: String
+        /// The row of the test file.
         public var test: Row
+        /// The rows of the training file holding the same text.
         public var training: [Row]
         /// Equal only after normalisation (NFKC, Traditional to Simplified when asked).
         public var normalized: Bool
@@ -43,36 +50,53 @@ public struct DataCheck: Sendable, Encodable {
 
     /// Two texts nearly the same (``NearDuplicates``).
     public struct NearPair: Equatable, Sendable, Encodable {
+        /// Jaccard similarity of the two texts' character bigrams, from 0 to 1.
         public var similarity: Double
+        /// The earlier row (or the training row of a training/test pair).
         public var first: Row
+        /// The later row (or the test row).
         public var second: Row
+        /// The first row's text.
         public var firstText: String
+        /// The second row's text.
         public var secondText: String
     }
 
+    /// How many rows of the training file hold a label.
     public struct LabelCount: Equatable, Sendable, Encodable {
+        /// The label's name.
         public var label: String
+        /// The rows holding it.
         public var rows: Int
     }
 
     /// A row whose label the out-of-fold models doubt (``LabelIssues/Suspect``, by file line).
     public struct Suspect: Equatable, Sendable, Encodable {
+        /// The row's line in the training file.
         public var line: Int
+        /// The label the row has.
         public var given: String
+        /// The label the out-of-fold model finds most likely.
         public var likely: String
+        /// The out-of-fold probability of the given label.
         public var givenProbability: Float
+        /// The out-of-fold probability of the likely label.
         public var likelyProbability: Float
+        /// The row's text.
         public var text: String
     }
 
     /// Near duplicates: character bigrams' Jaccard similarity at or above this.
     public var nearThreshold: Double
+    /// Rows of the training file.
     public var trainingRows: Int
+    /// Rows of the test file, if one was given.
     public var testRows: Int?
     /// Each label's rows in the training file, most first (multi-label: rows holding it).
     public var labelCounts: [LabelCount]
     /// Texts on more than one row of the training file, by first line.
     public var repeats: [Repeat]
+    /// Test rows whose text (exactly or after normalisation) the training file holds, by test line.
     public var overlap: [Overlap]
     /// Pairs within the training file, most similar first.
     public var nearDuplicates: [NearPair]
@@ -80,8 +104,9 @@ public struct DataCheck: Sendable, Encodable {
     public var nearOverlap: [NearPair]
     /// Texts in crowds of near-identical rows too large to pair (boilerplate), not compared.
     public var uncomparedTexts: Int
-    /// Suspected label errors, most suspect first, once searched for; and the folds used.
+    /// Suspected label errors, most suspect first, once searched for.
     public var suspects: [Suspect]?
+    /// The folds of the out-of-fold predictions behind ``suspects``, once searched for.
     public var folds: Int?
 
     /// - Parameters:

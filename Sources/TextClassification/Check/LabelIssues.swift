@@ -15,14 +15,17 @@
 /// issues.suspects[0].likelyLabel  // 1
 /// ```
 public struct LabelIssues: Sendable {
+    /// A row whose given label the out-of-fold probabilities doubt.
     public struct Suspect: Equatable, Sendable {
         /// The row, in the order given.
         public var row: Int
+        /// The class the row is labelled with.
         public var givenLabel: Int
         /// The class the row is confidently in.
         public var likelyLabel: Int
         /// Out-of-fold probability of the given label (the ranking: least first).
         public var givenProbability: Float
+        /// Out-of-fold probability of the likely class.
         public var likelyProbability: Float
     }
 

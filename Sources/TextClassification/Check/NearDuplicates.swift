@@ -10,8 +10,11 @@
 public struct NearDuplicates: Sendable {
     /// One pair of texts by index (`first < second`) and their similarity.
     public struct Pair: Equatable, Sendable {
+        /// The index of the earlier text.
         public var first: Int
+        /// The index of the later text.
         public var second: Int
+        /// The Jaccard similarity of the two texts' character bigrams, from 0 to 1.
         public var similarity: Double
     }
 
@@ -26,6 +29,7 @@ public struct NearDuplicates: Sendable {
     /// Texts in buckets too large to enumerate.
     public private(set) var skippedTexts = 0
 
+    /// Signs the texts, ready for ``pairs(atLeast:across:)``.
     public init(texts: [String]) {
         shingles = texts.map(Self.shingles)
         signatures = shingles.map(Self.signature)

@@ -2,7 +2,9 @@ import Foundation
 
 /// One CSV record and the line it starts on (1-based; quoted fields may span lines).
 public struct CSVRecord: Equatable, Sendable {
+    /// The record's fields, unquoted.
     public var fields: [String]
+    /// The line the record starts on.
     public var line: Int
 
     /// As a header: the index of the column `name`, or an error naming the columns there are.
@@ -43,6 +45,7 @@ public final class CSVReader {
     private let input: ByteInput
     private var line = 1
 
+    /// Reads the file at `url`; throws if it cannot be opened.
     public convenience init(url: URL) throws {
         self.init(input: try ByteInput(url: url))
     }

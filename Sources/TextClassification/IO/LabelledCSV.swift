@@ -2,6 +2,7 @@ import Foundation
 
 /// Texts and their labels read from a CSV file with a header row (`text,label` by default).
 public struct LabelledCSV: Sendable {
+    /// The texts, in file order.
     public var texts: [String] = []
     /// The label of each text, as written in the file.
     public var labels: [String] = []

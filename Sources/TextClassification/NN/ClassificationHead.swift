@@ -19,10 +19,12 @@ import Foundation
 /// head.decide([0.1, 0.7, 0.2], threshold: 0.5)   // [1]
 /// ```
 public struct ClassificationHead: Sendable {
+    /// The task a head decides: one of two labels (one sigmoid output), one of several (softmax), or any number (a sigmoid per label).
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case binary, multiClass, multiLabel
     }
 
+    /// The task this head decides.
     public let kind: Kind
     /// Keras's `dense`: kernel `[features, outputs]`, bias `[outputs]`.
     public var dense: Dense
@@ -51,6 +53,7 @@ public struct ClassificationHead: Sendable {
                       activation: kind == .multiClass ? .softmax : .sigmoid, using: &random)
     }
 
+    /// A head around an existing layer, e.g. weights read from a model directory; a binary head's layer has one unit.
     public init(kind: Kind, dense: Dense) {
         precondition(kind != .binary || dense.units == 1, "a binary head has one output")
         self.kind = kind

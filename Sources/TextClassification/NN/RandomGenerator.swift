@@ -6,11 +6,13 @@ import Foundation
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+    /// A generator whose draws are fixed by `seed`.
     public init(seed: UInt64) { state = seed }
 
     /// SplitMix64's increment: the state after n draws is the seed plus n of these.
     private static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= Self.gamma
         var z = state

@@ -10,6 +10,7 @@ public struct DecisionRule: Hashable, Sendable {
     /// Multi-class: the label of texts below `minimumProbability`.
     public var unknownLabel: String
 
+    /// A rule; the defaults decide as the model does (its thresholds or 0.5, the most probable class).
     public init(threshold: Float? = nil, minimumProbability: Float = 0, unknownLabel: String = "") {
         self.threshold = threshold
         self.minimumProbability = minimumProbability

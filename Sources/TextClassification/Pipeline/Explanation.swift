@@ -12,6 +12,7 @@ import Foundation
 /// for token in explanation.tokens { print(token.text, token.contribution ?? "dropped") }
 /// ```
 public struct Explanation: Equatable, Sendable {
+    /// One token of the text and its share of the decision.
     public struct Token: Equatable, Sendable {
         /// The token as the tokenizer gives it (lower-cased if the model lower-cases).
         public var text: String
@@ -19,17 +20,20 @@ public struct Explanation: Equatable, Sendable {
         /// vocabulary drops the token (unknown, or beyond `numWords`): it never reaches the model.
         public var contribution: Float?
 
+        /// A token and its contribution (`nil`: dropped by the vocabulary).
         public init(text: String, contribution: Float?) {
             self.text = text
             self.contribution = contribution
         }
     }
 
+    /// The text explained, as given.
     public var text: String
     /// The whole prediction for the text.
     public var prediction: Prediction
     /// The label explained: its index in the classifier's labels, and its name.
     public var labelIndex: Int
+    /// The explained label's name.
     public var label: String
     /// P(label) for the text as it is.
     public var probability: Float

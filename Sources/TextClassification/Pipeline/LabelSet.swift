@@ -20,11 +20,16 @@ public struct LabelSet: Equatable, Sendable {
     /// More distinct labels than this is almost certainly the wrong column (texts or ids).
     public static let maximumCount = 10_000
 
+    /// The labels' names; a label's index is its class index in the model.
     public let names: [String]
+    /// The task the labels make: binary, multi-class or multi-label.
     public let head: ClassificationHead.Kind
     /// Multi-label only: what joins the labels of one cell.
     public let separator: String
 
+    /// Labels by name. Throws if a name repeats, if the count does not fit the head (binary:
+    /// two; multi-class: three or more; multi-label: one or more) or exceeds ``maximumCount``,
+    /// or if a multi-label separator is empty.
     public init(names: [String], head: ClassificationHead.Kind, separator: String = "|") throws {
         guard Set(names).count == names.count else {
             throw TextClassificationError.invalidArgument(name: "label names", value: names.description,
@@ -141,5 +146,6 @@ public struct LabelSet: Equatable, Sendable {
         return counts
     }
 
+    /// Rows holding each label (multi-label: a row counts once for every label it holds).
     public func counts(labelSets: [[Int]]) -> [Int] { counts(classIndices: labelSets.flatMap { $0 }) }
 }

@@ -4,11 +4,14 @@ extension TextClassifier {
     public struct Calibration: Equatable, Sendable {
         /// The logits' divisor: above 1 the model was overconfident, below 1 underconfident.
         public var temperature: Float
+        /// Log loss on the calibration rows before scaling.
         public var logLossBefore: Double
+        /// Log loss on the calibration rows after scaling (never higher).
         public var logLossAfter: Double
-        /// ``ExpectedCalibrationError`` before and after (binary: of P(label 1); multi-class:
+        /// ``ExpectedCalibrationError`` before scaling (binary: of P(label 1); multi-class:
         /// of the predicted class's probability).
         public var calibrationErrorBefore: Double
+        /// ``ExpectedCalibrationError`` after scaling.
         public var calibrationErrorAfter: Double
     }
 

@@ -7,6 +7,7 @@ extension TextClassifier {
     public struct OptimizerState: Sendable {
         /// Which Adam (``Optimizer``) and its step.
         public var optimizer: Optimizer
+        /// The learning rate the state was trained with.
         public var learningRate: Float
         /// The fit's seed: its shuffles go on from the epochs trained.
         public var seed: UInt64

@@ -4,8 +4,9 @@ extension TextClassifier {
     public struct ThresholdTuning: Equatable, Sendable {
         /// One per label, in ``labelNames`` order.
         public var thresholds: [Float]
-        /// Micro F1 with every label at 0.5, and with `thresholds`.
+        /// Micro F1 with every label at 0.5.
         public var microF1Before: Double
+        /// Micro F1 with `thresholds`.
         public var microF1After: Double
     }
 

@@ -47,6 +47,7 @@ public struct ICUTokenizer: Tokenizer, Sendable {
     public let locale: String
     /// Whether tokens are lower-cased.
     public let lowercased: Bool
+    /// What a token is: a word, a word's characters, or n-grams of them.
     public let unit: Unit
     /// Words merged from ICU's pieces (see ``UserDictionary``), if any.
     public let dictionary: UserDictionary?
@@ -70,6 +71,7 @@ public struct ICUTokenizer: Tokenizer, Sendable {
         self.pool = try BreakIteratorPool(locale: locale)
     }
 
+    /// The text's tokens, as ``unit`` makes them.
     public func tokens(in text: String) -> [String] {
         wordsAndNGrams(in: text).tokens
     }

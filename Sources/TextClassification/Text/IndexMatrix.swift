@@ -1,11 +1,14 @@
 /// A matrix of token indices, `rows × columns`, stored row-major in one contiguous buffer:
 /// the output of ``Padding`` and the input of the model.
 public struct IndexMatrix: Equatable, Sendable {
+    /// One row per text.
     public let rows: Int
+    /// The padded length of every row.
     public let columns: Int
     /// `rows * columns` indices; row `r` is `storage[r * columns ..< (r + 1) * columns]`.
     public var storage: [Int32]
 
+    /// A matrix over `storage`, which must hold `rows * columns` indices.
     public init(rows: Int, columns: Int, storage: [Int32]) {
         precondition(storage.count == rows * columns, "storage must hold rows * columns indices")
         self.rows = rows

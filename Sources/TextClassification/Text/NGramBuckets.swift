@@ -14,6 +14,7 @@ public struct NGramBuckets: Equatable, Sendable {
     /// How many rows the n-grams share.
     public let count: Int
 
+    /// `count` shared rows for the n-grams.
     public init(count: Int) {
         self.count = count
     }

@@ -17,6 +17,7 @@ import Foundation
 /// normalizer("ｉＰｈｏｎｅ很好用，這個價錢") // "iPhone很好用,这个价钱"
 /// ```
 public struct TextNormalizer: Codable, Equatable, Sendable {
+    /// The Unicode normal form applied first.
     public enum Form: String, Codable, Sendable, CaseIterable {
         /// The text as it is.
         case none
@@ -24,9 +25,12 @@ public struct TextNormalizer: Codable, Equatable, Sendable {
         case nfkc
     }
 
+    /// The Unicode normal form applied.
     public var form: Form
+    /// Whether Traditional characters then become Simplified (``TraditionalToSimplified``).
     public var toSimplified: Bool
 
+    /// A normaliser; the default is NFKC alone.
     public init(form: Form = .nfkc, toSimplified: Bool = false) {
         self.form = form
         self.toSimplified = toSimplified
@@ -35,6 +39,7 @@ public struct TextNormalizer: Codable, Equatable, Sendable {
     /// Does nothing: the behaviour of models made before this stage existed.
     public static let identity = TextNormalizer(form: .none, toSimplified: false)
 
+    /// The text normalised.
     public func callAsFunction(_ text: String) -> String {
         switch (form, toSimplified) {
         case (.none, false): return text

@@ -12,6 +12,13 @@
 /// TokenSpans.of(tokens, words: words, unit: .wordchar, in: text, lowercased: true)[2]   // 0..<4
 /// ```
 public enum TokenSpans {
+    /// Each token's span in `text`, in Characters (`nil` where it cannot be found).
+    ///
+    /// - Parameters:
+    ///   - tokens: ``ICUTokenizer/wordsAndNGrams(in:)``'s tokens of `text`.
+    ///   - words: how many of them are words (the rest are n-grams of them).
+    ///   - unit: the token unit that made them.
+    ///   - lowercased: whether the tokenizer lower-cased them.
     public static func of(_ tokens: [String], words: Int, unit: ICUTokenizer.Unit, in text: String,
                           lowercased: Bool) -> [Range<Int>?] {
         let characters = Array(text)

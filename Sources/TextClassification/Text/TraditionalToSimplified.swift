@@ -12,6 +12,7 @@ import Foundation
 /// TraditionalToSimplified.shared.convert("這家餐廳的服務很好")   // "这家餐厅的服务很好"
 /// ```
 public final class TraditionalToSimplified: Sendable {
+    /// The one table, built on first use.
     public static let shared = TraditionalToSimplified()
 
     /// The ICU transform the table is taken from.

@@ -27,8 +27,10 @@ public struct UserDictionary: Equatable, Sendable {
     /// The longest word's UTF-8 length: no merge is tried beyond it.
     let maximumBytes: Int
 
+    /// Two dictionaries are equal when they hold the same words, whatever their order.
     public static func == (a: UserDictionary, b: UserDictionary) -> Bool { a.keys == b.keys }
 
+    /// A dictionary of `words`; throws on an empty word or one holding white space.
     public init(words: [String]) throws {
         var builder = Builder()
         for word in words {

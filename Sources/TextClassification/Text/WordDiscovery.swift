@@ -11,7 +11,9 @@ import Foundation
 /// words.prefix(3).map(\.word)    // e.g. ["性价比", "好评", …]
 /// ```
 public struct WordDiscovery: Sendable {
+    /// A word found, with the figures that kept it.
     public struct Candidate: Equatable, Sendable {
+        /// The tokens joined.
         public var word: String
         /// Times the run of tokens occurs.
         public var count: Int
@@ -25,16 +27,20 @@ public struct WordDiscovery: Sendable {
         public var score: Double { cohesion * freedom * Foundation.log(Double(count)) }
     }
 
+    /// Cuts the texts into the pieces candidates are made of.
     public var tokenizer: ICUTokenizer
+    /// Applied to each text before it is cut.
     public var normalizer: TextNormalizer
     /// Candidates seen fewer times are not considered.
     public var minimumCount = 5
     /// Kept candidates need at least this cohesion and this freedom.
     public var minimumCohesion = 3.0
+    /// See ``minimumCohesion``.
     public var minimumFreedom = 1.5
     /// Tokens a candidate joins at most.
     public var maximumPieces = 4
 
+    /// Discovery over `tokenizer`'s words, with the default thresholds.
     public init(tokenizer: ICUTokenizer, normalizer: TextNormalizer = TextNormalizer()) {
         self.tokenizer = tokenizer
         self.normalizer = normalizer

@@ -25,8 +25,10 @@ public struct WordVectors: Sendable {
     /// The kept vectors, by (keyed) word.
     public let vectors: [String: [Float]]
 
+    /// The vector of a (keyed) word, if the file has it.
     public subscript(word: String) -> [Float]? { vectors[word] }
 
+    /// Vectors given in memory (each `dimension` long), as if read from a file holding exactly these.
     public init(dimension: Int, vectors: [String: [Float]]) {
         self.dimension = dimension
         self.vectors = vectors

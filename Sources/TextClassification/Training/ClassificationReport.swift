@@ -6,13 +6,17 @@
 /// report.confusion     // [[1, 1], [0, 1]]: rows true label 0/1, columns predicted 0/1
 /// ```
 public struct ClassificationReport: Codable, Equatable, Sendable {
+    /// Rows measured.
     public var count: Int
+    /// P(label 1) from which a row is predicted 1.
     public var threshold: Float
+    /// Share of rows predicted right.
     public var accuracy: Double
     /// tp / (tp + fp); 0 when nothing is predicted positive.
     public var precision: Double
     /// tp / (tp + fn); 0 when there are no positives.
     public var recall: Double
+    /// Harmonic mean of precision and recall; 0 when both are 0.
     public var f1: Double
     /// Area under the ROC curve (ties count half); `nil` when only one class is present.
     public var rocAUC: Double?

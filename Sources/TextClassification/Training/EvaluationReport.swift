@@ -11,6 +11,7 @@ public struct LabelScores: Codable, Equatable, Sendable {
     public var precision: Double
     /// tp / (tp + fn); 0 when the label never occurs.
     public var recall: Double
+    /// Harmonic mean of precision and recall; 0 when both are 0.
     public var f1: Double
     /// Rows that truly have the label.
     public var support: Int

@@ -10,6 +10,7 @@ public enum ExpectedCalibrationError {
     /// The bins the reports use.
     public static let bins = 10
 
+    /// The error of `scores` (probabilities, one per row) against whether each row's `outcome` held.
     public static func of(scores: [Double], outcomes: [Bool], bins: Int = bins) -> Double {
         binned(scores: scores, outcomes: outcomes, bins: bins).error
     }

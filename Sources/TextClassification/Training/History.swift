@@ -30,8 +30,9 @@ public struct BatchProgress: Sendable {
     public var batches: Int
     /// Training rows done in this epoch.
     public var samplesSeen: Int
-    /// Mean loss and accuracy over the epoch so far.
+    /// Mean loss over the epoch so far.
     public var loss: Float
+    /// Mean accuracy over the epoch so far.
     public var accuracy: Float
     /// Seconds since the epoch started.
     public var seconds: Double
@@ -74,5 +75,6 @@ public struct History: Codable, Equatable, Sendable {
 public struct Evaluation: Codable, Equatable, Sendable {
     /// Mean loss over the rows (no class weights, as Keras's `evaluate`).
     public var loss: Float
+    /// Share of rows predicted right (multi-label: of the label decisions, as Keras's binary accuracy).
     public var accuracy: Float
 }

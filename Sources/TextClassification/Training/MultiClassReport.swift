@@ -8,7 +8,9 @@
 /// report.confusion[1][2]     // 1: a class-1 row predicted as class 2
 /// ```
 public struct MultiClassReport: Codable, Equatable, Sendable {
+    /// Rows measured.
     public var count: Int
+    /// Rows whose most probable class is the true one.
     public var accuracy: Double
     /// Rows whose true class is among the three most probable.
     public var topThreeAccuracy: Double
@@ -18,7 +20,9 @@ public struct MultiClassReport: Codable, Equatable, Sendable {
     public var expectedCalibrationError: Double
     /// Per class, in label order.
     public var classes: [LabelScores]
+    /// The unweighted mean of the classes' scores (support: every row).
     public var macroAverage: LabelScores
+    /// The classes' scores weighted by their support.
     public var weightedAverage: LabelScores
     /// `confusion[trueClass][predictedClass]`.
     public var confusion: [[Int]]

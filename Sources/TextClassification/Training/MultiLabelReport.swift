@@ -7,6 +7,7 @@
 /// report.hammingLoss      // 0.25: one of the four label decisions is wrong
 /// ```
 public struct MultiLabelReport: Codable, Equatable, Sendable {
+    /// Rows measured.
     public var count: Int
     /// A label is predicted when its probability is at or above its threshold; per label, in
     /// label order.
@@ -17,7 +18,9 @@ public struct MultiLabelReport: Codable, Equatable, Sendable {
     public var hammingLoss: Double
     /// F1 of all (row, label) decisions pooled.
     public var microF1: Double
+    /// Precision of all (row, label) decisions pooled.
     public var microPrecision: Double
+    /// Recall of all (row, label) decisions pooled.
     public var microRecall: Double
     /// The unweighted mean over labels.
     public var macroF1: Double

@@ -3,17 +3,23 @@ import Foundation
 /// The settings `textclf tune` tries: each trial's encoder, tokens, sizes, rate, epochs and
 /// dropout, drawn from a ``SearchSpace``.
 public struct TrialSettings: Hashable, Sendable, Encodable {
+    /// The encoder between the embedding and the head.
     public var encoder: SequenceEncoder.Kind
+    /// What a token is (words, or n-grams for the bag).
     public var unit: ICUTokenizer.Unit
+    /// The embedding's width.
     public var embeddingDim: Int
+    /// Adam's learning rate.
     public var learningRate: Float
     /// The most epochs; each trial stops early on its validation loss and keeps its best epoch.
     public var epochs: Int
     /// Dropout between the encoder and the head.
     public var dropout: Float
+    /// Dropout of whole tokens before the encoder (``TextClassifier/Configuration/embeddingDropout``).
     public var embeddingDropout: Float
     /// Keras's `num_words`; `nil` keeps every word.
     public var numWords: Int?
+    /// Tokens kept per text (`pad_sequences`'s `maxlen`).
     public var maxLength: Int
 
     /// The preset `textclf fit` trains with for `head` (``Preset``): every search's first trial.
@@ -24,6 +30,7 @@ public struct TrialSettings: Hashable, Sendable, Encodable {
                   maxLength: preset.maxLength)
     }
 
+    /// Settings given one by one.
     public init(encoder: SequenceEncoder.Kind, unit: ICUTokenizer.Unit, embeddingDim: Int, learningRate: Float, epochs: Int,
                 dropout: Float, embeddingDropout: Float, numWords: Int?, maxLength: Int) {
         (self.encoder, self.unit, self.embeddingDim, self.learningRate, self.epochs) = (encoder, unit, embeddingDim, learningRate, epochs)
@@ -42,6 +49,7 @@ public struct TrialSettings: Hashable, Sendable, Encodable {
             + "embedding dropout \(embeddingDropout) words \(numWords.map(String.init) ?? "all") length \(maxLength)"
     }
 
+    /// Encodes the settings under the names of `textclf fit`'s options (`tokens`, `embedding_dim`, …).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(self.encoder.rawValue, forKey: .encoder)
@@ -63,12 +71,19 @@ public struct TrialSettings: Hashable, Sendable, Encodable {
 /// Where `textclf tune` looks: each setting's choices, drawn independently and uniformly
 /// (the learning rate log-uniformly) by a seeded generator, so a seed gives the same trials.
 public struct SearchSpace: Sendable {
+    /// Encoders to draw from (repeat one to draw it more often).
     public var encoders: [SequenceEncoder.Kind]
+    /// Token units for the bag (the other encoders read words).
     public var units: [ICUTokenizer.Unit]
+    /// Embedding widths.
     public var embeddingDims: [Int]
+    /// The bag's learning rates, drawn log-uniformly (the other encoders' a fifth of these).
     public var learningRates: ClosedRange<Float>
+    /// Most epochs a trial trains.
     public var epochs: [Int]
+    /// Dropout rates before the head.
     public var dropouts: [Float]
+    /// Embedding dropout rates.
     public var embeddingDropouts: [Float]
     /// `nil` keeps every word.
     public var numWords: [Int?]
@@ -81,6 +96,7 @@ public struct SearchSpace: Sendable {
         learningRates: 0.001...0.02, epochs: [10, 20, 30], dropouts: [0, 0.2, 0.5], embeddingDropouts: [0, 0.1, 0.3],
         numWords: [nil, 100_000, 10_000])
 
+    /// A space of the choices given.
     public init(encoders: [SequenceEncoder.Kind], units: [ICUTokenizer.Unit], embeddingDims: [Int], learningRates: ClosedRange<Float>,
                 epochs: [Int], dropouts: [Float], embeddingDropouts: [Float], numWords: [Int?]) {
         (self.encoders, self.units, self.embeddingDims, self.learningRates) = (encoders, units, embeddingDims, learningRates)
