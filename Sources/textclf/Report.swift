@@ -53,9 +53,9 @@ extension TextClf {
 }
 
 /// Builds a model's HTML report (test data labels checked against the model's) and writes it
-/// atomically: shared by `report` and `fit --report`.
+/// atomically: shared by `report`, `fit --report` and `tune --report`.
 func writeReport(_ classifier: TextClassifier, test data: LabelledCSV?, title: String, dataCheck: DataCheck? = nil,
-                 to path: String) throws {
+                 trials: [Tuner.Trial] = [], bestTrial: Int? = nil, to path: String) throws {
     let labels = classifier.labels
     let test = try data.map { data in
         ModelReport.TestData(texts: data.texts,
@@ -64,6 +64,7 @@ func writeReport(_ classifier: TextClassifier, test data: LabelledCSV?, title: S
                              source: data.source)
     }
     var report = ModelReport(classifier: classifier, title: "textclf report: \(title)")
+    (report.trials, report.bestTrial) = (trials, bestTrial)
     report.footer = "Made by textclf \(TextClf.configuration.version) on \(ISO8601DateFormatter().string(from: Date()))."
     try writeAtomically(try report.html(test: test, dataCheck: dataCheck), to: path)
 }

@@ -12,16 +12,21 @@ extension TextClf {
             ngrams3, ngrams or word; the others word), embedding size (32, 64, 128), learning \
             rate (the bag 0.001 to 0.02, the others a fifth of that, log-uniform), epochs (10, \
             20, 30; each trial stops after 2 without a lower validation loss and keeps its best), dropout (0, 0.2, 0.5), embedding dropout (0, 0.1, 0.3) and num-words (all, \
-            100,000, 10,000). Each trial is measured on the --validation file (or the last \
-            --validation-split of TRAIN); the best (validation accuracy, then loss) is saved to \
-            -o. No trial starts once --budget is spent and a running one stops after its epoch. \
+            100,000, 10,000). Each trial is measured on the --validation file, on the last \
+            --validation-split of TRAIN, or with --folds K by K-fold cross-validation on TRAIN \
+            (K models a trial; their pooled accuracy); the best (validation accuracy, then loss) \
+            is saved to -o (with --folds, fitted on all of TRAIN for its folds' mean kept \
+            epoch, after the budget). No trial starts once --budget is spent and a running one \
+            stops after its epoch. \
             The same --seed draws the same trials in the same order; how many fit depends on the \
-            machine. A line per trial on standard error; --trials writes them all as CSV. \
-            Binary and multi-class data.
+            machine. A line per trial on standard error; --trials writes them all as CSV; \
+            --report writes the best model's report.html with the trials' table. Binary and \
+            multi-class data.
 
             Examples:
               textclf tune Data/thucnews-train.csv --validation Data/thucnews-dev.csv --budget 10m -o topics-tuned
               textclf tune Data/reviews-train.csv --budget 30m --seed 7 -o reviews-tuned --trials trials.csv
+              textclf tune Data/reviews-train.csv --folds 5 --budget 1h -o reviews-tuned --report
             """)
 
         @Argument(help: "The labelled training file (CSV with a header row).") var trainingFile: String
@@ -31,9 +36,13 @@ extension TextClf {
         @Option(help: "A labelled file to measure each trial on.") var validation: String?
         @Option(parsing: .unconditional, help: "Without --validation: the fraction of TRAIN's last rows to measure on.")
         var validationSplit = 0.1
+        @Option(help: "Measure each trial by K-fold cross-validation on TRAIN instead (K models a trial).")
+        var folds: Int?
         @Option(parsing: .unconditional, help: "Seed of the draws and of every trial's fit.") var seed: UInt64 = 0
         @Option(help: "Write every trial (settings, validation accuracy and loss, epochs, seconds) to this CSV file.")
         var trials: String?
+        @Flag(help: "Write report.html into -o: the best model measured on the validation rows (with --folds: curves only), and every trial.")
+        var report = false
         @OptionGroup var columns: ColumnOptions
         @Flag(help: "Replace what is at -o even if it is not a textclf model directory.") var force = false
 
@@ -47,6 +56,10 @@ extension TextClf {
         func validate() throws {
             guard let seconds, seconds > 0 else { throw ValidationError("--budget must be a time such as 90s, 10m or 1h") }
             guard validationSplit > 0 && validationSplit < 1 else { throw ValidationError("--validation-split must be in (0, 1)") }
+            if let folds {
+                guard folds >= 2 else { throw ValidationError("--folds must be 2 or more") }
+                guard validation == nil else { throw ValidationError("give --validation or --folds, not both") }
+            }
         }
 
         func run() throws {
@@ -55,24 +68,33 @@ extension TextClf {
                 var data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
                                            labelColumn: columns.labelColumn)
                 let labels = try LabelSet(inferringFrom: data)
-                var held: LabelledCSV
+                var held: LabelledCSV?
                 if let validation {
                     held = try LabelledCSV(url: URL(fileURLWithPath: validation), textColumn: columns.textColumn,
                                            labelColumn: columns.labelColumn)
-                } else {
+                } else if folds == nil {
                     let rows = TextClassifier.heldOutRows(of: data.texts.count, validationSplit: validationSplit)
-                    held = data
-                    (held.texts, held.labels, held.lines) = (data.texts.suffix(rows), data.labels.suffix(rows), data.lines.suffix(rows))
+                    var last = data
+                    (last.texts, last.labels, last.lines) = (data.texts.suffix(rows), data.labels.suffix(rows), data.lines.suffix(rows))
                     (data.texts, data.labels, data.lines) = (data.texts.dropLast(rows), data.labels.dropLast(rows), data.lines.dropLast(rows))
+                    held = last
                 }
                 let tuner = Tuner(labels: labels, budget: seconds!, seed: seed)
-                printError("Tuning on \(data.texts.count) texts, measuring on \(held.texts.count)"
-                           + " from \(validation ?? "the last \(Int(validationSplit * 100))% of \(trainingFile)"), for \(budget)")
-                let result = try tuner.run(texts: data.texts, labels: try labels.classIndices(of: data),
-                                           validation: (held.texts, try labels.classIndices(of: held))) { trial in
+                let classes = try labels.classIndices(of: data)
+                let onTrial: (Tuner.Trial) -> Void = { trial in
                     printError(String(format: "Trial %d (%.0fs): %@ → ", trial.number, trial.seconds, trial.settings.summary)
                                + (trial.validationAccuracy.map { String(format: "val_accuracy %.4f (epoch %d)", $0, trial.keptEpoch ?? 0) }
                                   ?? "failed: \(trial.failure ?? "")"))
+                }
+                let result: (trials: [Tuner.Trial], best: Int, classifier: TextClassifier)
+                if let held {
+                    printError("Tuning on \(data.texts.count) texts, measuring on \(held.texts.count)"
+                               + " from \(validation ?? "the last \(Int(validationSplit * 100))% of \(trainingFile)"), for \(budget)")
+                    result = try tuner.run(texts: data.texts, labels: classes, validation: (held.texts, try labels.classIndices(of: held)),
+                                           onTrial: onTrial)
+                } else {
+                    printError("Tuning on \(data.texts.count) texts by \(folds!)-fold cross-validation, for \(budget)")
+                    result = try tuner.run(texts: data.texts, labels: classes, folds: folds!, onTrial: onTrial)
                 }
                 if let trials { try writeTrials(result.trials, to: trials) }
                 try result.classifier.save(to: URL(fileURLWithPath: output), force: force)
@@ -81,6 +103,12 @@ extension TextClf {
                                   best.number, best.validationAccuracy ?? 0,
                                   result.trials[0].validationAccuracy.map { String(format: "%.4f", $0) } ?? "failed", output))
                 printError("  " + best.settings.summary)
+                if report {
+                    let path = output + "/report.html"
+                    try writeReport(result.classifier, test: held, title: URL(fileURLWithPath: output).lastPathComponent,
+                                    trials: result.trials, bestTrial: result.best, to: path)
+                    printError("Wrote the report to \(path)")
+                }
             }
         }
 

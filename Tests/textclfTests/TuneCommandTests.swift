@@ -21,5 +21,20 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: model + "/config.json"))
         let budget = try Command.run(["tune", train, "--budget", "soon", "-o", model])
         #expect(budget.status == 64 && budget.stderr.contains("--budget must be a time"))
+        let both = try Command.run(["tune", train, "--validation", dev, "--folds", "3", "-o", model])
+        #expect(both.status == 64 && both.stderr.contains("not both"))
+    }
+
+    @Test func foldsMeasureTrialsAndTheReportListsThem() throws {
+        let directory = try Command.temporaryDirectory()
+        let text = try String(contentsOf: Command.repository.appendingPathComponent("Data/thucnews-train.csv"), encoding: .utf8)
+        let train = directory.appendingPathComponent("train.csv")
+        try (text.split(separator: "\n").prefix(401).joined(separator: "\n") + "\n").write(to: train, atomically: true, encoding: .utf8)
+        let model = directory.appendingPathComponent("tuned").path
+        let tune = try Command.run(["tune", train.path, "--folds", "3", "--budget", "5s", "-o", model, "--report"])
+        #expect(tune.status == 0, "\(tune.stderr)")
+        #expect(tune.stderr.contains("by 3-fold cross-validation") && tune.stderr.contains("Wrote the report"), "\(tune.stderr)")
+        let html = try String(contentsOfFile: model + "/report.html", encoding: .utf8)
+        #expect(html.contains("<h2>Tuning</h2>") && html.contains("(kept)"))
     }
 }

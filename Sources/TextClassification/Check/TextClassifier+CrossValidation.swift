@@ -24,14 +24,9 @@ extension TextClassifier {
                                                           expected: "at least 2 folds and a text (with its label) for each")
         }
         _ = try targets(classes)
-        var order = Array(texts.indices)
-        var random = RandomGenerator(seed: seed)
-        random.shuffle(&order)
         var probabilities = [[Float]](repeating: [], count: texts.count)
-        for fold in 0..<folds {
+        for (fold, (kept, held)) in try Self.folds(of: texts.count, folds: folds, seed: seed).enumerated() {
             onFold?(fold)
-            let held = order.indices.filter { $0 % folds == fold }.map { order[$0] }
-            let kept = order.indices.filter { $0 % folds != fold }.map { order[$0] }
             var model = try TextClassifier(configuration: configuration, labels: labels, dictionary: tokenizer.dictionary)
             try model.fit(texts: kept.map { texts[$0] }, labels: kept.map { classes[$0] }, epochs: epochs, seed: seed,
                           validationSplit: 0.1, restoreBestWeights: true, patience: 3,
@@ -41,5 +36,21 @@ extension TextClassifier {
             }
         }
         return probabilities
+    }
+
+    /// The rows of `count` shuffled by `seed` and dealt into `folds` folds: for each fold, the
+    /// rows it holds out and the rows trained on without them.
+    static func folds(of count: Int, folds: Int, seed: UInt64) throws -> [(kept: [Int], held: [Int])] {
+        guard folds >= 2, count >= folds else {
+            throw TextClassificationError.invalidArgument(name: "folds", value: "\(folds) folds of \(count) texts",
+                                                          expected: "at least 2 folds and a text for each")
+        }
+        var order = Array(0..<count)
+        var random = RandomGenerator(seed: seed)
+        random.shuffle(&order)
+        return (0..<folds).map { fold in
+            (kept: order.indices.filter { $0 % folds != fold }.map { order[$0] },
+             held: order.indices.filter { $0 % folds == fold }.map { order[$0] })
+        }
     }
 }

@@ -50,6 +50,7 @@ struct HTMLPage {
     th { color: var(--muted); font-weight: 600; } td:first-child, th:first-child { text-align: left; }
     table.summary td { text-align: left; } table.summary td:first-child { color: var(--muted); }
     table.check td, table.check th { text-align: left; } h3 { font-size: 15px; margin: 18px 0 4px; }
+    table.check tr.kept td { font-weight: 600; }
     .explanation { background: var(--panel); border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
     .tokens { line-height: 2; } .tok { padding: 2px 3px; border-radius: 3px; margin-right: 2px; }
     .ch { padding: 2px 0; border-radius: 2px; }

@@ -15,11 +15,14 @@ import SVGPlot
 public struct ModelReport {
     /// Labelled texts to measure: each row's label indices (one for binary and multi-class).
     public struct TestData: Sendable {
+        /// The texts.
         public var texts: [String]
+        /// Each text's label indices.
         public var labelSets: [[Int]]
         /// Where they came from, as shown in the report.
         public var source: String
 
+        /// Labelled texts from `source` (a file name, say).
         public init(texts: [String], labelSets: [[Int]], source: String) {
             self.texts = texts
             self.labelSets = labelSets
@@ -27,7 +30,9 @@ public struct ModelReport {
         }
     }
 
+    /// The model the report is about.
     public let classifier: TextClassifier
+    /// The page's title.
     public var title: String
     /// Classes drawn in the ROC and precision–recall charts at most (those with most test rows).
     public var curveLimit = 10
@@ -35,7 +40,13 @@ public struct ModelReport {
     public var wrongExamples = 8
     /// Shown at the foot of the page (e.g. the command and version that made it).
     public var footer = "Made by textclf."
+    /// The trials of the search that chose this model's settings (`textclf tune --report`),
+    /// drawn as a table with the best one, ``Tuner/Trial/number`` `bestTrial`, marked.
+    public var trials: [Tuner.Trial] = []
+    /// The trial whose model this is.
+    public var bestTrial: Int?
 
+    /// A report on `classifier`, rendered by ``html(test:dataCheck:)``.
     public init(classifier: TextClassifier, title: String) {
         self.classifier = classifier
         self.title = title
@@ -56,6 +67,7 @@ public struct ModelReport {
             body += "<h2>Evaluation</h2><p class=\"note\">No test data: give labelled texts (textclf report --test FILE.csv) "
                 + "for the confusion matrix, per-class scores, ROC and precision–recall curves, calibration and errors.</p>"
         }
+        if !trials.isEmpty { body += Tuner.Trial.htmlSection(trials, best: bestTrial) }
         body += dataCheck?.htmlSection(limit: wrongExamples * 2) ?? ""
         body += "<p class=\"muted\">\(HTML.escape(footer))</p>"
         return HTMLPage(title: title, body: body).html

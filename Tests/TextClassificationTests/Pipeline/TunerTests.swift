@@ -25,4 +25,20 @@ import Testing
         #expect(accuracies[result.best - 1] == accuracies.max())
         #expect(try result.classifier.evaluate(texts: texts, labels: classes).accuracy == accuracies[result.best - 1])
     }
+
+    @Test func foldsPoolEveryRowAndTheBestSettingsAreRefittedOnAll() throws {
+        let texts = (0..<30).map { $0 % 2 == 0 ? "质量很好 满意 \($0 % 3)" : "太差了 失望 \($0 % 3)" }
+        let classes = texts.indices.map { $0 % 2 == 0 ? 1 : 0 }
+        var tuner = Tuner(labels: try LabelSet(names: ["0", "1"], head: .binary), budget: 3600, seed: 2)
+        tuner.maximumTrials = 2
+        let result = try tuner.run(texts: texts, labels: classes, folds: 3)
+        #expect(result.trials.count == 2 && result.trials.allSatisfy { $0.validationAccuracy != nil })
+        // Pooled over the folds: a count of right rows over all 30.
+        for accuracy in result.trials.compactMap(\.validationAccuracy) {
+            #expect(abs(accuracy * 30 - (accuracy * 30).rounded()) < 1e-3)
+        }
+        let best = result.trials[result.best - 1]
+        #expect(result.classifier.history?.epochs.count == best.keptEpoch, "refitted for the folds' mean kept epoch")
+        #expect(throws: TextClassificationError.self) { try tuner.run(texts: texts, labels: classes, folds: 1) }
+    }
 }
