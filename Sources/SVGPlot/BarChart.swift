@@ -25,11 +25,8 @@ package struct BarChart {
 
     package init(title: String, xLabel: String = "", yLabel: String, categories: [String],
                  yRange: ClosedRange<Double>? = nil) {
-        self.title = title
-        self.xLabel = xLabel
-        self.yLabel = yLabel
-        self.categories = categories
-        self.yRange = yRange
+        (self.title, self.xLabel, self.yLabel) = (title, xLabel, yLabel)
+        (self.categories, self.yRange) = (categories, yRange)
     }
 
     package func svg(width: Double = 520, height: Double = 320) -> String {

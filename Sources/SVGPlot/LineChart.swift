@@ -45,12 +45,8 @@ package struct LineChart {
 
     package init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>? = nil,
                  yRange: ClosedRange<Double>? = nil, diagonal: Bool = false) {
-        self.title = title
-        self.xLabel = xLabel
-        self.yLabel = yLabel
-        self.xRange = xRange
-        self.yRange = yRange
-        self.diagonal = diagonal
+        (self.title, self.xLabel, self.yLabel) = (title, xLabel, yLabel)
+        (self.xRange, self.yRange, self.diagonal) = (xRange, yRange, diagonal)
     }
 
     package func svg(width: Double = 520, height: Double = 320) -> String {

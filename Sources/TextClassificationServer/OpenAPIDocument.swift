@@ -2,6 +2,17 @@
 /// so that a static release binary serves it with no file beside it; tests check that every
 /// route the server has is described and every described route answers.
 public enum OpenAPIDocument {
+    /// The errors of a request that runs the model (predict, explain), shared by their paths.
+    private static let modelPassErrors = #"""
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "429": {"$ref": "#/components/responses/TooMany"},
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "504": {"$ref": "#/components/responses/Timeout"}
+"""#
+
     public static let json = #"""
 {
   "openapi": "3.0.3",
@@ -18,13 +29,7 @@ public enum OpenAPIDocument {
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}}},
         "responses": {
           "200": {"description": "One prediction per text, in order", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictResponse"}}}},
-          "400": {"$ref": "#/components/responses/BadRequest"},
-          "404": {"$ref": "#/components/responses/NotFound"},
-          "413": {"$ref": "#/components/responses/TooLarge"},
-          "422": {"$ref": "#/components/responses/Unprocessable"},
-          "429": {"$ref": "#/components/responses/TooMany"},
-          "503": {"$ref": "#/components/responses/Unavailable"},
-          "504": {"$ref": "#/components/responses/Timeout"}
+\#(modelPassErrors)
         }
       }
     },
@@ -35,13 +40,7 @@ public enum OpenAPIDocument {
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExplainRequest"}}}},
         "responses": {
           "200": {"description": "The objects of textclf explain --format json, in its order", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExplainResponse"}}}},
-          "400": {"$ref": "#/components/responses/BadRequest"},
-          "404": {"$ref": "#/components/responses/NotFound"},
-          "413": {"$ref": "#/components/responses/TooLarge"},
-          "422": {"$ref": "#/components/responses/Unprocessable"},
-          "429": {"$ref": "#/components/responses/TooMany"},
-          "503": {"$ref": "#/components/responses/Unavailable"},
-          "504": {"$ref": "#/components/responses/Timeout"}
+\#(modelPassErrors)
         }
       }
     },

@@ -16,7 +16,7 @@
 ///
 /// Forward and backward are written by hand: every step's input projection is one matrix
 /// product, then one `[batch, units]·[units, 3·units]` product and the gate arithmetic per step.
-public struct GRU: SequenceLayer {
+public struct GRU: RecurrentLayer {
     /// `[inputDim, 3·units]`; Keras's `kernel`.
     public var kernel: Tensor
     /// `[units, 3·units]`; Keras's `recurrent_kernel`.
@@ -24,17 +24,12 @@ public struct GRU: SequenceLayer {
     /// `[2, 3·units]`; Keras's `bias` (input bias, then recurrent bias).
     public var bias: Tensor
 
-    /// The input width.
-    public var inputDim: Int { kernel.shape[0] }
-    /// The state width (Keras's `units`).
-    public var units: Int { recurrentKernel.shape[0] }
-    /// Recurrent-dropout mask values per row: one per gate and unit.
-    public var recurrentMaskWidth: Int { 3 * units }
+    /// Gate blocks in the kernels: update, reset, candidate (Keras's order).
+    public static let gates = 3
 
     /// Keras's initialisers: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias.
     public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
-        kernel = Initializer.glorotUniform.make(rows: inputDim, columns: 3 * units, using: &random)
-        recurrentKernel = Initializer.orthogonal.make(rows: units, columns: 3 * units, using: &random)
+        (kernel, recurrentKernel) = Self.initialKernels(inputDim: inputDim, units: units, using: &random)
         bias = Tensor(zeros: [2, 3 * units])
     }
 

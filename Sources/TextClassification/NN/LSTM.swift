@@ -23,15 +23,12 @@ public struct LSTM: Sendable {
     /// `[4·units]`; Keras's `bias`.
     public var bias: Tensor
 
-    /// The input width.
-    public var inputDim: Int { kernel.shape[0] }
-    /// The state width (Keras's `units`).
-    public var units: Int { recurrentKernel.shape[0] }
+    /// Gate blocks in the kernels: input, forget, cell, output (Keras's order).
+    public static let gates = 4
 
     /// Keras's initialisers: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias with the forget gate's at 1.
     public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
-        kernel = Initializer.glorotUniform.make(rows: inputDim, columns: 4 * units, using: &random)
-        recurrentKernel = Initializer.orthogonal.make(rows: units, columns: 4 * units, using: &random)
+        (kernel, recurrentKernel) = Self.initialKernels(inputDim: inputDim, units: units, using: &random)
         var bias = Tensor(zeros: [4 * units])
         for k in units..<2 * units { bias.scalars[k] = 1 }
         self.bias = bias

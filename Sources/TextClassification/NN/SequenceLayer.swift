@@ -26,9 +26,7 @@ extension SequenceLayer {
     }
 }
 
-extension LSTM: SequenceLayer {
-    public var recurrentMaskWidth: Int { 4 * units }
-
+extension LSTM: RecurrentLayer {
     public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         guard let masks else { return appliedForBackpropagation(to: input) }
