@@ -110,6 +110,9 @@ public struct DataCheck: Sendable, Encodable {
     public var folds: Int?
 
     /// - Parameters:
+    ///   - training: the training file's rows.
+    ///   - test: a test file's rows, checked against the training file.
+    ///   - normalizer: what the model does to a text first (texts equal after it overlap).
     ///   - separator: multi-label files: what joins a cell's labels (a cell's labels are
     ///     compared as a set); `nil` for one label a row.
     ///   - nearThreshold: the similarity from which two different texts are near duplicates.

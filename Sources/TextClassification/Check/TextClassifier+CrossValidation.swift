@@ -10,8 +10,14 @@ extension TextClassifier {
     /// let probabilities = try template.outOfFoldProbabilities(texts: texts, labels: classes, folds: 5)
     /// let issues = LabelIssues(probabilities: probabilities, labels: classes)
     /// ```
-    /// - Parameter onFold: called before each fold's fit with its index (from 0), then with
-    ///   each epoch's report.
+    /// - Parameters:
+    ///   - texts: the rows' texts.
+    ///   - classes: each row's class index.
+    ///   - folds: the models trained (at least 2).
+    ///   - epochs: each fold's most epochs.
+    ///   - seed: the shuffle of the rows and every fold's fit.
+    ///   - onFold: called before each fold's fit with its index (from 0).
+    ///   - onEpoch: called with each fold's epoch reports.
     public func outOfFoldProbabilities(texts: [String], labels classes: [Int], folds: Int = 5, epochs: Int = 10,
                                        seed: UInt64 = 0, onFold: ((Int) -> Void)? = nil,
                                        onEpoch: ((EpochReport) -> Void)? = nil) throws -> [[Float]] {

@@ -13,6 +13,8 @@ public struct LabelledCSV: Sendable {
 
     /// Reads the whole file.
     /// - Parameters:
+    ///   - url: the CSV file, with a header row.
+    ///   - textColumn: the text column's name.
     ///   - labelColumn: the label column's name, or `nil` to read texts only.
     /// - Throws: ``TextClassificationError`` naming the file and line for a missing file or
     ///   column, a short row, invalid UTF-8, or a file without data rows.

@@ -16,7 +16,12 @@ extension Adam {
     }
 
     /// An optimiser of `kind` resumed after `step` steps from ``stateTensors``.
-    /// - Parameter rows: per weight stepped by rows (the embedding), its row count.
+    /// - Parameters:
+    ///   - kind: which Adam the state is of.
+    ///   - learningRate: the rate to go on with.
+    ///   - step: the steps taken.
+    ///   - tensors: ``stateTensors`` as saved.
+    ///   - rows: per weight stepped by rows (the embedding), its row count.
     /// - Throws: for tensors that do not fit (`alphas` not one per step).
     public init(kind: Optimizer, learningRate: Float, step: Int, tensors: [String: Tensor], rows: [String: Int]) throws {
         self = kind.make(learningRate: learningRate)

@@ -46,7 +46,11 @@ public struct ClassificationHead: Sendable {
     public var targetWidth: Int { kind == .multiLabel ? dense.units : 1 }
 
     /// A fresh head with Keras's initialisers (glorot-uniform kernel, zero bias).
-    /// - Parameter classes: 2 for binary; the number of classes or labels otherwise.
+    /// - Parameters:
+    ///   - kind: the task.
+    ///   - inputDim: the width of the features it reads.
+    ///   - classes: 2 for binary; the number of classes or labels otherwise.
+    ///   - random: the generator of the initial kernel.
     public init(kind: Kind, inputDim: Int, classes: Int, using random: inout RandomGenerator) {
         self.kind = kind
         dense = Dense(inputDim: inputDim, units: Self.outputs(kind: kind, classes: classes),

@@ -23,6 +23,8 @@ public struct Embedding: Sendable {
     /// - Parameters:
     ///   - inputDim: the number of indices (vocabulary size, padding included).
     ///   - outputDim: the vector length.
+    ///   - initializer: Keras's `embeddings_initializer` (uniform in ±0.05 by default).
+    ///   - random: the generator it draws from.
     public init(inputDim: Int, outputDim: Int, initializer: Initializer = .uniform(limit: 0.05),
                 using random: inout RandomGenerator) {
         embeddings = initializer.make(rows: inputDim, columns: outputDim, using: &random)

@@ -25,8 +25,13 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// A fresh model with Keras's initialisers, drawn from `seed` (embedding, recurrent
     /// layer, dense, in that order).
     /// - Parameters:
-    ///   - encoder: the recurrent layer (``SequenceEncoder/Kind``); the LSTM by default.
+    ///   - inputDim: the embedding's rows (vocabulary size, padding included).
+    ///   - embeddingDim: the embedding's width.
+    ///   - units: the encoder's output width (recurrent units or filters).
+    ///   - encoder: the layer after the embedding (``SequenceEncoder/Kind``); the LSTM by default.
+    ///   - head: the task.
     ///   - classes: 2 for binary; the number of classes or labels otherwise.
+    ///   - seed: the seed of every initial weight.
     public init(inputDim: Int, embeddingDim: Int = 64, units: Int = 64, encoder kind: SequenceEncoder.Kind = .lstm,
                 head: ClassificationHead.Kind = .binary, classes: Int = 2, seed: UInt64 = 0) {
         var random = RandomGenerator(seed: seed)

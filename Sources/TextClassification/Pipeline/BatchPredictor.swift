@@ -59,6 +59,8 @@ public struct BatchPredictor: Sendable {
     /// Reads `input` to its end, labelling it batch by batch.
     ///
     /// - Parameters:
+    ///   - input: the file or stream to read.
+    ///   - format: CSV with a header, or one text per line.
     ///   - keyName: called once, before any rows, with the key column's name (`text` for lines).
     ///   - rows: called with each batch of labelled rows, in input order.
     /// - Throws: errors naming the input and line: an empty input, a missing column, a short

@@ -75,6 +75,7 @@ extension TextClassifier {
     /// Explains each text's prediction (see ``Explanation``).
     ///
     /// - Parameters:
+    ///   - texts: the texts to explain.
     ///   - label: the label to explain, by name; `nil` explains the predicted one (binary and
     ///     multi-class: the decided label; multi-label: each label at or above `threshold`,
     ///     or the most probable one when none is).

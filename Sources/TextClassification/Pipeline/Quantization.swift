@@ -31,9 +31,11 @@ extension TextClassifier {
     }
 
     /// This classifier with a pruned, 8-bit embedding.
-    /// - Parameter limit: keep `limit` vocabulary rows (words and, without buckets, n-grams),
-    ///   chosen `by` norm or frequency: texts then encode without the others, as words never
-    ///   seen. Hashed n-gram buckets are all kept. `nil` keeps every row.
+    /// - Parameters:
+    ///   - limit: keep `limit` vocabulary rows (words and, without buckets, n-grams),
+    ///     chosen `by` norm or frequency: texts then encode without the others, as words never
+    ///     seen. Hashed n-gram buckets are all kept. `nil` keeps every row.
+    ///   - choice: which rows are kept.
     /// - Throws: for an unfitted classifier or a `limit` below 1.
     public func quantized(keepingRows limit: Int? = nil, by choice: RowChoice = .norm) throws -> TextClassifier {
         let model = try trainedModel()

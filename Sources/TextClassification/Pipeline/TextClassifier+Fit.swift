@@ -19,8 +19,12 @@ extension TextClassifier {
     /// error is thrown; if the first epoch diverges, ``model`` is left as it was.
     ///
     /// - Parameters:
+    ///   - texts: the training texts.
     ///   - labels: the class of each text (an index into ``labelNames``); binary and multi-class.
     ///   - classWeight: how rows' losses are weighted (Keras's `class_weight`).
+    ///   - epochs: the most epochs to train.
+    ///   - batchSize: rows per step (Keras's 32).
+    ///   - seed: the seed of the initial weights, the shuffles and dropout.
     ///   - learningRate: Adam's step; `nil`: the ``Preset``'s for this encoder (0.001, Keras's,
     ///     or 0.002 for the bag).
     ///   - optimizer: Keras's Adam, deferred or lazy Adam (``Optimizer``); `nil`: the
@@ -30,6 +34,7 @@ extension TextClassifier {
     ///     (before shuffling, as Keras's `validation_split`); 0 holds out nothing.
     ///   - restoreBestWeights: end with the epoch of lowest validation loss.
     ///   - patience: stop after this many epochs without a lower validation loss.
+    ///   - embeddings: pretrained vectors to start the embedding from (``PretrainedEmbeddings``).
     ///   - continuing: train this fitted (or loaded) classifier `epochs` more epochs instead
     ///     of a fresh one: its vocabulary (new words are out of vocabulary), weights, epoch
     ///     count and, when it has one, ``optimizerState`` (with the same `seed`, a fit of k
@@ -38,6 +43,7 @@ extension TextClassifier {
     ///     (``addLabels(_:)``). `learningRate` and `optimizer` default to the state's;
     ///     ``history`` gains the new epochs; a temperature or tuned thresholds are kept as
     ///     they were (fit them again on validation rows).
+    ///   - onBatch: called after each batch (for a progress line).
     ///   - onEpoch: return `false` to stop early.
     @discardableResult
     public mutating func fit(

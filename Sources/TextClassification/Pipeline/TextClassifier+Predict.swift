@@ -5,11 +5,13 @@ extension TextClassifier {
     /// Each text's prediction: every label's probability and the decision of the head.
     ///
     /// - Parameters:
+    ///   - texts: the texts to label.
     ///   - threshold: binary, the second label's probability must be above it (`nil`: 0.5);
     ///     multi-label, each label's at or above it (`nil`: the model's, tuned per label by
     ///     ``tuneThresholds(texts:labelSets:)``, else 0.5).
     ///   - minimumProbability: multi-class, a text whose most probable class is below it
     ///     gets `unknownLabel` instead ("none of the above").
+    ///   - unknownLabel: the label of such texts.
     public func predict(texts: [String], threshold: Float? = nil, minimumProbability: Float = 0,
                         unknownLabel: String = "") throws -> [Prediction] {
         let rule = DecisionRule(threshold: threshold, minimumProbability: minimumProbability, unknownLabel: unknownLabel)

@@ -92,7 +92,12 @@ public struct TextClassifier: Sendable {
 
     /// An unfitted pipeline.
     /// - Throws: if the settings are out of range or ICU has no rules for the locale.
-    /// - Parameter head: `nil` picks binary for two names, multi-class for more.
+    /// - Parameters:
+    ///   - configuration: the tokens, vocabulary, padding and model.
+    ///   - labelNames: the labels, in class-index order.
+    ///   - head: `nil` picks binary for two names, multi-class for more.
+    ///   - labelSeparator: multi-label: what joins a cell's labels.
+    ///   - dictionary: words the tokenizer keeps whole (``UserDictionary``); saved with the model.
     public init(configuration: Configuration = Configuration(), labelNames: [String] = ["0", "1"],
                 head: ClassificationHead.Kind? = nil, labelSeparator: String = "|",
                 dictionary: UserDictionary? = nil) throws {
@@ -103,7 +108,10 @@ public struct TextClassifier: Sendable {
     }
 
     /// An unfitted pipeline for these labels.
-    /// - Parameter dictionary: words the tokenizer keeps whole (``UserDictionary``); saved with the model.
+    /// - Parameters:
+    ///   - configuration: the tokens, vocabulary, padding and model.
+    ///   - labels: the labels and the task they make.
+    ///   - dictionary: words the tokenizer keeps whole (``UserDictionary``); saved with the model.
     public init(configuration: Configuration = Configuration(), labels: LabelSet, dictionary: UserDictionary? = nil) throws {
         // Upper bounds keep shape arithmetic far from overflow with any config file.
         for (name, value, limit) in [("maxLength", configuration.maxLength, 1 << 20),

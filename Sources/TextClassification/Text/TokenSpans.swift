@@ -18,6 +18,7 @@ public enum TokenSpans {
     ///   - tokens: ``ICUTokenizer/wordsAndNGrams(in:)``'s tokens of `text`.
     ///   - words: how many of them are words (the rest are n-grams of them).
     ///   - unit: the token unit that made them.
+    ///   - text: the text they came from.
     ///   - lowercased: whether the tokenizer lower-cased them.
     public static func of(_ tokens: [String], words: Int, unit: ICUTokenizer.Unit, in text: String,
                           lowercased: Bool) -> [Range<Int>?] {

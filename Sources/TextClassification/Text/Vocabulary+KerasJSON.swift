@@ -77,7 +77,9 @@ extension Vocabulary {
     }
 
     /// Reads a vocabulary written by ``kerasJSON()`` or by Keras's `Tokenizer.to_json()`.
-    /// - Parameter source: names the data in error messages (a file path).
+    /// - Parameters:
+    ///   - data: the JSON's bytes.
+    ///   - source: names the data in error messages (a file path).
     public init(kerasJSON data: Data, source: String = "vocabulary") throws {
         func fail(_ reason: String) -> TextClassificationError {
             .invalidModel(path: source, reason: reason)

@@ -13,6 +13,7 @@ extension SequenceClassifier {
     /// ```
     ///
     /// - Parameters:
+    ///   - indices: the training rows (a padded ``IndexMatrix`` or ``TokenSequences``).
     ///   - labels: `head.targetWidth` values per row of `indices`: 0 or 1 (binary), the class
     ///     index (multi-class), K values of 0 or 1 (multi-label).
     ///   - classWeights: Keras's `class_weight`: each row's loss times its class's weight
@@ -26,6 +27,9 @@ extension SequenceClassifier {
     ///   - recurrentDropout: Keras's `recurrent_dropout` of the LSTM or GRU (for bidirectional
     ///     layers, of both directions): one mask per gate on h₋₁, fixed per sequence. Also
     ///     trains on the general path.
+    ///   - epochs: the last epoch to train (Keras's `epochs`).
+    ///   - batchSize: rows per step (Keras's 32).
+    ///   - shuffle: shuffle the rows before each epoch (seeded).
     ///   - optimizer: Adam with Keras's defaults unless given; its state carries over if
     ///     you pass the same one again.
     ///   - seed: fixes the shuffling; with the same weights, data and seed, a run is repeatable

@@ -30,6 +30,7 @@ public struct MultiClassReport: Codable, Equatable, Sendable {
     /// - Parameters:
     ///   - logits: `[n, classes]` row-major, the softmax's inputs (``SequenceClassifier/logits(_:)``).
     ///   - labels: the true class of each row.
+    ///   - k: the number of classes.
     public init(logits: [Float], labels: [Int], classes k: Int) {
         precondition(logits.count == labels.count * k)
         var probabilities = logits

@@ -30,12 +30,17 @@ public struct MultiLabelReport: Codable, Equatable, Sendable {
     /// - Parameters:
     ///   - probabilities: `[n, labels]` row-major, each label's sigmoid output.
     ///   - targets: `[n, labels]`, 1 where a row has the label.
+    ///   - k: the number of labels.
     ///   - threshold: every label's.
     public init(probabilities: [Float], targets: [Float], labels k: Int, threshold: Float = 0.5) {
         self.init(probabilities: probabilities, targets: targets, labels: k, thresholds: [Float](repeating: threshold, count: k))
     }
 
-    /// - Parameter thresholds: each label's (a head's tuned ``ClassificationHead/thresholds``).
+    /// - Parameters:
+    ///   - probabilities: `[n, labels]` row-major, each label's sigmoid output.
+    ///   - targets: `[n, labels]`, 1 where a row has the label.
+    ///   - k: the number of labels.
+    ///   - thresholds: each label's (a head's tuned ``ClassificationHead/thresholds``).
     public init(probabilities: [Float], targets: [Float], labels k: Int, thresholds: [Float]) {
         precondition(probabilities.count == targets.count && targets.count % max(k, 1) == 0 && thresholds.count == k)
         count = k > 0 ? targets.count / k : 0
