@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the DocC documentation of the TextClassification library (the catalog in
 # Sources/TextClassification/TextClassification.docc and every public symbol's comments) and
-# fails if a symbol link is broken, so the documentation cannot rot. Output: OUT_DIR
+# fails if a symbol link is broken or a doc comment's parameter list leaves one out, so the
+# documentation cannot rot. Output: OUT_DIR
 # (default .build/docs), a static site (`--transform-for-static-hosting`).
 #   Scripts/docs.sh [OUT_DIR]
 set -euo pipefail
@@ -21,4 +22,9 @@ if [ "$broken" -gt 0 ]; then
     echo "error: $broken broken symbol link(s) in the documentation" >&2
     exit 1
 fi
-echo "documentation built into $out ($missing parameter(s) without a description; no broken links)"
+if [ "$missing" -gt 0 ]; then
+    grep -A4 "is missing documentation" "$log" >&2
+    echo "error: $missing parameter(s) without a description in a doc comment that lists parameters" >&2
+    exit 1
+fi
+echo "documentation built into $out (every listed parameter described; no broken links)"
