@@ -146,13 +146,15 @@ def bad(port, model, timeout):
 
 
 def drain(port, model, texts_csv, pid):
-    # 200 × 25 texts: about a second of model work here, so most requests are still in flight
-    # at SIGTERM, yet well inside the server's deadline on a loaded machine.
+    # 200 × 25 texts, well inside the server's deadline on a loaded machine. SIGTERM goes as
+    # soon as the first answer arrives (not after a fixed pause, which a fast machine outruns),
+    # so the server is at work and most requests are still in flight.
     texts = texts_of(texts_csv, 25)
     body = json.dumps({"texts": texts})
     outcomes = []
     lock = threading.Lock()
     connected = threading.Barrier(201)
+    first_answer = threading.Event()
 
     def client():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -167,12 +169,13 @@ def drain(port, model, texts_csv, pid):
             outcome = type(error).__name__
         with lock:
             outcomes.append(outcome)
+        first_answer.set()
 
     threads = [threading.Thread(target=client) for _ in range(200)]
     for t in threads:
         t.start()
     connected.wait()
-    time.sleep(0.2)
+    first_answer.wait(timeout=60)
     with lock:
         in_flight = 200 - len(outcomes)
     os.kill(pid, signal.SIGTERM)
