@@ -20,8 +20,9 @@ extension TextClf {
             stops after its epoch. \
             The same --seed draws the same trials in the same order; how many fit depends on the \
             machine. A line per trial on standard error; --trials writes them all as CSV; \
-            --report writes the best model's report.html with the trials' table. Binary and \
-            multi-class data.
+            --report writes the best model's report.html with the trials' table. Binary, \
+            multi-class and (--multi-label, ranked by micro F1 at 0.5; not with --folds) \
+            multi-label data.
 
             Examples:
               textclf tune Data/thucnews-train.csv --validation Data/thucnews-dev.csv --budget 10m -o topics-tuned
@@ -39,10 +40,13 @@ extension TextClf {
         @Option(help: "Measure each trial by K-fold cross-validation on TRAIN instead (K models a trial).")
         var folds: Int?
         @Option(parsing: .unconditional, help: "Seed of the draws and of every trial's fit.") var seed: UInt64 = 0
-        @Option(help: "Write every trial (settings, validation accuracy and loss, epochs, seconds) to this CSV file.")
+        @Option(help: "Write every trial (settings, validation accuracy or micro F1 and loss, epochs, seconds) to this CSV file.")
         var trials: String?
         @Flag(help: "Write report.html into -o: the best model measured on the validation rows (with --folds: curves only), and every trial.")
         var report = false
+        @Flag(help: "Each label cell holds a set of labels (joined by --label-separator; empty: none); trials are ranked by validation micro F1.")
+        var multiLabel = false
+        @Option(help: "With --multi-label: what joins the labels of a cell.") var labelSeparator = "|"
         @OptionGroup var columns: ColumnOptions
         @Flag(help: "Replace what is at -o even if it is not a textclf model directory.") var force = false
 
@@ -59,6 +63,7 @@ extension TextClf {
             if let folds {
                 guard folds >= 2 else { throw ValidationError("--folds must be 2 or more") }
                 guard validation == nil else { throw ValidationError("give --validation or --folds, not both") }
+                guard !multiLabel else { throw ValidationError("--folds is for binary and multi-class data; give --multi-label data --validation or --validation-split") }
             }
         }
 
@@ -67,7 +72,7 @@ extension TextClf {
                 try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)
                 var data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
                                            labelColumn: columns.labelColumn)
-                let labels = try LabelSet(inferringFrom: data)
+                let labels = try LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: labelSeparator)
                 var held: LabelledCSV?
                 if let validation {
                     held = try LabelledCSV(url: URL(fileURLWithPath: validation), textColumn: columns.textColumn,
@@ -80,28 +85,32 @@ extension TextClf {
                     held = last
                 }
                 let tuner = Tuner(labels: labels, budget: seconds!, seed: seed)
-                let classes = try labels.classIndices(of: data)
                 let onTrial: (Tuner.Trial) -> Void = { trial in
                     printError(String(format: "Trial %d (%.0fs): %@ → ", trial.number, trial.seconds, trial.settings.summary)
-                               + (trial.validationAccuracy.map { String(format: "val_accuracy %.4f (epoch %d)", $0, trial.keptEpoch ?? 0) }
+                               + (trial.validationScore.map { "\(tuner.scoreName) " + String(format: "%.4f (epoch %d)", $0, trial.keptEpoch ?? 0) }
                                   ?? "failed: \(trial.failure ?? "")"))
                 }
                 let result: (trials: [Tuner.Trial], best: Int, classifier: TextClassifier)
                 if let held {
                     printError("Tuning on \(data.texts.count) texts, measuring on \(held.texts.count)"
                                + " from \(validation ?? "the last \(Int(validationSplit * 100))% of \(trainingFile)"), for \(budget)")
-                    result = try tuner.run(texts: data.texts, labels: classes, validation: (held.texts, try labels.classIndices(of: held)),
-                                           onTrial: onTrial)
+                    if multiLabel {
+                        result = try tuner.run(texts: data.texts, labelSets: try labels.labelSets(of: data),
+                                               validation: (held.texts, try labels.labelSets(of: held)), onTrial: onTrial)
+                    } else {
+                        result = try tuner.run(texts: data.texts, labels: try labels.classIndices(of: data),
+                                               validation: (held.texts, try labels.classIndices(of: held)), onTrial: onTrial)
+                    }
                 } else {
                     printError("Tuning on \(data.texts.count) texts by \(folds!)-fold cross-validation, for \(budget)")
-                    result = try tuner.run(texts: data.texts, labels: classes, folds: folds!, onTrial: onTrial)
+                    result = try tuner.run(texts: data.texts, labels: try labels.classIndices(of: data), folds: folds!, onTrial: onTrial)
                 }
-                if let trials { try writeTrials(result.trials, to: trials) }
+                if let trials { try writeTrials(result.trials, scoreName: tuner.scoreName, to: trials) }
                 try result.classifier.save(to: URL(fileURLWithPath: output), force: force)
                 let best = result.trials[result.best - 1]
-                printError(String(format: "Best: trial %d, val_accuracy %.4f (the defaults, trial 1: %@); saved to %@",
-                                  best.number, best.validationAccuracy ?? 0,
-                                  result.trials[0].validationAccuracy.map { String(format: "%.4f", $0) } ?? "failed", output))
+                printError("Best: trial \(best.number), \(tuner.scoreName) " + String(format: "%.4f", best.validationScore ?? 0)
+                           + " (the defaults, trial 1: \(result.trials[0].validationScore.map { String(format: "%.4f", $0) } ?? "failed"));"
+                           + " saved to \(output)")
                 printError("  " + best.settings.summary)
                 if report {
                     let path = output + "/report.html"
@@ -112,15 +121,15 @@ extension TextClf {
             }
         }
 
-        private func writeTrials(_ trials: [Tuner.Trial], to path: String) throws {
+        private func writeTrials(_ trials: [Tuner.Trial], scoreName: String, to path: String) throws {
             var csv = "trial,encoder,tokens,embedding_dim,learning_rate,epochs,dropout,embedding_dropout,num_words,max_length,"
-                + "val_accuracy,val_loss,kept_epoch,epochs_trained,seconds,failure\n"
+                + "\(scoreName),val_loss,kept_epoch,epochs_trained,seconds,failure\n"
             for t in trials {
                 let s = t.settings
                 let fields: [String] = [
                     String(t.number), s.encoder.rawValue, s.unit.rawValue, String(s.embeddingDim), String(s.learningRate),
                     String(s.epochs), String(s.dropout), String(s.embeddingDropout), String(s.numWords ?? 0), String(s.maxLength),
-                    t.validationAccuracy.map { String($0) } ?? "", t.validationLoss.map { String($0) } ?? "",
+                    t.validationScore.map { String($0) } ?? "", t.validationLoss.map { String($0) } ?? "",
                     t.keptEpoch.map(String.init) ?? "", String(t.epochsTrained), String(format: "%.1f", t.seconds),
                     "\"" + (t.failure ?? "").replacingOccurrences(of: "\"", with: "\"\"") + "\"",
                 ]

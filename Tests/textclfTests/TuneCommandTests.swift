@@ -37,4 +37,18 @@ import Testing
         let html = try String(contentsOfFile: model + "/report.html", encoding: .utf8)
         #expect(html.contains("<h2>Tuning</h2>") && html.contains("(kept)"))
     }
+
+    @Test func multiLabelDataIsTunedByMicroF1() throws {
+        let directory = try Command.temporaryDirectory()
+        let model = directory.appendingPathComponent("tuned").path, trials = directory.appendingPathComponent("trials.csv").path
+        let data = Command.repository.appendingPathComponent("Data/duee-multilabel.csv").path
+        let tune = try Command.run(["tune", data, "--label-column", "labels", "--multi-label", "--budget", "5s", "-o", model,
+                                    "--trials", trials, "--report"])
+        #expect(tune.status == 0, "\(tune.stderr)")
+        #expect(tune.stderr.contains("val_micro_f1 ") && tune.stderr.contains("Best: trial "), "\(tune.stderr)")
+        #expect(try String(contentsOfFile: trials, encoding: .utf8).contains(",val_micro_f1,val_loss,"))
+        #expect(try String(contentsOfFile: model + "/report.html", encoding: .utf8).contains("val micro F1"))
+        let folds = try Command.run(["tune", data, "--label-column", "labels", "--multi-label", "--folds", "3", "-o", model])
+        #expect(folds.status == 64 && folds.stderr.contains("--folds is for binary and multi-class"))
+    }
 }

@@ -67,7 +67,10 @@ public struct ModelReport {
             body += "<h2>Evaluation</h2><p class=\"note\">No test data: give labelled texts (textclf report --test FILE.csv) "
                 + "for the confusion matrix, per-class scores, ROC and precision–recall curves, calibration and errors.</p>"
         }
-        if !trials.isEmpty { body += Tuner.Trial.htmlSection(trials, best: bestTrial) }
+        if !trials.isEmpty {
+            body += Tuner.Trial.htmlSection(trials, best: bestTrial,
+                                            score: Tuner(labels: classifier.labels, budget: 0).scoreName)
+        }
         body += dataCheck?.htmlSection(limit: wrongExamples * 2) ?? ""
         body += "<p class=\"muted\">\(HTML.escape(footer))</p>"
         return HTMLPage(title: title, body: body).html

@@ -19,8 +19,10 @@ public struct Tuner: Sendable {
         public var number: Int
         /// What the trial trained.
         public var settings: TrialSettings
-        /// Validation accuracy of the kept (best) epoch; `nil` when the trial failed.
-        public var validationAccuracy: Float?
+        /// What trials are ranked by, of the kept (best) epoch: validation accuracy (binary,
+        /// multi-class) or micro F1 (multi-label, at the default threshold of 0.5; see
+        /// ``Tuner/scoreName``); `nil` when the trial failed.
+        public var validationScore: Float?
         /// Validation loss of the kept epoch; `nil` when the trial failed.
         public var validationLoss: Float?
         /// The epoch whose weights the trial kept (lowest validation loss), from 1.
@@ -51,6 +53,10 @@ public struct Tuner: Sendable {
         self.seed = seed
     }
 
+    /// The name of ``Trial/validationScore`` for this task: `val_accuracy`, or `val_micro_f1`
+    /// for multi-label labels.
+    public var scoreName: String { labels.head == .multiLabel ? "val_micro_f1" : "val_accuracy" }
+
     /// The trials' settings in the order they are tried: the preset, then draws (repeats skipped).
     public func settings(count: Int) -> [TrialSettings] {
         var random = RandomGenerator(seed: seed)
@@ -70,12 +76,38 @@ public struct Tuner: Sendable {
     ///   loss, then the earliest) and its fitted classifier.
     public func run(texts: [String], labels classes: [Int], validation: (texts: [String], labels: [Int]),
                     onTrial: ((Trial) -> Void)? = nil) throws -> (trials: [Trial], best: Int, classifier: TextClassifier) {
+        try checkOneLabelARow()
         let search = try self.search(onTrial: onTrial) { settings, inBudget in
             var classifier = try TextClassifier(configuration: settings.configuration, labels: labels)
             let history = try classifier.fit(
                 texts: texts, labels: classes, epochs: settings.epochs, seed: seed, learningRate: settings.learningRate,
                 validation: validation, restoreBestWeights: true, patience: 2, onEpoch: { _ in inBudget() })
             return Measurement(kept: Self.keptEpoch(of: history), trained: history.epochs.count, classifier: classifier)
+        }
+        return (search.trials, search.best.trial, search.best.classifier!)
+    }
+
+    /// Runs the search on multi-label data, measuring each trial on `validation` by micro F1
+    /// (each label at 0.5) of its kept epoch (the lowest validation loss).
+    /// - Returns: every trial, the best one's number (highest micro F1, then lowest loss, then
+    ///   the earliest) and its fitted classifier.
+    public func run(texts: [String], labelSets: [[Int]], validation: (texts: [String], labelSets: [[Int]]),
+                    onTrial: ((Trial) -> Void)? = nil) throws -> (trials: [Trial], best: Int, classifier: TextClassifier) {
+        guard labels.head == .multiLabel else {
+            throw TextClassificationError.invalidArgument(name: "label sets", value: "a \(labels.head) task",
+                                                          expected: "multi-label labels (run(texts:labels:validation:))")
+        }
+        let k = labels.names.count
+        let targets = validation.labelSets.flatMap { set in (0..<k).map { set.contains($0) ? Float(1) : 0 } }
+        let search = try self.search(onTrial: onTrial) { settings, inBudget in
+            var classifier = try TextClassifier(configuration: settings.configuration, labels: labels)
+            let history = try classifier.fit(
+                texts: texts, labelSets: labelSets, epochs: settings.epochs, seed: seed, learningRate: settings.learningRate,
+                validation: validation, restoreBestWeights: true, patience: 2, onEpoch: { _ in inBudget() })
+            let probabilities = try classifier.predict(texts: validation.texts, threshold: 0.5).flatMap(\.probabilities)
+            let f1 = MultiLabelReport(probabilities: probabilities, targets: targets, labels: k).microF1
+            return Measurement(accuracy: Float(f1), loss: Self.keptEpoch(of: history)?.validationLoss,
+                               keptEpoch: Self.keptEpoch(of: history)?.epoch, trained: history.epochs.count, classifier: classifier)
         }
         return (search.trials, search.best.trial, search.best.classifier!)
     }
@@ -89,6 +121,7 @@ public struct Tuner: Sendable {
     ///   the best one's number and the classifier fitted on every row with its settings.
     public func run(texts: [String], labels classes: [Int], folds: Int,
                     onTrial: ((Trial) -> Void)? = nil) throws -> (trials: [Trial], best: Int, classifier: TextClassifier) {
+        try checkOneLabelARow()
         let splits = try TextClassifier.folds(of: texts.count, folds: folds, seed: seed)
         let search = try self.search(onTrial: onTrial) { settings, inBudget in
             var correct = 0.0, loss = 0.0, kept = 0, trained = 0
@@ -114,6 +147,13 @@ public struct Tuner: Sendable {
         try classifier.fit(texts: texts, labels: classes, epochs: best.keptEpoch ?? best.settings.epochs, seed: seed,
                            learningRate: best.settings.learningRate, validationSplit: 0)
         return (search.trials, best.number, classifier)
+    }
+
+    private func checkOneLabelARow() throws {
+        guard labels.head != .multiLabel else {
+            throw TextClassificationError.invalidArgument(name: "tuning with class indices", value: "a multi-label task",
+                                                          expected: "label sets (run(texts:labelSets:validation:))")
+        }
     }
 
     /// The epoch whose weights a fit kept (its restored one, else its last).
@@ -145,9 +185,6 @@ public struct Tuner: Sendable {
     private func search(onTrial: ((Trial) -> Void)?,
                         measure: (TrialSettings, _ inBudget: @escaping () -> Bool) throws -> Measurement)
         throws -> (trials: [Trial], best: (trial: Int, classifier: TextClassifier?)) {
-        guard labels.head != .multiLabel else {
-            throw TextClassificationError.invalidArgument(name: "tuning", value: "a multi-label task", expected: "binary or multi-class labels")
-        }
         let started = Date()
         let budget = self.budget
         var trials: [Trial] = []
@@ -161,9 +198,9 @@ public struct Tuner: Sendable {
             var trial = Trial(number: trials.count + 1, settings: settings, epochsTrained: 0, seconds: 0)
             do {
                 let measured = try measure(settings) { Date().timeIntervalSince(started) < budget }
-                (trial.validationAccuracy, trial.validationLoss) = (measured.accuracy, measured.loss)
+                (trial.validationScore, trial.validationLoss) = (measured.accuracy, measured.loss)
                 (trial.keptEpoch, trial.epochsTrained) = (measured.keptEpoch, measured.trained)
-                if let accuracy = trial.validationAccuracy, let loss = trial.validationLoss,
+                if let accuracy = trial.validationScore, let loss = trial.validationLoss,
                    best.map({ accuracy > $0.accuracy || (accuracy == $0.accuracy && loss < $0.loss) }) ?? true {
                     best = nil  // one classifier in memory at a time
                     best = (trial.number, accuracy, loss, measured.classifier)
