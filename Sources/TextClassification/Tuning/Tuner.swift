@@ -97,17 +97,17 @@ public struct Tuner: Sendable {
             throw TextClassificationError.invalidArgument(name: "label sets", value: "a \(labels.head) task",
                                                           expected: "multi-label labels (run(texts:labels:validation:))")
         }
-        let k = labels.names.count
-        let targets = validation.labelSets.flatMap { set in (0..<k).map { set.contains($0) ? Float(1) : 0 } }
         let search = try self.search(onTrial: onTrial) { settings, inBudget in
             var classifier = try TextClassifier(configuration: settings.configuration, labels: labels)
             let history = try classifier.fit(
                 texts: texts, labelSets: labelSets, epochs: settings.epochs, seed: seed, learningRate: settings.learningRate,
                 validation: validation, restoreBestWeights: true, patience: 2, onEpoch: { _ in inBudget() })
-            let probabilities = try classifier.predict(texts: validation.texts, threshold: 0.5).flatMap(\.probabilities)
-            let f1 = MultiLabelReport(probabilities: probabilities, targets: targets, labels: k).microF1
-            return Measurement(accuracy: Float(f1), loss: Self.keptEpoch(of: history)?.validationLoss,
-                               keptEpoch: Self.keptEpoch(of: history)?.epoch, trained: history.epochs.count, classifier: classifier)
+            let probabilities = try classifier.predict(texts: validation.texts).flatMap(\.probabilities)
+            let f1 = MultiLabelReport(probabilities: probabilities, targets: try classifier.targets(validation.labelSets),
+                                      labels: labels.names.count).microF1
+            let kept = Self.keptEpoch(of: history)
+            return Measurement(accuracy: Float(f1), loss: kept?.validationLoss, keptEpoch: kept?.epoch,
+                               trained: history.epochs.count, classifier: classifier)
         }
         return (search.trials, search.best.trial, search.best.classifier!)
     }
