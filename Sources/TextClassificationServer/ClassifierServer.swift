@@ -17,7 +17,9 @@ import UnixSignals
 /// try await server.run()   // until SIGTERM or SIGINT; SIGHUP reloads every model
 /// ```
 public struct ClassifierServer: Sendable {
+    /// What it serves and within which limits.
     public let configuration: ServerConfiguration
+    /// Where it logs model loads and reloads.
     public let logger: Logger
     let metrics: ServerMetrics
     let store: ModelStore
@@ -26,6 +28,7 @@ public struct ClassifierServer: Sendable {
     /// The most texts one explain request takes: each text costs one model pass per token.
     public static let maxExplainTexts = 100
 
+    /// A server for `configuration`, logging to `logger`; ``run()`` loads the models.
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "textclf.serve")) {
         self.configuration = configuration
         self.logger = logger

@@ -2,17 +2,32 @@
 /// so that a static release binary serves it with no file beside it; tests check that every
 /// route the server has is described and every described route answers.
 public enum OpenAPIDocument {
-    /// The errors of a request that runs the model (predict, explain), shared by their paths.
-    private static let modelPassErrors = #"""
-          "400": {"$ref": "#/components/responses/BadRequest"},
-          "404": {"$ref": "#/components/responses/NotFound"},
-          "413": {"$ref": "#/components/responses/TooLarge"},
-          "422": {"$ref": "#/components/responses/Unprocessable"},
-          "429": {"$ref": "#/components/responses/TooMany"},
-          "503": {"$ref": "#/components/responses/Unavailable"},
-          "504": {"$ref": "#/components/responses/Timeout"}
-"""#
+    /// A path that runs the model (predict, explain): a POST of `request` answered by
+    /// `response`, or by one of the errors every model pass can meet.
+    private static func modelPass(_ action: String, summary: String, request: String, response: String,
+                                  answer: String) -> String {
+        #"""
+            "/v1/models/{name}/\#(action)": {
+              "post": {
+                "summary": "\#(summary)",
+                "parameters": [{"$ref": "#/components/parameters/name"}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/\#(request)"}}}},
+                "responses": {
+                  "200": {"description": "\#(answer)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/\#(response)"}}}},
+                  "400": {"$ref": "#/components/responses/BadRequest"},
+                  "404": {"$ref": "#/components/responses/NotFound"},
+                  "413": {"$ref": "#/components/responses/TooLarge"},
+                  "422": {"$ref": "#/components/responses/Unprocessable"},
+                  "429": {"$ref": "#/components/responses/TooMany"},
+                  "503": {"$ref": "#/components/responses/Unavailable"},
+                  "504": {"$ref": "#/components/responses/Timeout"}
+                }
+              }
+            }
+        """#
+    }
 
+    /// The document, as served.
     public static let json = #"""
 {
   "openapi": "3.0.3",
@@ -22,28 +37,10 @@ public enum OpenAPIDocument {
     "description": "Text classifiers trained by textclf, behind HTTP. Answers are those of textclf predict and textclf explain for the same model and text. Requests that arrive together are gathered into one model pass. Every error has the body {\"error\": {\"code\", \"message\"}}; a known path with another method is answered 405 with Allow; an optional member given as null takes its default. 422 also covers what depends on the model and so is not in these schemas: top_k or min_probability on a model that is not multi-class, top_k above its label count, an explain label it does not have."
   },
   "paths": {
-    "/v1/models/{name}/predict": {
-      "post": {
-        "summary": "Label texts",
-        "parameters": [{"$ref": "#/components/parameters/name"}],
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}}},
-        "responses": {
-          "200": {"description": "One prediction per text, in order", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictResponse"}}}},
-\#(modelPassErrors)
-        }
-      }
-    },
-    "/v1/models/{name}/explain": {
-      "post": {
-        "summary": "Which tokens drove each prediction (occlusion)",
-        "parameters": [{"$ref": "#/components/parameters/name"}],
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExplainRequest"}}}},
-        "responses": {
-          "200": {"description": "The objects of textclf explain --format json, in its order", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExplainResponse"}}}},
-\#(modelPassErrors)
-        }
-      }
-    },
+\#(modelPass("predict", summary: "Label texts", request: "PredictRequest", response: "PredictResponse",
+            answer: "One prediction per text, in order")),
+\#(modelPass("explain", summary: "Which tokens drove each prediction (occlusion)", request: "ExplainRequest",
+            response: "ExplainResponse", answer: "The objects of textclf explain --format json, in its order")),
     "/v1/models/{name}/reload": {
       "post": {
         "summary": "Load the model's directory again and swap it in; on failure the loaded model keeps serving",

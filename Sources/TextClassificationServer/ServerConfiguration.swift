@@ -4,17 +4,22 @@ import Foundation
 public struct ServerConfiguration: Sendable {
     /// A model to serve: its name in the URL (`/v1/models/{name}/…`) and its directory.
     public struct Model: Sendable, Equatable {
+        /// The URL's `{name}` (`textclf-serve --model NAME=DIR` takes letters, digits, `-`, `_`, `.`).
         public var name: String
+        /// The model directory `textclf fit` wrote; `/reload` reads it again.
         public var directory: URL
 
+        /// Serve the model in `directory` as `name`.
         public init(name: String, directory: URL) {
-            self.name = name
-            self.directory = directory
+            (self.name, self.directory) = (name, directory)
         }
     }
 
+    /// The models served, each under its own name.
     public var models: [Model]
+    /// The address to listen on: loopback by default; `0.0.0.0` for every interface.
     public var host = "127.0.0.1"
+    /// The TCP port to listen on (0: one the system picks).
     public var port = 8080
     /// The most texts in one model pass; requests that arrive together are gathered up to it.
     public var maxBatch = 256
@@ -40,6 +45,7 @@ public struct ServerConfiguration: Sendable {
     /// server exits anyway.
     public var drainTimeout: Duration = .seconds(30)
 
+    /// Serve `models` with the CLI's defaults for everything else.
     public init(models: [Model]) {
         self.models = models
     }

@@ -4,13 +4,17 @@ import Hummingbird
 /// A refused request: an HTTP status and a JSON body `{"error": {"code", "message"}}` whose
 /// code a client can branch on and whose message a person can act on.
 public struct ServiceError: Error, HTTPResponseError, Sendable {
+    /// The HTTP status: 4xx for what the client can fix, 5xx for what it should retry.
     public var status: HTTPResponse.Status
     /// A stable, machine-readable reason (`invalid_json`, `unknown_model`, …; see openapi.json).
     public var code: String
+    /// What is wrong and what to do, for a person.
     public var message: String
     /// Sent with the error: `Allow` for a 405, `Retry-After` for a 429 or 503.
     public var headers: HTTPFields
 
+    /// An error answered with `status`, `code` and `message`; a 429 or 503 also tells the
+    /// client to retry after a second.
     public init(_ status: HTTPResponse.Status, code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
@@ -19,6 +23,7 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
         if status == .tooManyRequests || status == .serviceUnavailable { self.headers[.retryAfter] = "1" }
     }
 
+    /// The response Hummingbird sends: the status, the JSON body and the headers.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var json = "{\"error\":{\"code\":"
         json += Self.quoted(code) + ",\"message\":" + Self.quoted(message) + "}}"

@@ -26,23 +26,21 @@ public struct GRU: RecurrentLayer {
 
     /// Gate blocks in the kernels: update, reset, candidate (Keras's order).
     public static let gates = 3
+    /// `gru`, as in `gru/kernel`.
+    public static let kerasName = "gru"
+    /// `[2, 3·units]`: the input bias, then the recurrent bias (`reset_after`).
+    public static func biasShape(units: Int) -> [Int] { [2, 3 * units] }
 
     /// Keras's initialisers: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias.
     public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
         (kernel, recurrentKernel) = Self.initialKernels(inputDim: inputDim, units: units, using: &random)
-        bias = Tensor(zeros: [2, 3 * units])
+        bias = Tensor(zeros: Self.biasShape(units: units))
     }
 
     /// A layer with these weights (Keras's shapes and gate order z, r, h).
     public init(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
-        // A programmer error: weights read from files are shape-checked with a thrown error first.
-        let units = recurrentKernel.shape[0]
-        precondition(kernel.shape.count == 2 && kernel.shape[1] == 3 * units
-                     && recurrentKernel.shape == [units, 3 * units] && bias.shape == [2, 3 * units],
-                     "GRU weights must be kernel [in, 3u], recurrent_kernel [u, 3u], bias [2, 3u]")
-        self.kernel = kernel
-        self.recurrentKernel = recurrentKernel
-        self.bias = bias
+        Self.checkShapes(kernel: kernel, recurrentKernel: recurrentKernel, bias: bias)
+        (self.kernel, self.recurrentKernel, self.bias) = (kernel, recurrentKernel, bias)
     }
 
     /// The gradient of each weight, shaped like it.

@@ -1,25 +1,10 @@
 /// `--encoder lstm`: Keras's `LSTM(units)`, with fast paths for training and inference
 /// (``LSTMEncoder``: each token's input projection computed once per batch, the leading padding
 /// shared by the rows skipped). Training takes the fast path when nothing rules out per-token
-/// projections (``TrainingConditions/projectsTokens``); the general path otherwise.
+/// projections (``TrainingConditions/projectsTokens``); the general path otherwise. Its names
+/// and shapes come from ``RecurrentLayer`` (`RecurrentLayer+EncoderLayer.swift`).
 extension LSTM: EncoderLayer {
     static let kind = SequenceEncoder.Kind.lstm
-
-    static func kerasLayers(units: Int) -> String { "LSTM(\(units))" }
-
-    init(embeddingDim: Int, units: Int, using random: inout RandomGenerator) {
-        self.init(inputDim: embeddingDim, units: units, using: &random)
-    }
-
-    static var weightPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] {
-        [("lstm/kernel", \.kernel), ("lstm/recurrent_kernel", \.recurrentKernel), ("lstm/bias", \.bias)]
-    }
-
-    static func weightShapes(embeddingDim: Int, units: Int) -> [[Int]] {
-        [[embeddingDim, 4 * units], [units, 4 * units], [4 * units]]
-    }
-
-    static func tensors(of gradient: Gradient) -> [Tensor] { [gradient.kernel, gradient.recurrentKernel, gradient.bias] }
 
     func trainingPass(for model: SequenceClassifier, batchSize: Int, steps: Int,
                       conditions: TrainingConditions) -> (any TrainingPass)? {

@@ -25,26 +25,23 @@ public struct LSTM: Sendable {
 
     /// Gate blocks in the kernels: input, forget, cell, output (Keras's order).
     public static let gates = 4
+    /// `lstm`, as in `lstm/kernel`.
+    public static let kerasName = "lstm"
+    /// `[4·units]`.
+    public static func biasShape(units: Int) -> [Int] { [4 * units] }
 
     /// Keras's initialisers: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias with the forget gate's at 1.
     public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
         (kernel, recurrentKernel) = Self.initialKernels(inputDim: inputDim, units: units, using: &random)
-        var bias = Tensor(zeros: [4 * units])
+        var bias = Tensor(zeros: Self.biasShape(units: units))
         for k in units..<2 * units { bias.scalars[k] = 1 }
         self.bias = bias
     }
 
     /// A layer with these weights (Keras's shapes and gate order i, f, c, o).
     public init(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
-        // A programmer error, not a data error: weights read from a model directory are
-        // shape-checked (with a thrown, named error) in TextClassifier(contentsOf:) first.
-        let units = recurrentKernel.shape[0]
-        precondition(kernel.shape.count == 2 && kernel.shape[1] == 4 * units
-                     && recurrentKernel.shape == [units, 4 * units] && bias.shape == [4 * units],
-                     "LSTM weights must be kernel [in, 4u], recurrent_kernel [u, 4u], bias [4u]")
-        self.kernel = kernel
-        self.recurrentKernel = recurrentKernel
-        self.bias = bias
+        Self.checkShapes(kernel: kernel, recurrentKernel: recurrentKernel, bias: bias)
+        (self.kernel, self.recurrentKernel, self.bias) = (kernel, recurrentKernel, bias)
     }
 
     /// The gradient of each weight, shaped like it.

@@ -27,6 +27,7 @@ extension SequenceLayer {
 }
 
 extension LSTM: RecurrentLayer {
+    /// The output and its backpropagator; with `masks`, Keras's `recurrent_dropout` in training.
     public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         guard let masks else { return appliedForBackpropagation(to: input) }
