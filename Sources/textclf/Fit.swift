@@ -184,7 +184,7 @@ extension TextClf {
         func run() throws {
             try reportingErrors {
                 try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)  // before hours of training
-                let data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
+                var data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
                                            labelColumn: columns.labelColumn)
                 let held = try validation.map {
                     try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn,
@@ -219,16 +219,21 @@ extension TextClf {
                     progress.finish(report)
                     return true
                 }
+                // The held-out rows' texts stay for calibration and the report; the rest are
+                // handed over to fit, which frees them once tokenized.
+                let heldOutTexts = Array(data.texts.suffix(validation == nil ? heldOut : 0))
+                let texts = data.texts
+                data.texts = []
                 do {
                     if multi {
                         history = try classifier.fit(
-                            texts: data.texts, labelSets: sets, classWeight: weighting, epochs: epochs, batchSize: batchSize,
+                            texts: consume texts, labelSets: sets, classWeight: weighting, epochs: epochs, batchSize: batchSize,
                             seed: seed, learningRate: learningRate, optimizer: optimizer, validation: held.map { ($0.texts, heldSets!) },
                             validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
                             embeddings: pretrained, continuing: base != nil, onBatch: progress.update, onEpoch: onEpoch)
                     } else {
                         history = try classifier.fit(
-                            texts: data.texts, labels: classes, classWeight: weighting, epochs: epochs, batchSize: batchSize,
+                            texts: consume texts, labels: classes, classWeight: weighting, epochs: epochs, batchSize: batchSize,
                             seed: seed, learningRate: learningRate, optimizer: optimizer, validation: held.map { ($0.texts, heldClasses!) },
                             validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
                             embeddings: pretrained, continuing: base != nil, onBatch: progress.update, onEpoch: onEpoch)
@@ -266,7 +271,7 @@ extension TextClf {
                     // The validation rows: the --validation file, or the last rows fit held out.
                     let rows = history.heldOutRows ?? heldOut
                     let c = held == nil
-                        ? try classifier.calibrate(texts: Array(data.texts.suffix(rows)), labels: Array(classes.suffix(rows)))
+                        ? try classifier.calibrate(texts: Array(heldOutTexts.suffix(rows)), labels: Array(classes.suffix(rows)))
                         : try classifier.calibrate(texts: held!.texts, labels: heldClasses!)
                     printError(String(format: "Calibrated on the %d validation rows: temperature %.3f; log loss %.4f → %.4f, calibration error (ECE) %.4f → %.4f",
                                       held?.texts.count ?? rows, c.temperature, c.logLossBefore, c.logLossAfter,
@@ -275,7 +280,7 @@ extension TextClf {
                 if tuneThresholds {
                     let rows = history.heldOutRows ?? heldOut
                     let t = held == nil
-                        ? try classifier.tuneThresholds(texts: Array(data.texts.suffix(rows)), labelSets: Array(sets.suffix(rows)))
+                        ? try classifier.tuneThresholds(texts: Array(heldOutTexts.suffix(rows)), labelSets: Array(sets.suffix(rows)))
                         : try classifier.tuneThresholds(texts: held!.texts, labelSets: heldSets!)
                     let shared = Dictionary(t.thresholds.map { ($0, 1) }, uniquingKeysWith: +).max { $0.value < $1.value }!.key
                     let own = zip(labels.names, t.thresholds).filter { $0.1 != shared }
@@ -292,7 +297,7 @@ extension TextClf {
                     var validationData = held
                     if validationData == nil, let heldOut = history.heldOutRows {
                         var rows = data
-                        rows.texts = Array(data.texts.suffix(heldOut))
+                        rows.texts = Array(heldOutTexts.suffix(heldOut))
                         rows.labels = Array(data.labels.suffix(heldOut))
                         rows.lines = Array(data.lines.suffix(heldOut))
                         validationData = rows
