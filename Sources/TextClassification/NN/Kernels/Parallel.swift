@@ -21,7 +21,8 @@ enum Parallel {
             for k in 0..<count { body(k) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        if SpinningWorkers.shared.run(count, body) { return }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)  // nested, or another caller's job runs
     }
 
     /// A training batch of `batch` rows in `shards` consecutive shards, run concurrently:
