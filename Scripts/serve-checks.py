@@ -147,14 +147,17 @@ def bad(port, model, timeout):
 
 def drain(port, model, texts_csv, pid):
     # 200 × 25 texts, well inside the server's deadline on a loaded machine. SIGTERM goes as
-    # soon as the first answer arrives (not after a fixed pause, which a fast machine outruns),
-    # so the server is at work and most requests are still in flight.
+    # soon as every request has been sent (not after a fixed pause, which a fast machine
+    # outruns, nor at the first answer, which can come while Python threads are still sending:
+    # a request not yet sent is not in flight, and its connection may rightly be closed), so
+    # the server is at work and most requests are still in flight.
     texts = texts_of(texts_csv, 25)
     body = json.dumps({"texts": texts})
     outcomes = []
     lock = threading.Lock()
     connected = threading.Barrier(201)
-    first_answer = threading.Event()
+    sent = []
+    all_sent = threading.Event()
 
     def client():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -162,6 +165,10 @@ def drain(port, model, texts_csv, pid):
         connected.wait()
         try:
             conn.request("POST", f"/v1/models/{model}/predict", body=body, headers={"Content-Type": "application/json"})
+            with lock:
+                sent.append(True)
+                if len(sent) == 200:
+                    all_sent.set()
             response = conn.getresponse()
             response.read()
             outcome = response.status
@@ -169,13 +176,14 @@ def drain(port, model, texts_csv, pid):
             outcome = type(error).__name__
         with lock:
             outcomes.append(outcome)
-        first_answer.set()
+            if len(outcomes) == 200:
+                all_sent.set()  # a send that failed must not keep the check waiting
 
     threads = [threading.Thread(target=client) for _ in range(200)]
     for t in threads:
         t.start()
     connected.wait()
-    first_answer.wait(timeout=60)
+    all_sent.wait(timeout=60)
     with lock:
         in_flight = 200 - len(outcomes)
     os.kill(pid, signal.SIGTERM)
