@@ -85,7 +85,7 @@ final class ModelStore: Sendable {
         slots.withLock { $0[name] = .ready(served) }
         // A load reads every file whole and decodes it; hand the freed pages back to the
         // system, or the server holds its peak (~40 MB more with the topics model) for good.
-        _ = releaseFreedMemory(0)
+        FreedMemory.returnToSystem()
         metrics.reloaded(model: name, succeeded: true)
         metrics.setModelsLoaded(loaded.count)
         logger.info("model \(name) loaded from \(source.directory.path) in \(ContinuousClock.now - started)",
@@ -103,7 +103,3 @@ final class ModelStore: Sendable {
         }
     }
 }
-
-/// glibc's `malloc_trim`, which Swift's Glibc module does not export.
-@_silgen_name("malloc_trim")
-private func releaseFreedMemory(_ pad: Int) -> Int32

@@ -194,7 +194,7 @@ extension TextClassifier {
         }
         // Tokenized: when the caller handed the texts over (`consume`), their strings go now,
         // before the optimizer's moments are allocated, and the heap pages they held go back
-        // to the system (a million headlines hold ~130 MB).
+        // to the system (a million headlines: 100 MiB off the peak).
         texts = []
         FreedMemory.returnToSystem()
         // After addWords, which grows the state's moments with the embedding.
