@@ -227,7 +227,7 @@ extension TextClf {
                 do {
                     if multi {
                         history = try classifier.fit(
-                            texts: consume texts, labelSets: sets, classWeight: weighting, epochs: epochs, batchSize: batchSize,
+                            texts: consume texts, labels: sets, classWeight: weighting, epochs: epochs, batchSize: batchSize,
                             seed: seed, learningRate: learningRate, optimizer: optimizer, validation: held.map { ($0.texts, heldSets!) },
                             validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
                             embeddings: pretrained, continuing: base != nil, onBatch: progress.update, onEpoch: onEpoch)

@@ -25,7 +25,7 @@ import TextClassification
             try topics.save(to: root.appendingPathComponent("topics"))
             var tags = try TextClassifier(configuration: .init(numWords: 50, maxLength: 20),
                                           labelNames: ["x", "y", "z"], head: .multiLabel)
-            try tags.fit(texts: texts, labelSets: [[0], [1, 2], [0, 2], [], [0, 1], [2]], epochs: 2)
+            try tags.fit(texts: texts, labels: [[0], [1, 2], [0, 2], [], [0, 1], [2]], epochs: 2)
             try tags.save(to: root.appendingPathComponent("tags"))
         } catch {
             Issue.record("could not make the test models: \(error)")

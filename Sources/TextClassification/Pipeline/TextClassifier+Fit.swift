@@ -21,7 +21,9 @@ extension TextClassifier {
     /// - Parameters:
     ///   - texts: the training texts. Handed over with `consume`, their memory is freed as
     ///     soon as they are tokenized, before the model's.
-    ///   - labels: the class of each text (an index into ``labelNames``); binary and multi-class.
+    ///   - labels: each text's class (`Int`, an index into ``labelNames``) for a binary or
+    ///     multi-class classifier, or its label set (`[Int]`, empty for none) for a
+    ///     multi-label one (``TrainingLabel``).
     ///   - classWeight: how rows' losses are weighted (Keras's `class_weight`).
     ///   - epochs: the most epochs to train.
     ///   - batchSize: rows per step (Keras's 32).
@@ -47,46 +49,106 @@ extension TextClassifier {
     ///   - onBatch: called after each batch (for a progress line).
     ///   - onEpoch: return `false` to stop early.
     @discardableResult
-    public mutating func fit(
-        texts: consuming [String], labels: [Int], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
+    public mutating func fit<Label: TrainingLabel>(
+        texts: consuming [String], labels: [Label], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
         seed: UInt64 = 0, learningRate: Float? = nil, optimizer: Optimizer? = nil,
-        validation: (texts: [String], labels: [Int])? = nil,
+        validation: (texts: [String], labels: [Label])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
         embeddings: PretrainedEmbeddings? = nil, continuing: Bool = false,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
-        guard self.labels.head != .multiLabel else {
-            throw TextClassificationError.invalidArgument(name: "labels", value: "one class per text",
-                                                          expected: "label sets for a multi-label classifier (fit(texts:labelSets:))")
+        var targets = try Label.targets(labels, for: self)
+        var validation = try validation.map { (texts: $0.texts, targets: try Label.targets($0.labels, for: self)) }
+        let preset = Preset(encoder: configuration.encoder, head: self.labels.head)
+        let state = continuing ? optimizerState : nil
+        let learningRate = learningRate ?? state?.learningRate ?? preset.learningRate
+        let optimizer = optimizer ?? state?.optimizer ?? preset.optimizer
+        if continuing { try checkContinuing(embeddings: embeddings) }
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
+                                                          expected: "a fraction in [0, 1)")
         }
-        return try fit(texts: consume texts, targets: try targets(labels), classWeight: classWeight, epochs: epochs,
-                       batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
-                       validation: try validation.map { ($0.texts, try targets($0.labels)) },
-                       validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
-                       embeddings: embeddings, continuing: continuing, onBatch: onBatch, onEpoch: onEpoch)
-    }
-
-    /// ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:continuing:onBatch:onEpoch:)``
-    /// for a multi-label classifier: `labelSets` holds each text's labels (indices into
-    /// ``labelNames``; empty for none).
-    @discardableResult
-    public mutating func fit(
-        texts: consuming [String], labelSets: [[Int]], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
-        seed: UInt64 = 0, learningRate: Float? = nil, optimizer: Optimizer? = nil,
-        validation: (texts: [String], labelSets: [[Int]])? = nil,
-        validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
-        embeddings: PretrainedEmbeddings? = nil, continuing: Bool = false,
-        onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
-    ) throws -> History {
-        guard self.labels.head == .multiLabel else {
-            throw TextClassificationError.invalidArgument(name: "labels", value: "label sets",
-                                                          expected: "one class per text for a \(self.labels.head) classifier (fit(texts:labels:))")
+        let width = self.labels.head == .multiLabel ? labelNames.count : 1
+        var texts = texts
+        guard texts.count * width == targets.count else {
+            throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(targets.count / width) labels")
         }
-        return try fit(texts: consume texts, targets: try targets(labelSets), classWeight: classWeight, epochs: epochs,
-                       batchSize: batchSize, seed: seed, learningRate: learningRate, optimizer: optimizer,
-                       validation: try validation.map { ($0.texts, try targets($0.labelSets)) },
-                       validationSplit: validationSplit, restoreBestWeights: restoreBestWeights, patience: patience,
-                       embeddings: embeddings, continuing: continuing, onBatch: onBatch, onEpoch: onEpoch)
+        var heldOutRows: Int?
+        if validation == nil && validationSplit > 0 {
+            // Keras: the last fraction of the rows, taken before shuffling.
+            let held = Self.heldOutRows(of: texts.count, validationSplit: validationSplit)
+            if held > 0 {
+                heldOutRows = held
+                validation = (Array(texts.suffix(held)), Array(targets.suffix(held * width)))
+                texts.removeLast(held)
+                targets.removeLast(held * width)
+                try checkSplit(kept: targets, all: targets + validation!.targets, held: held, fraction: validationSplit)
+            }
+        }
+        guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
+        let classWeights = try weights(classWeight, targets: targets)
+        let training: TokenSequences
+        var model: SequenceClassifier
+        var coverage: EmbeddingCoverage?
+        let initialEpoch = continuing ? history?.epochs.count ?? 0 : 0
+        if continuing {
+            try addWords(of: texts, seed: seed)
+            training = encodeSequences(texts)
+            model = try trainedModel()
+        } else {
+            training = fitVocabulary(on: texts)
+            // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
+            let inputDim = wordRows + (buckets?.count ?? 0)
+            try MemoryEstimate(encoder: configuration.encoder, inputDim: inputDim, embeddingDim: configuration.embeddingDim,
+                               units: configuration.units, head: self.labels.head, classes: labelNames.count, batchSize: batchSize,
+                               maxLength: configuration.maxLength).check()
+            model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
+                                       units: configuration.units, encoder: configuration.encoder, head: self.labels.head,
+                                       classes: labelNames.count, seed: seed)
+            coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
+        }
+        // Tokenized: when the caller handed the texts over (`consume`), their strings go now,
+        // before the optimizer's moments are allocated, and the heap pages they held go back
+        // to the system (a million headlines: 100 MiB off the peak).
+        texts = []
+        FreedMemory.returnToSystem()
+        // After addWords, which grows the state's moments with the embedding.
+        let resumed = continuing ? optimizerState : nil
+        var adam = resumed.flatMap { $0.optimizer == optimizer ? $0.adam : nil } ?? optimizer.make(learningRate: learningRate)
+        adam.learningRate = learningRate
+        let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
+        var history: History
+        do {
+            history = try model.fit(training, labels: targets, classWeights: classWeights,
+                                    dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
+                                    recurrentDropout: configuration.recurrentDropout,
+                                    epochs: initialEpoch + epochs, batchSize: batchSize, seed: seed, initialEpoch: initialEpoch,
+                                    optimizer: &adam, validation: validationSet,
+                                    restoreBestWeights: restoreBestWeights, patience: patience,
+                                    trainableEmbeddings: embeddings?.trainable ?? true,
+                                    // A fresh model whose first epoch diverges is discarded; a continued one is kept.
+                                    keepsInitialWeights: continuing,
+                                    onBatch: onBatch, onEpoch: onEpoch)
+        } catch let error as TextClassificationError {
+            // Diverged after at least one good epoch: keep those weights, so they can be saved.
+            if case let .nonFiniteLoss(epoch, _) = error, epoch > 1 && !continuing {
+                self.model = model
+                self.classWeights = classWeights
+            }
+            throw error
+        }
+        history.heldOutRows = heldOutRows
+        if continuing {
+            // Epochs go on from the saved ones; the kept epoch is numbered among them all.
+            history.epochs = (self.history?.epochs ?? []) + history.epochs
+        } else {
+            self.embeddingCoverage = coverage
+        }
+        self.model = model
+        self.classWeights = classWeights
+        self.history = history
+        optimizerState = OptimizerState(optimizer: optimizer, learningRate: learningRate, seed: seed, adam: adam)
+        return history
     }
 
     /// The model's targets for class indices: one value per text.
@@ -136,104 +198,6 @@ extension TextClassifier {
             for y in targets { counts[Int(y)] += 1 }
             return counts.map { $0 > 0 ? Float(targets.count) / Float(k * $0) : 1 }
         }
-    }
-
-    private mutating func fit(
-        texts: consuming [String], targets: [Float], classWeight: ClassWeight, epochs: Int, batchSize: Int, seed: UInt64,
-        learningRate: Float?, optimizer: Optimizer?, validation: (texts: [String], targets: [Float])?, validationSplit: Double,
-        restoreBestWeights: Bool, patience: Int?, embeddings: PretrainedEmbeddings?, continuing: Bool,
-        onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
-    ) throws -> History {
-        let preset = Preset(encoder: configuration.encoder, head: labels.head)
-        let state = continuing ? optimizerState : nil
-        let learningRate = learningRate ?? state?.learningRate ?? preset.learningRate
-        let optimizer = optimizer ?? state?.optimizer ?? preset.optimizer
-        if continuing { try checkContinuing(embeddings: embeddings) }
-        guard validationSplit >= 0 && validationSplit < 1 else {
-            throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
-                                                          expected: "a fraction in [0, 1)")
-        }
-        let width = labels.head == .multiLabel ? labelNames.count : 1
-        var texts = texts, targets = targets, validation = validation
-        guard texts.count * width == targets.count else {
-            throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(targets.count / width) labels")
-        }
-        var heldOutRows: Int?
-        if validation == nil && validationSplit > 0 {
-            // Keras: the last fraction of the rows, taken before shuffling.
-            let held = Self.heldOutRows(of: texts.count, validationSplit: validationSplit)
-            if held > 0 {
-                heldOutRows = held
-                validation = (Array(texts.suffix(held)), Array(targets.suffix(held * width)))
-                texts.removeLast(held)
-                targets.removeLast(held * width)
-                try checkSplit(kept: targets, all: targets + validation!.targets, held: held, fraction: validationSplit)
-            }
-        }
-        guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
-        let classWeights = try weights(classWeight, targets: targets)
-        let training: TokenSequences
-        var model: SequenceClassifier
-        var coverage: EmbeddingCoverage?
-        let initialEpoch = continuing ? history?.epochs.count ?? 0 : 0
-        if continuing {
-            try addWords(of: texts, seed: seed)
-            training = encodeSequences(texts)
-            model = try trainedModel()
-        } else {
-            training = fitVocabulary(on: texts)
-            // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
-            let inputDim = wordRows + (buckets?.count ?? 0)
-            try MemoryEstimate(encoder: configuration.encoder, inputDim: inputDim, embeddingDim: configuration.embeddingDim,
-                               units: configuration.units, head: labels.head, classes: labelNames.count, batchSize: batchSize,
-                               maxLength: configuration.maxLength).check()
-            model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
-                                       units: configuration.units, encoder: configuration.encoder, head: labels.head,
-                                       classes: labelNames.count, seed: seed)
-            coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
-        }
-        // Tokenized: when the caller handed the texts over (`consume`), their strings go now,
-        // before the optimizer's moments are allocated, and the heap pages they held go back
-        // to the system (a million headlines: 100 MiB off the peak).
-        texts = []
-        FreedMemory.returnToSystem()
-        // After addWords, which grows the state's moments with the embedding.
-        let resumed = continuing ? optimizerState : nil
-        var adam = resumed.flatMap { $0.optimizer == optimizer ? $0.adam : nil } ?? optimizer.make(learningRate: learningRate)
-        adam.learningRate = learningRate
-        let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
-        var history: History
-        do {
-            history = try model.fit(training, labels: targets, classWeights: classWeights,
-                                    dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
-                                    recurrentDropout: configuration.recurrentDropout,
-                                    epochs: initialEpoch + epochs, batchSize: batchSize, seed: seed, initialEpoch: initialEpoch,
-                                    optimizer: &adam, validation: validationSet,
-                                    restoreBestWeights: restoreBestWeights, patience: patience,
-                                    trainableEmbeddings: embeddings?.trainable ?? true,
-                                    // A fresh model whose first epoch diverges is discarded; a continued one is kept.
-                                    keepsInitialWeights: continuing,
-                                    onBatch: onBatch, onEpoch: onEpoch)
-        } catch let error as TextClassificationError {
-            // Diverged after at least one good epoch: keep those weights, so they can be saved.
-            if case let .nonFiniteLoss(epoch, _) = error, epoch > 1 && !continuing {
-                self.model = model
-                self.classWeights = classWeights
-            }
-            throw error
-        }
-        history.heldOutRows = heldOutRows
-        if continuing {
-            // Epochs go on from the saved ones; the kept epoch is numbered among them all.
-            history.epochs = (self.history?.epochs ?? []) + history.epochs
-        } else {
-            self.embeddingCoverage = coverage
-        }
-        self.model = model
-        self.classWeights = classWeights
-        self.history = history
-        optimizerState = OptimizerState(optimizer: optimizer, learningRate: learningRate, seed: seed, adam: adam)
-        return history
     }
 
     /// What a continued fit cannot do.

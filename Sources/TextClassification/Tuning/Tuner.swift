@@ -100,8 +100,8 @@ public struct Tuner: Sendable {
         let search = try self.search(onTrial: onTrial) { settings, inBudget in
             var classifier = try TextClassifier(configuration: settings.configuration, labels: labels)
             let history = try classifier.fit(
-                texts: texts, labelSets: labelSets, epochs: settings.epochs, seed: seed, learningRate: settings.learningRate,
-                validation: validation, restoreBestWeights: true, patience: 2, onEpoch: { _ in inBudget() })
+                texts: texts, labels: labelSets, epochs: settings.epochs, seed: seed, learningRate: settings.learningRate,
+                validation: (validation.texts, validation.labelSets), restoreBestWeights: true, patience: 2, onEpoch: { _ in inBudget() })
             let probabilities = try classifier.predict(texts: validation.texts).flatMap(\.probabilities)
             let f1 = MultiLabelReport(probabilities: probabilities, targets: try classifier.targets(validation.labelSets),
                                       labels: labels.names.count).microF1

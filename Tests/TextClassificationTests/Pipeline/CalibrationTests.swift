@@ -75,7 +75,7 @@ import Testing
 
     @Test func multiLabelModelsAreNotCalibratedByTemperature() throws {
         var classifier = try TextClassifier(configuration: .init(numWords: 50, maxLength: 6), labelNames: ["a", "b"], head: .multiLabel)
-        try classifier.fit(texts: ["x y", "y z"], labelSets: [[0], [1]], epochs: 1)
+        try classifier.fit(texts: ["x y", "y z"], labels: [[0], [1]], epochs: 1)
         #expect(throws: TextClassificationError.self) { try classifier.calibrate(texts: ["x"], labels: [0]) }
     }
 }

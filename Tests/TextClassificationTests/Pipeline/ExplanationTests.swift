@@ -63,7 +63,7 @@ import Testing
     @Test func multiLabelExplainsEachPredictedLabel() throws {
         var classifier = try TextClassifier(configuration: .init(numWords: 50, maxLength: 6),
                                             labelNames: ["a", "b", "c"], head: .multiLabel)
-        try classifier.fit(texts: ["x y", "y z", "x z"], labelSets: [[0, 1], [1, 2], [0, 2]], epochs: 1)
+        try classifier.fit(texts: ["x y", "y z", "x z"], labels: [[0, 1], [1, 2], [0, 2]], epochs: 1)
         let prediction = try classifier.predict(texts: ["x y z"], threshold: 0.3)[0]
         let explanations = try classifier.explain(["x y z"], threshold: 0.3)[0]
         let expected = prediction.labelIndices.isEmpty

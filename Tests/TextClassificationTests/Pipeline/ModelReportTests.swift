@@ -20,7 +20,7 @@ import Testing
         var classifier = try TextClassifier(configuration: .init(numWords: 100, maxLength: 8), labelNames: names, head: head)
         let sets: [[Int]] = head == .binary ? [[1], [0], [1], [1], [0], [0]] : [[0], [1], [2], [0], [1], [2]]
         if head == .multiLabel {
-            try classifier.fit(texts: texts, labelSets: sets, epochs: 2, validationSplit: 0.34)
+            try classifier.fit(texts: texts, labels: sets, epochs: 2, validationSplit: 0.34)
         } else {
             try classifier.fit(texts: texts, labels: sets.map { $0[0] }, epochs: 2, validationSplit: 0.34)
         }

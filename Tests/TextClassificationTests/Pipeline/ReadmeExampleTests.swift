@@ -20,7 +20,7 @@ import TextClassification
 
         // Event tags: each text has a set of labels (indices into labelNames), possibly empty.
         var events = try TextClassifier(labelNames: ["人生", "灾害", "财经"], head: .multiLabel)
-        try events.fit(texts: ["两车相撞致两人死亡", "公司宣布裁员"], labelSets: [[0, 1], [2]], epochs: 5)
+        try events.fit(texts: ["两车相撞致两人死亡", "公司宣布裁员"], labels: [[0, 1], [2]], epochs: 5)
         #expect(try events.predict(texts: ["地震造成伤亡"], threshold: 0.5)[0].labels.allSatisfy(events.labelNames.contains))
 
         // The batch labeller: CSV or lines in, batches of labelled rows out, in input order.

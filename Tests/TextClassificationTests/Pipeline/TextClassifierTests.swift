@@ -176,7 +176,7 @@ import Testing
         #expect(classifier.classWeights == [Float(6) / 9, 1, 2])
         var tags = try TextClassifier(configuration: .init(maxLength: 8), labelNames: ["x", "y"], head: .multiLabel)
         // x in 2 of 6 rows, y in 3: positive weights n_without / n_with = 4/2, 3/3.
-        try tags.fit(texts: texts, labelSets: [[0], [0, 1], [1], [1], [], []], classWeight: .balanced, epochs: 1)
+        try tags.fit(texts: texts, labels: [[0], [0, 1], [1], [1], [], []], classWeight: .balanced, epochs: 1)
         #expect(tags.classWeights == [2, 1])
     }
 
@@ -184,7 +184,7 @@ import Testing
         var classifier = try TextClassifier(configuration: .init(numWords: 100, maxLength: 8),
                                             labelNames: ["money", "sport", "tech"], head: .multiLabel, labelSeparator: ";")
         let sets = [[0], [1], [2], [0], [1], [0, 2]]
-        try classifier.fit(texts: texts, labelSets: sets, epochs: 2, seed: 3)
+        try classifier.fit(texts: texts, labels: sets, epochs: 2, seed: 3)
         let predictions = try classifier.predict(texts: texts, threshold: 0.3)
         for p in predictions {
             #expect(p.probabilities.count == 3)
@@ -203,7 +203,7 @@ import Testing
         #expect(try loaded.predict(texts: texts, threshold: 0.3) == predictions)
         // Label sets given to a single-label classifier (and the reverse) are refused.
         var single = try TextClassifier(labelNames: ["a", "b"])
-        #expect(throws: TextClassificationError.self) { try single.fit(texts: texts, labelSets: sets) }
+        #expect(throws: TextClassificationError.self) { try single.fit(texts: texts, labels: sets) }
         #expect(throws: TextClassificationError.self) { try classifier.fit(texts: texts, labels: [0, 1, 2, 0, 1, 2]) }
     }
 

@@ -41,7 +41,7 @@ import Testing
         let sets = [[0], [0], [1], [1], [0, 1], [1], [0], [0, 1]]
         var classifier = try TextClassifier(configuration: .init(numWords: 50, maxLength: 6, embeddingDim: 8, encoder: .bag),
                                             labelNames: ["灾害", "体育"], head: .multiLabel)
-        try classifier.fit(texts: texts, labelSets: sets, epochs: 3, learningRate: 0.01)
+        try classifier.fit(texts: texts, labels: sets, epochs: 3, learningRate: 0.01)
         let tuning = try classifier.tuneThresholds(texts: texts, labelSets: sets)
         return (classifier, texts, sets, tuning)
     }
