@@ -82,11 +82,11 @@ extension TextClf {
         private func train() throws -> [String: Double] {
             let (indices, labels) = randomData()
             let batch = batchSize ?? 32
-            var model = model()
-            try model.fit(indices, labels: labels, epochs: 1, batchSize: batch)  // warm-up
+            var model = model(), adam = Adam()
+            try model.fit(indices, labels: labels, epochs: 1, batchSize: batch, optimizer: &adam)  // warm-up
             let seconds = try median((0..<repeats).map { _ in
                 let start = Date()
-                try model.fit(indices, labels: labels, epochs: 1, batchSize: batch)
+                try model.fit(indices, labels: labels, epochs: 1, batchSize: batch, optimizer: &adam)
                 return Date().timeIntervalSince(start)
             })
             return ["batch_size": Double(batch), "classes": Double(classes), "samples_per_second": Double(samples) / seconds,

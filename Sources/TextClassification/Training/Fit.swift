@@ -7,7 +7,8 @@ extension SequenceClassifier {
     ///
     /// ```swift
     /// var model = SequenceClassifier(inputDim: 1000, seed: 1)
-    /// let history = try model.fit(padded, labels: [0, 1, 0], epochs: 10) { report in
+    /// var adam = Adam()                       // Keras's optimizer="adam"
+    /// let history = try model.fit(padded, labels: [0, 1, 0], epochs: 10, optimizer: &adam) { report in
     ///     print(report.epoch, report.loss, report.accuracy)
     /// }
     /// ```
@@ -30,8 +31,9 @@ extension SequenceClassifier {
     ///   - epochs: the last epoch to train (Keras's `epochs`).
     ///   - batchSize: rows per step (Keras's 32).
     ///   - shuffle: shuffle the rows before each epoch (seeded).
-    ///   - optimizer: Adam with Keras's defaults unless given; its state carries over if
-    ///     you pass the same one again.
+    ///   - optimizer: the Adam that steps the weights (`Adam()`: Keras's `optimizer="adam"`;
+    ///     ``Optimizer/make(learningRate:)`` for deferred or lazy Adam); it keeps its moments,
+    ///     so passing it to the next fit trains on as if the fit had not stopped.
     ///   - seed: fixes the shuffling; with the same weights, data and seed, a run is repeatable
     ///     bit for bit.
     ///   - initialEpoch: Keras's `initial_epoch`: epochs `initialEpoch + 1 … epochs` are
@@ -230,28 +232,6 @@ extension SequenceClassifier {
         var copy = self
         for entry in parameterPaths { copy[keyPath: entry.path].scalars = self[keyPath: entry.path].scalars.copiedOut() }
         return copy
-    }
-
-    /// `fit(_:labels:…:optimizer:…)`
-    /// with a fresh Adam (`optimizer`: Keras's, deferred or lazy) of learning rate `learningRate`.
-    @discardableResult
-    public mutating func fit<Rows: TrainingRows>(
-        _ indices: Rows, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
-        embeddingDropout: Float = 0, recurrentDropout: Float = 0,
-        epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
-        learningRate: Float = 0.001, optimizer kind: Optimizer = .adam,
-        validation: (indices: any TrainingRows, labels: [Float])? = nil,
-        restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
-        keepsInitialWeights: Bool = true,
-        onBatch: ((BatchProgress) -> Void)? = nil,
-        onEpoch: (EpochReport) -> Bool = { _ in true }
-    ) throws -> History {
-        var adam = kind.make(learningRate: learningRate)
-        return try fit(indices, labels: labels, classWeights: classWeights, dropout: dropout,
-                       embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout, epochs: epochs, batchSize: batchSize, shuffle: shuffle, seed: seed,
-                       optimizer: &adam, validation: validation, restoreBestWeights: restoreBestWeights,
-                       patience: patience, trainableEmbeddings: trainableEmbeddings,
-                       keepsInitialWeights: keepsInitialWeights, onBatch: onBatch, onEpoch: onEpoch)
     }
 
     /// Mean loss and accuracy (Keras's: binary at 0.5, argmax, or binary per label) on

@@ -111,7 +111,8 @@ struct BagTrainingTests {
         var model = SequenceClassifier(inputDim: 20, embeddingDim: 4, encoder: .bag, head: .binary, seed: 2)
         let before = model.encoder.embedding.embeddings
         let indices = IndexMatrix(rows: 4, columns: 3, storage: [0, 1, 2, 0, 3, 1, 4, 5, 6, 0, 0, 2])
-        try model.fit(indices, labels: [1, 0, 1, 0], epochs: 3, batchSize: 2, learningRate: 0.1, optimizer: .lazyAdam)
+        var lazy = Optimizer.lazyAdam.make(learningRate: 0.1)
+        try model.fit(indices, labels: [1, 0, 1, 0], epochs: 3, batchSize: 2, optimizer: &lazy)
         let width = 4
         for row in [0] + Array(7..<20) {
             #expect(Array(model.encoder.embedding.embeddings.scalars[row * width ..< (row + 1) * width])
