@@ -35,38 +35,43 @@ extension LSTM {
         precondition(batch <= w.capacity && steps <= w.steps, "workspace too small")
         precondition(starts == nil || (padding != nil && starts!.count == batch), "starts need the padding's states")
         let gates = w.gates.pointer, cells = w.cells.pointer, hidden = w.hidden.pointer, tanhCells = w.tanhCells.pointer
-        cells.update(repeating: 0, count: batch * u)
+        cells.update(repeating: 0, count: batch * u)    // the zero initial state
         hidden.update(repeating: 0, count: batch * u)
-        var active = 0
         let recurrent = alignedRecurrentKernel(in: w)
-        do {
-            for t in 0..<steps {
-                let z = gates + t * batch * g4
-                if let starts, let padding {
-                    // Rows whose input has begun are a prefix (starts ascend); the others
-                    // take step t of the padding's run.
-                    while active < batch && starts[active] <= t { active += 1 }
-                    for b in active..<batch {
-                        (z + b * g4).update(from: padding.gates.pointer + t * g4, count: g4)
-                        (cells + ((t + 1) * batch + b) * u).update(from: padding.cells.pointer + (t + 1) * u, count: u)
-                        (hidden + ((t + 1) * batch + b) * u).update(from: padding.hidden.pointer + (t + 1) * u, count: u)
-                        (tanhCells + (t * batch + b) * u).update(from: padding.tanhCells.pointer + t * u, count: u)
-                    }
-                } else {
-                    active = batch
+        var active = 0
+        for t in 0..<steps {
+            let z = gates + t * batch * g4
+            active = Self.rowsBegun(by: t, starts: starts, batch: batch, from: active)
+            if let padding {
+                // The rows not yet begun take step t of the padding's run.
+                for b in active..<batch {
+                    (z + b * g4).update(from: padding.gates.pointer + t * g4, count: g4)
+                    (cells + ((t + 1) * batch + b) * u).update(from: padding.cells.pointer + (t + 1) * u, count: u)
+                    (hidden + ((t + 1) * batch + b) * u).update(from: padding.hidden.pointer + (t + 1) * u, count: u)
+                    (tanhCells + (t * batch + b) * u).update(from: padding.tanhCells.pointer + t * u, count: u)
                 }
-                guard active > 0 else { continue }
-                // h₀ = 0 contributes nothing.
-                if t > 0 {
-                    GEMM.multiply(m: active, n: g4, k: u, a: hidden + t * batch * u, lda: u,
-                                  b: recurrent, ldb: g4, c: z, ldc: g4, accumulate: inputs == nil)
-                }
-                Self.stepForward(z: z, previousCell: cells + t * batch * u, cell: cells + (t + 1) * batch * u,
-                                 hidden: hidden + (t + 1) * batch * u, tanhCell: tanhCells + t * batch * u,
-                                 batch: active, units: u,
-                                 inputs: inputs?.advanced(by: t * batch), readsGates: t > 0 || inputs == nil)
             }
+            guard active > 0 else { continue }
+            // h₀ = 0 contributes nothing.
+            if t > 0 {
+                GEMM.multiply(m: active, n: g4, k: u, a: hidden + t * batch * u, lda: u,
+                              b: recurrent, ldb: g4, c: z, ldc: g4, accumulate: inputs == nil)
+            }
+            Self.stepForward(z: z, previousCell: cells + t * batch * u, cell: cells + (t + 1) * batch * u,
+                             hidden: hidden + (t + 1) * batch * u, tanhCell: tanhCells + t * batch * u,
+                             batch: active, units: u,
+                             inputs: inputs?.advanced(by: t * batch), readsGates: t > 0 || inputs == nil)
         }
+    }
+
+    /// How many rows' own input has begun by step `t`: a prefix, as `starts` ascend (every row
+    /// without `starts`); `active` is the count at the step before.
+    @inline(__always)
+    private static func rowsBegun(by t: Int, starts: [Int]?, batch: Int, from active: Int) -> Int {
+        guard let starts else { return batch }
+        var active = active
+        while active < batch && starts[active] <= t { active += 1 }
+        return active
     }
 
     /// The states after 0, 1, …, `steps` steps of the same input from the zero state:
@@ -120,24 +125,17 @@ extension LSTM {
             cell.update(repeating: 0, count: batch * u)
             hidden.update(repeating: 0, count: batch * u)
         }
-        var active = 0
         let recurrent = alignedRecurrentKernel(in: w)
-        do {
-            for t in 0..<steps {
-                // Rows whose input has begun: a prefix, as starts ascend.
-                if let starts {
-                    while active < batch && starts[active] <= t { active += 1 }
-                } else {
-                    active = batch
-                }
-                guard active > 0 else { continue }
-                // z = h·U (h = 0 gives exactly 0), then + x·W + b inside the step.
-                GEMM.multiply(m: active, n: g4, k: u, a: hidden, lda: u, b: recurrent, ldb: g4,
-                              c: z, ldc: g4, accumulate: false)
-                Self.stepForward(z: z, previousCell: cell, cell: cell, hidden: hidden, tanhCell: scratch,
-                                 batch: active, units: u, inputs: inputs.advanced(by: t * batch))
-                recording?(t, hidden, cell)
-            }
+        var active = 0
+        for t in 0..<steps {
+            active = Self.rowsBegun(by: t, starts: starts, batch: batch, from: active)
+            guard active > 0 else { continue }
+            // z = h·U (h = 0 gives exactly 0), then + x·W + b inside the step.
+            GEMM.multiply(m: active, n: g4, k: u, a: hidden, lda: u, b: recurrent, ldb: g4,
+                          c: z, ldc: g4, accumulate: false)
+            Self.stepForward(z: z, previousCell: cell, cell: cell, hidden: hidden, tanhCell: scratch,
+                             batch: active, units: u, inputs: inputs.advanced(by: t * batch))
+            recording?(t, hidden, cell)
         }
     }
 
