@@ -76,40 +76,40 @@ enum JSONValue: Equatable {
             position += 1
         }
 
+        /// Reads the comma-separated elements of an object or array, from its opening bracket
+        /// (at `position`) past `close`; `element` reads one.
+        mutating func elements(closedBy close: UInt8, in container: String, _ element: (inout Reader) throws -> Void) throws {
+            position += 1
+            skipSpace()
+            if position < bytes.count, bytes[position] == close { position += 1; return }
+            while true {
+                try element(&self)
+                skipSpace()
+                guard position < bytes.count else { throw fail("unterminated \(container)") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == close { position += 1; return }
+                throw fail("expected ',' or '\(Character(Unicode.Scalar(close)))'")
+            }
+        }
+
         mutating func value(depth: Int) throws -> JSONValue {
             guard depth < 512 else { throw fail("nesting deeper than 512") }
             skipSpace()
             guard position < bytes.count else { throw fail("unexpected end") }
             switch bytes[position] {
             case UInt8(ascii: "{"):
-                position += 1
                 var members: [(key: String, value: JSONValue)] = []
-                skipSpace()
-                if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
-                while true {
-                    skipSpace()
-                    let key = try string()
-                    try expect(UInt8(ascii: ":"))
-                    members.append((key, try value(depth: depth + 1)))
-                    skipSpace()
-                    guard position < bytes.count else { throw fail("unterminated object") }
-                    if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                    if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
-                    throw fail("expected ',' or '}'")
+                try elements(closedBy: UInt8(ascii: "}"), in: "object") { reader in
+                    reader.skipSpace()
+                    let key = try reader.string()
+                    try reader.expect(UInt8(ascii: ":"))
+                    members.append((key, try reader.value(depth: depth + 1)))
                 }
+                return .object(members)
             case UInt8(ascii: "["):
-                position += 1
                 var items: [JSONValue] = []
-                skipSpace()
-                if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
-                while true {
-                    items.append(try value(depth: depth + 1))
-                    skipSpace()
-                    guard position < bytes.count else { throw fail("unterminated array") }
-                    if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                    if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
-                    throw fail("expected ',' or ']'")
-                }
+                try elements(closedBy: UInt8(ascii: "]"), in: "array") { items.append(try $0.value(depth: depth + 1)) }
+                return .array(items)
             case UInt8(ascii: "\""):
                 return .string(try string())
             case UInt8(ascii: "t"): return try literal("true", .bool(true))
