@@ -8,27 +8,28 @@ extension TextClf.Fit {
     /// A fresh classifier for `labels`, with the pretrained vectors to start from and the
     /// learning rate (`nil`: the preset's).
     func newClassifier(labels: LabelSet) throws -> (TextClassifier, TextClassifier.PretrainedEmbeddings?, Float?) {
-        let pretrained = embeddings.map {
-            TextClassifier.PretrainedEmbeddings(file: URL(fileURLWithPath: $0), trainable: !freezeEmbeddings)
+        let options = architecture
+        let pretrained = options.embeddings.map {
+            TextClassifier.PretrainedEmbeddings(file: URL(fileURLWithPath: $0), trainable: !options.freezeEmbeddings)
         }
         let vectorDimension = try pretrained.map { try WordVectors.header(ofFileAt: $0.file).dimension }
-        if let vectorDimension, let embeddingDim, embeddingDim != vectorDimension {
+        if let vectorDimension, let embeddingDim = options.embeddingDim, embeddingDim != vectorDimension {
             throw TextClassificationError.invalidArgument(
                 name: "--embedding-dim", value: String(embeddingDim),
-                expected: "the \(vectorDimension) of the vectors in \(embeddings!) (or leave it out)")
+                expected: "the \(vectorDimension) of the vectors in \(options.embeddings!) (or leave it out)")
         }
         // Word vectors want word tokens: with --embeddings the default is a recurrent encoder.
-        let encoder = encoder ?? Preset.encoder(for: labels.head, pretrainedEmbeddings: embeddings != nil)
+        let encoder = options.encoder ?? Preset.encoder(for: labels.head, pretrainedEmbeddings: options.embeddings != nil)
         let preset = Preset(encoder: encoder, head: labels.head)
-        let numWords = numWords ?? preset.numWords ?? 0
-        let learningRate = learningRate ?? preset.learningRate
+        let numWords = options.numWords ?? preset.numWords ?? 0
+        let learningRate = training.learningRate ?? preset.learningRate
         let configuration = TextClassifier.Configuration(
             normalization: text.normalization, toSimplified: text.toSimplified,
             locale: locale, lowercased: lowercase, unit: tokens?.unit ?? preset.unit,
-            numWords: numWords == 0 ? nil : numWords, maxLength: maxLength ?? preset.maxLength,
-            embeddingDim: embeddingDim ?? vectorDimension ?? 64, units: units, encoder: encoder, dropout: dropout,
-            embeddingDropout: embeddingDropout ?? preset.embeddingDropout, recurrentDropout: recurrentDropout,
-            buckets: buckets == 0 ? nil : buckets)
+            numWords: numWords == 0 ? nil : numWords, maxLength: options.maxLength ?? preset.maxLength,
+            embeddingDim: options.embeddingDim ?? vectorDimension ?? 64, units: options.units, encoder: encoder,
+            dropout: options.dropout, embeddingDropout: options.embeddingDropout ?? preset.embeddingDropout,
+            recurrentDropout: options.recurrentDropout, buckets: options.buckets == 0 ? nil : options.buckets)
         let dictionary = try loadDictionaries(text.userDictionaries)
         let classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
         return (classifier, pretrained, learningRate)
@@ -36,16 +37,18 @@ extension TextClf.Fit {
 
     /// The `--from` model, after refusing the options that would change it.
     func continued(_ classifier: TextClassifier) throws -> (TextClassifier, TextClassifier.PretrainedEmbeddings?, Float?) {
+        let options = architecture
         let modelOptions: [(String, Bool)] = [
-            ("--encoder", encoder != nil), ("--tokens", tokens != nil), ("--num-words", numWords != nil),
-            ("--max-length", maxLength != nil), ("--embedding-dim", embeddingDim != nil), ("--embeddings", embeddings != nil),
-            ("--embedding-dropout", embeddingDropout != nil), ("--buckets", buckets != 0),
+            ("--encoder", options.encoder != nil), ("--tokens", tokens != nil), ("--num-words", options.numWords != nil),
+            ("--max-length", options.maxLength != nil), ("--embedding-dim", options.embeddingDim != nil),
+            ("--embeddings", options.embeddings != nil), ("--embedding-dropout", options.embeddingDropout != nil),
+            ("--buckets", options.buckets != 0),
             ("--user-dict", !text.userDictionaries.isEmpty),
         ]
         if let given = modelOptions.first(where: \.1)?.0 {
             throw ValidationError("\(given) is set by the --from model (\(from!)); leave it out to keep training it")
         }
-        return (classifier, nil, learningRate)
+        return (classifier, nil, training.learningRate)
     }
 
     /// With --allow-new-labels, adds the labels of `files` the --from model lacks; without,

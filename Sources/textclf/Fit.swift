@@ -43,61 +43,17 @@ extension TextClf {
 
         @OptionGroup var columns: ColumnOptions
 
-        // Numbers parse `.unconditional`ly: `--epochs -1` then reaches validate() and its range
-        // message, instead of "Missing value" (a leading '-' reads as an option otherwise).
+        @OptionGroup(title: "Model (what is not given follows the preset for the labels and encoder)")
+        var architecture: ModelOptions
+
+        @OptionGroup(title: "Training")
+        var training: TrainingOptions
+
         @Option(parsing: .unconditional, help: "Fraction of the rows (the last ones) held out for validation; 0 disables. (default: 0.1, or 0 with --validation)")
         var validationSplit: Double?
 
         @Option(help: "A CSV file to validate on instead of a split of the training file.")
         var validation: String?
-
-        @Option(parsing: .unconditional, help: "Passes over the training data.")
-        var epochs = 10
-
-        @Option(parsing: .unconditional, help: "Rows per training step.")
-        var batchSize = 32
-
-        @Option(parsing: .unconditional, help: "Tokens per text after padding/truncating (Keras maxlen). (default: \(HelpPresets.recurrent.maxLength); for the bag, whose n-grams outnumber words 3-5 times: \(HelpPresets.bagBinary.maxLength) for two labels, \(HelpPresets.bagMulti.maxLength) for more)")
-        var maxLength: Int?
-
-        @Option(parsing: .unconditional, help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. (default: \(HelpPresets.recurrent.numWords ?? 0), as accurate as all ~21,000 words on the shipped reviews and ~35% faster; for the bag: \(HelpPresets.bagBinary.numWords ?? 0) for two labels, \(HelpPresets.bagMulti.numWords ?? 0) for more)")
-        var numWords: Int?
-
-        @Option(parsing: .unconditional, help: "With n-gram tokens (ngrams, ngrams3, wordchar): hash the n-grams into this many embedding rows after the words, as fastText's -bucket (words keep exact vocabulary entries; colliding n-grams share a row), so memory stays bounded on any corpus; 0 gives every n-gram its own vocabulary entry (Keras's Tokenizer). (default: 0)")
-        var buckets = 0
-
-        @Option(parsing: .unconditional, help: "Embedding vector length. (default: 64, or the --embeddings file's)")
-        var embeddingDim: Int?
-
-        @Option(help: ArgumentHelp("Pretrained word vectors (word2vec text format, as the Tencent and Sogou Chinese vectors ship) to start the embedding from: vocabulary words with a vector take it, the others start at random.", valueName: "file"))
-        var embeddings: String?
-
-        @Flag(help: "With --embeddings: do not train the embedding (Keras trainable=False).")
-        var freezeEmbeddings = false
-
-        @Option(parsing: .unconditional, help: "Recurrent units (per direction for bilstm and bigru).")
-        var units = 64
-
-        @Option(help: "The encoder after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated), cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D), or bag (the mean of the embedded tokens, Keras Embedding(mask_zero=True) + GlobalAveragePooling1D: fastText's shape; --units unused). (default, from the accuracy study, docs/accuracy.md: bag for two labels and for more, lstm for multi-label; with --embeddings, whose vectors are of words: bilstm for two labels, lstm otherwise)")
-        var encoder: SequenceEncoder.Kind?
-
-        @Option(parsing: .unconditional, help: "Dropout rate between the encoder and the output layer in training (Keras Dropout); 0 turns it off.")
-        var dropout: Float = 0
-
-        @Option(parsing: .unconditional, help: "Dropout rate between the embedding and the encoder in training (Keras Dropout, every value on its own); trains on the layers' general path, ~3x slower for the LSTM. 0 turns it off. (default: \(HelpPresets.recurrent.embeddingDropout); \(HelpPresets.bagBinary.embeddingDropout) for the bag with two labels, from the accuracy study, docs/accuracy.md)")
-        var embeddingDropout: Float?
-
-        @Option(parsing: .unconditional, help: "The encoder's recurrent_dropout in training (Keras: one mask per gate on the previous state, fixed per text); trains on the layers' general path. 0 turns it off.")
-        var recurrentDropout: Float = 0
-
-        @Option(parsing: .unconditional, help: "Adam's learning rate. (default: \(HelpPresets.recurrent.learningRate), Keras's; \(HelpPresets.bagBinary.learningRate) with the bag encoder)")
-        var learningRate: Float?
-
-        @Option(help: "adam: Keras's Adam, every embedding row steps on every batch (a step costs the whole vocabulary); deferred-adam: the same arithmetic, but a row's steps wait until a batch reads it and are then applied at once, ε left out of them (a step costs the batch's tokens); lazy-adam: only the rows a batch read step (TensorFlow Addons' LazyAdam; rare rows move less). (default: \(HelpPresets.bagBinary.optimizer.rawValue) for the bag, \(HelpPresets.recurrent.optimizer.rawValue) otherwise)")
-        var optimizer: Optimizer?
-
-        @Option(parsing: .unconditional, help: "Seed for weights and shuffling: the same seed and data give the same model. (default: 0, or the --from model's)")
-        var seed: UInt64?
 
         @Option(help: ArgumentHelp("Keep training this saved model on the rows given, --epochs more epochs: its settings, vocabulary (new words are unknown to it) and weights; with its optimizer saved (--save-optimizer), as if training had not stopped. Its labels only.", valueName: "model-directory"))
         var from: String?
@@ -124,12 +80,6 @@ extension TextClf {
         @Flag(inversion: .prefixedNo, help: "Lower-case tokens.")
         var lowercase = true
 
-        @Flag(name: .customLong("no-restore-best"), help: "Save the last epoch's weights, not the best validation epoch's.")
-        var keepLast = false
-
-        @Option(parsing: .unconditional, help: "Stop after this many epochs without a lower validation loss; 0 never stops early.")
-        var patience = 3
-
         @Flag(help: "After training, write report.html into the model directory (needs validation data: the report measures it).")
         var report = false
 
@@ -145,29 +95,9 @@ extension TextClf {
         @Option(help: "With --multi-label: what joins the labels of one cell.")
         var labelSeparator = "|"
 
-        enum ClassWeightOption: String, ExpressibleByArgument, CaseIterable {
-            case none, balanced
-        }
-
-        @Option(help: "none, or balanced: weight rows by the inverse of their class's frequency (Keras class_weight).")
-        var classWeight = ClassWeightOption.none
-
         func validate() throws {
-            guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
-            guard buckets >= 0 && buckets <= 1 << 28 else { throw ValidationError("--buckets must be 0 (off) to \(1 << 28)") }
-            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-            guard (maxLength ?? 1) >= 1 else { throw ValidationError("--max-length must be at least 1") }
-            guard numWords.map({ $0 == 0 || $0 >= 2 }) ?? true else { throw ValidationError("--num-words must be 0 (all) or at least 2") }
             guard (validationSplit ?? 0) >= 0 && (validationSplit ?? 0) < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
-            guard learningRate.map({ $0 > 0 && $0.isFinite }) ?? true else { throw ValidationError("--learning-rate must be positive") }
-            guard patience >= 0 else { throw ValidationError("--patience must be 0 (off) or more") }
-            guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
-            guard embeddingDropout.map({ $0 >= 0 && $0 < 1 }) ?? true else { throw ValidationError("--embedding-dropout must be in [0, 1)") }
-            guard recurrentDropout >= 0 && recurrentDropout < 1 else { throw ValidationError("--recurrent-dropout must be in [0, 1)") }
             guard !labelSeparator.isEmpty else { throw ValidationError("--label-separator must not be empty") }
-            if freezeEmbeddings && embeddings == nil {
-                throw ValidationError("--freeze-embeddings freezes pretrained vectors: give them with --embeddings FILE")
-            }
             if calibrate && validationSplit == 0 && validation == nil {
                 throw ValidationError("--calibrate fits on validation data: keep --validation-split above 0 or give --validation")
             }
@@ -200,7 +130,7 @@ extension TextClf {
                 let heldSets = multi ? try held.map { try labels.labelSets(of: $0) } : nil
                 let heldClasses = multi ? nil : try held.map { try labels.classIndices(of: $0) }
                 var (classifier, pretrained, learningRate) = try base.map { try continued($0) } ?? newClassifier(labels: labels)
-                let seed = seed ?? classifier.optimizerState?.seed ?? 0
+                let seed = training.seed ?? classifier.optimizerState?.seed ?? 0
                 if validation != nil, let validationSplit, validationSplit > 0 {
                     printError("textclf: warning: --validation-split \(validationSplit) is ignored: --validation \(validation!) gives the validation rows")
                 }
@@ -214,7 +144,7 @@ extension TextClf {
                                                : labels.counts(classIndices: Array(classes.prefix(trainingRows))))
                 let progress = ProgressLine()
                 let history: History
-                let weighting: TextClassifier.ClassWeight = classWeight == .balanced ? .balanced : .none
+                let weighting: TextClassifier.ClassWeight = training.classWeight == .balanced ? .balanced : .none
                 let onEpoch: (EpochReport) -> Bool = { report in
                     progress.finish(report)
                     return true
@@ -227,15 +157,15 @@ extension TextClf {
                 do {
                     if multi {
                         history = try classifier.fit(
-                            texts: consume texts, labels: sets, classWeight: weighting, epochs: epochs, batchSize: batchSize,
-                            seed: seed, learningRate: learningRate, optimizer: optimizer, validation: held.map { ($0.texts, heldSets!) },
-                            validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
+                            texts: consume texts, labels: sets, classWeight: weighting, epochs: training.epochs, batchSize: training.batchSize,
+                            seed: seed, learningRate: learningRate, optimizer: training.optimizer, validation: held.map { ($0.texts, heldSets!) },
+                            validationSplit: split, restoreBestWeights: !training.keepLast, patience: training.patience == 0 ? nil : training.patience,
                             embeddings: pretrained, continuing: base != nil, onBatch: progress.update, onEpoch: onEpoch)
                     } else {
                         history = try classifier.fit(
-                            texts: consume texts, labels: classes, classWeight: weighting, epochs: epochs, batchSize: batchSize,
-                            seed: seed, learningRate: learningRate, optimizer: optimizer, validation: held.map { ($0.texts, heldClasses!) },
-                            validationSplit: split, restoreBestWeights: !keepLast, patience: patience == 0 ? nil : patience,
+                            texts: consume texts, labels: classes, classWeight: weighting, epochs: training.epochs, batchSize: training.batchSize,
+                            seed: seed, learningRate: learningRate, optimizer: training.optimizer, validation: held.map { ($0.texts, heldClasses!) },
+                            validationSplit: split, restoreBestWeights: !training.keepLast, patience: training.patience == 0 ? nil : training.patience,
                             embeddings: pretrained, continuing: base != nil, onBatch: progress.update, onEpoch: onEpoch)
                     }
                 } catch let error as TextClassificationError {
@@ -258,9 +188,9 @@ extension TextClf {
                 if let coverage = classifier.embeddingCoverage {
                     printError(String(format: "Pretrained embeddings: %d of the %d vocabulary words had a vector (%.1f%%) among %d in %@%@",
                                       coverage.covered, coverage.words, coverage.fraction * 100, coverage.fileWords,
-                                      embeddings!, freezeEmbeddings ? "; kept frozen" : ""))
+                                      architecture.embeddings!, architecture.freezeEmbeddings ? "; kept frozen" : ""))
                     if let declared = coverage.declaredWords, declared != coverage.fileWords {
-                        printError("textclf: warning: \(embeddings!) declares \(declared) words on its first line but holds \(coverage.fileWords) vectors (truncated or joined?); all \(coverage.fileWords) were read")
+                        printError("textclf: warning: \(architecture.embeddings!) declares \(declared) words on its first line but holds \(coverage.fileWords) vectors (truncated or joined?); all \(coverage.fileWords) were read")
                     }
                 }
                 if let weights = classifier.classWeights {
@@ -329,7 +259,7 @@ extension TextClf {
 }
 
 /// The presets `--help` quotes: the values themselves, so that help and behaviour cannot disagree.
-private enum HelpPresets {
+enum HelpPresets {
     static let recurrent = Preset(encoder: .lstm, head: .binary)
     static let bagBinary = Preset(encoder: .bag, head: .binary)
     static let bagMulti = Preset(encoder: .bag, head: .multiClass)
