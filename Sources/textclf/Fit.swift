@@ -258,13 +258,6 @@ extension TextClf {
     }
 }
 
-/// The presets `--help` quotes: the values themselves, so that help and behaviour cannot disagree.
-enum HelpPresets {
-    static let recurrent = Preset(encoder: .lstm, head: .binary)
-    static let bagBinary = Preset(encoder: .bag, head: .binary)
-    static let bagMulti = Preset(encoder: .bag, head: .multiClass)
-}
-
 extension TextClf.Fit.TokenUnit {
     var unit: ICUTokenizer.Unit {
         switch self {
