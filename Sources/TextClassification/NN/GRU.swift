@@ -17,12 +17,8 @@
 /// Forward and backward are written by hand: every step's input projection is one matrix
 /// product, then one `[batch, units]·[units, 3·units]` product and the gate arithmetic per step.
 public struct GRU: RecurrentLayer {
-    /// `[inputDim, 3·units]`; Keras's `kernel`.
-    public var kernel: Tensor
-    /// `[units, 3·units]`; Keras's `recurrent_kernel`.
-    public var recurrentKernel: Tensor
-    /// `[2, 3·units]`; Keras's `bias` (input bias, then recurrent bias).
-    public var bias: Tensor
+    /// Keras's `kernel`, `recurrent_kernel` and `bias` (input bias, then recurrent bias).
+    public var weights: RecurrentWeights
 
     /// Gate blocks in the kernels: update, reset, candidate (Keras's order).
     public static let gates = 3
@@ -30,18 +26,11 @@ public struct GRU: RecurrentLayer {
     public static let kerasName = "gru"
     /// `[2, 3·units]`: the input bias, then the recurrent bias (`reset_after`).
     public static func biasShape(units: Int) -> [Int] { [2, 3 * units] }
+    /// Zeros.
+    public static func initialBias(units: Int) -> Tensor { Tensor(zeros: biasShape(units: units)) }
 
-    /// Keras's initialisers: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias.
-    public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
-        (kernel, recurrentKernel) = Self.initialKernels(inputDim: inputDim, units: units, using: &random)
-        bias = Tensor(zeros: Self.biasShape(units: units))
-    }
-
-    /// A layer with these weights (Keras's shapes and gate order z, r, h).
-    public init(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
-        Self.checkShapes(kernel: kernel, recurrentKernel: recurrentKernel, bias: bias)
-        (self.kernel, self.recurrentKernel, self.bias) = (kernel, recurrentKernel, bias)
-    }
+    /// A layer with these weights, unchecked (``RecurrentLayer/init(kernel:recurrentKernel:bias:)`` checks).
+    public init(uncheckedWeights weights: RecurrentWeights) { self.weights = weights }
 
     /// The gradient of each weight, shaped like it.
     public typealias Gradient = RecurrentGradient

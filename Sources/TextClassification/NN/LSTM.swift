@@ -16,12 +16,8 @@
 /// projection of every step is one matrix product, then one `[batch, units]·[units, 4·units]`
 /// product and fused gate arithmetic per step.
 public struct LSTM: Sendable {
-    /// `[inputDim, 4·units]`; Keras's `kernel`.
-    public var kernel: Tensor
-    /// `[units, 4·units]`; Keras's `recurrent_kernel`.
-    public var recurrentKernel: Tensor
-    /// `[4·units]`; Keras's `bias`.
-    public var bias: Tensor
+    /// Keras's `kernel`, `recurrent_kernel` and `bias`.
+    public var weights: RecurrentWeights
 
     /// Gate blocks in the kernels: input, forget, cell, output (Keras's order).
     public static let gates = 4
@@ -30,19 +26,15 @@ public struct LSTM: Sendable {
     /// `[4·units]`.
     public static func biasShape(units: Int) -> [Int] { [4 * units] }
 
-    /// Keras's initialisers: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias with the forget gate's at 1.
-    public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
-        (kernel, recurrentKernel) = Self.initialKernels(inputDim: inputDim, units: units, using: &random)
-        var bias = Tensor(zeros: Self.biasShape(units: units))
+    /// Zeros, but ones for the forget gate (Keras's `unit_forget_bias`).
+    public static func initialBias(units: Int) -> Tensor {
+        var bias = Tensor(zeros: biasShape(units: units))
         for k in units..<2 * units { bias.scalars[k] = 1 }
-        self.bias = bias
+        return bias
     }
 
-    /// A layer with these weights (Keras's shapes and gate order i, f, c, o).
-    public init(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
-        Self.checkShapes(kernel: kernel, recurrentKernel: recurrentKernel, bias: bias)
-        (self.kernel, self.recurrentKernel, self.bias) = (kernel, recurrentKernel, bias)
-    }
+    /// A layer with these weights, unchecked (``RecurrentLayer/init(kernel:recurrentKernel:bias:)`` checks).
+    public init(uncheckedWeights weights: RecurrentWeights) { self.weights = weights }
 
     /// The gradient of each weight, shaped like it.
     public typealias Gradient = RecurrentGradient

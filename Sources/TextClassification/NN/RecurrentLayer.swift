@@ -1,45 +1,55 @@
 /// A recurrent layer as Keras lays out its weights: `gates` blocks of `units` columns in the
 /// input and recurrent kernels (``LSTM`` 4, ``GRU`` 3), from which its sizes follow.
 public protocol RecurrentLayer: SequenceLayer where Gradient == RecurrentGradient {
-    /// `[inputDim, gates·units]`; Keras's `kernel`.
-    var kernel: Tensor { get set }
-    /// `[units, gates·units]`; Keras's `recurrent_kernel`.
-    var recurrentKernel: Tensor { get set }
-    /// Keras's `bias`, of ``biasShape(units:)``.
-    var bias: Tensor { get set }
+    /// Keras's three weights (its `layer.weights`), as ``kernel``, ``recurrentKernel`` and
+    /// ``bias`` also give them.
+    var weights: RecurrentWeights { get set }
     /// The gate blocks in each kernel.
     static var gates: Int { get }
     /// The layer's name in Keras's weight paths (`lstm` in `lstm/kernel`).
     static var kerasName: String { get }
     /// The bias's shape for `units` (the GRU keeps two rows: `reset_after`).
     static func biasShape(units: Int) -> [Int]
-    /// A fresh layer with Keras's initialisers drawn from `random` in Keras's order.
-    init(inputDim: Int, units: Int, using random: inout RandomGenerator)
+    /// Keras's initial bias for `units` (zeros, but for the LSTM's forget gate).
+    static func initialBias(units: Int) -> Tensor
+    /// A layer with these weights, unchecked: ``init(kernel:recurrentKernel:bias:)`` checks them.
+    init(uncheckedWeights weights: RecurrentWeights)
 }
 
 extension RecurrentLayer {
+    /// A fresh layer with Keras's initialisers drawn from `random` in Keras's order: the
+    /// Glorot-uniform `kernel`, then the orthogonal `recurrent_kernel`; ``initialBias(units:)``.
+    public init(inputDim: Int, units: Int, using random: inout RandomGenerator) {
+        let kernel = Initializer.glorotUniform.make(rows: inputDim, columns: Self.gates * units, using: &random)
+        let recurrentKernel = Initializer.orthogonal.make(rows: units, columns: Self.gates * units, using: &random)
+        self.init(uncheckedWeights: RecurrentWeights(kernel: kernel, recurrentKernel: recurrentKernel,
+                                                     bias: Self.initialBias(units: units)))
+    }
+
+    /// A layer with these weights (Keras's shapes and gate order). Traps unless the shapes are
+    /// Keras's for this layer: a programmer error, not a data error, as weights read from a
+    /// model directory are shape-checked (with a thrown, named error) in
+    /// `TextClassifier(contentsOf:)` first.
+    public init(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
+        let units = recurrentKernel.shape[0], width = Self.gates * units
+        precondition(kernel.shape.count == 2 && kernel.shape[1] == width
+                     && recurrentKernel.shape == [units, width] && bias.shape == Self.biasShape(units: units),
+                     "\(Self.self) weights must be kernel [in, \(Self.gates)u], recurrent_kernel [u, \(Self.gates)u], bias \(Self.biasShape(units: units))")
+        self.init(uncheckedWeights: RecurrentWeights(kernel: kernel, recurrentKernel: recurrentKernel, bias: bias))
+    }
+
+    // Read and written in place (`_modify`): the optimizer steps them through key paths.
+    /// `[inputDim, gates·units]`; Keras's `kernel`.
+    public var kernel: Tensor { get { weights.kernel } _modify { yield &weights.kernel } }
+    /// `[units, gates·units]`; Keras's `recurrent_kernel`.
+    public var recurrentKernel: Tensor { get { weights.recurrentKernel } _modify { yield &weights.recurrentKernel } }
+    /// Keras's `bias`, of ``biasShape(units:)``.
+    public var bias: Tensor { get { weights.bias } _modify { yield &weights.bias } }
+
     /// The input width.
     public var inputDim: Int { kernel.shape[0] }
     /// The state width (Keras's `units`).
     public var units: Int { recurrentKernel.shape[0] }
     /// Recurrent-dropout mask values per row: one per gate and unit.
     public var recurrentMaskWidth: Int { Self.gates * units }
-
-    /// Keras's initial kernels, drawn in its order: Glorot-uniform `kernel`, then orthogonal
-    /// `recurrent_kernel`.
-    static func initialKernels(inputDim: Int, units: Int, using random: inout RandomGenerator)
-        -> (kernel: Tensor, recurrentKernel: Tensor) {
-        let kernel = Initializer.glorotUniform.make(rows: inputDim, columns: gates * units, using: &random)
-        return (kernel, Initializer.orthogonal.make(rows: units, columns: gates * units, using: &random))
-    }
-
-    /// Traps unless the weights have Keras's shapes for this layer. A programmer error, not a
-    /// data error: weights read from a model directory are shape-checked (with a thrown, named
-    /// error) in `TextClassifier(contentsOf:)` first.
-    static func checkShapes(kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) {
-        let units = recurrentKernel.shape[0], width = gates * units
-        precondition(kernel.shape.count == 2 && kernel.shape[1] == width
-                     && recurrentKernel.shape == [units, width] && bias.shape == biasShape(units: units),
-                     "\(Self.self) weights must be kernel [in, \(gates)u], recurrent_kernel [u, \(gates)u], bias \(biasShape(units: units))")
-    }
 }
