@@ -73,18 +73,8 @@ extension TextClassifier {
         guard texts.count * width == targets.count else {
             throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(targets.count / width) labels")
         }
-        var heldOutRows: Int?
-        if validation == nil && validationSplit > 0 {
-            // Keras: the last fraction of the rows, taken before shuffling.
-            let held = Self.heldOutRows(of: texts.count, validationSplit: validationSplit)
-            if held > 0 {
-                heldOutRows = held
-                validation = (Array(texts.suffix(held)), Array(targets.suffix(held * width)))
-                texts.removeLast(held)
-                targets.removeLast(held * width)
-                try checkSplit(kept: targets, all: targets + validation!.targets, held: held, fraction: validationSplit)
-            }
-        }
+        let heldOutRows = validation == nil && validationSplit > 0
+            ? try holdOut(validationSplit, texts: &texts, targets: &targets, into: &validation) : nil
         guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
         let classWeights = try weights(classWeight, targets: targets)
         let training: TokenSequences
@@ -96,16 +86,7 @@ extension TextClassifier {
             training = encodeSequences(texts)
             model = try trainedModel()
         } else {
-            training = fitVocabulary(on: texts)
-            // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
-            let inputDim = wordRows + (buckets?.count ?? 0)
-            try MemoryEstimate(encoder: configuration.encoder, inputDim: inputDim, embeddingDim: configuration.embeddingDim,
-                               units: configuration.units, head: self.labels.head, classes: labelNames.count, batchSize: batchSize,
-                               maxLength: configuration.maxLength).check()
-            model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
-                                       units: configuration.units, encoder: configuration.encoder, head: self.labels.head,
-                                       classes: labelNames.count, seed: seed)
-            coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
+            (training, model, coverage) = try freshModel(on: texts, batchSize: batchSize, seed: seed, embeddings: embeddings)
         }
         // Tokenized: when the caller handed the texts over (`consume`), their strings go now,
         // before the optimizer's moments are allocated, and the heap pages they held go back
@@ -149,6 +130,37 @@ extension TextClassifier {
         self.history = history
         optimizerState = OptimizerState(optimizer: optimizer, learningRate: learningRate, seed: seed, adam: adam)
         return history
+    }
+
+    /// Moves the last `validationSplit` of the rows to `validation` (Keras's `validation_split`:
+    /// taken before shuffling); returns how many, `nil` for none.
+    private func holdOut(_ validationSplit: Double, texts: inout [String], targets: inout [Float],
+                         into validation: inout (texts: [String], targets: [Float])?) throws -> Int? {
+        let width = labels.head == .multiLabel ? labelNames.count : 1
+        let held = Self.heldOutRows(of: texts.count, validationSplit: validationSplit)
+        guard held > 0 else { return nil }
+        validation = (Array(texts.suffix(held)), Array(targets.suffix(held * width)))
+        texts.removeLast(held)
+        targets.removeLast(held * width)
+        try checkSplit(kept: targets, all: targets + validation!.targets, held: held, fraction: validationSplit)
+        return held
+    }
+
+    /// The vocabulary fitted on `texts`, then a fresh model for it: the texts tokenized, the
+    /// model, and how much of the vocabulary the pretrained vectors cover.
+    private mutating func freshModel(on texts: [String], batchSize: Int, seed: UInt64, embeddings: PretrainedEmbeddings?)
+        throws -> (training: TokenSequences, model: SequenceClassifier, coverage: EmbeddingCoverage?) {
+        let training = fitVocabulary(on: texts)
+        // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
+        let inputDim = wordRows + (buckets?.count ?? 0)
+        try MemoryEstimate(encoder: configuration.encoder, inputDim: inputDim, embeddingDim: configuration.embeddingDim,
+                           units: configuration.units, head: labels.head, classes: labelNames.count, batchSize: batchSize,
+                           maxLength: configuration.maxLength).check()
+        var model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
+                                       units: configuration.units, encoder: configuration.encoder, head: labels.head,
+                                       classes: labelNames.count, seed: seed)
+        let coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
+        return (training, model, coverage)
     }
 
     /// The model's targets for class indices: one value per text.
