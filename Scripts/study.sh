@@ -14,17 +14,24 @@
 # the held-out one, once per seed; the row gives the mean ± half range over the folds, each
 # fold's figure (the mean over the seeds). TEST is not read then: pass "-".
 #   Scripts/study.sh --folds 5 --seeds 0 Data/reviews-train.csv - "" "--tokens wordchar"
+#
+# Multi-label data (settings with --multi-label): the score is micro F1 instead of accuracy;
+# --label-column names the labels' column for fit and evaluate. A fold whose held-out rows
+# carry a label its training rows lack cannot be evaluated and is left out, said on stderr.
+#   Scripts/study.sh --folds 5 --label-column labels Data/duee-multilabel.csv - "--multi-label" \
+#       "--multi-label --learning-rate 0.02 --max-length 400"
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-seeds=0,1,2 folds=0
+seeds=0,1,2 folds=0 columns=()
 while [ $# -gt 0 ]; do
     case $1 in
         --seeds) seeds=$2; shift 2 ;;
         --folds) folds=$2; shift 2 ;;
+        --label-column) columns=(--label-column "$2"); shift 2 ;;
         *) break ;;
     esac
 done
-[ $# -ge 3 ] || { echo "usage: Scripts/study.sh [--seeds 0,1,2] [--folds K] TRAIN.csv TEST.csv|- SETTING..." >&2; exit 64; }
+[ $# -ge 3 ] || { echo "usage: Scripts/study.sh [--seeds 0,1,2] [--folds K] [--label-column C] TRAIN.csv TEST.csv|- SETTING..." >&2; exit 64; }
 train=$1 test=$2
 shift 2
 build_release
@@ -51,7 +58,7 @@ else
     echo "$train $test" > "$work/splits"
     column="per seed ($seeds)"
 fi
-echo "| setting | accuracy (mean ± half range) | $column | training samples/s |"
+echo "| setting | accuracy or micro F1 (mean ± half range) | $column | training samples/s |"
 echo "|---|---:|---|---:|"
 for setting in "$@"; do
     figures=() speeds=()
@@ -59,12 +66,20 @@ for setting in "$@"; do
         accuracies=()
         for seed in ${seeds//,/ }; do
             # shellcheck disable=SC2086  # a setting is several words on purpose
-            "$TEXTCLF" fit "$fit_file" -o "$work/model" --seed "$seed" $setting 2> "$work/fit.log" \
+            "$TEXTCLF" fit "$fit_file" -o "$work/model" --seed "$seed" "${columns[@]}" $setting 2> "$work/fit.log" \
                 || { echo "error: fit $setting --seed $seed failed:" >&2; tail -3 "$work/fit.log" >&2; exit 1; }
-            accuracies+=("$("$TEXTCLF" evaluate "$work/model" "$test_file" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["report"]["accuracy"])')")
+            if ! "$TEXTCLF" evaluate "$work/model" "$test_file" "${columns[@]}" --json > "$work/evaluation.json" 2> "$work/evaluate.log"; then
+                grep -q "is not one of the model's" "$work/evaluate.log" \
+                    || { echo "error: evaluate $setting --seed $seed failed:" >&2; cat "$work/evaluate.log" >&2; exit 1; }
+                echo "note: $test_file left out: $(cut -c1-160 "$work/evaluate.log")" >&2
+                continue
+            fi
+            accuracies+=("$(python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["report"]; print(r.get("accuracy", r.get("microF1")))' "$work/evaluation.json")")
             speeds+=("$(grep -o '[0-9]* samples/s' "$work/fit.log" | awk '{ s += $1; n++ } END { printf "%d", s / n }')")
         done
-        if [ "$folds" -gt 0 ]; then
+        if [ ${#accuracies[@]} -eq 0 ]; then
+            continue
+        elif [ "$folds" -gt 0 ]; then
             figures+=("$(printf '%s\n' "${accuracies[@]}" | awk '{ s += $1 } END { printf "%.6f", s / NR }')")
         else
             figures+=("${accuracies[@]}")

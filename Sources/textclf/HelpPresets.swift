@@ -5,4 +5,5 @@ enum HelpPresets {
     static let recurrent = Preset(encoder: .lstm, head: .binary)
     static let bagBinary = Preset(encoder: .bag, head: .binary)
     static let bagMulti = Preset(encoder: .bag, head: .multiClass)
+    static let bagLabelSets = Preset(encoder: .bag, head: .multiLabel)
 }

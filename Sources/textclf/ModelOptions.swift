@@ -6,7 +6,7 @@ import TextClassification
 struct ModelOptions: ParsableArguments {
     // Numbers parse `.unconditional`ly: `--max-length -1` then reaches validate() and its
     // range message, instead of "Missing value" (a leading '-' reads as an option otherwise).
-    @Option(parsing: .unconditional, help: "Tokens per text after padding/truncating (Keras maxlen). (default: \(HelpPresets.recurrent.maxLength); for the bag, whose n-grams outnumber words 3-5 times: \(HelpPresets.bagBinary.maxLength) for two labels, \(HelpPresets.bagMulti.maxLength) for more)")
+    @Option(parsing: .unconditional, help: "Tokens per text after padding/truncating (Keras maxlen). (default: \(HelpPresets.recurrent.maxLength); for the bag, whose n-grams outnumber words 3-5 times: \(HelpPresets.bagBinary.maxLength) for two labels, \(HelpPresets.bagMulti.maxLength) for more, \(HelpPresets.bagLabelSets.maxLength) for --multi-label)")
     var maxLength: Int?
 
     @Option(parsing: .unconditional, help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. (default: \(HelpPresets.recurrent.numWords ?? 0), as accurate as all ~21,000 words on the shipped reviews and ~35% faster; for the bag: \(HelpPresets.bagBinary.numWords ?? 0) for two labels, \(HelpPresets.bagMulti.numWords ?? 0) for more)")
@@ -27,7 +27,7 @@ struct ModelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Recurrent units (per direction for bilstm and bigru).")
     var units = 64
 
-    @Option(help: "The encoder after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated), cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D), or bag (the mean of the embedded tokens, Keras Embedding(mask_zero=True) + GlobalAveragePooling1D: fastText's shape; --units unused). (default, from the accuracy study, docs/accuracy.md: bag for two labels and for more, lstm for multi-label; with --embeddings, whose vectors are of words: bilstm for two labels, lstm otherwise)")
+    @Option(help: "The encoder after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated), cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D), or bag (the mean of the embedded tokens, Keras Embedding(mask_zero=True) + GlobalAveragePooling1D: fastText's shape; --units unused). (default, from the accuracy study, docs/accuracy.md: bag; with --embeddings, whose vectors are of words: bilstm for two labels, lstm otherwise)")
     var encoder: SequenceEncoder.Kind?
 
     @Option(parsing: .unconditional, help: "Dropout rate between the encoder and the output layer in training (Keras Dropout); 0 turns it off.")

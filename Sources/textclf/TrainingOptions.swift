@@ -9,7 +9,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Rows per training step.")
     var batchSize = 32
 
-    @Option(parsing: .unconditional, help: "Adam's learning rate. (default: \(HelpPresets.recurrent.learningRate), Keras's; \(HelpPresets.bagBinary.learningRate) with the bag encoder)")
+    @Option(parsing: .unconditional, help: "Adam's learning rate. (default: \(HelpPresets.recurrent.learningRate), Keras's; \(HelpPresets.bagBinary.learningRate) with the bag encoder, \(HelpPresets.bagLabelSets.learningRate) with the bag and --multi-label)")
     var learningRate: Float?
 
     @Option(help: "adam: Keras's Adam, every embedding row steps on every batch (a step costs the whole vocabulary); deferred-adam: the same arithmetic, but a row's steps wait until a batch reads it and are then applied at once, ε left out of them (a step costs the batch's tokens); lazy-adam: only the rows a batch read step (TensorFlow Addons' LazyAdam; rare rows move less). (default: \(HelpPresets.bagBinary.optimizer.rawValue) for the bag, \(HelpPresets.recurrent.optimizer.rawValue) otherwise)")
