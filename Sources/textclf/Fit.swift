@@ -154,20 +154,17 @@ extension TextClf {
                 let heldOutTexts = Array(data.texts.suffix(validation == nil ? heldOut : 0))
                 let texts = data.texts
                 data.texts = []
+                // One fit for either kind of label; only the labels' type differs.
+                func train<Label: TrainingLabel>(_ texts: consuming [String], _ labels: [Label], held heldLabels: [Label]?) throws -> History {
+                    try classifier.fit(
+                        texts: consume texts, labels: labels, classWeight: weighting, epochs: training.epochs, batchSize: training.batchSize,
+                        seed: seed, learningRate: learningRate, optimizer: training.optimizer,
+                        validation: held.map { ($0.texts, heldLabels!) }, validationSplit: split,
+                        restoreBestWeights: !training.keepLast, patience: training.patience == 0 ? nil : training.patience,
+                        embeddings: pretrained, continuing: base != nil, onBatch: progress.update, onEpoch: onEpoch)
+                }
                 do {
-                    if multi {
-                        history = try classifier.fit(
-                            texts: consume texts, labels: sets, classWeight: weighting, epochs: training.epochs, batchSize: training.batchSize,
-                            seed: seed, learningRate: learningRate, optimizer: training.optimizer, validation: held.map { ($0.texts, heldSets!) },
-                            validationSplit: split, restoreBestWeights: !training.keepLast, patience: training.patience == 0 ? nil : training.patience,
-                            embeddings: pretrained, continuing: base != nil, onBatch: progress.update, onEpoch: onEpoch)
-                    } else {
-                        history = try classifier.fit(
-                            texts: consume texts, labels: classes, classWeight: weighting, epochs: training.epochs, batchSize: training.batchSize,
-                            seed: seed, learningRate: learningRate, optimizer: training.optimizer, validation: held.map { ($0.texts, heldClasses!) },
-                            validationSplit: split, restoreBestWeights: !training.keepLast, patience: training.patience == 0 ? nil : training.patience,
-                            embeddings: pretrained, continuing: base != nil, onBatch: progress.update, onEpoch: onEpoch)
-                    }
+                    history = multi ? try train(consume texts, sets, held: heldSets) : try train(consume texts, classes, held: heldClasses)
                 } catch let error as TextClassificationError {
                     guard case let .nonFiniteLoss(epoch, _) = error, classifier.model != nil else { throw error }
                     // Keep the last good weights, then report the divergence.

@@ -25,9 +25,9 @@ public struct Preset: Equatable, Sendable {
 
     /// The encoder for a task: the bag of n-grams. For one label of two (reviews 0.853 against
     /// the bidirectional LSTM's 0.841), of more (topics 0.866 against the LSTM's 0.781) and
-    /// for label sets (DuEE, 4 folds × 3 seeds: micro F1 0.669 against the LSTM's 0.000). Word vectors
-    /// are of words, so with them a recurrent word model: the bidirectional LSTM for two
-    /// labels, the LSTM otherwise.
+    /// for label sets (DuEE, 4 folds × 3 seeds: micro F1 0.669 against the LSTM's 0.000).
+    /// Word vectors are of words, so with them a recurrent word model: the bidirectional
+    /// LSTM for two labels, the LSTM otherwise.
     public static func encoder(for head: ClassificationHead.Kind, pretrainedEmbeddings: Bool = false) -> SequenceEncoder.Kind {
         if pretrainedEmbeddings { return head == .binary ? .bilstm : .lstm }
         return .bag
@@ -39,9 +39,10 @@ public struct Preset: Equatable, Sendable {
     /// pays +0.015 on the topics over `ngrams`; the reviews' 100,000 most frequent n-grams do as
     /// well as all of them; dropout after the embedding pays +0.003 on the reviews (11 of 13
     /// fold and seed runs) and nothing on the topics. Label sets: DuEE's sentences are longer
-    /// (median 129 characters, hence 400), and a label's few positive rows among 450 need
-    /// a ten times larger step (with the two: micro F1 0.669; the topics' 0.002 and 200: 0.272). The other encoders: Keras's seed settings
-    /// with `num_words` 10,000 (as accurate as all ~21,000 review words, ~35% faster).
+    /// (median 129 characters, hence 400), and a label's few positive rows among 450 need a
+    /// ten times larger step (with the two: micro F1 0.669; the topics' 0.002 and 200: 0.272).
+    /// The other encoders: Keras's seed settings with `num_words` 10,000 (as accurate as all
+    /// ~21,000 review words, ~35% faster).
     public init(encoder: SequenceEncoder.Kind, head: ClassificationHead.Kind) {
         self.encoder = encoder
         guard encoder == .bag else {

@@ -68,7 +68,7 @@ extension TextClassifier {
             throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
                                                           expected: "a fraction in [0, 1)")
         }
-        let width = self.labels.head == .multiLabel ? labelNames.count : 1
+        let width = targetWidth
         var texts = texts
         guard texts.count * width == targets.count else {
             throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(targets.count / width) labels")
@@ -136,7 +136,7 @@ extension TextClassifier {
     /// taken before shuffling); returns how many, `nil` for none.
     private func holdOut(_ validationSplit: Double, texts: inout [String], targets: inout [Float],
                          into validation: inout (texts: [String], targets: [Float])?) throws -> Int? {
-        let width = labels.head == .multiLabel ? labelNames.count : 1
+        let width = targetWidth
         let held = Self.heldOutRows(of: texts.count, validationSplit: validationSplit)
         guard held > 0 else { return nil }
         validation = (Array(texts.suffix(held)), Array(targets.suffix(held * width)))
@@ -162,6 +162,9 @@ extension TextClassifier {
         let coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
         return (training, model, coverage)
     }
+
+    /// Target values per text: one per label for multi-label, else the class index.
+    private var targetWidth: Int { labels.head == .multiLabel ? labelNames.count : 1 }
 
     /// The model's targets for class indices: one value per text.
     func targets(_ labels: [Int]) throws -> [Float] {
@@ -236,7 +239,7 @@ extension TextClassifier {
     /// (one label a row) a class whose every row went to validation.
     private func checkSplit(kept: [Float], all: [Float], held: Int, fraction: Double) throws {
         let advice = "the last \(held) rows (validation split \(fraction)) went to validation; lower the split, or give validation rows of their own"
-        let width = labels.head == .multiLabel ? labelNames.count : 1
+        let width = targetWidth
         guard kept.count / width >= 2 else {
             throw TextClassificationError.invalidTrainingData(reason: "only \(kept.count / width) row is left to train on: \(advice)")
         }
