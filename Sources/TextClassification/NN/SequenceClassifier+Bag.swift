@@ -19,17 +19,19 @@ extension SequenceClassifier {
         defer { workspace.release() }
         let batch = indices.rows, shards = min(workspace.shards.count, batch)
         let width = encoder.embedding.outputDim, slots = workspace.tokens.count
-        let (results, losses) = Parallel.shards(of: batch, count: shards) { s, rows, losses -> (correct: Float, kernel: Tensor, bias: Tensor) in
+        typealias ShardResult = (correct: Float, kernel: Tensor, bias: Tensor, largestShare: Float)
+        let (results, losses) = Parallel.shards(of: batch, count: shards) { s, rows, losses -> ShardResult in
             let shard = workspace.shards[s]
             var head = bagShardForward(indices, rows: rows, embeddingDropout: embeddingDropout, masks: &shard.masks)
             let correct = head.step.run(head.features, rows: rows, batchSize: batch, labels: labels,
                                         classWeights: classWeights, dropout: dropout, losses: losses)
+            var largestShare: Float = 0
             if trainsEmbedding {
-                bagShardBackward(head.step.featureGradients, rows: rows, tokenCounts: head.tokenCounts,
-                                 dropRate: embeddingDropout?.rate ?? 0, workspace: workspace, shard: shard,
-                                 slots: slots, squares: squares)
+                largestShare = bagShardBackward(head.step.featureGradients, rows: rows, tokenCounts: head.tokenCounts,
+                                                dropRate: embeddingDropout?.rate ?? 0, workspace: workspace, shard: shard,
+                                                slots: slots, squares: squares)
             }
-            return (correct, head.step.kernelGradient, head.step.biasGradient)
+            return (correct, head.step.kernelGradient, head.step.biasGradient, largestShare)
         }
         // Shards summed in shard order (the same sums for any thread count).
         var total = LayerBatch(loss: losses.reduce(0, +) / Float(batch), correct: 0, allFinite: true, gradients: [:],
@@ -53,21 +55,13 @@ extension SequenceClassifier {
             finite = finite && gradient.scalars.withUnsafeBufferPointer { VectorMath.allFinite($0.baseAddress!, count: $0.count) }
         }
         if trainsEmbedding {
-            // A row a shard did not read holds zeros there: 0 + s₁ = s₁ and s₀ + 0 = s₀ exactly
-            // (a sum started at +0 is never −0), so adding whole tables adds what each shard has.
+            // A slot sums at most `positions` shares of at most `largest` each (squares: their
+            // squares), so when that product is far below Float's 3.4e38 every sum is finite
+            // without reading them; otherwise each is checked.
+            let largest = results.map(\.largestShare).max() ?? 0, positions = Float(workspace.rowStarts.last ?? 0)
+            let surelyFinite = largest.isFinite && positions * largest * max(largest, 1) < 1e30
+            finite = workspace.combine(shards, width: width, squares: squares, checksFinite: !surelyFinite) && finite
             let first = workspace.shards[0]
-            for s in 1..<shards {
-                let other = workspace.shards[s]
-                func add(_ source: [Float], into target: inout [Float]) {
-                    source.withUnsafeBufferPointer { from in
-                        target.withUnsafeMutableBufferPointer { VectorMath.add(from.baseAddress!, into: $0.baseAddress!, count: slots * width) }
-                    }
-                }
-                add(other.sums, into: &first.sums)
-                if squares { add(other.squares, into: &first.squares) }
-            }
-            finite = finite && first.sums.withUnsafeBufferPointer { VectorMath.allFinite($0.baseAddress!, count: $0.count) }
-                && first.squares.withUnsafeBufferPointer { VectorMath.allFinite($0.baseAddress!, count: $0.count) }
             total.embeddingRows = Adam.RowGradient(rows: workspace.tokens, gradient: first.sums,
                                                    squares: squares ? first.squares : [])
         }
@@ -115,40 +109,54 @@ extension SequenceClassifier {
 
     /// A shard's gradient back to its positions' embedding rows: each position's share of its
     /// row's feature gradient (times its dropout mask) added to its slot, in position order.
+    /// Returns a bound on the shares' magnitudes (infinite if one is not finite).
     private func bagShardBackward(_ featureGradients: [Float], rows: Range<Int>, tokenCounts: [Float], dropRate: Float,
-                                  workspace: BagWorkspace, shard: BagWorkspace.Shard, slots: Int, squares: Bool) {
+                                  workspace: BagWorkspace, shard: BagWorkspace.Shard, slots: Int, squares: Bool) -> Float {
         let width = encoder.embedding.outputDim
-        shard.sums.resetToZeros(count: slots * width)
-        shard.squares.resetToZeros(count: squares ? slots * width : 0)
+        shard.sums.resize(to: slots * width, filler: 0)
+        shard.squares.resize(to: squares ? slots * width : 0, filler: 0)
+        shard.touched.resize(to: slots, filler: false)
+        shard.touched.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
         var g = [Float](repeating: 0, count: width), share = g
         var used = 0, position = workspace.rowStarts[rows.lowerBound]
+        // Dropout's mask is 0 or 1 / (1 − rate); twice that covers the products' rounding.
+        var largest: Float = 0, allFinite = true
+        let maskBound: Float = dropRate > 0 ? 2 / (1 - dropRate) : 2
         let masks = shard.masks
         featureGradients.withUnsafeBufferPointer { dy in
-            shard.sums.withUnsafeMutableBufferPointer { sums in
-                shard.squares.withUnsafeMutableBufferPointer { squareSums in
-                    workspace.positionSlots.withUnsafeBufferPointer { slotOf in
-                        for b in 0..<rows.count where tokenCounts[b] > 0 {
-                            let n = tokenCounts[b], source = dy.baseAddress! + b * width
-                            for j in 0..<width { g[j] = source[j] / n }
-                            share = g
-                            for _ in 0..<Int(n) {
-                                if dropRate > 0 {
-                                    for j in 0..<width { share[j] = g[j] * masks[used + j] }
-                                    used += width
-                                }
-                                let target = sums.baseAddress! + Int(slotOf[position]) * width
-                                position += 1
+            shard.withTables { table in
+                workspace.positionSlots.withUnsafeBufferPointer { slotOf in
+                    for b in 0..<rows.count where tokenCounts[b] > 0 {
+                        let n = tokenCounts[b], source = dy.baseAddress! + b * width
+                        for j in 0..<width {
+                            g[j] = source[j] / n
+                            allFinite = allFinite && g[j].isFinite
+                            largest = max(largest, abs(g[j]))
+                        }
+                        share = g
+                        for _ in 0..<Int(n) {
+                            if dropRate > 0 {
+                                for j in 0..<width { share[j] = g[j] * masks[used + j] }
+                                used += width
+                            }
+                            let slot = Int(slotOf[position])
+                            let target = table.sums! + slot * width, square = squares ? table.squares! + slot * width : nil
+                            position += 1
+                            if table.touched![slot] {
                                 for j in 0..<width { target[j] += share[j] }
-                                if squares {
-                                    let square = squareSums.baseAddress! + (target - sums.baseAddress!)
-                                    for j in 0..<width { square[j] += share[j] * share[j] }
-                                }
+                                if let square { for j in 0..<width { square[j] += share[j] * share[j] } }
+                            } else {
+                                // What a zeroed row would hold: 0 + x (+0 for x = −0).
+                                table.touched![slot] = true
+                                for j in 0..<width { target[j] = 0 + share[j] }
+                                if let square { for j in 0..<width { square[j] = 0 + share[j] * share[j] } }
                             }
                         }
                     }
                 }
             }
         }
+        return allFinite ? largest * maskBound : .infinity
     }
 
     /// The head's logits for the bag, on all cores: each row's mean token vector through the

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Index sequences of different lengths in one contiguous buffer (ragged rows): the training
 /// texts as the model reads them, without padding. A million headlines of ~80 n-grams hold
 /// 320 MB this way, against 800 MB padded to 200 steps; a batch is padded when it is read
@@ -93,6 +95,17 @@ public struct TokenSequences: TrainingRows, Sendable {
         var storage = [Int32](repeating: padding.value, count: rows.count * width)
         storage.withUnsafeMutableBufferPointer { out in
             tokens.withUnsafeBufferPointer { t in
+                // A batch's rows lie at random in a corpus far larger than the caches: every
+                // row's offsets, then every row's tokens, are asked for before any is read,
+                // so that their misses overlap rather than queue.
+                offsets.withUnsafeBufferPointer { o in
+                    for r in rows { textclf_prefetch(o.baseAddress! + r, 16) }
+                    for r in rows {
+                        let kept = min(o[r + 1] - o[r], width)
+                        let source = padding.truncating == .pre ? o[r + 1] - kept : o[r]
+                        if kept > 0 { textclf_prefetch(t.baseAddress! + source, Int64(kept * 4)) }
+                    }
+                }
                 for (b, r) in rows.enumerated() {
                     let start = offsets[r], kept = min(offsets[r + 1] - start, width)
                     let first = b * width + (padding.padding == .pre ? width - kept : 0)

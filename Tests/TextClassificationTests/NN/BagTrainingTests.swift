@@ -39,6 +39,30 @@ struct BagTrainingTests {
         #expect(try model.logits(indices) == model.layerLogits(indices))
     }
 
+    /// The pass keeps its scratch across a fit's batches and never zeroes its shards' gradient
+    /// tables (only the slots a batch touched hold sums): a batch after a larger one gives what
+    /// it gives on fresh scratch, to the bit.
+    @Test func reusedScratchGivesFreshScratchsGradients() throws {
+        let model = SequenceClassifier(inputDim: 12, embeddingDim: 5, encoder: .bag, head: .binary, seed: 2)
+        let conditions = TrainingConditions(trainsEmbedding: true, projectsTokens: false)
+        let large = IndexMatrix(rows: 4, columns: 5, storage: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 11, 1, 2, 3, 0, 0, 4, 9, 9])
+        let small = IndexMatrix(rows: 4, columns: 5, storage: [0, 0, 0, 9, 2, 0, 0, 0, 0, 0, 0, 0, 3, 3, 2, 0, 0, 0, 7, 9])
+        func gradients(_ batches: [IndexMatrix], pass: any TrainingPass) throws -> SequenceClassifier.LayerBatch {
+            var last: SequenceClassifier.LayerBatch?
+            for x in batches {
+                last = try model.batchGradients(TrainingBatch(indices: x, labels: [1, 0, 1, 0], classWeights: nil, dropout: nil,
+                                                              embeddingDropout: nil, embeddingSquares: true), pass: pass)
+            }
+            return try #require(last)
+        }
+        let reused = try gradients([large, small], pass: #require(model.trainingPass(batchSize: 4, steps: 5, conditions: conditions)))
+        let fresh = try gradients([small], pass: #require(model.trainingPass(batchSize: 4, steps: 5, conditions: conditions)))
+        #expect(reused.embeddingRows.rows == fresh.embeddingRows.rows)
+        #expect(reused.embeddingRows.gradient == fresh.embeddingRows.gradient)
+        #expect(reused.embeddingRows.squares == fresh.embeddingRows.squares)
+        #expect(fresh.embeddingRows.gradient.contains { $0 != 0 }, "a zero gradient proves nothing")
+    }
+
     struct LazyAdamFixture: Decodable {
         struct Batch: Decodable { var x: [[Int32]]; var y: [Float] }
         struct Step: Decodable {
