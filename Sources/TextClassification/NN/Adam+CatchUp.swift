@@ -1,39 +1,23 @@
 import Foundation
 
 extension Adam {
-    /// The closed form of the steps a deferred row missed (see ``RowSteps/deferred``).
-    struct CatchUp {
+    /// The closed form of the steps deferred rows missed (see ``RowSteps/deferred``), for rows
+    /// brought up to one step, `target`. Read-only once made, so the cores share it: each row
+    /// is brought up where it is next read or stepped, in the loops that already visit it.
+    struct CatchUp: @unchecked Sendable {
+        /// The step rows are brought up to.
+        let target: Int
+        /// `factors[k − 1]`: the factors of a row that missed k ≤ ``window`` steps.
+        let factors: [Factors]
+        /// ``Adam/tails`` as they were: rows left further behind read their sums here, or sum
+        /// them (``tail(from:alphas:beta1:beta2:)``) and hand them back to be kept.
+        let tails: [Tail]
         let alphas: [Float]
         let beta1: Double, beta2: Double
         let epsilon: Float
 
-        /// Steps missed that the factor table of each call covers; older rows read ``Adam/tails``.
+        /// Steps missed that ``factors`` covers; older rows read ``Adam/tails``.
         static let window = 1024
-        let tails: [Tail]
-
-        init(adam: Adam) {
-            alphas = adam.alphas
-            tails = adam.tails
-            beta1 = Double(adam.beta1)
-            beta2 = Double(adam.beta2)
-            epsilon = adam.epsilon
-        }
-
-        /// U and ĉ for a row left at step s that missed more than 400 steps: U = Σᵢ uᵢ with
-        /// uᵢ = αₛ₊ᵢβ₁ⁱ and ĉ = U / Σᵢ uᵢ/cᵢ, cᵢ = β₂^(i/2), i = 1…400 (the terms past 400 are
-        /// below 1e-18 of the first).
-        func tail(from s: Int) -> Tail {
-            var sum = 0.0, harmonic = 0.0, first = 1.0, root = 1.0
-            let rootBeta2 = beta2.squareRoot()
-            for i in 1...400 {
-                first *= beta1
-                root *= rootBeta2
-                let u = Double(alphas[s + i - 1]) * first
-                sum += u
-                harmonic += u / root
-            }
-            return Tail(step: Float(sum), root: Float(sum / harmonic))
-        }
 
         struct Tail {
             var step: Float, root: Float
@@ -43,15 +27,10 @@ extension Adam {
             var step: Float, root: Float, first: Float, second: Float
         }
 
-        /// Brings `rows` (each once) from their current step up to step `target`.
-        func apply(_ rows: [Int32], current: inout [Int32], weights: inout Tensor, first: inout [Float],
-                   second: inout [Float], through target: Int) {
-            let width = weights.shape[1], stale = Int32(target)
-            // The training loop catches a batch's rows up before the batch: nothing left to do.
-            guard rows.contains(where: { current[Int($0)] < stale }) else { return }
-            // The factors of every s in the last `window` steps at once, from the recurrences
-            // U(s) = β₁(αₛ₊₁ + U(s+1)) and Σuᵢ/cᵢ (s) = r(αₛ₊₁ + …(s+1)), r = β₁/√β₂, both 0 at
-            // s = target; older rows (k beyond the window) read their sums from `tails`.
+        /// The factors of every s in the last `window` steps before `target` at once, from the
+        /// recurrences U(s) = β₁(αₛ₊₁ + U(s+1)) and Σuᵢ/cᵢ (s) = r(αₛ₊₁ + …(s+1)), r = β₁/√β₂,
+        /// both 0 at s = target.
+        static func factors(through target: Int, alphas: [Float], beta1: Double, beta2: Double) -> [Factors] {
             let window = min(target, Self.window)
             var table = [Factors](repeating: Factors(step: 0, root: 1, first: 1, second: 1), count: window)
             var sum = 0.0, harmonic = 0.0, decay1 = 1.0, decay2 = 1.0
@@ -64,35 +43,78 @@ extension Adam {
                 decay2 *= beta2
                 table[k - 1] = Factors(step: Float(sum), root: Float(sum / harmonic), first: Float(decay1), second: Float(decay2))
             }
+            return table
+        }
+
+        /// U and ĉ for a row left at step s that missed more than 400 steps: U = Σᵢ uᵢ with
+        /// uᵢ = αₛ₊ᵢβ₁ⁱ and ĉ = U / Σᵢ uᵢ/cᵢ, cᵢ = β₂^(i/2), i = 1…400 (the terms past 400 are
+        /// below 1e-18 of the first).
+        static func tail(from s: Int, alphas: [Float], beta1: Double, beta2: Double) -> Tail {
+            var sum = 0.0, harmonic = 0.0, first = 1.0, root = 1.0
+            let rootBeta2 = beta2.squareRoot()
+            for i in 1...400 {
+                first *= beta1
+                root *= rootBeta2
+                let u = Double(alphas[s + i - 1]) * first
+                sum += u
+                harmonic += u / root
+            }
+            return Tail(step: Float(sum), root: Float(sum / harmonic))
+        }
+
+        /// Brings row `row` (of `width` values in `w`, `m`, `v`) from the step `current` says up
+        /// to ``target``, and says it is current; a tail it had to sum is added to `summed`.
+        @inline(__always)
+        func bringUp(_ row: Int, width: Int, current: UnsafeMutablePointer<Int32>, _ m: UnsafeMutablePointer<Float>,
+                     _ v: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>, summed: inout [(Int, Tail)]) {
+            let s = Int(current[row]), missed = target - s
+            guard missed > 0 else { return }
+            current[row] = Int32(target)
+            let f: Factors
+            if missed <= factors.count {
+                f = factors[missed - 1]
+            } else {
+                var tail = tails[s]
+                if tail.root == 0 {
+                    if let found = summed.first(where: { $0.0 == s }) {
+                        tail = found.1
+                    } else {
+                        tail = Self.tail(from: s, alphas: alphas, beta1: beta1, beta2: beta2)
+                        summed.append((s, tail))
+                    }
+                }
+                f = Factors(step: tail.step, root: tail.root, first: Float(pow(beta1, Double(missed))),
+                            second: Float(pow(beta2, Double(missed))))
+            }
+            apply(f, row * width, width, m, v, w)
+        }
+
+        /// Brings `rows` (each once) up to ``target`` on all cores; returns the tails summed.
+        func apply(_ rows: [Int32], current: inout [Int32], weights: inout Tensor, first: inout [Float],
+                   second: inout [Float]) -> [(Int, Tail)] {
+            let width = weights.shape[1]
             // Rows are distinct, so the parts write apart.
             let parts = rows.count * width >= Adam.parallelThreshold ? Parallel.threads : 1
+            var summed = [[(Int, Tail)]](repeating: [], count: parts)
             current.withUnsafeMutableBufferPointer { current in
                 first.withUnsafeMutableBufferPointer { m in
                     second.withUnsafeMutableBufferPointer { v in
                         weights.scalars.withUnsafeMutableBufferPointer { w in
                             rows.withUnsafeBufferPointer { rows in
-                                let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
-                                let w = SharedPointer(base: w.baseAddress!), current = SharedPointer(base: current.baseAddress!)
-                                let rows = UncheckedSendable(rows), table = table
-                                Parallel.forEach(parts) { part in
-                                    let end = rows.value.count * (part + 1) / parts
-                                    for k in rows.value.count * part / parts ..< end {
-                                        if k + Adam.prefetchDistance < end {
-                                            Adam.prefetch(row: Int(rows.value[k + Adam.prefetchDistance]), width: width, m.base, v.base, w.base)
+                                summed.withUnsafeMutableBufferPointer { summed in
+                                    let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                                    let w = SharedPointer(base: w.baseAddress!), current = SharedPointer(base: current.baseAddress!)
+                                    let rows = UncheckedSendable(rows), summed = SharedPointer(base: summed.baseAddress!)
+                                    Parallel.forEach(parts) { part in
+                                        let end = rows.value.count * (part + 1) / parts
+                                        for k in rows.value.count * part / parts ..< end {
+                                            if k + Adam.prefetchDistance < end {
+                                                Adam.prefetch(row: Int(rows.value[k + Adam.prefetchDistance]), width: width,
+                                                              m.base, v.base, w.base, current: current.base)
+                                            }
+                                            bringUp(Int(rows.value[k]), width: width, current: current.base, m.base, v.base,
+                                                    w.base, summed: &summed.base[part])
                                         }
-                                        let row = Int(rows.value[k])
-                                        let s = current.base[row], missed = target - Int(s)
-                                        guard missed > 0 else { continue }
-                                        current.base[row] = Int32(target)
-                                        let f: Factors
-                                        if missed <= window {
-                                            f = table[missed - 1]
-                                        } else {
-                                            let tail = tails[Int(s)]
-                                            f = Factors(step: tail.step, root: tail.root, first: Float(pow(beta1, Double(missed))),
-                                                        second: Float(pow(beta2, Double(missed))))
-                                        }
-                                        catchUp(row * width, width, m.base, v.base, w.base, f)
                                     }
                                 }
                             }
@@ -100,12 +122,14 @@ extension Adam {
                     }
                 }
             }
+            return summed.flatMap { $0 }
         }
 
         /// One row's k missed updates Σᵢ uᵢ·m/(cᵢ√v + ε) as U·m/(ĉ√v + ε): exact when √v ≫ ε
         /// and when √v ≪ ε, within cᵢ's spread (≤ 2% over the ~40 steps that carry β₁ⁱ) between.
-        private func catchUp(_ start: Int, _ width: Int, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
-                             _ w: UnsafeMutablePointer<Float>, _ f: Factors) {
+        @inline(__always)
+        private func apply(_ f: Factors, _ start: Int, _ width: Int, _ m: UnsafeMutablePointer<Float>,
+                           _ v: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>) {
             let step = SIMD16<Float>(repeating: f.step), root = SIMD16<Float>(repeating: f.root)
             let decay1 = SIMD16<Float>(repeating: f.first), decay2 = SIMD16<Float>(repeating: f.second)
             let epsilon16 = SIMD16<Float>(repeating: epsilon)
@@ -125,5 +149,21 @@ extension Adam {
                 j += 1
             }
         }
+    }
+
+    /// The catch-up to step `target`, its factors kept for the next call with the same target
+    /// (the training loop's catch-up before a batch and its step after share them).
+    mutating func catchUp(through target: Int) -> CatchUp {
+        if tails.count < target { tails += repeatElement(CatchUp.Tail(step: 0, root: 0), count: target - tails.count) }
+        if catchUpFactors?.target != target {
+            catchUpFactors = (target, CatchUp.factors(through: target, alphas: alphas, beta1: Double(beta1), beta2: Double(beta2)))
+        }
+        return CatchUp(target: target, factors: catchUpFactors!.factors, tails: tails, alphas: alphas,
+                       beta1: Double(beta1), beta2: Double(beta2), epsilon: epsilon)
+    }
+
+    /// Keeps tails a catch-up summed, so that each step's is summed once per fit.
+    mutating func keep(_ summed: [(Int, CatchUp.Tail)]) {
+        for (s, tail) in summed { tails[s] = tail }
     }
 }

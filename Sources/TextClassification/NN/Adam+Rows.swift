@@ -45,16 +45,19 @@ extension Adam {
         defer { moments[name] = (first, second) }
         precondition(first.count == count, "weight \(name) changed size between steps")
         if lazy {
-            stepRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows, squares: false)
+            var noSteps: [Int32] = []
+            _ = stepRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows, squares: false,
+                         current: &noSteps)
             return
         }
         if rowSteps == .deferred {
             var current = currentSteps.removeValue(forKey: name) ?? [Int32](repeating: 0, count: height)
             defer { currentSteps[name] = current }
-            catchUp(rows.rows, current: &current, weights: &weights, first: &first, second: &second, through: step - 1)
-            // This step, as Keras takes it (per-position squares), on the rows read; they are then current.
-            stepRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows, squares: true)
-            for row in rows.rows { current[Int(row)] = Int32(step) }
+            // Each row read brought up to the last step (the training loop has done so before
+            // the batch), then this step as Keras takes it (per-position squares); it is then current.
+            let summed = stepRows(alpha: alpha, weights: &weights, first: &first, second: &second, rows, squares: true,
+                                  catchUp: catchUp(through: step - 1), current: &current)
+            keep(summed)
             return
         }
         var slot = [Int32](repeating: -1, count: height)
@@ -95,81 +98,72 @@ extension Adam {
     public mutating func catchUp<Model: ParameterizedModel>(_ model: inout Model) {
         guard rowSteps == .deferred else { return }
         for entry in model.parameterPaths {
-            guard var current = currentSteps.removeValue(forKey: entry.name),
-                  var (first, second) = moments.removeValue(forKey: entry.name) else { continue }
+            guard let current = currentSteps[entry.name] else { continue }
             let stale = current.indices.filter { current[$0] < Int32(step) }.map(Int32.init)
-            catchUp(stale, current: &current, weights: &model[keyPath: entry.path], first: &first, second: &second,
-                    through: step)
-            currentSteps[entry.name] = current
-            moments[entry.name] = (first, second)
+            catchUp(&model, rows: stale, of: entry.name)
         }
     }
 
-    /// Deferred rows: brings `rows` of the weight named `name` up to the last step, as a
-    /// batch that reads them needs before its forward pass (their values then are dense
+    /// Deferred rows: brings `rows` (each once) of the weight named `name` up to the last step,
+    /// as a batch that reads them needs before its forward pass (their values then are dense
     /// Adam's). A no-op for the other kinds of steps.
     public mutating func catchUp<Model: ParameterizedModel>(_ model: inout Model, rows: [Int32], of name: String) {
         guard rowSteps == .deferred, var current = currentSteps.removeValue(forKey: name),
               let entry = model.parameterPaths.first(where: { $0.name == name }) else { return }
-        guard var (first, second) = moments.removeValue(forKey: name) else {
-            currentSteps[name] = current
-            return
-        }
-        catchUp(rows, current: &current, weights: &model[keyPath: entry.path], first: &first, second: &second,
-                through: step)
-        currentSteps[name] = current
-        moments[name] = (first, second)
+        defer { currentSteps[name] = current }
+        guard var (first, second) = moments.removeValue(forKey: name) else { return }
+        defer { moments[name] = (first, second) }
+        let summed = catchUp(through: step).apply(rows, current: &current, weights: &model[keyPath: entry.path],
+                                                  first: &first, second: &second)
+        keep(summed)
     }
-
-    /// Brings `rows` (each once) from their current step up to step `target`, first summing the
-    /// factors of any step s a row was left at long ago that no row needed before (``tails``).
-    private mutating func catchUp(_ rows: [Int32], current: inout [Int32], weights: inout Tensor, first: inout [Float],
-                                  second: inout [Float], through target: Int) {
-        let window = min(target, CatchUp.window)
-        if tails.count < target { tails += repeatElement(CatchUp.Tail(step: 0, root: 0), count: target - tails.count) }
-        var sums: CatchUp?
-        for row in rows {
-            let s = Int(current[Int(row)])
-            if target - s > window && tails[s].root == 0 {
-                sums = sums ?? CatchUp(adam: self)
-                tails[s] = sums!.tail(from: s)
-            }
-        }
-        CatchUp(adam: self).apply(rows, current: &current, weights: &weights, first: &first, second: &second,
-                                  through: target)
-    }
-
 
     /// Adam's step on `rows.rows` only, each with its summed gradient and, with `squares`, its
     /// per-position squares (deferred Adam, as Keras) or else g² (lazy Adam); the rows are
-    /// distinct, so the cores' parts write apart.
+    /// distinct, so the cores' parts write apart. With `catchUp`, each row is first brought up
+    /// to its target and, once stepped, said in `current` to be current with this step;
+    /// returns the tails that catch-up summed.
     private func stepRows(alpha: Float, weights: inout Tensor, first: inout [Float], second: inout [Float],
-                          _ rows: RowGradient, squares: Bool) {
-        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
+                          _ rows: RowGradient, squares: Bool, catchUp: CatchUp? = nil,
+                          current: inout [Int32]) -> [(Int, CatchUp.Tail)] {
+        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon, step = Int32(step)
         let width = weights.shape[1], count = rows.rows.count
-        guard count > 0 else { return }  // a batch of texts with no known token
+        guard count > 0 else { return [] }  // a batch of texts with no known token
+        let parts = count * width >= Self.parallelThreshold ? Parallel.threads : 1
+        var summed = [[(Int, CatchUp.Tail)]](repeating: [], count: parts)
         first.withUnsafeMutableBufferPointer { m in
             second.withUnsafeMutableBufferPointer { v in
                 weights.scalars.withUnsafeMutableBufferPointer { w in
-                    rows.gradient.withUnsafeBufferPointer { g in
-                        rows.squares.withUnsafeBufferPointer { g2 in
-                            rows.rows.withUnsafeBufferPointer { ids in
-                                let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
-                                let w = SharedPointer(base: w.baseAddress!), ids = UncheckedSendable(ids.baseAddress!)
-                                let g = UncheckedSendable(g.baseAddress!)
-                                let g2 = UncheckedSendable(squares ? g2.baseAddress : nil)
-                                let parts = count * width >= Self.parallelThreshold ? Parallel.threads : 1
-                                Parallel.forEach(parts) { part in
-                                    let end = count * (part + 1) / parts
-                                    for k in count * part / parts ..< end {
-                                        if k + Self.prefetchDistance < end {
-                                            Self.prefetch(row: Int(ids.value[k + Self.prefetchDistance]), width: width, m.base, v.base, w.base)
+                    current.withUnsafeMutableBufferPointer { current in
+                        summed.withUnsafeMutableBufferPointer { summed in
+                            rows.gradient.withUnsafeBufferPointer { g in
+                                rows.squares.withUnsafeBufferPointer { g2 in
+                                    rows.rows.withUnsafeBufferPointer { ids in
+                                        let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                                        let w = SharedPointer(base: w.baseAddress!), ids = UncheckedSendable(ids.baseAddress!)
+                                        let current = UncheckedSendable(catchUp != nil ? current.baseAddress : nil)
+                                        let summed = SharedPointer(base: summed.baseAddress!)
+                                        let g = UncheckedSendable(g.baseAddress!)
+                                        let g2 = UncheckedSendable(squares ? g2.baseAddress : nil)
+                                        Parallel.forEach(parts) { part in
+                                            let end = count * (part + 1) / parts
+                                            for k in count * part / parts ..< end {
+                                                if k + Self.prefetchDistance < end {
+                                                    Self.prefetch(row: Int(ids.value[k + Self.prefetchDistance]), width: width,
+                                                                  m.base, v.base, w.base, current: current.value)
+                                                }
+                                                let row = Int(ids.value[k]), offset = row * width
+                                                if let catchUp, let current = current.value {
+                                                    catchUp.bringUp(row, width: width, current: current, m.base, v.base, w.base,
+                                                                    summed: &summed.base[part])
+                                                    current[row] = step
+                                                }
+                                                Self.step(m.base + offset, v.base + offset, w.base + offset,
+                                                          gradient: g.value + k * width, squaredGradient: g2.value.map { $0 + k * width },
+                                                          count: width, alpha: alpha, oneMinusBeta1: oneMinusBeta1,
+                                                          oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                                            }
                                         }
-                                        let offset = Int(ids.value[k]) * width
-                                        Self.step(m.base + offset, v.base + offset, w.base + offset,
-                                                  gradient: g.value + k * width, squaredGradient: g2.value.map { $0 + k * width },
-                                                  count: width, alpha: alpha, oneMinusBeta1: oneMinusBeta1,
-                                                  oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
                                     }
                                 }
                             }
@@ -178,6 +172,7 @@ extension Adam {
                 }
             }
         }
+        return summed.flatMap { $0 }
     }
 
     /// How many rows ahead the row loops name the rows they will step next (``prefetch(row:width:_:_:_:)``).
@@ -187,10 +182,11 @@ extension Adam {
     /// read at random from tables far larger than the caches).
     @inline(__always)
     static func prefetch(row: Int, width: Int, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
-                         _ w: UnsafeMutablePointer<Float>) {
+                         _ w: UnsafeMutablePointer<Float>, current: UnsafeMutablePointer<Int32>? = nil) {
         let offset = row * width, bytes = Int64(width * MemoryLayout<Float>.stride)
         textclf_prefetch(w + offset, bytes)
         textclf_prefetch(m + offset, bytes)
         textclf_prefetch(v + offset, bytes)
+        if let current { textclf_prefetch(current + row, 4) }
     }
 }

@@ -61,6 +61,8 @@ public struct Adam: Sendable {
     /// missed steps the sums stop changing (β₁⁴⁰⁰ < 1e-18), so each s is summed once per fit
     /// rather than once per row and call: at a million rows, rare rows miss thousands of steps.
     var tails: [CatchUp.Tail] = []
+    /// The last catch-up's factors and the step they bring rows up to (``catchUp(through:)``).
+    var catchUpFactors: (target: Int, factors: [CatchUp.Factors])?
     /// Steps taken so far (Keras's `iterations`).
     public internal(set) var step = 0
     /// Each weight's first and second moments, by name.
