@@ -23,6 +23,9 @@ extension Adam {
             var step: Float, root: Float
         }
 
+        /// Tails a catch-up had to sum, by the step rows were left at.
+        typealias SummedTails = [Int: Tail]
+
         struct Factors {
             var step: Float, root: Float, first: Float, second: Float
         }
@@ -66,7 +69,7 @@ extension Adam {
         /// to ``target``, and says it is current; a tail it had to sum is added to `summed`.
         @inline(__always)
         func bringUp(_ row: Int, width: Int, current: UnsafeMutablePointer<Int32>, _ m: UnsafeMutablePointer<Float>,
-                     _ v: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>, summed: inout [(Int, Tail)]) {
+                     _ v: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>, summed: inout SummedTails) {
             let s = Int(current[row]), missed = target - s
             guard missed > 0 else { return }
             current[row] = Int32(target)
@@ -76,11 +79,11 @@ extension Adam {
             } else {
                 var tail = tails[s]
                 if tail.root == 0 {
-                    if let found = summed.first(where: { $0.0 == s }) {
-                        tail = found.1
+                    if let found = summed[s] {
+                        tail = found
                     } else {
                         tail = Self.tail(from: s, alphas: alphas, beta1: beta1, beta2: beta2)
-                        summed.append((s, tail))
+                        summed[s] = tail
                     }
                 }
                 f = Factors(step: tail.step, root: tail.root, first: Float(pow(beta1, Double(missed))),
@@ -91,11 +94,11 @@ extension Adam {
 
         /// Brings `rows` (each once) up to ``target`` on all cores; returns the tails summed.
         func apply(_ rows: [Int32], current: inout [Int32], weights: inout Tensor, first: inout [Float],
-                   second: inout [Float]) -> [(Int, Tail)] {
+                   second: inout [Float]) -> SummedTails {
             let width = weights.shape[1]
             // Rows are distinct, so the parts write apart.
             let parts = rows.count * width >= Adam.parallelThreshold ? Parallel.threads : 1
-            var summed = [[(Int, Tail)]](repeating: [], count: parts)
+            var summed = [SummedTails](repeating: [:], count: parts)
             current.withUnsafeMutableBufferPointer { current in
                 first.withUnsafeMutableBufferPointer { m in
                     second.withUnsafeMutableBufferPointer { v in
@@ -122,7 +125,7 @@ extension Adam {
                     }
                 }
             }
-            return summed.flatMap { $0 }
+            return summed.reduce(into: [:]) { all, part in all.merge(part) { kept, _ in kept } }
         }
 
         /// One row's k missed updates Σᵢ uᵢ·m/(cᵢ√v + ε) as U·m/(ĉ√v + ε): exact when √v ≫ ε
@@ -163,7 +166,7 @@ extension Adam {
     }
 
     /// Keeps tails a catch-up summed, so that each step's is summed once per fit.
-    mutating func keep(_ summed: [(Int, CatchUp.Tail)]) {
+    mutating func keep(_ summed: CatchUp.SummedTails) {
         for (s, tail) in summed { tails[s] = tail }
     }
 }

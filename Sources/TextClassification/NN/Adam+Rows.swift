@@ -125,12 +125,12 @@ extension Adam {
     /// returns the tails that catch-up summed.
     private func stepRows(alpha: Float, weights: inout Tensor, first: inout [Float], second: inout [Float],
                           _ rows: RowGradient, squares: Bool, catchUp: CatchUp? = nil,
-                          current: inout [Int32]) -> [(Int, CatchUp.Tail)] {
+                          current: inout [Int32]) -> CatchUp.SummedTails {
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon, step = Int32(step)
         let width = weights.shape[1], count = rows.rows.count
-        guard count > 0 else { return [] }  // a batch of texts with no known token
+        guard count > 0 else { return [:] }  // a batch of texts with no known token
         let parts = count * width >= Self.parallelThreshold ? Parallel.threads : 1
-        var summed = [[(Int, CatchUp.Tail)]](repeating: [], count: parts)
+        var summed = [CatchUp.SummedTails](repeating: [:], count: parts)
         first.withUnsafeMutableBufferPointer { m in
             second.withUnsafeMutableBufferPointer { v in
                 weights.scalars.withUnsafeMutableBufferPointer { w in
@@ -172,7 +172,7 @@ extension Adam {
                 }
             }
         }
-        return summed.flatMap { $0 }
+        return summed.reduce(into: [:]) { all, part in all.merge(part) { kept, _ in kept } }
     }
 
     /// How many rows ahead the row loops name the rows they will step next (``prefetch(row:width:_:_:_:)``).
