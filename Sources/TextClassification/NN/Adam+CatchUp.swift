@@ -79,12 +79,8 @@ extension Adam {
             } else {
                 var tail = tails[s]
                 if tail.root == 0 {
-                    if let found = summed[s] {
-                        tail = found
-                    } else {
-                        tail = Self.tail(from: s, alphas: alphas, beta1: beta1, beta2: beta2)
-                        summed[s] = tail
-                    }
+                    tail = summed[s] ?? Self.tail(from: s, alphas: alphas, beta1: beta1, beta2: beta2)
+                    summed[s] = tail
                 }
                 f = Factors(step: tail.step, root: tail.root, first: Float(pow(beta1, Double(missed))),
                             second: Float(pow(beta2, Double(missed))))

@@ -127,15 +127,13 @@ extension BagWorkspace {
         let slots = tokens.count
         let parts = slots * width >= Adam.parallelThreshold ? Parallel.threads : 1
         return shards[0].withTables { target in
-            var finite = true
-            for s in 1..<max(count, 2) {
-                let last = s == max(count, 2) - 1
-                func merge(_ source: Shard.Tables?) -> Bool {
-                    Self.merge(source, into: target, slots: slots, width: width, squares: squares, parts: parts,
-                               fillsUntouched: last, checks: last && checksFinite)
-                }
-                finite = s < count ? shards[s].withTables(merge) : merge(nil)
+            func merge(_ source: Shard.Tables?, last: Bool) -> Bool {
+                Self.merge(source, into: target, slots: slots, width: width, squares: squares, parts: parts,
+                           fillsUntouched: last, checks: last && checksFinite)
             }
+            guard count > 1 else { return merge(nil, last: true) }
+            var finite = true
+            for s in 1..<count { finite = shards[s].withTables { merge($0, last: s == count - 1) } }
             return finite
         }
     }
