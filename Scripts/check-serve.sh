@@ -8,7 +8,10 @@
 #     and p99 latency, no failed request;
 #   - 10 reloads under load fail no request; SIGHUP reloads;
 #   - schemathesis (PyPI, in .venv-serve) finds no response outside /openapi.json;
-#   - SIGTERM with requests in flight answers every one, then exits 0.
+#   - SIGTERM with requests in flight answers every one, then exits 0;
+#   - the attack stage: SIGHUP and reloads during startup, an oversized answer, long explains,
+#     900 stalled uploads, probes under 256 connections, a reload storm, a FIFO and a /dev/zero
+#     link in a model directory, each within a stated peak RSS (Scripts/serve-checks.py attack).
 #   Scripts/check-serve.sh [--measure]     --measure: 30 s loads instead of 5 s smoke loads,
 #                                          and the targets of docs/serve.md: RSS over a 60 s load,
 #                                          100-text requests against `textclf predict`, and the
@@ -58,20 +61,26 @@ for name, body in [("one", {"texts": [one]}), ("short", {"texts": ["质量很好
         f.write("wrk.body = " + json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False) + "\n")
 PY
 
-start_server() {
+# The admin route (reload) is on only with a token, which the reloads below send.
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/admin-token"
+admin=(-H "Authorization: Bearer $(cat "$work/admin-token")")
+launch_server() {  # launch_server [ARGS…]: the reviews and topics models, and ARGS
     "$TEXTCLF" serve --model "reviews=$work/reviews" --model "topics=$work/topics" --port 0 --timeout-ms 3000 \
-        --log-level warning "$@" 2> "$work/server.log" &
+        --admin-token-file "$work/admin-token" --log-level warning "$@" 2> "$work/server.log" &
     server=$!
-    port=""
-    for _ in $(seq 100); do
-        port=$(sed -n 's|.*on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/server.log" | head -1)
-        [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return
-        kill -0 "$server" 2>/dev/null || { echo "error: the server stopped:" >&2; cat "$work/server.log" >&2; exit 1; }
-        sleep 0.2
-    done
-    echo "error: the server was not ready in 20 s:" >&2; cat "$work/server.log" >&2; exit 1
 }
-start_server
+wait_for() {  # wait_for ROUTE: until it answers 2xx (sets port); fails if the server stops
+    port=""
+    for _ in $(seq 2000); do
+        port=$(sed -n 's|.*on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/server.log" | head -1)
+        [ -n "$port" ] && curl -sf "http://127.0.0.1:$port$1" >/dev/null && return
+        kill -0 "$server" 2>/dev/null || { echo "error: the server stopped:" >&2; cat "$work/server.log" >&2; exit 1; }
+        sleep 0.01
+    done
+    echo "error: $1 did not answer in 20 s:" >&2; cat "$work/server.log" >&2; exit 1
+}
+launch_server
+wait_for /readyz
 echo "check-serve: serving on 127.0.0.1:$port (CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores)"
 
 "$TEXTCLF" predict "$work/reviews" "$work/texts.csv" --format jsonl > "$work/predict.jsonl"
@@ -130,7 +139,7 @@ wrk -t 1 -c 16 -d 8s -s "$work/one.lua" "http://127.0.0.1:$port/v1/models/review
 loader=$!
 sleep 1
 for k in $(seq 10); do
-    status=$(curl -s -o "$work/reload.json" -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/models/reviews/reload")
+    status=$(curl -s -o "$work/reload.json" -w '%{http_code}' -X POST "${admin[@]}" "http://127.0.0.1:$port/v1/models/reviews/reload")
     [ "$status" = 200 ] || { echo "error: reload $k answered $status: $(cat "$work/reload.json")" >&2; exit 1; }
     sleep 0.4
 done
@@ -169,4 +178,27 @@ status=0; wait "$server" || status=$?
 server=""
 [ "$status" -eq 0 ] || { echo "error: the server exited $status after SIGTERM:" >&2; tail -5 "$work/server.log" >&2; exit 1; }
 echo "check-serve: exited 0 after draining"
+
+# The attack stage (docs/serve.md, Deploying): a new server, reloaded over HTTP and by SIGHUP
+# while it starts, then hostile clients and a hostile model directory, each stage's peak RSS
+# held under a stated bound: the RSS with the models loaded, plus --max-bytes-in-flight-mb
+# (512, the budget of bodies and answers in flight), plus 256 MB for what the budget does not
+# count (model passes, one explain at a time, the buffers of up to --max-connections sockets).
+ulimit -n 8192  # 900 stalled uploads and the server's 2,048 connections need descriptors
+cp -r "$work/reviews" "$work/victim"
+launch_server --model "victim=$work/victim"
+sleep 0.05
+kill -HUP "$server"  # during startup: must neither kill the server nor be lost
+wait_for /healthz
+kill -HUP "$server"
+status=$(curl -s -o "$work/reload.json" -w '%{http_code}' -X POST "${admin[@]}" "http://127.0.0.1:$port/v1/models/topics/reload")
+[ "$status" = 200 ] || { echo "error: a reload sent as /healthz first answered got $status: $(cat "$work/reload.json")" >&2; exit 1; }
+wait_for /readyz
+echo "check-serve attack: SIGHUP 50 ms after start and at the first /healthz, POST reload then: served on, reload $status, ready"
+baseline=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$server/status")
+python3 Scripts/serve-checks.py attack "$port" "$server" "$(cat "$work/admin-token")" "$work" $((baseline + 512 + 256))
+kill -TERM "$server"
+status=0; wait "$server" || status=$?
+server=""
+[ "$status" -eq 0 ] || { echo "error: the server exited $status after the attack stage" >&2; tail -5 "$work/server.log" >&2; exit 1; }
 echo "check-serve: ok"

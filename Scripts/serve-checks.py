@@ -9,6 +9,10 @@
       that never finishes its body; then the server must still answer
   serve-checks.py drain PORT MODEL_NAME TEXTS_CSV SERVER_PID
       200 requests of 25 texts sent at once, SIGTERM 0.2 s later: every one must be answered 200
+  serve-checks.py attack PORT SERVER_PID ADMIN_TOKEN WORK_DIR BOUND_MB
+      hostile clients and operators: an oversized answer, long explains, 900 stalled uploads,
+      probes under 256 connections, a reload storm, a FIFO and a /dev/zero link in a model
+      directory; each stage's status, peak RSS (at most BOUND_MB) and health
 """
 import csv
 import http.client
@@ -16,14 +20,16 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
 
 
 def post(port, path, body, headers=None, timeout=60):
+    headers = {"Content-Type": "application/json", **(headers or {})}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    conn.request("POST", path, body=body, headers=headers or {"Content-Type": "application/json"})
+    conn.request("POST", path, body=body, headers=headers)
     response = conn.getresponse()
     data = response.read()
     conn.close()
@@ -89,7 +95,7 @@ def bad(port, model, timeout):
         ("wrong method", "DELETE", "/v1/models", None, 405),
         ("explain: unknown label", "POST", f"/v1/models/{model}/explain", b"{\"texts\": [\"a\"], \"label\": \"nope\"}", 422),
         ("explain: too many texts", "POST", f"/v1/models/{model}/explain", json.dumps({"texts": ["a"] * 101}).encode(), 422),
-        ("reload: unknown model", "POST", "/v1/models/no-such-model/reload", None, 404),
+        ("reload without the admin token", "POST", f"/v1/models/{model}/reload", None, 401),
     ]
     failures = 0
     for name, method, target, body, want in corpus:
@@ -198,6 +204,172 @@ def drain(port, model, texts_csv, pid):
     print(f"check-serve: SIGTERM with {in_flight} of 200 requests (25 texts each) in flight: all 200 answered")
 
 
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        fields = dict(line.split(":", 1) for line in f)
+    return int(fields["VmRSS"].split()[0]) // 1024, int(fields["VmHWM"].split()[0]) // 1024
+
+
+def reset_peak(pid):
+    # Writing 5 to clear_refs resets VmHWM (the peak RSS) to the current RSS (Linux >= 4.0).
+    with open(f"/proc/{pid}/clear_refs", "w") as f:
+        f.write("5")
+
+
+def attack(port, pid, token, work, bound_mb):
+    """The hostile-client stages of the hardening issue, each with its status, the server's peak
+    RSS during it (checked against bound_mb) and a check that the server still answers."""
+    failures = []
+    baseline, _ = rss_mb(pid)
+    print(f"check-serve attack: baseline RSS {baseline} MB; each stage's peak must stay under {bound_mb} MB")
+
+    def stage(name, run):
+        reset_peak(pid)
+        started = time.monotonic()
+        try:
+            outcome = run()
+        except Exception as error:  # noqa: BLE001 - a failed stage is reported, not raised
+            outcome = f"failed: {type(error).__name__}: {error}"
+            failures.append(name)
+        seconds = time.monotonic() - started
+        _, peak = rss_mb(pid)
+        health, _ = get(port, "/healthz")
+        ok = peak <= bound_mb and health == 200
+        if not ok:
+            failures.append(name)
+        print(f"  {name}: {outcome}; {seconds:.1f} s; peak RSS {peak} MB; /healthz {health}" + ("" if ok else "  <-- FAILED"))
+
+    def oversized_answer():
+        body = json.dumps({"texts": [""] * 1000, "min_probability": 1, "unknown_label": "x" * 4_000_000})
+        status, data = post(port, "/v1/models/topics/predict", body)
+        assert status == 422, f"{status} {data[:100]!r}"
+        body = json.dumps({"texts": ["好"] * 1000, "top_k": 10, "probabilities": True, "unknown_label": "x" * 256})
+        status2, data2 = post(port, "/v1/models/topics/predict", body)
+        assert status2 == 200, f"{status2} {data2[:100]!r}"
+        return f"4 MB unknown_label x 1,000 texts: {status}; the largest answer allowed ({len(data2):,} bytes): {status2}"
+
+    def long_explain():
+        texts = ["".join(chr(0x4E00 + (i * 7919 + j * 31) % 20000) for j in range(30000)) for i in range(8)]
+        body = json.dumps({"texts": texts}, ensure_ascii=False).encode()
+        status, data = post(port, "/v1/models/reviews/explain", body)
+        assert status == 200, f"{status} {data[:100]!r}"
+        # Four at once: one computed, the others refused 503 (explain has its own bounded pool).
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(post(port, "/v1/models/reviews/explain", body)[0])) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert all(r in (200, 503) for r in results), results
+        return f"8 texts of 30,000 characters ({len(body):,} bytes): {status}, a {len(data):,}-byte answer; 4 at once: {sorted(results)}"
+
+    def stalled_uploads():
+        sockets = []
+        for _ in range(900):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"POST /v1/models/reviews/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 4000000\r\n\r\n{\"texts\": [\"" + "好".encode() * 20000)
+            sockets.append(s)
+        health, _ = get(port, "/healthz")
+        status, _ = post(port, "/v1/models/reviews/predict", json.dumps({"texts": ["质量很好"]}))
+        # Each is cut off by the idle timeout; wait for the server to close them all.
+        deadline = time.monotonic() + 60
+        closed = 0
+        for s in sockets:
+            s.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                while s.recv(4096):
+                    pass
+                closed += 1
+            except ConnectionResetError:
+                closed += 1
+            except socket.timeout:
+                pass
+            s.close()
+        assert health == 200 and status == 200 and closed == 900, (health, status, closed)
+        return f"900 uploads stalled after 60 KB of 4 MB: /healthz {health} and a predict {status} meanwhile, all 900 cut off"
+
+    def probes_under_load():
+        stop = threading.Event()
+        statuses, slowest = [], [0.0]
+        def poll():
+            while not stop.is_set():
+                t = time.monotonic()
+                statuses.append(get(port, "/healthz")[0])
+                slowest[0] = max(slowest[0], time.monotonic() - t)
+                time.sleep(0.05)
+        poller = threading.Thread(target=poll)
+        poller.start()
+        load = subprocess.run(["wrk", "-t", "1", "-c", "256", "-d", "5s", "-s", f"{work}/one.lua",
+                               f"http://127.0.0.1:{port}/v1/models/reviews/predict"], capture_output=True, text=True)
+        stop.set()
+        poller.join()
+        rps = next((line.split()[1] for line in load.stdout.splitlines() if line.startswith("Requests/sec")), "?")
+        assert statuses and all(s == 200 for s in statuses), sorted(set(statuses))
+        return f"256 connections of load ({rps} requests/s): {len(statuses)} polls of /healthz all 200, slowest {slowest[0] * 1000:.0f} ms"
+
+    def reload_storm():
+        stop = threading.Event()
+        answers = []
+        headers = {"Authorization": f"Bearer {token}"}
+        def reloads():
+            while not stop.is_set():
+                answers.append(post(port, "/v1/models/reviews/reload", b"", headers)[0])
+        def hangups():
+            while not stop.is_set():
+                os.kill(pid, signal.SIGHUP)
+                time.sleep(0.05)
+        threads = [threading.Thread(target=reloads) for _ in range(4)] + [threading.Thread(target=hangups)]
+        for t in threads:
+            t.start()
+        load = subprocess.run(["wrk", "-t", "1", "-c", "16", "-d", "5s", "-s", f"{work}/one.lua",
+                               f"http://127.0.0.1:{port}/v1/models/reviews/predict"], capture_output=True, text=True)
+        stop.set()
+        for t in threads:
+            t.join()
+        failed = "Non-2xx" in load.stdout or "Socket errors" in load.stdout
+        assert answers and all(a == 200 for a in answers) and not failed, (sorted(set(answers)), load.stdout[-300:])
+        return f"{len(answers)} HTTP reloads from 4 clients and SIGHUP every 50 ms under load: every reload 200, no request failed"
+
+    def hostile_model_directory():
+        victim = f"{work}/victim"
+        weights = f"{victim}/model.safetensors"
+        headers = {"Authorization": f"Bearer {token}"}
+        saved = f"{work}/victim-weights"
+        os.rename(weights, saved)
+        try:
+            outcomes = []
+            os.mkfifo(weights)
+            started = time.monotonic()
+            status, data = post(port, "/v1/models/victim/reload", b"", headers, timeout=30)
+            outcomes.append(f"a FIFO: {status} in {time.monotonic() - started:.2f} s")
+            assert status == 422 and b"not a regular file" in data, (status, data[:200])
+            os.unlink(weights)
+            os.symlink("/dev/zero", weights)
+            status, data = post(port, "/v1/models/victim/reload", b"", headers, timeout=30)
+            outcomes.append(f"a /dev/zero link: {status}")
+            assert status == 422 and b"symbolic link" in data, (status, data[:200])
+            status, data = post(port, "/v1/models/victim/predict", json.dumps({"texts": ["好"]}))
+            assert status == 200, "the old model keeps serving"
+        finally:
+            if os.path.lexists(weights):
+                os.unlink(weights)
+            os.rename(saved, weights)
+        status, _ = post(port, "/v1/models/victim/reload", b"", headers)
+        assert status == 200
+        return "; ".join(outcomes) + f"; the old model served meanwhile; restored: {status}"
+
+    stage("oversized answer", oversized_answer)
+    stage("explain of long texts", long_explain)
+    stage("stalled uploads", stalled_uploads)
+    stage("probes under 256 connections", probes_under_load)
+    stage("reload storm", reload_storm)
+    stage("hostile model directory", hostile_model_directory)
+    if failures:
+        sys.exit(f"check-serve attack: failed: {', '.join(failures)}")
+    print("check-serve attack: every stage held")
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "compare":
@@ -206,5 +378,7 @@ if __name__ == "__main__":
         bad(int(args[0]), args[1], float(args[2]))
     elif command == "drain":
         drain(int(args[0]), args[1], args[2], int(args[3]))
+    elif command == "attack":
+        attack(int(args[0]), int(args[1]), args[2], args[3], int(args[4]))
     else:
         sys.exit(__doc__)

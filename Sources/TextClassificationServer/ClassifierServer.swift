@@ -23,7 +23,12 @@ public struct ClassifierServer: Sendable {
     public let logger: Logger
     let metrics: ServerMetrics
     let store: ModelStore
-    let inFlight = InFlightCount()
+    let inFlight: BoundedCount
+    /// The memory the requests in flight may hold (``ServerConfiguration/maxBytesInFlight``).
+    let bytesInFlight: ByteBudget
+    /// Where explanations are computed (``ServerConfiguration/maxConcurrentExplains``).
+    let explainers: ExplainPool
+    let connections: BoundedCount
 
     /// The most texts one explain request takes: each text costs one model pass per token.
     public static let maxExplainTexts = 100
@@ -34,6 +39,35 @@ public struct ClassifierServer: Sendable {
         self.logger = logger
         metrics = ServerMetrics()
         store = ModelStore(configuration: configuration, metrics: metrics)
+        bytesInFlight = ByteBudget(limit: configuration.maxBytesInFlight)
+        explainers = ExplainPool(limit: configuration.maxConcurrentExplains)
+        connections = BoundedCount(limit: configuration.maxConnections)
+        inFlight = BoundedCount(limit: configuration.maxConcurrentRequests)
+    }
+
+    /// Lets an admin request through, or refuses it: 403 when the server has no admin token
+    /// (admin routes are off), 401 when the request does not carry it.
+    func authorizeAdmin(_ request: Request) throws {
+        guard let token = configuration.adminToken else {
+            throw ServiceError(.forbidden, code: "admin_disabled",
+                               "admin routes are off; start the server with --admin-token-file (docs/serve.md, Deploying), or send it SIGHUP to reload every model")
+        }
+        let given = request.headers[.authorization] ?? ""
+        guard Self.constantTimeEqual(given, "Bearer " + token) else {
+            throw ServiceError(.unauthorized, code: "unauthorized", "this route needs the header Authorization: Bearer <admin token>",
+                               headers: [.wwwAuthenticate: "Bearer"])
+        }
+    }
+
+    /// Compares without stopping at the first difference, so that the time taken does not
+    /// tell an attacker how much of a guess was right.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for k in 0..<max(x.count, y.count) {
+            difference |= (k < x.count ? x[k] : 0) ^ (k < y.count ? y[k] : 0)
+        }
+        return difference == 0
     }
 
     /// Loads every model not loaded yet (``run()`` does it once listening; tests call it first).
@@ -71,9 +105,10 @@ public struct ClassifierServer: Sendable {
     /// The Hummingbird application: routes, middleware, and `services` run beside the server.
     public func application(services: [any Service] = [],
                             onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let server = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .nanoseconds(
-            Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000
-                + configuration.requestTimeout.components.attoseconds / 1_000_000_000)))
+        let (connections, writeTimeout) = (connections, TimeAmount(configuration.writeTimeout))
+        let server = HTTPServerBuilder.http1(configuration: .init(
+            additionalChannelHandlers: [ConnectionGuard(count: connections, writeTimeout: writeTimeout)],
+            idleTimeout: TimeAmount(configuration.requestTimeout)))
         return Application(router: router(), server: server,
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                 serverName: "textclf"),
@@ -84,8 +119,7 @@ public struct ClassifierServer: Sendable {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: ServingMiddleware(metrics: metrics, maxConcurrentRequests: configuration.maxConcurrentRequests,
-                                                 timeout: configuration.requestTimeout, inFlight: inFlight))
+        router.add(middleware: ServingMiddleware(metrics: metrics, timeout: configuration.requestTimeout, inFlight: inFlight))
         let routes = Routes(server: self)
         router.post("/v1/models/:name/predict") { request, context in try await routes.predict(request, context) }
         router.post("/v1/models/:name/explain") { request, context in try await routes.explain(request, context) }
@@ -100,18 +134,39 @@ public struct ClassifierServer: Sendable {
 }
 
 /// Loads the models once the server listens, reloads them on SIGHUP, and ends on shutdown.
+/// SIGHUP is trapped before the first load starts, and a SIGHUP during a load asks for one
+/// more load after it (``ModelStore``), so a deploy script's HUP right after a restart is
+/// never fatal nor lost.
 struct ModelLoader: Service {
     let server: ClassifierServer
 
     func run() async throws {
-        try await server.loadModels()
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in hangups.cancelOnGracefulShutdown() {
-            server.logger.info("SIGHUP: reloading every model")
-            let failures = await server.reloadModels()
-            for (name, reason) in failures.sorted(by: { $0.key < $1.key }) {
-                server.logger.error("SIGHUP: model \(name) kept its previous version: \(reason)")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.loadModels() }
+            group.addTask {
+                for await _ in hangups.cancelOnGracefulShutdown() {
+                    server.logger.info("SIGHUP: reloading every model")
+                    // Not awaited here: HUPs that arrive during these loads coalesce into one more.
+                    Task {
+                        let failures = await server.reloadModels()
+                        for (name, reason) in failures.sorted(by: { $0.key < $1.key }) {
+                            server.logger.error("SIGHUP: model \(name) kept its previous version: \(reason)")
+                        }
+                    }
+                }
             }
+            try await group.waitForAll()
         }
+    }
+}
+
+extension TimeAmount {
+    /// `duration` in NIO's terms, saturating instead of trapping on huge values.
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        self = overflow ? .nanoseconds(.max) : .nanoseconds(whole.addingReportingOverflow(attoseconds / 1_000_000_000).overflow
+                                                                 ? .max : whole + attoseconds / 1_000_000_000)
     }
 }

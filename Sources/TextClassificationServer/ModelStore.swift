@@ -7,22 +7,34 @@ import TextClassification
 /// The served models by name. A model is loaded (and checked) aside, then swapped in at
 /// once: a request holds the ``ServedModel`` it started with, so requests in flight finish on
 /// the old model while new ones get the new. A load that fails leaves the old model serving.
+///
+/// Loads of one model are coalesced, never refused: a reload asked for while a load of the
+/// same model runs (the first load at startup included, and however it was asked: SIGHUP or
+/// HTTP) is answered by one more load that starts once the running one ends, so it reads the
+/// directory as it is after the request. Any number of requests during one load cost one
+/// more load, and none is lost.
 final class ModelStore: Sendable {
     enum Slot: Sendable {
         case loading
         case ready(ServedModel)
     }
 
+    /// One model's loads: whether one runs, and who waits for the next.
+    private struct Loads {
+        var running = false
+        var waiting: [CheckedContinuation<ServedModel, any Error>] = []
+    }
+
     private let configuration: ServerConfiguration
     private let metrics: ServerMetrics
     private let slots: Mutex<[String: Slot]>
-    /// One reload of a model at a time: two reloads racing could swap in the older directory last.
-    private let reloading = Mutex<Set<String>>([])
+    private let loads: Mutex<[String: Loads]>
 
     init(configuration: ServerConfiguration, metrics: ServerMetrics) {
         self.configuration = configuration
         self.metrics = metrics
         slots = Mutex(Dictionary(uniqueKeysWithValues: configuration.models.map { ($0.name, Slot.loading) }))
+        loads = Mutex(Dictionary(uniqueKeysWithValues: configuration.models.map { ($0.name, Loads()) }))
     }
 
     var names: [String] { configuration.models.map(\.name) }
@@ -53,29 +65,56 @@ final class ModelStore: Sendable {
         }
     }
 
-    /// Loads `name`'s directory again and swaps it in; on failure the model that was serving
-    /// goes on serving and the error says why (422).
+    /// The model `name` as a load that starts after this call reads it from its directory.
+    /// On failure the model that was serving goes on serving and the error says why (422).
     @discardableResult
     func reload(_ name: String, logger: Logger) async throws -> ServedModel {
         guard let source = configuration.models.first(where: { $0.name == name }) else {
             throw ServiceError.unknownModel(name, known: names)
         }
-        guard reloading.withLock({ $0.insert(name).inserted }) else {
-            throw ServiceError(.conflict, code: "reload_in_progress", "model \"\(name)\" is being reloaded; retry when it is done")
+        return try await withCheckedThrowingContinuation { continuation in
+            let start = loads.withLock { loads in
+                loads[name, default: Loads()].waiting.append(continuation)
+                guard !loads[name, default: Loads()].running else { return false }
+                loads[name]?.running = true
+                return true
+            }
+            // The loop runs on its own: a waiter that goes away (a client that hung up) must
+            // not stop the load the others wait for.
+            if start { Task.detached { await self.loadWhileAsked(source, logger: logger) } }
         }
-        defer { _ = reloading.withLock { $0.remove(name) } }
+    }
+
+    /// Loads `source` while anyone waits for a load, each load answering everyone who asked
+    /// before it started.
+    private func loadWhileAsked(_ source: ServerConfiguration.Model, logger: Logger) async {
+        while true {
+            let waiting = loads.withLock { loads in
+                let waiting = loads[source.name]?.waiting ?? []
+                loads[source.name]?.waiting = []
+                if waiting.isEmpty { loads[source.name]?.running = false }
+                return waiting
+            }
+            guard !waiting.isEmpty else { return }
+            let result = await Result(catching: { try await loadOnce(source, logger: logger) })
+            for continuation in waiting { continuation.resume(with: result) }
+        }
+    }
+
+    private func loadOnce(_ source: ServerConfiguration.Model, logger: Logger) async throws -> ServedModel {
+        let name = source.name
         let started = ContinuousClock.now
         let classifier: TextClassifier
         do {
-            classifier = try await Self.load(source.directory)
+            classifier = try await Self.load(source.directory, maxLength: configuration.maxModelLength)
         } catch {
             metrics.reloaded(model: name, succeeded: false)
             let reason = (error as? LocalizedError)?.errorDescription ?? "\(error)"
             logger.error("model \(name) not loaded: \(reason)")
             let serving = (try? model(named: name)) != nil
             throw ServiceError(.unprocessableContent, code: "model_not_loaded",
-                               "\(source.directory.path) was not loaded" + (serving ? " (the model loaded before keeps serving)" : "")
-                                   + ": \(reason)")
+                               "model \"\(name)\" was not loaded" + (serving ? " (the model loaded before keeps serving)" : "")
+                                   + ": " + Self.publicReason(error) + "; the server's log has the details")
         }
         let served = ServedModel(
             name: name, directory: source.directory, classifier: classifier, loadedAt: Date(),
@@ -93,13 +132,47 @@ final class ModelStore: Sendable {
         return served
     }
 
+    /// Why a load failed, for a client: the file within the model directory and the kind of
+    /// fault, without the server's paths, sizes or hashes (those go to the log).
+    static func publicReason(_ error: any Error) -> String {
+        func firstClause(_ text: String) -> String {
+            String(text.prefix { $0 != ":" && $0 != "(" && $0 != "\n" }).trimmingCharacters(in: .whitespaces)
+        }
+        switch error as? TextClassificationError {
+        case .invalidModel(let path, let reason)?:
+            return URL(fileURLWithPath: path).lastPathComponent + ": " + firstClause(reason)
+        case .cannotRead(let file, let reason)?:
+            return URL(fileURLWithPath: file).lastPathComponent + ": " + firstClause(reason)
+        default:
+            return "the directory does not hold a model this server reads"
+        }
+    }
+
     /// Reads a model directory on a thread of its own: a load takes up to seconds and must
-    /// not hold an event loop or the cooperative pool.
-    static func load(_ directory: URL) async throws -> TextClassifier {
+    /// not hold an event loop or the cooperative pool. The optimizer state some models carry
+    /// (`fit --save-optimizer`) is for training on; the server never reads it.
+    static func load(_ directory: URL, maxLength: Int) async throws -> TextClassifier {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try TextClassifier(contentsOf: directory) })
+                continuation.resume(with: Result {
+                    let classifier = try TextClassifier(contentsOf: directory, loadingOptimizerState: false)
+                    // Every text of a pass is padded to it: bound what one pass can allocate.
+                    guard classifier.configuration.maxLength <= maxLength else {
+                        throw TextClassificationError.invalidModel(
+                            path: directory.appendingPathComponent("config.json").path,
+                            reason: "maxLength \(classifier.configuration.maxLength) is more than this server pads texts to (\(maxLength)); "
+                                + "serve it with a larger --max-model-length, or train with a smaller --max-length")
+                    }
+                    return classifier
+                })
             }
         }
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The outcome of an async throwing call.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

@@ -43,12 +43,14 @@ public enum OpenAPIDocument {
             response: "ExplainResponse", answer: "The objects of textclf explain --format json, in its order")),
     "/v1/models/{name}/reload": {
       "post": {
-        "summary": "Load the model's directory again and swap it in; on failure the loaded model keeps serving",
+        "summary": "Load the model's directory again and swap it in; on failure the loaded model keeps serving. An admin route",
+        "security": [{"adminToken": []}],
         "parameters": [{"$ref": "#/components/parameters/name"}],
         "responses": {
-          "200": {"description": "The model now serving", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Model"}}}},
+          "200": {"description": "The model now serving, loaded after the request arrived (requests during a load share the next one)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Model"}}}},
+          "401": {"description": "The server has an admin token and the request does not carry it (Authorization: Bearer)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "403": {"description": "Admin routes are off: the server was started without --admin-token-file", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "404": {"$ref": "#/components/responses/NotFound"},
-          "409": {"description": "A reload of this model is in progress", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "422": {"$ref": "#/components/responses/Unprocessable"},
           "429": {"$ref": "#/components/responses/TooMany"}
         }
@@ -67,29 +69,26 @@ public enum OpenAPIDocument {
     },
     "/healthz": {
       "get": {
-        "summary": "The process answers",
+        "summary": "The process answers (outside every request limit)",
         "responses": {
-          "200": {"description": "Alive", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
-          "429": {"$ref": "#/components/responses/TooMany"}
+          "200": {"description": "Alive", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}}
         }
       }
     },
     "/readyz": {
       "get": {
-        "summary": "Every model is loaded",
+        "summary": "Every model is loaded (outside every request limit)",
         "responses": {
           "200": {"description": "Ready", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
-          "429": {"$ref": "#/components/responses/TooMany"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },
     "/metrics": {
       "get": {
-        "summary": "Prometheus metrics (text format 0.0.4)",
+        "summary": "Prometheus metrics (text format 0.0.4; outside every request limit)",
         "responses": {
-          "200": {"description": "Requests and errors by route and status, latency, texts per model pass, models loaded", "content": {"text/plain": {"schema": {"type": "string"}}}},
-          "429": {"$ref": "#/components/responses/TooMany"}
+          "200": {"description": "Requests and errors by route and status, latency, texts per model pass, models loaded", "content": {"text/plain": {"schema": {"type": "string"}}}}
         }
       }
     },
@@ -174,17 +173,20 @@ public enum OpenAPIDocument {
       "Error": {
         "type": "object", "required": ["error"], "additionalProperties": false,
         "properties": {"error": {"type": "object", "required": ["code", "message"], "additionalProperties": false, "properties": {
-          "code": {"type": "string", "description": "invalid_json, invalid_utf8, invalid_field, unknown_field, invalid_request, unknown_model, not_found, method_not_allowed, body_too_large, too_many_requests, overloaded, not_ready, timeout, model_not_loaded, reload_in_progress, internal"},
+          "code": {"type": "string", "description": "invalid_json, invalid_utf8, invalid_field, unknown_field, invalid_request, unknown_model, not_found, method_not_allowed, body_too_large, too_many_requests, overloaded, not_ready, timeout, model_not_loaded, answer_too_large, admin_disabled, unauthorized, internal"},
           "message": {"type": "string"}}}}
       }
+    },
+    "securitySchemes": {
+      "adminToken": {"type": "http", "scheme": "bearer", "description": "The secret in the file given to --admin-token-file"}
     },
     "responses": {
       "BadRequest": {"description": "Not valid UTF-8 or JSON, a member of the wrong type, or an unknown member", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "NotFound": {"description": "No model or route of that name", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "TooLarge": {"description": "The body is larger than --max-body-bytes", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "TooLarge": {"description": "The body is larger than --max-body-bytes (body_too_large), or the answer would be larger than --max-answer-bytes (answer_too_large)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Unprocessable": {"description": "Valid JSON the model cannot take: too many texts, an option its task does not have, a value out of range; for reload, a directory that does not load", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "TooMany": {"description": "More than --max-concurrent requests at once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "Unavailable": {"description": "Models still loading, or too many texts waiting for the model", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Unavailable": {"description": "Models still loading, too many texts waiting for the model, the requests in flight holding --max-bytes-in-flight-mb, or (explain) --max-concurrent-explains being computed; retry after Retry-After", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Timeout": {"description": "Not answered within --timeout-ms", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     }
   }

@@ -13,6 +13,9 @@ struct PredictRequest: Decodable, Sendable {
     var minProbability: Float?
     var unknownLabel: String
 
+    /// The longest `unknown_label`, in UTF-8 bytes (a label, not a text).
+    static let maxUnknownLabelBytes = 256
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case texts, topK = "top_k", probabilities, threshold
         case minProbability = "min_probability", unknownLabel = "unknown_label"
@@ -43,6 +46,10 @@ struct PredictRequest: Decodable, Sendable {
             throw ServiceError.invalid("top_k must be from 1 to the model's \(classifier.labelNames.count) labels")
         }
         if let p = minProbability, !(p >= 0 && p <= 1) { throw ServiceError.invalid("min_probability must be in [0, 1]") }
+        // Repeated in every abstaining prediction: a long one multiplies the answer.
+        guard unknownLabel.utf8.count <= Self.maxUnknownLabelBytes else {
+            throw ServiceError.invalid("unknown_label is \(unknownLabel.utf8.count) bytes; at most \(Self.maxUnknownLabelBytes)")
+        }
         return DecisionRule(threshold: threshold, minimumProbability: minProbability ?? 0, unknownLabel: unknownLabel)
     }
 }

@@ -8,14 +8,17 @@ import NIOCore
 enum RequestBody {
     /// The body, decoded; ``RequestTimedOut`` once `deadline` passes between two chunks (a
     /// client that stops sending altogether is cut off by the connection's idle timeout).
+    /// Each chunk takes its share of `budget` (``ServerConfiguration/bytesPerBodyByte`` per
+    /// byte) before it is kept: 503 `overloaded` when the requests in flight hold too much.
     static func decode<Body: Decodable>(_ type: Body.Type, from request: Request, maxBytes: Int,
-                                        deadline: ContinuousClock.Instant) async throws -> Body {
+                                        deadline: ContinuousClock.Instant, budget: BudgetShare) async throws -> Body {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBytes {
+            throw tooLarge(maxBytes)  // refused before a byte of it is read
+        }
         var buffer = ByteBuffer()
         for try await chunk in request.body {
-            guard buffer.readableBytes + chunk.readableBytes <= maxBytes else {
-                throw ServiceError(.contentTooLarge, code: "body_too_large",
-                                   "the body is larger than \(maxBytes) bytes; send fewer texts per request")
-            }
+            guard buffer.readableBytes + chunk.readableBytes <= maxBytes else { throw tooLarge(maxBytes) }
+            try budget.take(chunk.readableBytes * ServerConfiguration.bytesPerBodyByte)
             var chunk = chunk
             buffer.writeBuffer(&chunk)
             if ContinuousClock.now > deadline { throw RequestTimedOut() }
@@ -31,6 +34,10 @@ enum RequestBody {
         } catch let error as DecodingError {
             throw ServiceError.badRequest(code(of: error), message(of: error))
         }
+    }
+
+    private static func tooLarge(_ maxBytes: Int) -> ServiceError {
+        ServiceError(.contentTooLarge, code: "body_too_large", "the body is larger than \(maxBytes) bytes; send fewer texts per request")
     }
 
     private static func code(of error: DecodingError) -> String {

@@ -17,48 +17,81 @@ struct Routes: Sendable {
         // A deadline checked while the body arrives and when the pass takes the request, not a
         // timer task per request: that cost a fifth of the throughput of single-text requests.
         let deadline = ContinuousClock.now + configuration.requestTimeout
+        let share = BudgetShare(server.bytesInFlight)
         let body = try await RequestBody.decode(PredictRequest.self, from: request, maxBytes: configuration.maxBodyBytes,
-                                                deadline: deadline)
+                                                deadline: deadline, budget: share)
         let rule = try body.validate(for: model.classifier, maxTexts: configuration.maxTexts)
+        // The answer's size is known before the model runs: refuse one too large before
+        // spending a pass on it, and take its bytes from the budget now.
+        let bound = model.answerBound(texts: body.texts.count, topK: body.topK ?? 1, allProbabilities: body.probabilities,
+                                      unknownLabel: body.unknownLabel)
+        guard bound <= configuration.maxAnswerBytes else { throw Self.answerTooLarge(bound, configuration.maxAnswerBytes) }
+        try share.take(bound)
         let texts = body.texts.map { model.classifier.truncated($0, toBytes: configuration.maxTextBytes) }
         let predictions = try await model.batcher.predict(texts, rule: rule, deadline: deadline)
         var json = "{\"model\":" + model.jsonName + ",\"predictions\":["
+        json.reserveCapacity(bound)
         for (k, prediction) in predictions.enumerated() {
             if k > 0 { json += "," }
             json += prediction.json(topK: body.topK ?? 1, allProbabilities: body.probabilities)
         }
-        return Self.json(json + "]}")
+        return Self.json(json + "]}", holding: share)
     }
 
     /// `POST /v1/models/{name}/explain` → `{"model": name, "explanations": [...]}`, the objects
     /// `textclf explain --format json` prints, in its order (multi-label: one per predicted label).
+    /// Bounded in work (texts cut to ``ServerConfiguration/maxExplainTextBytes``, at most
+    /// ``ServerConfiguration/maxExplainSequences`` model sequences), in concurrency (its own
+    /// threads, ``ServerConfiguration/maxConcurrentExplains`` at once, 503 beyond) and in the
+    /// size of its answer.
     func explain(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let model = try server.store.model(named: try context.parameters.require("name"))
         let configuration = configuration
-        return try await withTimeout(configuration.requestTimeout) {
-            let body = try await RequestBody.decode(ExplainRequest.self, from: request, maxBytes: configuration.maxBodyBytes,
-                                                    deadline: .now + configuration.requestTimeout)
-            guard body.texts.count <= ClassifierServer.maxExplainTexts else {
-                throw ServiceError.invalid("\(body.texts.count) texts; explain takes at most \(ClassifierServer.maxExplainTexts) per request")
-            }
-            guard body.threshold.map({ $0 >= 0 && $0 <= 1 }) ?? true else { throw ServiceError.invalid("threshold must be in [0, 1]") }
-            if let label = body.label, !model.classifier.labelNames.contains(label) {
-                throw ServiceError.invalid("label \"\(label)\" is not one of the model's: \(model.classifier.labelNames.joined(separator: ", "))")
-            }
-            let texts = body.texts.map { model.classifier.truncated($0, toBytes: configuration.maxTextBytes) }
-            let explanations = try await offEventLoop {
-                try model.classifier.explain(texts, label: body.label, threshold: body.threshold)
-            }
-            let objects = explanations.joined().map { $0.json() }
-            return Self.json("{\"model\":" + model.jsonName + ",\"explanations\":[" + objects.joined(separator: ",") + "]}")
+        let share = BudgetShare(server.bytesInFlight)
+        let body = try await RequestBody.decode(ExplainRequest.self, from: request, maxBytes: configuration.maxBodyBytes,
+                                                deadline: .now + configuration.requestTimeout, budget: share)
+        guard body.texts.count <= ClassifierServer.maxExplainTexts else {
+            throw ServiceError.invalid("\(body.texts.count) texts; explain takes at most \(ClassifierServer.maxExplainTexts) per request")
         }
+        guard body.threshold.map({ $0 >= 0 && $0 <= 1 }) ?? true else { throw ServiceError.invalid("threshold must be in [0, 1]") }
+        if let label = body.label, !model.classifier.labelNames.contains(label) {
+            throw ServiceError.invalid("label \"\(label)\" is not one of the model's: \(model.classifier.labelNames.joined(separator: ", "))")
+        }
+        let texts = body.texts.map { model.classifier.truncated($0, toBytes: configuration.maxExplainTextBytes) }
+        let sequences = model.classifier.explanationCost(texts)
+        guard sequences <= configuration.maxExplainSequences else {
+            throw ServiceError.invalid("these texts cost \(sequences) model sequences to explain; a request may cost "
+                                       + "\(configuration.maxExplainSequences): send fewer or shorter texts")
+        }
+        let explanations = try await server.explainers.run(timeout: configuration.requestTimeout) {
+            try model.classifier.explain(texts, label: body.label, threshold: body.threshold)
+        }
+        // Each object is bounded by its text (cut above); the answer as a whole by the limit.
+        var json = "{\"model\":" + model.jsonName + ",\"explanations\":["
+        for (k, explanation) in explanations.joined().enumerated() {
+            let object = explanation.json()
+            guard json.utf8.count + object.utf8.count + 3 <= configuration.maxAnswerBytes else {
+                throw Self.answerTooLarge(json.utf8.count + object.utf8.count + 3, configuration.maxAnswerBytes)
+            }
+            try share.take(object.utf8.count + 1)
+            if k > 0 { json += "," }
+            json += object
+        }
+        return Self.json(json + "]}", holding: share)
     }
 
-    /// `POST /v1/models/{name}/reload` → the reloaded model's entry of `GET /v1/models`.
+    /// `POST /v1/models/{name}/reload` → the reloaded model's entry of `GET /v1/models`. An
+    /// admin route: off unless the server has an admin token, which the request must carry.
     func reload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        try server.authorizeAdmin(request)
         let name = try context.parameters.require("name")
         let served = try await server.store.reload(name, logger: context.logger)
         return Self.json(try Self.encode(served.info))
+    }
+
+    static func answerTooLarge(_ bytes: Int, _ limit: Int) -> ServiceError {
+        ServiceError(.contentTooLarge, code: "answer_too_large",
+                     "the answer would take up to \(bytes) bytes; answers are at most \(limit): send fewer texts, or ask for less of each")
     }
 
     /// `GET /v1/models` → `{"models": [...]}`, the loaded models in configuration order.
@@ -102,18 +135,21 @@ struct Routes: Sendable {
                  body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// A JSON answer whose bytes stay counted in `share` until they are written (or the
+    /// connection is gone): an answer a client does not read still counts.
+    static func json(_ text: String, holding share: BudgetShare) -> Response {
+        let buffer = ByteBuffer(string: text)
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(contentLength: buffer.readableBytes) { writer in
+                            try await writer.write(buffer)
+                            try await writer.finish(nil)
+                            share.releaseAll()
+                        })
+    }
+
     static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
-
-/// Runs `work` on a global queue: model work takes milliseconds to seconds and must not hold
-/// an event loop or a thread of the cooperative pool.
-func offEventLoop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
-}
-

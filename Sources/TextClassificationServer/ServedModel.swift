@@ -20,10 +20,25 @@ final class ServedModel: Sendable {
         jsonName = ServiceError.quoted(name)
     }
 
-    /// The model's entry in `GET /v1/models`.
+    /// The most bytes an answer of `texts` predictions can take, as ``Prediction/json(topK:allProbabilities:leading:)``
+    /// writes them (every label at its longest, every probability at its longest digits).
+    func answerBound(texts: Int, topK: Int, allProbabilities: Bool, unknownLabel: String) -> Int {
+        let names = classifier.labelNames
+        let label = names.map { ServiceError.quoted($0).utf8.count }.max() ?? 2
+        let chosen = max(label, ServiceError.quoted(unknownLabel).utf8.count)
+        let number = 16  // "-1.17549435e-38"
+        var each = 40 + chosen + number
+        if topK > 1 { each += topK * (label + number + 30) }
+        if allProbabilities || classifier.labels.head == .multiLabel { each += names.count * (label + number + 2) + 20 }
+        if classifier.labels.head == .multiLabel { each += names.count * (label + 1) }
+        return jsonName.utf8.count + 40 + texts * (each + 1)
+    }
+
+    /// The model's entry in `GET /v1/models`. Its directory is given by its last component
+    /// only: the server's file system is not the client's business.
     var info: ModelInfo {
         let c = classifier.configuration
-        return ModelInfo(name: name, directory: directory.path, labels: classifier.labelNames,
+        return ModelInfo(name: name, directory: directory.lastPathComponent, labels: classifier.labelNames,
                          task: classifier.labels.head.rawValue, encoder: c.encoder.rawValue, tokens: c.unit.rawValue,
                          formatVersion: classifier.origin?.formatVersion ?? TextClassifier.formatVersion,
                          contentHash: classifier.origin?.contentHash ?? "",

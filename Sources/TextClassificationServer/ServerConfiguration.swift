@@ -44,6 +44,36 @@ public struct ServerConfiguration: Sendable {
     /// On SIGTERM or SIGINT: how long requests in flight may take to finish before the
     /// server exits anyway.
     public var drainTimeout: Duration = .seconds(30)
+    /// The most open connections; one more is closed as soon as it is accepted.
+    public var maxConnections = 2_048
+    /// A connection whose client reads nothing of its answer for this long is closed (the
+    /// answer's memory with it).
+    public var writeTimeout: Duration = .seconds(10)
+    /// The memory budget of the requests in flight: each body counts
+    /// ``bytesPerBodyByte`` times its size (the copies decoding makes) from its first byte,
+    /// each answer its size until it is written. A request that would exceed it is refused
+    /// 503 before its body is read.
+    public var maxBytesInFlight = 512 << 20
+    /// The largest answer; a request whose answer would be larger is refused 413.
+    public var maxAnswerBytes = 32 << 20
+    /// Explain: the most UTF-8 bytes of one text kept (cut as ``maxTextBytes`` cuts).
+    public var maxExplainTextBytes = 10_000
+    /// Explain: the most model sequences one request may cost (a text costs one plus one per
+    /// token inside its model's window); 422 above it.
+    public var maxExplainSequences = 20_000
+    /// Explain: requests computed at once, on threads of their own so that they never hold
+    /// up predictions; one more is refused 503.
+    public var maxConcurrentExplains = 1
+    /// The longest `maxLength` of a model this server loads: every text of a model pass is
+    /// padded to it (``maxBatch`` × this × 4 bytes per pass).
+    public var maxModelLength = 10_000
+    /// The secret that `Authorization: Bearer …` must carry on the admin routes (reload);
+    /// `nil` turns them off (403), leaving SIGHUP as the way to reload.
+    public var adminToken: String?
+
+    /// The bytes of the request budget a body costs per byte: the buffer it arrives in, the
+    /// decoder's copy and its decoded strings, rounded up.
+    public static let bytesPerBodyByte = 4
 
     /// Serve `models` with the CLI's defaults for everything else.
     public init(models: [Model]) {

@@ -2,22 +2,26 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import NIOCore
-import Synchronization
 
 /// Wraps every route: logs it (one line per request, with its id, status and time), refuses a request beyond the concurrency limit (429), turns every error
 /// (a timeout among them: 504) into the JSON error body, and records the request in the
 /// metrics. The routes bound their own time: predict by a deadline checked as its body
-/// arrives and when its model pass takes it, explain by ``withTimeout(_:_:)``.
+/// arrives and when its model pass takes it, explain by ``ExplainPool``.
 struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
-    let maxConcurrentRequests: Int
     let timeout: Duration
-    let inFlight: InFlightCount
+    /// Requests being handled, against `--max-concurrent`.
+    let inFlight: BoundedCount
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         var response: Response
-        if inFlight.enter(limit: maxConcurrentRequests) {
+        if Self.isProbe(request) {
+            // Outside the limits: a liveness probe answered 429 would restart a healthy server.
+            do { response = try await next(request, context) } catch {
+                response = Self.response(for: error, request: request, context: context, timeout: timeout)
+            }
+        } else if inFlight.enter() {
             defer { inFlight.leave() }
             do {
                 response = try await next(request, context)
@@ -26,7 +30,7 @@ struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         } else {
             response = Self.response(for: ServiceError(.tooManyRequests, code: "too_many_requests",
-                                                       "more than \(maxConcurrentRequests) requests at once; retry later"),
+                                                       "more than \(inFlight.limit) requests at once; retry later"),
                                      request: request, context: context, timeout: timeout)
         }
         let duration = ContinuousClock.now - started
@@ -38,6 +42,11 @@ struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
             "ms": "\(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000 + Double(duration.components.seconds) * 1000)",
         ])
         return response
+    }
+
+    /// Health, readiness and metrics: cheap, bodiless GETs that orchestrators poll.
+    static func isProbe(_ request: Request) -> Bool {
+        request.method == .get && ["/healthz", "/readyz", "/metrics"].contains(request.uri.path)
     }
 
     /// The JSON error answer for `error`: its own for a ``ServiceError``; Hummingbird's
@@ -61,8 +70,10 @@ struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as any HTTPResponseError:
             refusal = ServiceError(error.status, code: "http_\(error.status.code)", error.status.reasonPhrase)
         default:
+            // The details stay in the log, found by the request id the client is given.
             context.logger.error("request failed: \(error)")
-            refusal = ServiceError(.internalServerError, code: "internal", "the server failed to answer: \(error)")
+            let id = context.logger[metadataKey: "hb.request.id"].map { " (request \($0))" } ?? ""
+            refusal = ServiceError(.internalServerError, code: "internal", "the server failed to answer\(id); its log says why")
         }
         // Building a JSON body cannot fail; the bare status is the fallback all the same.
         return (try? refusal.response(from: request, context: context)) ?? Response(status: refusal.status)
@@ -70,33 +81,3 @@ struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 struct RequestTimedOut: Error {}
-
-/// Runs `body`, cancelling it and throwing ``RequestTimedOut`` once `timeout` has passed.
-func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw RequestTimedOut()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
-
-/// Requests being handled, against the concurrency limit.
-final class InFlightCount: Sendable {
-    private let count = Atomic<Int>(0)
-
-    /// Counts one more request if fewer than `limit` are in flight.
-    func enter(limit: Int) -> Bool {
-        if count.wrappingAdd(1, ordering: .relaxed).newValue > limit {
-            count.wrappingSubtract(1, ordering: .relaxed)
-            return false
-        }
-        return true
-    }
-
-    func leave() { count.wrappingSubtract(1, ordering: .relaxed) }
-    var value: Int { count.load(ordering: .relaxed) }
-}

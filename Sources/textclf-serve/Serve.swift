@@ -29,8 +29,26 @@ struct TextClfServe: AsyncParsableCommand {
         Examples:
           textclf serve --model reviews=reviews-model --model topics=topics-model
           curl -s localhost:8080/v1/models/reviews/predict -d '{"texts": ["质量很好"]}'
-          kill -HUP $(pidof textclf)     # after textclf fit … -o reviews-model --force
+          kill -HUP $(pidof textclf-serve)     # after textclf fit … -o reviews-model --force
+
+        Limits (docs/serve.md, Deploying, gives the memory bound they make): bodies and \
+        answers in flight share --max-bytes-in-flight-mb (503 beyond, before reading more); \
+        an answer is at most --max-answer-bytes (413); connections beyond --max-connections \
+        are closed; a client that reads nothing of its answer for --write-timeout-ms is cut \
+        off; explain runs --max-concurrent-explains at once on threads of its own. /healthz, \
+        /readyz and /metrics are outside every limit. The reload route is off (403) unless \
+        --admin-token-file names a file holding a secret, which requests then send as \
+        Authorization: Bearer SECRET; SIGHUP always reloads.
         """)
+
+    /// SIGHUP is caught from the first instruction on: its default action ends the process,
+    /// and deploy scripts send it right after a restart, before the reload handler (a
+    /// dispatch source, set up once the server starts) exists. A handler that does nothing,
+    /// not SIG_IGN: an ignored signal would be discarded before the dispatch source saw it.
+    static func main() async {
+        signal(SIGHUP) { _ in }
+        await main(nil)
+    }
 
     @Option(name: .customLong("model"), parsing: .singleValue,
             help: ArgumentHelp("A model to serve, as NAME=DIRECTORY (or DIRECTORY: named after its last path component); repeat for more.", valueName: "name=dir"))
@@ -48,6 +66,18 @@ struct TextClfServe: AsyncParsableCommand {
     @Option(help: "Milliseconds before a request is answered 504, reading its body included.") var timeoutMs = 10_000
     @Option(help: "The most requests at once (429 above).") var maxConcurrent = 1_024
     @Option(help: "Seconds requests in flight may take to finish after SIGTERM.") var drainTimeout = 30.0
+    @Option(help: "The most open connections; more are closed at once.") var maxConnections = 2_048
+    @Option(help: "Milliseconds a client may read nothing of its answer before it is cut off.") var writeTimeoutMs = 10_000
+    @Option(help: "MiB that request bodies (4 bytes per byte received) and answers in flight may hold together (503 above).")
+    var maxBytesInFlightMb = 512
+    @Option(help: "The largest answer in bytes (413 above).") var maxAnswerBytes = 32 << 20
+    @Option(help: "Explain: UTF-8 bytes of one text kept.") var maxExplainTextBytes = 10_000
+    @Option(help: "Explain: the most model sequences one request may cost (one per text and per token; 422 above).")
+    var maxExplainSequences = 20_000
+    @Option(help: "Explain: requests computed at once, on threads of their own (503 above).") var maxConcurrentExplains = 1
+    @Option(help: ArgumentHelp("A file whose first line is the secret that turns on the admin route (reload); requests send Authorization: Bearer SECRET. Without it, reload over HTTP is off.", valueName: "file"))
+    var adminTokenFile: String?
+    @Option(help: "The longest maxLength of a model served: each text of a pass is padded to it.") var maxModelLength = 10_000
     @Option(help: "Log level: trace, debug, info (each request), notice, warning, error.") var logLevel = "info"
 
     func validate() throws {
@@ -58,8 +88,26 @@ struct TextClfServe: AsyncParsableCommand {
                               (timeoutMs, "--timeout-ms"), (maxConcurrent, "--max-concurrent")] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
+        for (value, name) in [(maxConnections, "--max-connections"), (writeTimeoutMs, "--write-timeout-ms"),
+                              (maxBytesInFlightMb, "--max-bytes-in-flight-mb"), (maxAnswerBytes, "--max-answer-bytes"),
+                              (maxExplainTextBytes, "--max-explain-text-bytes"), (maxExplainSequences, "--max-explain-sequences"),
+                              (maxConcurrentExplains, "--max-concurrent-explains"), (maxModelLength, "--max-model-length")] where value < 1 {
+            throw ValidationError("\(name) must be at least 1")
+        }
+        // Durations are bounded so that none overflows when converted (a day is plenty).
+        for (value, name) in [(maxWaitMs, "--max-wait-ms"), (timeoutMs, "--timeout-ms"), (writeTimeoutMs, "--write-timeout-ms")]
+        where value > 86_400_000 {
+            throw ValidationError("\(name) must be at most 86400000 (a day)")
+        }
         guard maxWaitMs >= 0 else { throw ValidationError("--max-wait-ms must be at least 0") }
-        guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must be at least 0") }
+        guard drainTimeout.isFinite, (0...86_400).contains(drainTimeout) else {
+            throw ValidationError("--drain-timeout must be from 0 to 86400 seconds")
+        }
+        guard maxBytesInFlightMb <= 1 << 30 else { throw ValidationError("--max-bytes-in-flight-mb must be at most \(1 << 30)") }
+        guard maxBodyBytes.multipliedReportingOverflow(by: 4).partialValue <= maxBytesInFlightMb << 20,
+              maxBodyBytes <= Int.max / 4 else {
+            throw ValidationError("--max-body-bytes × 4 must fit in --max-bytes-in-flight-mb: a body as large as allowed could never be read")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical") }
     }
 
@@ -84,6 +132,21 @@ struct TextClfServe: AsyncParsableCommand {
         }
     }
 
+    /// The secret in `path`: its first line, at least 16 bytes. The file, not the command
+    /// line, holds it: any user can read a process's arguments in /proc.
+    static func adminToken(from path: String) throws -> String {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw TextClassificationError.cannotRead(file: path, reason: "the admin token file cannot be read as UTF-8 text")
+        }
+        let token = String(text.prefix { $0 != "\n" && $0 != "\r" }).trimmingCharacters(in: .whitespaces)
+        guard token.utf8.count >= 16, !token.contains(where: { $0.isWhitespace }) else {
+            throw TextClassificationError.invalidArgument(name: "--admin-token-file", value: path,
+                                                          expected: "a file whose first line is a secret of at least 16 characters without spaces (e.g. openssl rand -hex 32)")
+        }
+        return token
+    }
+
     func run() async throws {
         let served: [ServerConfiguration.Model]
         do { served = try servedModels() } catch let error as TextClassificationError { fail(error) }
@@ -99,6 +162,17 @@ struct TextClfServe: AsyncParsableCommand {
         configuration.requestTimeout = .milliseconds(timeoutMs)
         configuration.maxConcurrentRequests = maxConcurrent
         configuration.drainTimeout = .milliseconds(Int64(drainTimeout * 1000))
+        configuration.maxConnections = maxConnections
+        configuration.writeTimeout = .milliseconds(writeTimeoutMs)
+        configuration.maxBytesInFlight = maxBytesInFlightMb << 20
+        configuration.maxAnswerBytes = maxAnswerBytes
+        configuration.maxExplainTextBytes = maxExplainTextBytes
+        configuration.maxExplainSequences = maxExplainSequences
+        configuration.maxConcurrentExplains = maxConcurrentExplains
+        configuration.maxModelLength = maxModelLength
+        if let adminTokenFile {
+            do { configuration.adminToken = try Self.adminToken(from: adminTokenFile) } catch let error as TextClassificationError { fail(error) }
+        }
         var logger = Logger(label: "textclf.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let server = ClassifierServer(configuration: configuration, logger: logger)

@@ -41,11 +41,15 @@ final class OutputFile {
         } else {
             let directory = (resolved as NSString).deletingLastPathComponent
             let name = (resolved as NSString).lastPathComponent
-            let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).partial-\(getpid())"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            // A new name nobody can have planted (O_EXCL), never a link (O_NOFOLLOW): in a
+            // shared directory another user could otherwise redirect the write.
+            let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).partial-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
                 throw TextClassificationError.cannotWrite(file: path, reason: String(cString: strerror(errno)))
             }
+            // A replaced file keeps its permissions (a 0600 file of labels stays private).
+            if exists { fchmod(fd, info.st_mode & 0o7777) }
             descriptor = fd
             target = resolved
             self.temporary = temporary
@@ -64,7 +68,10 @@ final class OutputFile {
             let length = readlink(current, &destination, Int(PATH_MAX))
             guard length > 0 else { return current }
             let link = String(decoding: destination[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            current = link.hasPrefix("/") ? link : (current as NSString).deletingLastPathComponent + "/" + link
+            // A relative target is relative to the link's own directory: "" for a link named
+            // without one (`-o latest.csv`), which must not become "/" + target.
+            let directory = (current as NSString).deletingLastPathComponent
+            current = link.hasPrefix("/") || directory.isEmpty ? link : directory + "/" + link
         }
         return current
     }

@@ -84,6 +84,12 @@ extension TextClf {
                     (data.texts, data.labels, data.lines) = (data.texts.dropLast(rows), data.labels.dropLast(rows), data.lines.dropLast(rows))
                     held = last
                 }
+                if let held, held.texts.isEmpty || data.texts.isEmpty {
+                    let needed = Int((1 / validationSplit).rounded(.up)) + 1
+                    throw TextClassificationError.invalidTrainingData(reason: validation != nil && held.texts.isEmpty
+                        ? "\(validation!) has no rows to measure the trials on"
+                        : "\(trainingFile) has \(data.texts.count + held.texts.count) rows, too few to train on some and measure trials on the last \(Int(validationSplit * 100))%; tune needs at least \(needed) rows, or a --validation file")
+                }
                 let tuner = Tuner(labels: labels, budget: seconds!, seed: seed)
                 let onTrial: (Tuner.Trial) -> Void = { trial in
                     printError(String(format: "Trial %d (%.0fs): %@ → ", trial.number, trial.seconds, trial.settings.summary)

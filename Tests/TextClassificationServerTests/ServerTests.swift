@@ -189,9 +189,13 @@ import TextClassification
             #expect(try Self.errorCode(large) == "body_too_large")
         }
         try await withServer(server { $0.maxConcurrentRequests = 0 }) { client in
-            let busy = try await client.execute(uri: "/healthz", method: .get)
+            let busy = try await Self.post(client, "/v1/models/reviews/predict", #"{"texts": ["a"]}"#)
             #expect(busy.status == .tooManyRequests)
             #expect(busy.headers[.retryAfter] == "1")
+            // Probes are outside the limit: a full server is not a dead one.
+            for probe in ["/healthz", "/readyz", "/metrics"] {
+                #expect(try await client.execute(uri: probe, method: .get).status == .ok, "\(probe)")
+            }
         }
         try await withServer(server { $0.maxQueuedTexts = 2 }) { client in
             let queued = try await Self.post(client, "/v1/models/reviews/predict", #"{"texts": ["a", "b", "c"]}"#)
@@ -217,7 +221,135 @@ import TextClassification
         }
     }
 
+    @Test func oneRequestCannotMakeAnAnswerLargerThanTheLimit() async throws {
+        try await withServer(server()) { client in
+            // 1,000 abstentions each repeating a 4 MB label would be a 4 GB answer.
+            let huge = "{\"texts\": [" + Array(repeating: "\"\"", count: 1_000).joined(separator: ",")
+                + "], \"min_probability\": 1, \"unknown_label\": \"" + String(repeating: "x", count: 4_000_000) + "\"}"
+            let refused = try await Self.post(client, "/v1/models/topics/predict", huge)
+            #expect(refused.status == .unprocessableContent)
+            #expect(String(buffer: refused.body).contains("unknown_label"))
+        }
+        try await withServer(server { $0.maxAnswerBytes = 2_000 }) { client in
+            let texts = Array(repeating: "\"好\"", count: 100).joined(separator: ",")
+            let large = try await Self.post(client, "/v1/models/topics/predict", "{\"texts\": [\(texts)], \"probabilities\": true}")
+            #expect(large.status == .contentTooLarge)
+            #expect(try Self.errorCode(large) == "answer_too_large")
+            #expect(try await Self.post(client, "/v1/models/topics/predict", #"{"texts": ["好"]}"#).status == .ok)
+        }
+    }
+
+    @Test func answerBoundHoldsForEveryKindOfAnswer() async throws {
+        let loaded = server()
+        try await loaded.loadModels()
+        let texts = ["质量很好", "", String(repeating: "太差了", count: 30)]
+        for name in ["reviews", "topics", "tags"] {
+            let model = try loaded.store.model(named: name)
+            for (topK, all) in [(1, false), (1, true), (model.classifier.labelNames.count, true)] where topK == 1 || name == "topics" {
+                let predictions = try model.classifier.predict(texts: texts, minimumProbability: name == "topics" ? 1 : 0,
+                                                               unknownLabel: "不知道\u{0001}\"")
+                let answer = "{\"model\":\(model.jsonName),\"predictions\":[" + predictions.map { $0.json(topK: topK, allProbabilities: all) }
+                    .joined(separator: ",") + "]}"
+                #expect(answer.utf8.count <= model.answerBound(texts: texts.count, topK: topK, allProbabilities: all,
+                                                               unknownLabel: "不知道\u{0001}\""), "\(name) top \(topK) all \(all)")
+            }
+        }
+    }
+
+    @Test func bodiesInFlightShareOneByteBudget() async throws {
+        // 4 bytes of budget per body byte: a 300-byte body needs 1,200.
+        let body = "{\"texts\": [\"" + String(repeating: "a", count: 280) + "\"]}"
+        try await withServer(server { $0.maxBytesInFlight = 1_000 }) { client in
+            let refused = try await Self.post(client, "/v1/models/reviews/predict", body)
+            #expect(refused.status == .serviceUnavailable)
+            #expect(try Self.errorCode(refused) == "overloaded")
+            #expect(refused.headers[.retryAfter] == "1")
+        }
+        let budgeted = server { $0.maxBytesInFlight = 100_000 }
+        try await withServer(budgeted) { client in
+            for _ in 0..<20 {
+                let answered = try await Self.post(client, "/v1/models/reviews/predict", body)
+                #expect(answered.status == .ok)
+            }
+        }
+        let inUse = budgeted.bytesInFlight.inUse
+        #expect(inUse == 0, "every request gave its share back")
+    }
+
+    @Test func explainIsBoundedInWorkAndAnswersWithinIt() async throws {
+        let long = String(repeating: "质量很好物流很快", count: 2_000)  // 48,000 bytes
+        try await withServer(server { $0.maxExplainSequences = 20 }) { client in
+            let refused = try await Self.post(client, "/v1/models/reviews/explain", "{\"texts\": [\"\(long)\"]}")
+            #expect(refused.status == .unprocessableContent)
+            #expect(String(buffer: refused.body).contains("model sequences"))
+        }
+        let reviews = try TextClassifier(contentsOf: Self.models.appendingPathComponent("reviews"))
+        try await withServer(server { $0.maxExplainTextBytes = 300 }) { client in
+            let response = try await Self.post(client, "/v1/models/reviews/explain", "{\"texts\": [\"\(long)\"]}")
+            #expect(response.status == .ok)
+            let expected = try reviews.explain([reviews.truncated(long, toBytes: 300)])[0][0].json()
+            #expect(String(buffer: response.body) == "{\"model\":\"reviews\",\"explanations\":[\(expected)]}")
+        }
+    }
+
+    @Test func answersNameNoServerPathAndFailuresNoInternals() async throws {
+        try await withServer(server()) { client in
+            let models = String(buffer: try await client.execute(uri: "/v1/models", method: .get).body)
+            #expect(models.contains("\"directory\":\"reviews\""))
+            #expect(!models.contains(Self.models.path))
+        }
+    }
+
     // MARK: Reload
+
+    static let adminToken = "0123456789abcdef0123"
+    static let admin: HTTPFields = [.authorization: "Bearer " + adminToken]
+
+    @Test func reloadIsAnAdminRouteOffUnlessATokenIsConfigured() async throws {
+        try await withServer(server()) { client in
+            let off = try await client.execute(uri: "/v1/models/reviews/reload", method: .post)
+            #expect(off.status == .forbidden)
+            #expect(try Self.errorCode(off) == "admin_disabled")
+        }
+        try await withServer(server { $0.adminToken = Self.adminToken }) { client in
+            let none = try await client.execute(uri: "/v1/models/reviews/reload", method: .post)
+            #expect(none.status == .unauthorized)
+            #expect(none.headers[.wwwAuthenticate] == "Bearer")
+            let wrong = try await client.execute(uri: "/v1/models/reviews/reload", method: .post,
+                                                 headers: [.authorization: "Bearer 0123456789abcdef0124"])
+            #expect(wrong.status == .unauthorized)
+            let right = try await client.execute(uri: "/v1/models/reviews/reload", method: .post,
+                                                 headers: [.authorization: "Bearer " + Self.adminToken])
+            #expect(right.status == .ok)
+        }
+    }
+
+    @Test func reloadsDuringTheFirstLoadJoinItInsteadOfFailingIt() async throws {
+        let starting = server { $0.adminToken = Self.adminToken }
+        try await withServer(starting, load: false) { client in
+            async let first: Void = starting.loadModels()
+            // Asked while the first load runs (or just before): answered by a load after it.
+            let reloads = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await client.execute(uri: "/v1/models/topics/reload", method: .post,
+                                                 headers: [.authorization: "Bearer " + Self.adminToken]).status
+                    }
+                }
+                group.addTask { _ = await starting.reloadModels(); return .ok }  // what SIGHUP does
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            try await first
+            #expect(reloads.allSatisfy { $0 == .ok }, "\(reloads)")
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            // Nine requests, coalesced: far fewer loads than requests, and at least one after the first.
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            let loads = metrics.split(separator: "\n").first { $0.hasPrefix(#"textclf_model_loads_total{model="topics",result="ok"}"#) }
+            let count = Int(loads?.split(separator: " ").last ?? "") ?? 0
+            #expect((2...4).contains(count), "\(loads ?? "no loads line")")
+        }
+    }
+
 
     @Test func reloadSwapsInANewModelAndKeepsTheOldOneWhenTheNewIsBroken() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("textclf-reload-\(UUID().uuidString)")
@@ -227,12 +359,13 @@ import TextClassification
         try FileManager.default.copyItem(at: Self.models.appendingPathComponent("reviews"), to: directory)
         var configuration = ServerConfiguration(models: [.init(name: "m", directory: directory)])
         configuration.port = 0
+        configuration.adminToken = Self.adminToken
         try await withServer(ClassifierServer(configuration: configuration)) { client in
             let before = String(buffer: try await Self.post(client, "/v1/models/m/predict", #"{"texts": ["非常满意"]}"#).body)
             // Replaced by the topics model: the reload answers with its entry, predictions follow it.
             try FileManager.default.removeItem(at: directory)
             try FileManager.default.copyItem(at: Self.models.appendingPathComponent("topics"), to: directory)
-            let reloaded = try await client.execute(uri: "/v1/models/m/reload", method: .post)
+            let reloaded = try await client.execute(uri: "/v1/models/m/reload", method: .post, headers: Self.admin)
             #expect(reloaded.status == .ok)
             #expect(String(buffer: reloaded.body).contains("\"task\":\"multiClass\""))
             let after = String(buffer: try await Self.post(client, "/v1/models/m/predict", #"{"texts": ["非常满意"]}"#).body)
@@ -241,12 +374,13 @@ import TextClassification
             let weights = directory.appendingPathComponent("model.safetensors")
             let bytes = try Data(contentsOf: weights)
             try bytes.prefix(bytes.count / 2).write(to: weights)
-            let broken = try await client.execute(uri: "/v1/models/m/reload", method: .post)
+            let broken = try await client.execute(uri: "/v1/models/m/reload", method: .post, headers: Self.admin)
             #expect(broken.status == .unprocessableContent)
             #expect(try Self.errorCode(broken) == "model_not_loaded")
-            #expect(String(buffer: broken.body).contains("truncated"))
+            #expect(String(buffer: broken.body).contains("model.safetensors: the file is truncated"))
+            #expect(!String(buffer: broken.body).contains(root.path), "no server path in an answer")
             #expect(String(buffer: try await Self.post(client, "/v1/models/m/predict", #"{"texts": ["非常满意"]}"#).body) == after)
-            let unknown = try await client.execute(uri: "/v1/models/nope/reload", method: .post)
+            let unknown = try await client.execute(uri: "/v1/models/nope/reload", method: .post, headers: Self.admin)
             #expect(unknown.status == .notFound)
         }
     }

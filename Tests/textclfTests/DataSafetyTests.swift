@@ -31,6 +31,38 @@ import Testing
         #expect(try Command.run(["fit", Self.seed, "-o", "/dev/null", "--force"] + quick).stderr.contains("device, FIFO or socket"))
     }
 
+    @Test func fitNeverReplacesTheWorkingDirectoryItsParentsOrHomeEvenWithForce() throws {
+        let directory = try Command.temporaryDirectory()
+        let work = directory.appendingPathComponent("s"), home = directory.appendingPathComponent("home")
+        for folder in [work, home] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        try "precious".write(to: work.appendingPathComponent("mine.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Self.seed, toPath: work.appendingPathComponent("seed-example.csv").path)
+        for target in [".", "..", "./", directory.path, "~"] {
+            let fit = try Command.shell("/bin/bash", ["-c", "cd \"$0\" && \"$1\" fit seed-example.csv -o \(target) --force --epochs 1 --validation-split 0",
+                                                      work.path, Command.executable.path], environment: ["HOME": home.path])
+            #expect(fit.status == 73 && fit.stderr.contains("which a model never replaces"), "\(target): \(fit.stderr)")
+        }
+        #expect(try String(contentsOf: work.appendingPathComponent("mine.txt"), encoding: .utf8) == "precious")
+        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("seed-example.csv").path))
+    }
+
+    @Test func aRelativeLinkIsFollowedFromItsOwnDirectoryAndReplacedFilesKeepTheirMode() throws {
+        let directory = try Command.temporaryDirectory()
+        let file = directory.appendingPathComponent("labels.csv").path
+        try "old".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(chmod(file, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("latest.csv").path, withDestinationPath: "labels.csv")
+        // `-o latest.csv` from the link's directory: the target is beside the link, not at /.
+        let predict = try Command.shell("/bin/bash", ["-c", "cd \"$0\" && \"$1\" predict \"$2\" --lines -o latest.csv <<< 好",
+                                                      directory.path, Command.executable.path, Command.sharedModel.path])
+        #expect(predict.status == 0, "\(predict.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).hasPrefix("text,label,probability\n好,"))
+        var info = stat()
+        #expect(stat(file, &info) == 0 && info.st_mode & 0o777 == 0o600, "a private file stays private")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("partial") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
     @Test func outputsFollowLinksAndWriteThroughDevicesAndFIFOs() throws {
         let directory = try Command.temporaryDirectory()
         let file = directory.appendingPathComponent("labels.csv").path, link = directory.appendingPathComponent("latest.csv").path

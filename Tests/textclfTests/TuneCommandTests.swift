@@ -25,6 +25,15 @@ import Testing
         #expect(both.status == 64 && both.stderr.contains("not both"))
     }
 
+    @Test func aFileTooSmallToTuneSaysHowManyRowsItNeeds() throws {
+        let directory = try Command.temporaryDirectory()
+        let seed = Command.repository.appendingPathComponent("Data/seed-example.csv").path
+        let tune = try Command.run(["tune", seed, "--budget", "5s", "-o", directory.appendingPathComponent("m").path])
+        #expect(tune.status == 65, "\(tune.stderr)")
+        #expect(tune.stderr.contains("has 3 rows, too few") && tune.stderr.contains("tune needs at least 11 rows"), "\(tune.stderr)")
+        #expect(!tune.stderr.contains("invalidTrainingData("), "a sentence, not a Swift value")
+    }
+
     @Test func foldsMeasureTrialsAndTheReportListsThem() throws {
         let directory = try Command.temporaryDirectory()
         let text = try String(contentsOf: Command.repository.appendingPathComponent("Data/thucnews-train.csv"), encoding: .utf8)

@@ -29,7 +29,8 @@ public struct CSVRecord: Equatable, Sendable {
 
 /// Streams RFC 4180 CSV from a file or standard input: quoted fields with embedded commas,
 /// quotes (`""`) and newlines; LF, CRLF or CR line ends; a UTF-8 byte-order mark; blank lines
-/// skipped. Reads 64 KiB at a time, so memory stays bounded on any input size.
+/// skipped. Reads 64 KiB at a time and refuses a field past ``maxFieldBytes``, so memory stays
+/// bounded on any input.
 ///
 /// Written here rather than taken from a CSV package: errors must name the line and the
 /// byte offset of invalid UTF-8, and the reader works on bytes (the Unicode-scalar iterator
@@ -63,6 +64,16 @@ public final class CSVReader {
 
     @inline(__always)
     private func peekByte() throws -> UInt8? { try input.peek() }
+
+    /// The longest field read: far beyond any text a model reads (they keep at most 1 MiB),
+    /// so that memory stays bounded on a file with a stray quote or no line ends.
+    public static let maxFieldBytes = 64 << 20
+
+    private func fieldTooLong(from line: Int, quoted: Bool) -> TextClassificationError {
+        .malformedData(file: name, line: line,
+                       reason: quoted ? "a quoted field runs past \(Self.maxFieldBytes >> 20) MiB: a quote opened here is probably never closed; check for a stray \" in this row"
+                                      : "a field runs past \(Self.maxFieldBytes >> 20) MiB without a comma or line end; is this a CSV file?")
+    }
 
     /// The next record, or nil at the end of the input.
     public func next() throws -> CSVRecord? {
@@ -100,6 +111,8 @@ public final class CSVReader {
                             break
                         }
                         if b == lf { line += 1 }
+                        // A stray quote would otherwise take the rest of the file into one field.
+                        guard field.count < Self.maxFieldBytes else { throw fieldTooLong(from: openingLine, quoted: true) }
                         field.append(b)
                     }
                     guard let after = try nextByte() else { try finishField(); break recordLoop }
@@ -122,6 +135,7 @@ public final class CSVReader {
                     try finishField()
                     break recordLoop
                 default:
+                    guard field.count < Self.maxFieldBytes else { throw fieldTooLong(from: startLine, quoted: false) }
                     field.append(byte)
                 }
                 guard let b = try nextByte() else { try finishField(); break recordLoop }

@@ -35,17 +35,48 @@ final class DirectoryHandle {
 
     func pathOf(_ name: String) -> String { path + "/" + name }
 
-    /// Whether `name` exists in the directory (a file or anything else).
+    /// Whether `name` exists in the directory (a file or anything else, a link not followed).
     func contains(_ name: String) -> Bool {
         var info = stat()
-        return fstatat(descriptor, name, &info, 0) == 0
+        return fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0
     }
 
-    /// The whole of file `name`.
-    func read(_ name: String) throws -> Data {
-        let fd = openat(descriptor, name, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw TextClassificationError.cannotRead(file: pathOf(name), reason: Self.lastError()) }
-        return try ByteInput.readAll(ByteInput(descriptor: fd, name: pathOf(name)))
+    /// The whole of regular file `name`, refused if it is larger than `limit` bytes. A model
+    /// directory may come from anyone: a symbolic link is not followed (one to /dev/zero
+    /// would be read forever), and a FIFO or device is refused without waiting on it.
+    /// `tooLarge` makes the error for a file of the given size over the limit.
+    func read(_ name: String, atMost limit: Int = .max, tooLarge: ((Int) -> any Error)? = nil) throws -> Data {
+        let fd = openat(descriptor, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else {
+            let reason = errno == ELOOP
+                ? "it is a symbolic link, which a model directory may not hold; copy the file itself in (cp -L)"
+                : Self.lastError()
+            throw TextClassificationError.cannotRead(file: pathOf(name), reason: reason)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw TextClassificationError.cannotRead(file: pathOf(name), reason: Self.lastError()) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw TextClassificationError.cannotRead(file: pathOf(name), reason: "it is not a regular file (a FIFO, device, socket or directory)")
+        }
+        let size = Int(info.st_size)
+        guard size <= limit else {
+            if let tooLarge { throw tooLarge(size) }
+            throw TextClassificationError.cannotRead(
+                file: pathOf(name), reason: "it is \(size) bytes, more than the \(limit) this file may hold; it is damaged, or not this model's")
+        }
+        var data = Data(count: size)
+        var start = 0
+        try data.withUnsafeMutableBytes { bytes in
+            while start < size {
+                let count = Foundation.read(fd, bytes.baseAddress! + start, size - start)
+                if count < 0 && errno == EINTR { continue }
+                guard count >= 0 else { throw TextClassificationError.cannotRead(file: pathOf(name), reason: Self.lastError()) }
+                if count == 0 { break }  // shrunk while read: the checks that follow say so
+                start += count
+            }
+        }
+        return data.prefix(start)
     }
 
     /// File `name` as a ``ByteInput`` (for line readers).

@@ -72,6 +72,18 @@ public struct Explanation: Equatable, Sendable {
 }
 
 extension TextClassifier {
+    /// The model sequences ``explain(_:label:threshold:)`` runs for `texts`: per text, one for
+    /// the text and one per kept token inside the window the model reads (at most `maxLength`).
+    /// A server bounds a request's work with it before doing any.
+    public func explanationCost(_ texts: [String]) -> Int {
+        tokenizeSplit(texts.map(boundedText)).reduce(0) { sum, split in
+            let kept = split.tokens.indices.reduce(0) { count, k in
+                count + (indices(ofTokens: [split.tokens[k]], words: k < split.words ? 1 : 0).first == nil ? 0 : 1)
+            }
+            return sum + 1 + min(kept, configuration.maxLength)
+        }
+    }
+
     /// Explains each text's prediction (see ``Explanation``).
     ///
     /// - Parameters:
@@ -112,10 +124,15 @@ extension TextClassifier {
             let window = configuration.truncating == .pre ? max(0, kept.count - length)..<kept.count
                                                           : 0..<min(kept.count, length)
             windows.append(window)
-            sequences.append(kept)
+            // Truncation keeps `length` items, so a sequence needs only the window and, once a
+            // token is removed, the one item that then slides in beside it: copying the whole
+            // text per removed token made a 30,000-character text cost gigabytes.
+            let reach = configuration.truncating == .pre ? max(0, window.lowerBound - 1)..<kept.count
+                                                         : 0..<min(kept.count, window.upperBound + 1)
+            sequences.append(Array(kept[window]))
             for k in window {
-                var without = kept
-                without.remove(at: k)
+                var without = Array(kept[reach])
+                without.remove(at: k - reach.lowerBound)
                 sequences.append(without)
             }
         }

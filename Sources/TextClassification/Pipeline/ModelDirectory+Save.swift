@@ -103,6 +103,15 @@ extension TextClassifier {
         guard path != "/", !name.isEmpty, name != ".", name != ".." else {
             throw TextClassificationError.cannotWrite(file: given, reason: "a model is a directory of its own; name a new one (e.g. \(given.hasSuffix("/") ? given : given + "/")model)")
         }
+        // Replacing a directory removes all it holds: never the one we work in, one that
+        // holds it, or the home directory, whatever --force says (`-o . --force` once took
+        // the training file with it).
+        let home = ProcessInfo.processInfo.environment["HOME"].map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+        let working = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).resolvingSymlinksInPath().path
+        if path == working || working.hasPrefix(path + "/") || path == home {
+            throw TextClassificationError.cannotWrite(
+                file: given, reason: "it is \(path == home ? "the home directory" : path == working ? "the working directory" : "a directory that holds the working directory"), which a model never replaces; name a new directory (e.g. \(given.hasSuffix("/") ? given : given + "/")model)")
+        }
         var info = stat()
         guard lstat(path, &info) == 0 else { return path }  // nothing there yet
         switch info.st_mode & S_IFMT {

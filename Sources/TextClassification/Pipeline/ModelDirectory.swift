@@ -103,11 +103,16 @@ extension TextClassifier {
     /// shape and finiteness. All files are read through one open handle of the directory; if
     /// the model was replaced during the load (its old files removed under the reader), the
     /// load starts again on the new one.
-    public init(contentsOf directory: URL) throws {
+    ///
+    /// Every file is opened as a regular file, never through a symbolic link, and read only up
+    /// to the size config.json records for it. `loadingOptimizerState: false` skips the
+    /// optimizer state of a model saved with `--save-optimizer` (a server never trains; the
+    /// state is about twice the weights).
+    public init(contentsOf directory: URL, loadingOptimizerState: Bool = true) throws {
         for attempt in 1... {
             let folder = try DirectoryHandle(opening: directory.path)
             do {
-                self = try Self(reading: folder)
+                self = try Self(reading: folder, loadingOptimizerState: loadingOptimizerState)
                 return
             } catch where attempt < 5 && !folder.isStillAtItsPath {
                 continue  // swapped while we read: read the new model
@@ -116,12 +121,16 @@ extension TextClassifier {
         fatalError("unreachable")
     }
 
-    private init(reading folder: DirectoryHandle) throws {
+    /// The largest config.json read (it holds the settings, the label names and the training
+    /// history: kilobytes to a few megabytes).
+    static let maxConfigBytes = 64 << 20
+
+    private init(reading folder: DirectoryHandle, loadingOptimizerState: Bool) throws {
         let path = folder.path
         let stored: StoredConfig
         var configBytes = Data()
         do {
-            configBytes = try folder.read(Self.configFile)
+            configBytes = try folder.read(Self.configFile, atMost: Self.maxConfigBytes)
             stored = try JSONDecoder().decode(StoredConfig.self, from: configBytes)
         } catch let error as TextClassificationError {
             if case .cannotRead = error, !folder.contains(Self.configFile) {
@@ -148,7 +157,11 @@ extension TextClassifier {
                 throw TextClassificationError.invalidModel(
                     path: path, reason: "\(name) is missing; save the model again with textclf fit")
             }
-            let data = try folder.read(name)
+            let data = try folder.read(name, atMost: recorded?[name]?.bytes ?? .max) { size in
+                TextClassificationError.invalidModel(
+                    path: folder.pathOf(name),
+                    reason: "the file differs from the one saved with this model (\(size) bytes, config.json records \(recorded?[name]?.bytes ?? 0) and its hash): damaged, or copied from another model; save the model again with textclf fit")
+            }
             if let recorded {
                 guard let record = recorded[name] else {
                     throw TextClassificationError.invalidModel(
@@ -271,7 +284,12 @@ extension TextClassifier {
             }
             model.head.thresholds = thresholds
         }
-        if let saved = stored.optimizer {
+        if let saved = stored.optimizer, loadingOptimizerState {
+            // Its name is fixed: config.json must not send the reader to another path.
+            guard saved.file == Self.optimizerFile else {
+                throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
+                                                           reason: "the optimizer file must be \(Self.optimizerFile), not \(saved.file)")
+            }
             let file = folder.pathOf(saved.file)
             let tensors = try SafeTensors.decode(read(saved.file), source: file)
             // One pair of moments per weight, of its size.

@@ -206,7 +206,7 @@ public struct Tuner: Sendable {
                     best = (trial.number, accuracy, loss, measured.classifier)
                 }
             } catch let error as TextClassificationError {
-                trial.failure = "\(error)"
+                trial.failure = error.errorDescription ?? "\(error)"  // a sentence for the user, not a Swift value
             }
             trial.seconds = Date().timeIntervalSince(trialStart)
             trials.append(trial)

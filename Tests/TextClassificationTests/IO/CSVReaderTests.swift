@@ -21,6 +21,21 @@ import TextClassification
         #expect(parsed.map(\.line) == [1, 2, 3, 4])
     }
 
+    @Test func aStrayQuoteIsAnErrorOnceTheFieldPassesTheLimitNotTheRestOfTheFile() throws {
+        // A quote opened on line 2 and never closed, then more than the limit of lines.
+        let line = Array("文本,1\n".utf8)
+        var bytes = Array("text,label\n\"oops,1\n".utf8)
+        for _ in 0 ... CSVReader.maxFieldBytes / line.count { bytes += line }
+        do {
+            _ = try records(bytes)
+            Issue.record("a field past the limit was read")
+        } catch let error as TextClassificationError {
+            let message = error.errorDescription ?? ""
+            #expect(message.contains(":2:") || message.contains("line 2"), "\(message)")
+            #expect(message.contains("never closed"), "\(message)")
+        }
+    }
+
     @Test func byteOrderMarkBlankLinesAndNoFinalNewline() throws {
         let parsed = try records([0xEF, 0xBB, 0xBF] + Array("text,label\n\n文本,1".utf8))
         #expect(parsed.map(\.fields) == [["text", "label"], ["文本", "1"]])

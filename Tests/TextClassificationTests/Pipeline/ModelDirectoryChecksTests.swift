@@ -47,6 +47,42 @@ import Testing
         #expect(loadError(directory).contains("model.safetensors: not a usable textclf model: the file is truncated: 100 of the"))
     }
 
+    /// A directory from someone else: what is read is its regular files, at their recorded
+    /// sizes, never through a link nor from a FIFO (which would hang the load).
+    @Test func linksFIFOsAndOverlongFilesAreRefusedWithoutReadingThem() throws {
+        let directory = try saved(trained(texts))
+        let weights = directory.appendingPathComponent("model.safetensors")
+        try FileManager.default.removeItem(at: weights)
+        try FileManager.default.createSymbolicLink(atPath: weights.path, withDestinationPath: "/dev/zero")
+        #expect(loadError(directory).contains("model.safetensors: cannot read: it is a symbolic link"), "\(loadError(directory))")
+
+        try FileManager.default.removeItem(at: weights)
+        #expect(mkfifo(weights.path, 0o600) == 0)
+        #expect(loadError(directory).contains("model.safetensors: cannot read: it is not a regular file"), "\(loadError(directory))")
+
+        try FileManager.default.removeItem(at: weights)
+        try Data(count: 1 << 20).write(to: weights)
+        #expect(loadError(directory).contains("1048576 bytes, config.json records"), "\(loadError(directory))")
+    }
+
+    @Test func theOptimizerFileNameIsFixedAndAServerNeedNotReadIt() throws {
+        var classifier = try TextClassifier(configuration: .init(numWords: 100, maxLength: 10, encoder: .bag))
+        try classifier.fit(texts: texts, labels: [0, 1, 0], epochs: 1, seed: 1)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("textclf-checks-\(UUID().uuidString)")
+        try classifier.save(to: directory, includingOptimizerState: true)
+        #expect(try TextClassifier(contentsOf: directory).optimizerState != nil)
+        #expect(try TextClassifier(contentsOf: directory, loadingOptimizerState: false).optimizerState == nil)
+
+        let url = directory.appendingPathComponent("config.json")
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        var optimizer = try #require(config["optimizer"] as? [String: Any])
+        optimizer["file"] = "../../etc/passwd"
+        config["optimizer"] = optimizer
+        config["files"] = nil
+        try JSONSerialization.data(withJSONObject: config).write(to: url)
+        #expect(loadError(directory).contains("the optimizer file must be optimizer.safetensors"), "\(loadError(directory))")
+    }
+
     @Test func nonFiniteWeightsAreRefused() throws {
         var classifier = try trained(texts)
         classifier.model!.head.dense.bias.scalars[0] = .nan
