@@ -11,7 +11,8 @@
 #   - SIGTERM with requests in flight answers every one, then exits 0;
 #   - the attack stage: SIGHUP and reloads during startup, an oversized answer, long explains,
 #     900 stalled uploads, probes under 256 connections, a reload storm, a FIFO and a /dev/zero
-#     link in a model directory, each within a stated peak RSS (Scripts/serve-checks.py attack).
+#     link in a model directory, each within a stated peak RSS (Scripts/serve-checks.py attack);
+#     a connection past --max-connections and a client that never reads its answers are cut off.
 #   Scripts/check-serve.sh [--measure]     --measure: 30 s loads instead of 5 s smoke loads,
 #                                          and the targets of docs/serve.md: RSS over a 60 s load,
 #                                          100-text requests against `textclf predict`, and the
@@ -201,4 +202,10 @@ kill -TERM "$server"
 status=0; wait "$server" || status=$?
 server=""
 [ "$status" -eq 0 ] || { echo "error: the server exited $status after the attack stage" >&2; tail -5 "$work/server.log" >&2; exit 1; }
+
+# The connection cap and the write timeout, small enough to reach.
+launch_server --max-connections 8 --write-timeout-ms 1000
+wait_for /readyz
+python3 Scripts/serve-checks.py limits "$port" 8
+kill -TERM "$server"; wait "$server" || true; server=""
 echo "check-serve: ok"

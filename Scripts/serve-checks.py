@@ -9,6 +9,9 @@
       that never finishes its body; then the server must still answer
   serve-checks.py drain PORT MODEL_NAME TEXTS_CSV SERVER_PID
       200 requests of 25 texts sent at once, SIGTERM 0.2 s later: every one must be answered 200
+  serve-checks.py limits PORT MAX_CONNECTIONS
+      a connection past --max-connections is closed unanswered; a client that never reads its
+      answers is cut off by --write-timeout-ms (1000)
   serve-checks.py attack PORT SERVER_PID ADMIN_TOKEN WORK_DIR BOUND_MB
       hostile clients and operators: an oversized answer, long explains, 900 stalled uploads,
       probes under 256 connections, a reload storm, a FIFO and a /dev/zero link in a model
@@ -249,7 +252,9 @@ def attack(port, pid, token, work, bound_mb):
         return f"4 MB unknown_label x 1,000 texts: {status}; the largest answer allowed ({len(data2):,} bytes): {status2}"
 
     def long_explain():
-        texts = ["".join(chr(0x4E00 + (i * 7919 + j * 31) % 20000) for j in range(30000)) for i in range(8)]
+        # The shipped test reviews run together, cut into 8 texts of 30,000 characters.
+        reviews = "".join(texts_of("Data/reviews-test.csv")) * 3
+        texts = [reviews[k * 30000:(k + 1) * 30000] for k in range(8)]
         body = json.dumps({"texts": texts}, ensure_ascii=False).encode()
         status, data = post(port, "/v1/models/reviews/explain", body)
         assert status == 200, f"{status} {data[:100]!r}"
@@ -370,6 +375,67 @@ def attack(port, pid, token, work, bound_mb):
     print("check-serve attack: every stage held")
 
 
+def limits(port, max_connections):
+    """Against a server started with --max-connections MAX and --write-timeout-ms 1000: a
+    connection beyond the cap is closed unanswered, and a client that sends requests but reads
+    none of its answers is cut off instead of holding them."""
+    held = [socket.create_connection(("127.0.0.1", port)) for _ in range(max_connections)]
+    time.sleep(0.2)
+    extra = socket.create_connection(("127.0.0.1", port))
+    extra.settimeout(5)
+    try:
+        extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        reply = extra.recv(4096)
+    except (ConnectionResetError, BrokenPipeError):
+        reply = b""
+    extra.close()
+    assert reply == b"", f"connection {max_connections + 1} was answered: {reply[:60]!r}"
+    for s in held:
+        s.close()
+    time.sleep(0.2)
+    status, _ = get(port, "/healthz")
+    assert status == 200, "closed connections must free their places"
+    print(f"check-serve limits: connection {max_connections + 1} closed unanswered; served again once the others closed")
+
+    # 200 pipelined requests of ~76 KB answers each (15 MB), never read.
+    body = json.dumps({"texts": ["央行宣布下调存款准备金率"] * 100, "top_k": 10, "probabilities": True}).encode()
+    request = (f"POST /v1/models/topics/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    reader = socket.socket()
+    reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    reader.connect(("127.0.0.1", port))
+    sent = 0
+    reader.settimeout(10)
+    try:
+        for _ in range(200):
+            reader.sendall(request)
+            sent += 1
+    except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        pass
+    time.sleep(3)
+    received, closed = 0, False
+    reader.settimeout(5)
+    try:
+        while True:
+            chunk = reader.recv(1 << 16)
+            if not chunk:
+                closed = True
+                break
+            received += len(chunk)
+    except ConnectionResetError:
+        closed = True
+    except socket.timeout:
+        pass
+    reader.close()
+    # Cut off: the connection closed before the answers were all out (with a long write
+    # timeout every answer arrives, and only then does the idle timeout close it).
+    status, answer = post(port, "/v1/models/topics/predict", body)
+    whole = sent * len(answer)
+    assert closed and received < whole // 2, f"a client that read nothing for 3 s was not cut off ({received:,} of {whole:,} bytes)"
+    print(f"check-serve limits: a client that sent {sent} requests and read none of the answers was cut off "
+          f"({received:,} of the {whole:,} bytes of answers had left the server); still serving")
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "compare":
@@ -378,6 +444,8 @@ if __name__ == "__main__":
         bad(int(args[0]), args[1], float(args[2]))
     elif command == "drain":
         drain(int(args[0]), args[1], args[2], int(args[3]))
+    elif command == "limits":
+        limits(int(args[0]), int(args[1]))
     elif command == "attack":
         attack(int(args[0]), int(args[1]), args[2], args[3], int(args[4]))
     else:

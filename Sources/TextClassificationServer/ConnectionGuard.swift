@@ -4,9 +4,8 @@ import NIOCore
 /// soon as it is accepted, and one whose client stops reading its answer (the socket stays
 /// unwritable) for longer than the write timeout, so that neither idle sockets nor unread
 /// answers can pile up. Reading is bounded by Hummingbird's idle timeout.
-final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
+final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
-    typealias OutboundIn = NIOAny
 
     private let count: BoundedCount
     private let writeTimeout: TimeAmount

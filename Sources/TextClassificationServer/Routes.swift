@@ -89,6 +89,9 @@ struct Routes: Sendable {
         return Self.json(try Self.encode(served.info))
     }
 
+    /// Answers up to this size are not held in the budget once made (see ``json(_:holding:)``).
+    static let smallAnswerBytes = 64 << 10
+
     static func answerTooLarge(_ bytes: Int, _ limit: Int) -> ServiceError {
         ServiceError(.contentTooLarge, code: "answer_too_large",
                      "the answer would take up to \(bytes) bytes; answers are at most \(limit): send fewer texts, or ask for less of each")
@@ -136,9 +139,15 @@ struct Routes: Sendable {
     }
 
     /// A JSON answer whose bytes stay counted in `share` until they are written (or the
-    /// connection is gone): an answer a client does not read still counts.
+    /// connection is gone): an answer a client does not read still counts. Small answers
+    /// (most) give the share back at once: the socket's buffers hold them, and writing
+    /// through a closure costs a fifth of the throughput of one-text requests.
     static func json(_ text: String, holding share: BudgetShare) -> Response {
         let buffer = ByteBuffer(string: text)
+        guard buffer.readableBytes > smallAnswerBytes else {
+            share.releaseAll()
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
+        }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                         body: .init(contentLength: buffer.readableBytes) { writer in
                             try await writer.write(buffer)

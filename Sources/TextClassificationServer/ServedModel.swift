@@ -10,6 +10,8 @@ final class ServedModel: Sendable {
     let batcher: PredictionBatcher
     /// The name as a JSON string, made once: every answer starts with it.
     let jsonName: String
+    /// The longest label name as a JSON string, in bytes (for ``answerBound(texts:topK:allProbabilities:unknownLabel:)``).
+    let longestQuotedLabel: Int
     var classifier: TextClassifier { batcher.classifier }
 
     init(name: String, directory: URL, classifier: TextClassifier, loadedAt: Date, batcher: PredictionBatcher) {
@@ -18,14 +20,16 @@ final class ServedModel: Sendable {
         self.loadedAt = loadedAt
         self.batcher = batcher
         jsonName = ServiceError.quoted(name)
+        longestQuotedLabel = classifier.labelNames.map { ServiceError.quoted($0).utf8.count }.max() ?? 2
     }
 
     /// The most bytes an answer of `texts` predictions can take, as ``Prediction/json(topK:allProbabilities:leading:)``
     /// writes them (every label at its longest, every probability at its longest digits).
     func answerBound(texts: Int, topK: Int, allProbabilities: Bool, unknownLabel: String) -> Int {
         let names = classifier.labelNames
-        let label = names.map { ServiceError.quoted($0).utf8.count }.max() ?? 2
-        let chosen = max(label, ServiceError.quoted(unknownLabel).utf8.count)
+        let label = longestQuotedLabel
+        // JSON escapes a byte as at most 6 (\u00XX): a bound without encoding it per request.
+        let chosen = max(label, unknownLabel.utf8.count * 6 + 2)
         let number = 16  // "-1.17549435e-38"
         var each = 40 + chosen + number
         if topK > 1 { each += topK * (label + number + 30) }

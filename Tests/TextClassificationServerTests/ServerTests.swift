@@ -292,6 +292,17 @@ import TextClassification
         }
     }
 
+    @Test func aModelPaddedBeyondTheServersLimitIsNotLoaded() async throws {
+        let refusing = server { $0.maxModelLength = 20 }  // the test models pad to 50 tokens
+        do {
+            try await refusing.loadModels()
+            Issue.record("a model of maxLength 50 loaded with a limit of 20")
+        } catch let error as ServiceError {
+            #expect(error.code == "model_not_loaded")
+            #expect(error.message.contains("config.json: maxLength 50 is more than this server pads texts to"), "\(error.message)")
+        }
+    }
+
     @Test func answersNameNoServerPathAndFailuresNoInternals() async throws {
         try await withServer(server()) { client in
             let models = String(buffer: try await client.execute(uri: "/v1/models", method: .get).body)

@@ -29,6 +29,23 @@ import TextClassification
         return (try Command.run(["fit", path, "-o", model.path, "--epochs", "1"] + extra), model)
     }
 
+    /// `textclf serve` runs textclf-serve: its options are checked before a port opens.
+    @Test func serveRefusesDurationsThatWouldOverflowAndWeakAdminTokens() throws {
+        let model = Command.sharedModel.path
+        for (option, value, message) in [("--max-wait-ms", "99999999999999", "at most 86400000"),
+                                         ("--timeout-ms", "9223372036854775807", "at most 86400000"),
+                                         ("--drain-timeout", "inf", "from 0 to 86400 seconds"),
+                                         ("--max-body-bytes", "4611686018427387904", "must fit in --max-bytes-in-flight-mb")] {
+            let serve = try Command.run(["serve", "--model", model, option, value, "--port", "0"])
+            #expect(serve.status == 64 && serve.stderr.contains(message), "\(option) \(value): \(serve.status) \(serve.stderr)")
+        }
+        let directory = try Command.temporaryDirectory()
+        let weak = directory.appendingPathComponent("token").path
+        try "short\n".write(toFile: weak, atomically: true, encoding: .utf8)
+        let serve = try Command.run(["serve", "--model", model, "--admin-token-file", weak, "--port", "0"])
+        #expect(serve.status == 64 && serve.stderr.contains("at least 16 characters"), "\(serve.stderr)")
+    }
+
     @Test func missingFile() throws {
         let (result, model) = try fit("/nonexistent/train.csv")
         expectOneLineError(result, status: 66, containing: ["/nonexistent/train.csv", "no such file"])
