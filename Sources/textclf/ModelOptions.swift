@@ -27,7 +27,7 @@ struct ModelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Recurrent units (per direction for bilstm and bigru).")
     var units = 64
 
-    @Option(help: "The encoder after the embedding: lstm, gru (Keras GRU, reset_after), bilstm or bigru (Keras Bidirectional, outputs concatenated), cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D), or bag (the mean of the embedded tokens, Keras Embedding(mask_zero=True) + GlobalAveragePooling1D: fastText's shape; --units unused). (default, from the accuracy study, docs/accuracy.md: bag; with --embeddings, whose vectors are of words: bilstm for two labels, lstm otherwise)")
+    @Option(help: "The encoder after the embedding: \(SequenceEncoder.Kind.help). (default, from the accuracy study, docs/accuracy.md: bag; with --embeddings, whose vectors are of words: bilstm for two labels, lstm otherwise)")
     var encoder: SequenceEncoder.Kind?
 
     @Option(parsing: .unconditional, help: "Dropout rate between the encoder and the output layer in training (Keras Dropout); 0 turns it off.")

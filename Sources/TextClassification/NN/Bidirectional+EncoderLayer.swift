@@ -7,6 +7,11 @@ extension Bidirectional: EncoderLayer where Layer: EncoderLayer {
 
     static func kerasLayers(units: Int) -> String { "Bidirectional(\(Layer.kerasLayers(units: units)))" }
 
+    static var help: String { "\(kind) (Keras Bidirectional(\(Layer.kind)), outputs concatenated)" }
+    static var readsOrder: Bool { true }
+    static func activationsPerToken(units: Int) -> Int { 2 * Layer.activationsPerToken(units: units) }
+    static var firstFormatVersion: Int { max(4, Layer.firstFormatVersion) }
+
     /// Keras's order: the forward copy's weights are drawn first.
     init(embeddingDim: Int, units: Int, using random: inout RandomGenerator) {
         let forward = Layer(embeddingDim: embeddingDim, units: units, using: &random)

@@ -6,6 +6,12 @@ extension Conv1D: EncoderLayer {
 
     static func kerasLayers(units: Int) -> String { "Conv1D(\(units), 3, relu) → GlobalMaxPooling1D" }
 
+    static let help = "cnn (Conv1D(units, 3, relu) + GlobalMaxPooling1D)"
+    static let readsOrder = true
+    /// As a recurrent layer's (an overestimate: the convolution keeps its outputs and the max's places).
+    static func activationsPerToken(units: Int) -> Int { 6 * units }
+    static let firstFormatVersion = 4
+
     init(embeddingDim: Int, units: Int, using random: inout RandomGenerator) {
         self.init(inputDim: embeddingDim, filters: units, using: &random)
     }

@@ -10,12 +10,26 @@
 ///
 /// Adding an encoder is a file that conforms a layer to this protocol (copy
 /// `Conv1D+EncoderLayer.swift`, the smallest with weights) and its line in
-/// ``SequenceEncoder/layerTypes``; see the DocC article "Adding an encoder".
+/// ``SequenceEncoder/layerTypes``; see the DocC article "Adding an encoder". What the rest of
+/// the package needs to know of an encoder (its help, preset, memory, format version) it asks
+/// here: nothing outside the encoders compares kinds.
 protocol EncoderLayer: SequenceLayer {
     /// Its name in `config.json` and after `--encoder`.
     static var kind: SequenceEncoder.Kind { get }
     /// The Keras layers it stands for, e.g. `Bidirectional(LSTM(64))`.
     static func kerasLayers(units: Int) -> String
+    /// Its entry in `--encoder`'s help: the name and, in brackets, what it is.
+    static var help: String { get }
+    /// Whether it reads a text's tokens in order (the recurrent layers, the convolution): such
+    /// an encoder is given words and Keras's seed settings (``Preset``), while one that reads a
+    /// bag of tokens is given n-grams.
+    static var readsOrder: Bool { get }
+    /// Floats per token of a training batch it keeps for its backward pass, beyond the
+    /// embedding (``MemoryEstimate``).
+    static func activationsPerToken(units: Int) -> Int
+    /// The oldest model format whose readers know it: a model directory is written with it at
+    /// least, so that older builds refuse a new encoder with "upgrade textclf".
+    static var firstFormatVersion: Int { get }
     /// A fresh layer reading embeddings of `embeddingDim`, with Keras's initialisers drawn
     /// from `random` in Keras's order.
     init(embeddingDim: Int, units: Int, using random: inout RandomGenerator)

@@ -2,4 +2,6 @@
 /// and shapes come from ``RecurrentLayer`` (`RecurrentLayer+EncoderLayer.swift`).
 extension GRU: EncoderLayer {
     static let kind = SequenceEncoder.Kind.gru
+    static let help = "gru (Keras GRU, reset_after)"
+    static let firstFormatVersion = 4
 }

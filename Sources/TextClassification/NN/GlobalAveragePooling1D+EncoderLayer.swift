@@ -7,6 +7,12 @@ extension GlobalAveragePooling1D: EncoderLayer {
 
     static func kerasLayers(units: Int) -> String { "GlobalAveragePooling1D (mask_zero)" }
 
+    static let help = "bag (the mean of the embedded tokens, Keras Embedding(mask_zero=True) + GlobalAveragePooling1D: fastText's shape; --units unused)"
+    static let readsOrder = false
+    /// The mean keeps nothing beyond the embedded tokens.
+    static func activationsPerToken(units: Int) -> Int { 0 }
+    static let firstFormatVersion = 4
+
     /// `units` is unused.
     init(embeddingDim: Int, units: Int, using random: inout RandomGenerator) {
         self.init(width: embeddingDim)

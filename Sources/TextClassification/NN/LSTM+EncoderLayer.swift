@@ -5,6 +5,9 @@
 /// and shapes come from ``RecurrentLayer`` (`RecurrentLayer+EncoderLayer.swift`).
 extension LSTM: EncoderLayer {
     static let kind = SequenceEncoder.Kind.lstm
+    static let help = "lstm (Keras LSTM)"
+    /// The first encoder: models of format 3 have it.
+    static let firstFormatVersion = 3
 
     func trainingPass(for model: SequenceClassifier, batchSize: Int, steps: Int,
                       conditions: TrainingConditions) -> (any TrainingPass)? {

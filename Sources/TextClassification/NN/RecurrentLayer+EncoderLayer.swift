@@ -3,6 +3,11 @@
 extension EncoderLayer where Self: RecurrentLayer {
     static func kerasLayers(units: Int) -> String { "\(kerasName.uppercased())(\(units))" }
 
+    static var readsOrder: Bool { true }
+
+    /// The gates and states kept for the backward pass.
+    static func activationsPerToken(units: Int) -> Int { 6 * units }
+
     init(embeddingDim: Int, units: Int, using random: inout RandomGenerator) {
         self.init(inputDim: embeddingDim, units: units, using: &random)
     }

@@ -59,6 +59,15 @@ public struct SequenceEncoder: Sendable {
         /// The Keras layers this kind stands for, e.g. `Bidirectional(LSTM(64))`.
         public func kerasLayers(units: Int) -> String { layerType.kerasLayers(units: units) }
 
+        /// Whether it reads the tokens in order (words, Keras's seed settings) or as a bag (n-grams).
+        var readsOrder: Bool { layerType.readsOrder }
+
+        /// Every encoder's `--encoder` help, in order: "lstm (Keras LSTM), …, or bag (…)".
+        public static var help: String {
+            let entries = SequenceEncoder.layerTypes.map { $0.help }
+            return entries.dropLast().joined(separator: ", ") + (entries.count > 1 ? ", or " : "") + (entries.last ?? "")
+        }
+
         /// The width of the features the head reads, for these sizes.
         func features(embeddingDim: Int, units: Int) -> Int { layerType.features(embeddingDim: embeddingDim, units: units) }
 

@@ -32,7 +32,7 @@ extension TextClassifier {
         if let model, model.head.thresholds != nil { return 7 }
         if let model, model.head.temperature != 1 { return 6 }
         if c.buckets != nil || quantization != nil || ![.word, .character].contains(c.unit) { return 5 }
-        return c.encoder == .lstm ? 3 : 4
+        return c.encoder.layerType.firstFormatVersion
     }
 
     static let configFile = "config.json"

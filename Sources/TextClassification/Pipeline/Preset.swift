@@ -45,7 +45,7 @@ public struct Preset: Equatable, Sendable {
     /// ~21,000 review words, ~35% faster).
     public init(encoder: SequenceEncoder.Kind, head: ClassificationHead.Kind) {
         self.encoder = encoder
-        guard encoder == .bag else {
+        guard !encoder.readsOrder else {
             (unit, numWords, maxLength, learningRate, embeddingDropout, optimizer) = (.word, 10_000, 100, 0.001, 0, .adam)
             return
         }

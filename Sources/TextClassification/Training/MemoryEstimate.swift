@@ -15,10 +15,8 @@ struct MemoryEstimate {
         parameters = SequenceClassifier.parameterShapes(encoder: encoder, inputDim: inputDim, embeddingDim: embeddingDim,
                                                         units: units, head: head, classes: classes)
             .values.reduce(0) { $0 + $1.reduce(1.0) { $0 * Double($1) } }
-        let directions = encoder == .bilstm || encoder == .bigru ? 2.0 : 1.0
-        // Per token of a batch: its embedding, and for a recurrent layer the gates and states
-        // kept for the backward pass (four gates, cell, output).
-        let perToken = Double(embeddingDim) + (encoder == .bag ? 0 : 6 * Double(units) * directions)
+        // Per token of a batch: its embedding, and what the encoder keeps for its backward pass.
+        let perToken = Double(embeddingDim) + Double(encoder.layerType.activationsPerToken(units: units))
         bytes = 4 * (5 * parameters + Double(batchSize) * Double(maxLength) * perToken)
     }
 

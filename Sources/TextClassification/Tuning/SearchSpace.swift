@@ -108,8 +108,8 @@ public struct SearchSpace: Sendable {
     /// 3–5 times.
     public func sample(using random: inout RandomGenerator, head: ClassificationHead.Kind) -> TrialSettings {
         func pick<T>(_ choices: [T]) -> T { choices[random.nextInt(below: choices.count)] }
-        let encoder = pick(encoders), unit = encoder == .bag ? pick(units) : .word
-        let scale = encoder == .bag ? 1 : 0.2
+        let encoder = pick(encoders), unit = encoder.readsOrder ? .word : pick(units)
+        let scale = encoder.readsOrder ? 0.2 : 1
         let low = log(Double(learningRates.lowerBound) * scale), high = log(Double(learningRates.upperBound) * scale)
         let rate = Float(exp(low + (high - low) * random.nextUnitDouble()))
         let wordPreset = Preset(encoder: .lstm, head: head), bagPreset = Preset(encoder: .bag, head: head)

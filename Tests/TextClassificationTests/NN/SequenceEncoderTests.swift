@@ -26,6 +26,21 @@ import Testing
         }
     }
 
+    /// What the rest of the package asks of an encoder comes from its declaration: the help,
+    /// the preset (words for those that read order), the memory per token, the format version.
+    @Test func theDescriptorIsWhatTheHelpPresetMemoryAndFormatRead() throws {
+        #expect(SequenceEncoder.Kind.help.hasPrefix("lstm (Keras LSTM), gru (Keras GRU, reset_after), bilstm (Keras Bidirectional(lstm)"))
+        #expect(SequenceEncoder.Kind.help.contains(", or bag (the mean of the embedded tokens"))
+        for kind in SequenceEncoder.Kind.allCases {
+            #expect(SequenceEncoder.Kind.help.contains(kind.rawValue + " ("), "\(kind)")
+            #expect((Preset(encoder: kind, head: .binary).unit == .word) == kind.readsOrder, "\(kind)")
+        }
+        #expect(SequenceEncoder.Kind.allCases.filter { !$0.readsOrder } == [.bag])
+        let perToken = SequenceEncoder.Kind.allCases.map { $0.layerType.activationsPerToken(units: 10) }
+        #expect(perToken == [60, 60, 120, 120, 60, 0], "the estimate as it was before the descriptor")
+        #expect(SequenceEncoder.Kind.allCases.map { $0.layerType.firstFormatVersion } == [3, 4, 4, 4, 4, 4])
+    }
+
     @Test func unknownEncoderNamesAreRefused() throws {
         #expect(SequenceEncoder.Kind(rawValue: "transformer") == nil)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(SequenceEncoder.Kind.self, from: Data("\"transformer\"".utf8)) }
