@@ -53,7 +53,7 @@ extension LSTMEncoder {
         /// This shard's gradient of the weight with this Keras name.
         func gradient(named name: String) -> FloatBuffer? {
             switch name {
-            case "embedding/embeddings": return embeddingGradient
+            case Embedding.weightName: return embeddingGradient
             case "lstm/kernel": return kernelGradient
             case "lstm/recurrent_kernel": return recurrentKernelGradient
             case "lstm/bias": return biasGradient

@@ -38,7 +38,7 @@ public struct LSTMEncoder: Sendable {
 
     /// The weights with their Keras names.
     nonisolated(unsafe) public static let parameterPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] = [
-        ("embedding/embeddings", \.embedding.embeddings),
+        (Embedding.weightName, \.embedding.embeddings),
         ("lstm/kernel", \.lstm.kernel),
         ("lstm/recurrent_kernel", \.lstm.recurrentKernel),
         ("lstm/bias", \.lstm.bias),
@@ -46,7 +46,7 @@ public struct LSTMEncoder: Sendable {
 
     /// The shape of each weight, by name, for an encoder of these sizes (the model directory checks files against it).
     static func parameterShapes(inputDim: Int, embeddingDim: Int, units: Int) -> [String: [Int]] {
-        ["embedding/embeddings": [inputDim, embeddingDim], "lstm/kernel": [embeddingDim, 4 * units],
+        [Embedding.weightName: [inputDim, embeddingDim], "lstm/kernel": [embeddingDim, 4 * units],
          "lstm/recurrent_kernel": [units, 4 * units], "lstm/bias": [4 * units]]
     }
 

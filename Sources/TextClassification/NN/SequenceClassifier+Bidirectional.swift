@@ -32,7 +32,7 @@ extension SequenceClassifier {
         func gradient(named name: String) -> UnsafePointer<Float> {
             let f = forward[0], b = backward[0]
             switch name {
-            case "embedding/embeddings": return UnsafePointer(f.embeddingGradient.pointer)
+            case Embedding.weightName: return UnsafePointer(f.embeddingGradient.pointer)
             case "bidirectional/forward_lstm/kernel": return UnsafePointer(f.kernelGradient.pointer)
             case "bidirectional/forward_lstm/recurrent_kernel": return UnsafePointer(f.recurrentKernelGradient.pointer)
             case "bidirectional/forward_lstm/bias": return UnsafePointer(f.biasGradient.pointer)

@@ -27,7 +27,7 @@ extension SequenceClassifier {
                     squares.scalars[Int(row) * width + j] = embeddingRows.squares[k * width + j]
                 }
             }
-            return (gradients.merging(["embedding/embeddings": gradient]) { $1 }, squares)
+            return (gradients.merging([Embedding.weightName: gradient]) { $1 }, squares)
         }
     }
 

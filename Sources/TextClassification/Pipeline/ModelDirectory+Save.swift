@@ -32,7 +32,7 @@ extension TextClassifier {
                 // The integers, and each row's scale beside them.
                 var parameters = model.namedParameters
                 let width = model.encoder.embedding.outputDim
-                if let k = parameters.firstIndex(where: { $0.name == "embedding/embeddings" }) {
+                if let k = parameters.firstIndex(where: { $0.name == Embedding.weightName }) {
                     var integers = parameters[k].tensor
                     for (row, scale) in quantization.scales.enumerated() where scale > 0 {
                         for j in row * width ..< (row + 1) * width { integers.scalars[j] = (integers.scalars[j] / scale).rounded() }
@@ -41,7 +41,7 @@ extension TextClassifier {
                 }
                 parameters.append((Self.scalesTensor, Tensor(shape: [quantization.scales.count], scalars: quantization.scales)))
                 try write(SafeTensors.encode(parameters, metadata: ["format": "pt", "producer": "textclf"],
-                                             int8: ["embedding/embeddings"]), Self.weightsFile)
+                                             int8: [Embedding.weightName]), Self.weightsFile)
             } else {
                 // The vocabulary's JSON (tens of megabytes for n-grams) is built while the weights are written.
                 let vocabulary = vocabulary

@@ -96,7 +96,7 @@ extension TextClassifier {
     static let wordListFile = "vocabulary.txt"
     static let optimizerFile = "optimizer.safetensors"
     /// The per-row scales of a quantized embedding, beside its I8 integers.
-    static let scalesTensor = "embedding/embeddings_scale"
+    static let scalesTensor = Embedding.weightName + "_scale"
 
     /// Loads a model directory written by ``save(to:force:includingOptimizerState:)``, checking its format version,
     /// each file against the size and hash config.json records, and every weight's name,
