@@ -47,6 +47,10 @@ let package = Package(
         // renameat2(RENAME_EXCHANGE), for swapping a model directory in one step.
         .target(name: "CFileSystem"),
 
+        // textclf-serve: SIGHUP caught from before main (a constructor), so a deploy script's
+        // HUP right after a restart cannot kill the server.
+        .target(name: "CEarlySignals"),
+
         // The report's charts: a small SVG writer that knows nothing of models (no maintained
         // Swift plotting library runs on Linux).
         .target(name: "SVGPlot"),
@@ -74,6 +78,7 @@ let package = Package(
         .executableTarget(
             name: "textclf-serve",
             dependencies: [
+                "CEarlySignals",
                 "TextClassification",
                 "TextClassificationServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

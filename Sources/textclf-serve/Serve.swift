@@ -1,4 +1,5 @@
 import ArgumentParser
+import CEarlySignals
 import Foundation
 import Logging
 import TextClassification
@@ -41,12 +42,11 @@ struct TextClfServe: AsyncParsableCommand {
         Authorization: Bearer SECRET; SIGHUP always reloads.
         """)
 
-    /// SIGHUP is caught from the first instruction on: its default action ends the process,
-    /// and deploy scripts send it right after a restart, before the reload handler (a
-    /// dispatch source, set up once the server starts) exists. A handler that does nothing,
-    /// not SIG_IGN: an ignored signal would be discarded before the dispatch source saw it.
+    /// SIGHUP is caught from before `main` (CEarlySignals): its default action ends the
+    /// process, and deploy scripts send it right after a restart, before the reload handler
+    /// (a dispatch source, set up once the server starts) exists.
     static func main() async {
-        signal(SIGHUP) { _ in }
+        if textclf_hangup_trapped() == 0 { signal(SIGHUP) { _ in } }
         await main(nil)
     }
 
