@@ -161,12 +161,18 @@ struct ModelLoader: Service {
     }
 }
 
-extension TimeAmount {
-    /// `duration` in NIO's terms, saturating instead of trapping on huge values.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        self = overflow ? .nanoseconds(.max) : .nanoseconds(whole.addingReportingOverflow(attoseconds / 1_000_000_000).overflow
-                                                                 ? .max : whole + attoseconds / 1_000_000_000)
+extension Duration {
+    /// Whole nanoseconds, saturating at `Int.max` instead of trapping on huge values: the one
+    /// conversion for NIO's and Dispatch's time types.
+    var saturatingNanoseconds: Int {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = Int(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, overflowAgain) = whole.addingReportingOverflow(Int(attoseconds / 1_000_000_000))
+        return overflow || overflowAgain ? .max : max(0, sum)
     }
+}
+
+extension TimeAmount {
+    /// `duration` in NIO's terms.
+    init(_ duration: Duration) { self = .nanoseconds(Int64(duration.saturatingNanoseconds)) }
 }

@@ -30,8 +30,7 @@ final class ExplainPool: Sendable {
                 self.busy.leave()
                 finish(result)
             }
-            let (seconds, attoseconds) = timeout.components
-            queue.asyncAfter(deadline: .now() + .nanoseconds(Int(min(seconds, 86_400) * 1_000_000_000 + attoseconds / 1_000_000_000))) {
+            queue.asyncAfter(deadline: .now() + .nanoseconds(timeout.saturatingNanoseconds)) {
                 finish(.failure(RequestTimedOut()))
             }
         }

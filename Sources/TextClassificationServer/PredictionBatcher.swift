@@ -93,8 +93,7 @@ final class PredictionBatcher: Sendable {
                                              "more than \(maxQueuedTexts) texts are waiting for this model; retry later")))
         case true?:
             if maxWait > .zero {
-                let nanoseconds = maxWait.components.seconds * 1_000_000_000 + maxWait.components.attoseconds / 1_000_000_000
-                queue.asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { self.drain() }
+                queue.asyncAfter(deadline: .now() + .nanoseconds(maxWait.saturatingNanoseconds)) { self.drain() }
             } else {
                 queue.async { self.drain() }
             }

@@ -46,7 +46,7 @@ struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Health, readiness and metrics: cheap, bodiless GETs that orchestrators poll.
     static func isProbe(_ request: Request) -> Bool {
-        request.method == .get && ["/healthz", "/readyz", "/metrics"].contains(request.uri.path)
+        request.method == .get && probePaths.contains(request.uri.path)
     }
 
     /// The JSON error answer for `error`: its own for a ``ServiceError``; Hummingbird's
@@ -81,3 +81,6 @@ struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 struct RequestTimedOut: Error {}
+
+/// The paths of ``ServingMiddleware/isProbe(_:)`` (a generic type cannot store it).
+private let probePaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
