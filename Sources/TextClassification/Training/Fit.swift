@@ -82,8 +82,8 @@ extension SequenceClassifier {
         let plan = EpochPlan(labels: labels, classWeights: classWeights, dropout: dropout, embeddingDropout: embeddingDropout,
                              recurrentDropout: recurrentDropout, batchSize: batchSize, seed: seed, epochs: epochs,
                              trainsEmbedding: trainableEmbeddings,
-                             pass: trainingPass(batchSize: min(batchSize, indices.count), steps: indices.columns,
-                                                conditions: conditions))
+                             pass: makeTrainingPass(batchSize: min(batchSize, indices.count), steps: indices.columns,
+                                                    conditions: conditions))
         var random = RandomGenerator(seed: seed)
         var order = Array(0..<indices.count)
         var history = History()
@@ -144,8 +144,8 @@ extension SequenceClassifier {
         let dropout: Float, embeddingDropout: Float, recurrentDropout: Float
         let batchSize: Int, seed: UInt64, epochs: Int
         let trainsEmbedding: Bool
-        /// The encoder's own training pass, or `nil` for the general path.
-        let pass: (any TrainingPass)?
+        /// The encoder's own training pass, or the general path.
+        let pass: any TrainingPass
     }
 
     /// One epoch's sums over its batches, or the batch whose gradients were not finite.
@@ -175,12 +175,12 @@ extension SequenceClassifier {
             let recurrentDropout = plan.recurrentDropout > 0 ? Dropout(rate: plan.recurrentDropout, seed: mixer.next()) : nil
             if optimizer.rowSteps == .deferred && plan.trainsEmbedding {
                 // The rows this batch reads take the steps they missed before it reads them.
-                optimizer.catchUp(&self, rows: plan.pass?.rowsRead(by: batch) ?? batch.distinctTokens, of: Embedding.weightName)
+                optimizer.catchUp(&self, rows: plan.pass.rowsRead(by: batch), of: Embedding.weightName)
             }
             let step = TrainingBatch(indices: batch, labels: labels, classWeights: plan.classWeights, dropout: dropout,
                                      embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout,
                                      trainsEmbedding: plan.trainsEmbedding, embeddingSquares: !optimizer.lazy)
-            let result = try batchGradients(step, pass: plan.pass)
+            let result = try plan.pass.gradients(of: self, step)
             guard result.allFinite else {
                 sums.divergedBatch = b + 1
                 return sums

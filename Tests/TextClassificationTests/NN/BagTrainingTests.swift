@@ -21,8 +21,8 @@ struct BagTrainingTests {
         let dropout = SequenceClassifier.Dropout(rate: 0.2, seed: 6)
         let bag = try model.bagPassGradients(indices, labels: labels, classWeights: [1, 2, 0.5], dropout: dropout,
                                              embeddingDropout: embeddingDropout)
-        let general = try model.layerGradients(indices, labels: labels, classWeights: [1, 2, 0.5], dropout: dropout,
-                                               embeddingDropout: embeddingDropout)
+        let general = try GeneralTrainingPass().gradients(of: model, TrainingBatch(
+            indices: indices, labels: labels, classWeights: [1, 2, 0.5], dropout: dropout, embeddingDropout: embeddingDropout))
         #expect(bag.loss == general.loss && bag.correct == general.correct)
         for name in ["dense/kernel", "dense/bias"] {
             #expect(bag.gradients[name]!.scalars == general.gradients[name]!.scalars, "\(name)")
@@ -47,16 +47,15 @@ struct BagTrainingTests {
         let conditions = TrainingConditions(trainsEmbedding: true, projectsTokens: false)
         let large = IndexMatrix(rows: 4, columns: 5, storage: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 11, 1, 2, 3, 0, 0, 4, 9, 9])
         let small = IndexMatrix(rows: 4, columns: 5, storage: [0, 0, 0, 9, 2, 0, 0, 0, 0, 0, 0, 0, 3, 3, 2, 0, 0, 0, 7, 9])
-        func gradients(_ batches: [IndexMatrix], pass: any TrainingPass) throws -> SequenceClassifier.LayerBatch {
-            var last: SequenceClassifier.LayerBatch?
+        func gradients(_ batches: [IndexMatrix], pass: any TrainingPass) throws -> BatchGradients {
+            var last: BatchGradients?
             for x in batches {
-                last = try model.batchGradients(TrainingBatch(indices: x, labels: [1, 0, 1, 0], classWeights: nil, dropout: nil,
-                                                              embeddingDropout: nil, embeddingSquares: true), pass: pass)
+                last = try pass.gradients(of: model, TrainingBatch(indices: x, labels: [1, 0, 1, 0]))
             }
             return try #require(last)
         }
-        let reused = try gradients([large, small], pass: #require(model.trainingPass(batchSize: 4, steps: 5, conditions: conditions)))
-        let fresh = try gradients([small], pass: #require(model.trainingPass(batchSize: 4, steps: 5, conditions: conditions)))
+        let reused = try gradients([large, small], pass: model.makeTrainingPass(batchSize: 4, steps: 5, conditions: conditions))
+        let fresh = try gradients([small], pass: model.makeTrainingPass(batchSize: 4, steps: 5, conditions: conditions))
         #expect(reused.embeddingRows.rows == fresh.embeddingRows.rows)
         #expect(reused.embeddingRows.gradient == fresh.embeddingRows.gradient)
         #expect(reused.embeddingRows.squares == fresh.embeddingRows.squares)
@@ -196,11 +195,9 @@ struct DeferredAdamTests {
 extension SequenceClassifier {
     /// One batch through the bag's own training pass, as `fit` runs it.
     func bagPassGradients(_ x: IndexMatrix, labels: [Float], classWeights: [Float]? = nil, dropout: Dropout? = nil,
-                          embeddingDropout: Dropout? = nil, embeddingSquares: Bool = true) throws -> LayerBatch {
-        let conditions = TrainingConditions(trainsEmbedding: true, projectsTokens: false)
-        let pass = try #require(trainingPass(batchSize: x.rows, steps: x.columns, conditions: conditions))
-        return try batchGradients(TrainingBatch(indices: x, labels: labels, classWeights: classWeights, dropout: dropout,
-                                                embeddingDropout: embeddingDropout, embeddingSquares: embeddingSquares),
-                                  pass: pass)
+                          embeddingDropout: Dropout? = nil, embeddingSquares: Bool = true) throws -> BatchGradients {
+        try gradients(TrainingBatch(indices: x, labels: labels, classWeights: classWeights, dropout: dropout,
+                                    embeddingDropout: embeddingDropout, embeddingSquares: embeddingSquares),
+                      conditions: TrainingConditions(trainsEmbedding: true, projectsTokens: false))
     }
 }

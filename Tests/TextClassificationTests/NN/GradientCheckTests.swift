@@ -277,9 +277,7 @@ import Testing
         model.encoder[weight: "lstm/bias"] = randomTensor([16], scale: 0.5, &random)
         model.head.dense.bias = randomTensor([model.head.outputs], scale: 0.5, &random)
         let indices = IndexMatrix(rows: 5, columns: 6, storage: (0..<30).map { _ in Int32(random.nextInt(below: 7)) })
-        let workspaces = model.makeTrainingWorkspaces(batchSize: 5, steps: 6)
-        #expect(workspaces.count == 2)
-        let result = try model.lossAndGradients(indices, labels: labels, classWeights: weights, workspaces: workspaces)
+        let result = try model.denseGradients(indices, labels: labels, classWeights: weights)
 
         /// The loss written out independently of the head's code, in Double.
         func meanLoss(_ m: SequenceClassifier) -> Double {
@@ -332,9 +330,8 @@ import Testing
         let (model, indices) = model()
         let labels: [Float] = [2, 0, 1, 1, 2]
         let dropout = SequenceClassifier.Dropout(rate: 0.5, seed: 77)
-        let workspaces = model.makeTrainingWorkspaces(batchSize: 5, steps: 6)
-        let result = try model.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: workspaces)
-        let plain = try model.lossAndGradients(indices, labels: labels, workspaces: workspaces)
+        let result = try model.denseGradients(indices, labels: labels, dropout: dropout)
+        let plain = try model.denseGradients(indices, labels: labels)
         #expect(result.loss != plain.loss, "the masks change the loss")
         for entry in model.parameterPaths where entry.name != "embedding/embeddings" {
             var probe = model
@@ -342,9 +339,9 @@ import Testing
             let numeric = tensor.scalars.indices.map { k -> Float in
                 let h: Float = 1e-2
                 probe[keyPath: entry.path].scalars[k] = tensor.scalars[k] + h
-                let plus = try! probe.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: workspaces).loss
+                let plus = try! probe.denseGradients(indices, labels: labels, dropout: dropout).loss
                 probe[keyPath: entry.path].scalars[k] = tensor.scalars[k] - h
-                let minus = try! probe.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: workspaces).loss
+                let minus = try! probe.denseGradients(indices, labels: labels, dropout: dropout).loss
                 probe[keyPath: entry.path] = tensor
                 return (plus - minus) / (2 * h)
             }
@@ -358,15 +355,16 @@ import Testing
     @Test func rateZeroIsNoDropoutAndMasksFollowRowsNotShards() throws {
         let (model, indices) = model()
         let labels: [Float] = [2, 0, 1, 1, 2]
-        let two = model.makeTrainingWorkspaces(batchSize: 5, steps: 6)
-        let none = try model.lossAndGradients(indices, labels: labels, workspaces: two)
-        let zero = try model.lossAndGradients(indices, labels: labels, dropout: .init(rate: 0, seed: 3), workspaces: two)
+        let two = LSTMTrainingPass(model: model, batchSize: 5, steps: 6)
+        #expect(two.workspaces.count == 2)
+        let none = try model.denseGradients(indices, labels: labels, pass: two)
+        let zero = try model.denseGradients(indices, labels: labels, dropout: .init(rate: 0, seed: 3), pass: two)
         #expect(none.loss == zero.loss && none.gradients == zero.gradients)
         // Five rows in two shards (3 + 2) or in one shard of five: the same masks, the same loss.
         let dropout = SequenceClassifier.Dropout(rate: 0.3, seed: 11)
-        let sharded = try model.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: two)
-        let single = [model.makeTrainingWorkspaces(batchSize: 10, steps: 6)[0]]  // room for 5 rows
-        let whole = try model.lossAndGradients(indices, labels: labels, dropout: dropout, workspaces: single)
+        let sharded = try model.denseGradients(indices, labels: labels, dropout: dropout, pass: two)
+        let single = LSTMTrainingPass(model: model, batchSize: 10, steps: 6, shards: 1)  // room for 5 rows
+        let whole = try model.denseGradients(indices, labels: labels, dropout: dropout, pass: single)
         #expect(abs(sharded.loss - whole.loss) < 1e-6)
         #expect(sharded.loss != none.loss)
     }

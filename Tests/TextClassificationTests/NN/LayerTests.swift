@@ -122,7 +122,7 @@ import Testing
         var denseAdam = Adam(learningRate: 0.01), sparseAdam = Adam(learningRate: 0.01)
         for step in 0..<3 {
             let rows: [Int32] = step == 1 ? [7] : [31, 2, 7]
-            var rowGradient = Adam.RowGradient(rows: rows)
+            var rowGradient = RowGradient(rows: rows)
             var gradient = Tensor(zeros: [40, 18]), squares = gradient
             for (k, row) in rows.enumerated() {
                 for j in 0..<18 {
@@ -159,9 +159,8 @@ import Testing
         let full = try model.logits(indices, skippingLeadingPadding: false)
         #expect(skipped == full)
         // And both agree with the training path's forward pass (different product grouping).
-        let workspaces = model.makeTrainingWorkspaces(batchSize: 100, steps: steps)
         let labels = [Float](repeating: 1, count: 100)
-        let loss = try model.lossAndGradients(indices, labels: labels, workspaces: workspaces).loss
+        let loss = try model.gradients(TrainingBatch(indices: indices, labels: labels)).loss
         let lossFromLogits = skipped.reduce(Float(0)) { $0 + BinaryCrossEntropy.loss(logit: $1, label: 1) } / 100
         #expect(abs(loss - lossFromLogits) < 1e-5)
     }
@@ -178,12 +177,10 @@ import Testing
         let indices = try Padding(length: steps)(sequences)
         let labels = (0..<40).map { Float($0 % 3 == 0 ? 1 : 0) }
         func run(skipping: Bool) throws -> (loss: Float, gradients: [[Float]]) {
-            let workspaces = model.makeTrainingWorkspaces(batchSize: 40, steps: steps)
-            let result = try model.accumulateGradients(indices, labels: labels, workspaces: workspaces,
-                                                       skippingLeadingPadding: skipping)
-            let buffers = model.parameterPaths.map { workspaces[0].gradient(named: $0.name) }
-                + [workspaces[0].encoder.embeddingSquares]
-            return (result.loss, buffers.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) })
+            var pass = LSTMTrainingPass(model: model, batchSize: 40, steps: steps)
+            pass.skipsLeadingPadding = skipping
+            let result = try model.denseGradients(indices, labels: labels, pass: pass)
+            return (result.loss, model.parameterPaths.map { result.gradients[$0.name]!.scalars } + [result.embeddingSquares.scalars])
         }
         let skipped = try run(skipping: true), full = try run(skipping: false)
         #expect(skipped.loss == full.loss)

@@ -82,17 +82,16 @@ import Testing
                                                                   0, 0, 0, 0, 0, 0, 0, 1, 6, 2, 6, 1])
         let labels: [Float] = [2, 0, 1, 1, 2], weights: [Float] = [2, 0.5, 1.25]
         let dropout = SequenceClassifier.Dropout(rate: 0.4, seed: 11)
-        let fast = try model.lossAndGradients(indices, labels: labels, classWeights: weights, dropout: dropout,
-                                              workspaces: model.makeTrainingWorkspaces(batchSize: 5, steps: 6))
-        let general = try model.layerGradients(indices, labels: labels, classWeights: weights, dropout: dropout)
-        let dense = general.denseGradients(embeddingShape: model.encoder.embedding.embeddings.shape)
+        let fast = try model.denseGradients(indices, labels: labels, classWeights: weights, dropout: dropout)
+        let dense = try model.generalGradients(indices, labels: labels, classWeights: weights, dropout: dropout)
+        let general = dense
         #expect(abs(fast.loss - general.loss) < 1e-6)
         for (name, gradient) in fast.gradients {
             let other = try #require(dense.gradients[name])
             let worst = zip(gradient.scalars, other.scalars).map { abs($0 - $1) }.max() ?? 0
             #expect(worst < 1e-6, "\(name): differs by \(worst)")
         }
-        let squares = zip(fast.embeddingGradientSquares.scalars, dense.embeddingSquares.scalars).map { abs($0 - $1) }.max()!
+        let squares = zip(fast.embeddingSquares.scalars, dense.embeddingSquares.scalars).map { abs($0 - $1) }.max()!
         #expect(squares < 1e-7)
     }
 
@@ -107,22 +106,18 @@ import Testing
                                                                   0, 0, 0, 0, 0, 0, 0, 1, 6, 2, 6, 1])
         let labels: [Float] = [2, 0, 1, 1, 2], weights: [Float] = [2, 0.5, 1.25]
         let dropout = SequenceClassifier.Dropout(rate: 0.3, seed: 5)
-        let workspaces = model.makeBidirectionalWorkspaces(batchSize: 5, steps: 6)
-        for _ in 0..<2 {  // twice: the workspaces' buffers are reset between batches
-            let fast = try model.bidirectionalGradients(indices, labels: labels, classWeights: weights, dropout: dropout,
-                                                        workspaces: workspaces)
-            let general = try model.layerGradients(indices, labels: labels, classWeights: weights, dropout: dropout)
-            let dense = general.denseGradients(embeddingShape: model.encoder.embedding.embeddings.shape)
-            #expect(fast.allFinite && abs(fast.loss - general.loss) < 1e-6 && fast.correct == general.correct)
+        let pass = model.makeTrainingPass(batchSize: 5, steps: 6)
+        #expect(pass is BidirectionalLSTMTrainingPass)
+        for _ in 0..<2 {  // twice: the pass's buffers are reset between batches
+            let fast = try model.denseGradients(indices, labels: labels, classWeights: weights, dropout: dropout, pass: pass)
+            let general = try model.generalGradients(indices, labels: labels, classWeights: weights, dropout: dropout)
+            #expect(abs(fast.loss - general.loss) < 1e-6 && fast.correct == general.correct)
             for entry in model.parameterPaths {
-                let count = model[keyPath: entry.path].count
-                let ours = Array(UnsafeBufferPointer(start: workspaces.gradient(named: entry.name), count: count))
-                let worst = zip(ours, dense.gradients[entry.name]!.scalars).map { abs($0 - $1) }.max() ?? 0
+                let worst = zip(fast.gradients[entry.name]!.scalars, general.gradients[entry.name]!.scalars)
+                    .map { abs($0 - $1) }.max() ?? 0
                 #expect(worst < 1e-6, "\(entry.name): differs by \(worst)")
             }
-            let squares = Array(UnsafeBufferPointer(start: workspaces.forward[0].embeddingSquares.pointer,
-                                                    count: model.encoder.embedding.embeddings.count))
-            #expect(zip(squares, dense.embeddingSquares.scalars).map { abs($0 - $1) }.max()! < 1e-7)
+            #expect(zip(fast.embeddingSquares.scalars, general.embeddingSquares.scalars).map { abs($0 - $1) }.max()! < 1e-7)
         }
         let fastLogits = try model.logits(indices), generalLogits = model.layerLogits(indices)
         #expect(zip(fastLogits, generalLogits).map { abs($0 - $1) }.max()! < 1e-6)
@@ -142,9 +137,8 @@ import Testing
         let labels: [Float] = [1, 0, 1]
         let masks = SequenceClassifier.Dropout(rate: embeddingRate, seed: 21)
         let recurrent = SequenceClassifier.Dropout(rate: recurrentRate, seed: 22)
-        let result = try model.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil, embeddingDropout: masks,
-                                              recurrentDropout: recurrent)
-        let plain = try model.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil)
+        let result = try model.generalGradients(indices, labels: labels, embeddingDropout: masks, recurrentDropout: recurrent)
+        let plain = try model.generalGradients(indices, labels: labels)
         #expect(result.loss != plain.loss, "the masks change the loss")
         for entry in model.parameterPaths {
             var probe = model
@@ -152,16 +146,15 @@ import Testing
             let numeric = tensor.scalars.indices.map { k -> Float in
                 let h: Float = 1e-2
                 probe[keyPath: entry.path].scalars[k] = tensor.scalars[k] + h
-                let plus = try! probe.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil,
-                                                     embeddingDropout: masks, recurrentDropout: recurrent).loss
+                let plus = try! probe.generalGradients(indices, labels: labels, embeddingDropout: masks,
+                                                       recurrentDropout: recurrent).loss
                 probe[keyPath: entry.path].scalars[k] = tensor.scalars[k] - h
-                let minus = try! probe.layerGradients(indices, labels: labels, classWeights: nil, dropout: nil,
-                                                      embeddingDropout: masks, recurrentDropout: recurrent).loss
+                let minus = try! probe.generalGradients(indices, labels: labels, embeddingDropout: masks,
+                                                        recurrentDropout: recurrent).loss
                 probe[keyPath: entry.path] = tensor
                 return (plus - minus) / (2 * h)
             }
-            let analytic = result.denseGradients(embeddingShape: model.encoder.embedding.embeddings.shape)
-                .gradients[entry.name]!.scalars
+            let analytic = result.gradients[entry.name]!.scalars
             let scale = numeric.map(abs).max() ?? 0
             #expect(scale > 0, "\(entry.name): all zero proves nothing")
             for (a, n) in zip(analytic, numeric) {

@@ -13,32 +13,33 @@ import Testing
         return (IndexMatrix(rows: 7, columns: 9, storage: storage), (0..<7).map { Float($0 % 2) })
     }
 
-    func result(_ batch: (IndexMatrix, [Float]), _ workspaces: [SequenceClassifier.Workspace]) throws
-        -> SequenceClassifier.BatchResult {
-        try model.lossAndGradients(batch.0, labels: batch.1, workspaces: workspaces)
+    func result(_ batch: (IndexMatrix, [Float]), _ pass: LSTMTrainingPass) throws -> DenseGradients {
+        try model.denseGradients(batch.0, labels: batch.1, pass: pass)
     }
 
-    func expectSame(_ a: SequenceClassifier.BatchResult, _ b: SequenceClassifier.BatchResult) {
+    func pass() -> LSTMTrainingPass { LSTMTrainingPass(model: model, batchSize: 7, steps: 9) }
+
+    func expectSame(_ a: DenseGradients, _ b: DenseGradients) {
         #expect(a.loss == b.loss)
         #expect(a.correct == b.correct)
         #expect(a.gradients == b.gradients)
-        #expect(a.embeddingGradientSquares.scalars == b.embeddingGradientSquares.scalars)
+        #expect(a.embeddingSquares.scalars == b.embeddingSquares.scalars)
     }
 
     @Test func reusedWorkspacesGiveWhatFreshOnesGive() throws {
         let few = batch(tokens: 1..<4, seed: 1)     // 3 distinct tokens
         let many = batch(tokens: 4..<40, seed: 2)   // up to 36 others: the table grows
-        let reused = model.makeTrainingWorkspaces(batchSize: 7, steps: 9)
+        let reused = pass()
         let first = try result(few, reused)
         let afterFew = try result(many, reused)
         let afterMany = try result(few, reused)
-        expectSame(afterFew, try result(many, model.makeTrainingWorkspaces(batchSize: 7, steps: 9)))
+        expectSame(afterFew, try result(many, pass()))
         expectSame(afterMany, first)
         // Rows of tokens not in the batch carry no gradient.
         let width = model.encoder.embedding.outputDim
         for token in 4..<40 {
             #expect(afterMany.gradients["embedding/embeddings"]!.scalars[token * width ..< (token + 1) * width].allSatisfy { $0 == 0 })
-            #expect(afterMany.embeddingGradientSquares.scalars[token * width ..< (token + 1) * width].allSatisfy { $0 == 0 })
+            #expect(afterMany.embeddingSquares.scalars[token * width ..< (token + 1) * width].allSatisfy { $0 == 0 })
         }
     }
 
@@ -86,8 +87,7 @@ import Testing
             for r in 0..<7 { for t in 0..<min(9, 2 * r) { storage[r * 9 + t] = 0 } }
             indices = IndexMatrix(rows: 7, columns: 9, storage: storage)
         }
-        let ours = try model.lossAndGradients(indices, labels: labels,
-                                              workspaces: model.makeTrainingWorkspaces(batchSize: 7, steps: 9))
+        let ours = try model.denseGradients(indices, labels: labels)
         // The same loss through the layers one by one.
         let embedded = try model.encoder.embedding(indices)
         let (last, lstmBackward) = try #require(model.encoder.layer(as: LSTM.self)).appliedForBackpropagation(to: embedded)

@@ -160,9 +160,9 @@ import Testing
         var worst: Float = 0
 
         expectClose(try model.predict(x), fixture.probabilities, "probabilities", worst: &worst)
-        let workspaces = model.makeTrainingWorkspaces(batchSize: x.rows, steps: x.columns)
-        let result = try model.lossAndGradients(x, labels: fixture.y, classWeights: fixture.class_weight,
-                                                workspaces: workspaces)
+        // Through the pass fit uses for this encoder (its fast path, if it has one).
+        let pass = model.makeTrainingPass(batchSize: x.rows, steps: x.columns)
+        let result = try model.denseGradients(x, labels: fixture.y, classWeights: fixture.class_weight, pass: pass)
         expectClose([result.loss], [fixture.loss], "loss", worst: &worst)
         for entry in model.parameterPaths {
             expectClose(result.gradients[entry.name]!.scalars, fixture.gradients[entry.name]!.values,
@@ -172,10 +172,8 @@ import Testing
         // Three Adam steps as train_on_batch takes them: gradients recomputed every step.
         var adam = Adam()
         for step in 1...3 {
-            let result = try model.lossAndGradients(x, labels: fixture.y, classWeights: fixture.class_weight,
-                                                    workspaces: workspaces)
-            adam.update(&model, along: result.gradients,
-                        squaredGradients: ["embedding/embeddings": result.embeddingGradientSquares])
+            let result = try model.denseGradients(x, labels: fixture.y, classWeights: fixture.class_weight, pass: pass)
+            adam.update(&model, along: result.gradients, squaredGradients: ["embedding/embeddings": result.embeddingSquares])
             if let expected = fixture.after_adam_steps[String(step)] {
                 for entry in model.parameterPaths {
                     expectClose(model[keyPath: entry.path].scalars, expected[entry.name]!.values,

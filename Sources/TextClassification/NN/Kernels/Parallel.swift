@@ -25,13 +25,25 @@ enum Parallel {
         DispatchQueue.concurrentPerform(iterations: count, execute: body)  // nested, or another caller's job runs
     }
 
-    /// A training batch of `batch` rows in `shards` consecutive shards, run concurrently:
+    /// Runs `body(part, parts)` for every part of `parts` concurrently (each writing its own
+    /// range of a shared result); returns whether every part returned `true`.
+    static func parts(_ parts: Int, _ body: @Sendable (_ part: Int, _ parts: Int) -> Bool) -> Bool {
+        var results = [Bool](repeating: true, count: parts)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedPointer(base: buffer.baseAddress!)
+            forEach(parts) { part in shared.base[part] = body(part, parts) }
+        }
+        return !results.contains(false)
+    }
+
+    /// A training batch of `batch` rows in `shards` consecutive shards of `size` rows (the
+    /// last one shorter; by default the batch split evenly), run concurrently:
     /// `body(shard, rows, losses)` writes each of its rows' loss into `losses[row]` and returns
     /// the shard's result. Returns the results in shard order and the losses by row.
-    static func shards<Result>(of batch: Int, count shards: Int,
+    static func shards<Result>(of batch: Int, count shards: Int, size: Int? = nil,
                                _ body: @Sendable (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Result)
         -> (results: [Result], losses: [Float]) {
-        let shardSize = (batch + shards - 1) / shards
+        let shardSize = size ?? (batch + shards - 1) / shards
         var results = [Result?](repeating: nil, count: shards)
         var losses = [Float](repeating: 0, count: batch)
         results.withUnsafeMutableBufferPointer { resultBuffer in

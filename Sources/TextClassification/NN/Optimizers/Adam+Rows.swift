@@ -3,18 +3,6 @@ import CKernels
 // Weights whose gradient comes by rows (the embedding): Keras's dense step without a dense
 // gradient, and the deferred and lazy steps (``Adam/RowSteps``).
 extension Adam {
-    /// A weight's gradient given by rows, the others zero: an embedding's after a batch that
-    /// read only some of its rows. Every row still takes the step (Keras's Adam is dense), but
-    /// no vocabulary-sized gradient table is built per batch.
-    struct RowGradient {
-        /// The rows that have a gradient, each once.
-        var rows: [Int32] = []
-        /// `[rows.count, width]`: each row's gradient, in the order of `rows`.
-        var gradient: [Float] = []
-        /// Its per-position squares summed by row (see the type's note on embeddings).
-        var squares: [Float] = []
-    }
-
     /// One step like ``update(_:along:squaredGradients:frozen:)``, with the gradients of the
     /// weights in `rowGradients` given by rows. The same arithmetic as a dense gradient with
     /// zero rows, so the same weights to the bit.

@@ -2,11 +2,12 @@
 /// about itself to be built, saved, loaded and trained, and the fast paths it may offer.
 ///
 /// An encoder owns its forward and backward pass (``SequenceLayer``, on `[batch, steps,
-/// embeddingDim]` tensors: the general path, which every encoder has and the tests compare
-/// the fast paths with). It may also give its own training pass (``trainingPass(for:batchSize:steps:conditions:)``)
-/// and its own inference (``logits(of:_:skippingLeadingPadding:)``); where it gives none, or
-/// declines for the batch at hand, the general path runs. Whichever pass runs hands the training
-/// loop the same ``SequenceClassifier/LayerBatch``, which one ``Adam`` update applies.
+/// embeddingDim]` tensors: the general path, ``GeneralTrainingPass``, which every encoder has
+/// and the tests compare the fast paths with). It may also give its own ``TrainingPass``
+/// (``trainingPass(for:batchSize:steps:conditions:)``) and its own inference
+/// (``logits(of:_:skippingLeadingPadding:)``); where it gives none, or declines for the fit at
+/// hand, the general path runs. Whichever pass runs hands the training loop the same
+/// ``BatchGradients``, which one optimizer step applies.
 ///
 /// Adding an encoder is a file that conforms a layer to this protocol (copy
 /// `Conv1D+EncoderLayer.swift`, the smallest with weights) and its line in
@@ -59,44 +60,6 @@ protocol EncoderLayer: SequenceLayer {
                       conditions: TrainingConditions) -> (any TrainingPass)?
     /// The head's logits by the layer's own inference, or `nil` for the general path's.
     func logits(of model: SequenceClassifier, _ indices: IndexMatrix, skippingLeadingPadding: Bool) -> [Float]?
-}
-
-/// What a fit asks of a training pass, known before the first batch.
-struct TrainingConditions {
-    /// The embedding is trained (not frozen).
-    var trainsEmbedding: Bool
-    /// Neither embedding nor recurrent dropout, and Keras's dense Adam: passes that project each
-    /// token once and keep vocabulary-sized gradient tables (the LSTM's) are possible.
-    var projectsTokens: Bool
-}
-
-/// One training batch and how it is trained.
-struct TrainingBatch {
-    var indices: IndexMatrix
-    /// `head.targetWidth` values per row.
-    var labels: [Float]
-    var classWeights: [Float]?
-    var dropout: SequenceClassifier.Dropout?
-    var embeddingDropout: SequenceClassifier.Dropout?
-    var recurrentDropout: SequenceClassifier.Dropout?
-    var trainsEmbedding = true
-    /// Also sum the embedding's per-position squared gradients (Keras's dense Adam reads them;
-    /// lazy and deferred Adam do not).
-    var embeddingSquares = true
-}
-
-/// An encoder's own training pass, with the memory it keeps from batch to batch.
-protocol TrainingPass {
-    /// The embedding rows `batch` reads, each once: the deferred optimizer catches them up
-    /// before the batch runs.
-    func rowsRead(by batch: IndexMatrix) -> [Int32]
-    /// One batch's loss, rows right and gradients, as ``SequenceClassifier/layerGradients(_:)``
-    /// gives them.
-    func gradients(of model: SequenceClassifier, _ batch: TrainingBatch) throws -> SequenceClassifier.LayerBatch
-}
-
-extension TrainingPass {
-    func rowsRead(by batch: IndexMatrix) -> [Int32] { batch.distinctTokens }
 }
 
 extension EncoderLayer {

@@ -12,28 +12,11 @@ extension LSTM: EncoderLayer {
     func trainingPass(for model: SequenceClassifier, batchSize: Int, steps: Int,
                       conditions: TrainingConditions) -> (any TrainingPass)? {
         guard conditions.projectsTokens else { return nil }
-        let workspaces = model.makeTrainingWorkspaces(batchSize: batchSize, steps: steps)
-        for w in workspaces { w.encoder.trainsEmbedding = conditions.trainsEmbedding }
-        return LSTMTrainingPass(workspaces: workspaces)
+        return LSTMTrainingPass(model: model, batchSize: batchSize, steps: steps, trainsEmbedding: conditions.trainsEmbedding)
     }
 
     func logits(of model: SequenceClassifier, _ indices: IndexMatrix, skippingLeadingPadding: Bool) -> [Float]? {
         model.lstmLogits(indices, skippingLeadingPadding: skippingLeadingPadding)
-    }
-}
-
-/// The LSTM's fast training pass: one workspace per shard, its gradients summed into the
-/// first's vocabulary-sized tables.
-struct LSTMTrainingPass: TrainingPass {
-    let workspaces: [SequenceClassifier.Workspace]
-
-    func gradients(of model: SequenceClassifier, _ batch: TrainingBatch) throws -> SequenceClassifier.LayerBatch {
-        let result = try model.accumulateGradients(batch.indices, labels: batch.labels, classWeights: batch.classWeights,
-                                                   dropout: batch.dropout, workspaces: workspaces)
-        let total = workspaces[0]
-        return model.gathered(result, gradient: { UnsafePointer(total.gradient(named: $0).pointer) },
-                              embeddingSquares: total.encoder.embeddingSquares, rows: total.encoder.projection!,
-                              trainsEmbedding: batch.trainsEmbedding)
     }
 }
 

@@ -69,15 +69,3 @@ extension LSTMEncoder {
         }
     }
 }
-
-/// Part `part` of `parts` of adding `buffers[1...]` into `buffers[0]`, in buffer order, over
-/// element ranges (the same sums whatever the number of threads). Returns whether that part
-/// of the sum is finite.
-func sumElementRanges(_ buffers: [FloatBuffer], part: Int, of parts: Int) -> Bool {
-    let total = buffers[0]
-    let range = TokenProjection.range(part: part, of: parts, count: total.count, multiple: 16)
-    for s in 1..<buffers.count {
-        VectorMath.add(buffers[s].pointer + range.lowerBound, into: total.pointer + range.lowerBound, count: range.count)
-    }
-    return VectorMath.allFinite(total.pointer + range.lowerBound, count: range.count)
-}

@@ -40,25 +40,11 @@ extension Bidirectional: EncoderLayer where Layer: EncoderLayer {
     func trainingPass(for model: SequenceClassifier, batchSize: Int, steps: Int,
                       conditions: TrainingConditions) -> (any TrainingPass)? {
         guard Layer.self == LSTM.self, conditions.projectsTokens else { return nil }
-        let workspaces = model.makeBidirectionalWorkspaces(batchSize: batchSize, steps: steps)
-        for w in workspaces.forward + workspaces.backward { w.trainsEmbedding = conditions.trainsEmbedding }
-        return BidirectionalLSTMTrainingPass(workspaces: workspaces)
+        return BidirectionalLSTMTrainingPass(model: model, batchSize: batchSize, steps: steps,
+                                             trainsEmbedding: conditions.trainsEmbedding)
     }
 
     func logits(of model: SequenceClassifier, _ indices: IndexMatrix, skippingLeadingPadding: Bool) -> [Float]? {
         Layer.self == LSTM.self ? model.bidirectionalLogits(indices) : nil
-    }
-}
-
-/// The bidirectional LSTM's fast training pass (see `SequenceClassifier+Bidirectional.swift`).
-struct BidirectionalLSTMTrainingPass: TrainingPass {
-    let workspaces: SequenceClassifier.BidirectionalWorkspaces
-
-    func gradients(of model: SequenceClassifier, _ batch: TrainingBatch) throws -> SequenceClassifier.LayerBatch {
-        let result = try model.bidirectionalGradients(batch.indices, labels: batch.labels, classWeights: batch.classWeights,
-                                                      dropout: batch.dropout, workspaces: workspaces)
-        let total = workspaces.forward[0]
-        return model.gathered(result, gradient: { workspaces.gradient(named: $0) }, embeddingSquares: total.embeddingSquares,
-                              rows: total.projection!, trainsEmbedding: batch.trainsEmbedding)
     }
 }

@@ -45,21 +45,3 @@ extension GlobalAveragePooling1D: EncoderLayer {
         model.bagLogits(indices)
     }
 }
-
-/// The bag's training pass, with its slot table kept from batch to batch.
-struct BagTrainingPass: TrainingPass {
-    let workspace: BagWorkspace
-
-    /// Also gives the rows the slots the batch's pass then uses.
-    func rowsRead(by batch: IndexMatrix) -> [Int32] {
-        workspace.assign(batch)
-        return workspace.tokens
-    }
-
-    func gradients(of model: SequenceClassifier, _ batch: TrainingBatch) throws -> SequenceClassifier.LayerBatch {
-        try model.encoder.embedding.validate(batch.indices.storage)
-        return model.bagGradients(batch.indices, labels: batch.labels, classWeights: batch.classWeights, dropout: batch.dropout,
-                                  embeddingDropout: batch.embeddingDropout, trainsEmbedding: batch.trainsEmbedding,
-                                  squares: batch.embeddingSquares, workspace: workspace)
-    }
-}

@@ -253,7 +253,7 @@ public struct LSTMEncoder: Sendable {
             allFinite = allFinite && VectorMath.allFinite(total.embeddingGradient.pointer + offset, count: width)
         }
         // The recurrent kernel's: plain element ranges.
-        return sumElementRanges(workspaces.map(\.recurrentKernelGradient), part: part, of: parts) && allFinite
+        return ShardSum.buffers(workspaces.map(\.recurrentKernelGradient), part: part, of: parts) && allFinite
     }
 
     /// Workspaces for training batches of up to `batchSize` rows of `steps` indices, one per shard.

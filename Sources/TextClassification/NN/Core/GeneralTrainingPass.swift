@@ -1,0 +1,144 @@
+import Foundation
+
+/// The general path: every encoder without a pass of its own (the GRU, the BiGRU, the
+/// convolution), and the LSTMs when embedding or recurrent dropout or a row-wise optimizer rules
+/// out theirs; each batch through the layers' own forward and backward passes on tensors
+/// (``EncoderLayer/encodedForBackpropagation(_:tokens:recurrentMasks:)``). Deterministic like the
+/// fast paths: a batch is split into the same ``Parallel/trainingShards`` halves whatever the
+/// thread count, and their gradients summed in shard order.
+///
+/// - Embedding dropout is Keras's `Dropout` between the embedding and the layer: each embedded
+///   value of a row kept with probability 1 − rate and scaled by 1 / (1 − rate); the row's mask
+///   follows the seed and the batch row.
+/// - Recurrent dropout is Keras's `recurrent_dropout` of the layer: one mask per gate (and
+///   direction) on h₋₁, per batch row, from the seed and the row.
+struct GeneralTrainingPass: TrainingPass {
+    func gradients(of model: SequenceClassifier, _ batch: TrainingBatch) throws -> BatchGradients {
+        try model.encoder.embedding.validate(batch.indices.storage)
+        let rows = batch.indices.rows, shards = min(Parallel.trainingShards, rows)
+        let (results, losses) = Parallel.shards(of: rows, count: shards) { _, range, losses in
+            shard(of: model, batch, rows: range, losses: losses)
+        }
+        var total = BatchGradients(loss: losses.reduce(0, +) / Float(rows), correct: results.map(\.correct).reduce(0, +),
+                                   allFinite: true, gradients: [:], embeddingRows: RowGradient())
+        var finite = total.loss.isFinite
+        for name in results[0].gradients.keys {
+            let summed = ShardSum.tensors(results.map { $0.gradients[name]! })
+            total.gradients[name] = summed.sum
+            finite = finite && summed.allFinite
+        }
+        if batch.trainsEmbedding {
+            let merged = EmbeddingRows.merge(results.map(\.embeddingRows), width: model.encoder.embedding.outputDim,
+                                             squares: batch.embeddingSquares)
+            total.embeddingRows = merged.rows
+            finite = finite && merged.allFinite
+        }
+        total.allFinite = finite
+        return total
+    }
+
+    /// One shard's result: its rows right, its gradients by name but the embedding's, and the
+    /// embedding's by the rows it read.
+    private struct Shard {
+        var correct: Float
+        var gradients: [String: Tensor]
+        var embeddingRows: EmbeddingRows
+    }
+
+    /// One shard's rows: writes each row's loss (already divided by the batch size) into
+    /// `losses` and returns the shard's gradients.
+    private func shard(of model: SequenceClassifier, _ batch: TrainingBatch, rows: Range<Int>,
+                       losses: UnsafeMutablePointer<Float>) -> Shard {
+        let tokens = batch.indices.rows(rows), encoder = model.encoder
+        var embedded = try! encoder.embedding(tokens)  // indices validated by the caller
+        let rowWidth = tokens.columns * encoder.embedding.outputDim
+        let embeddingMasks = Self.masks(batch.embeddingDropout, rows: rows, width: rowWidth)
+        if let embeddingMasks { for k in embedded.scalars.indices { embedded.scalars[k] *= embeddingMasks[k] } }
+        let recurrentMasks = Self.masks(batch.recurrentDropout, rows: rows, width: encoder.recurrentMaskWidth)
+        let (features, backpropagator) = encoder.layerForBackpropagation(embedded, tokens: tokens, recurrentMasks: recurrentMasks)
+        var head = HeadStep(head: model.head, rows: rows.count, features: encoder.features)
+        let correct = features.scalars.withUnsafeBufferPointer { x in
+            head.run(x.baseAddress!, rows: rows, batch: batch, losses: losses)
+        }
+        var (inputGradient, gradients) = backpropagator(Tensor(shape: [rows.count, encoder.features],
+                                                               scalars: head.featureGradients))
+        if let embeddingMasks { for k in inputGradient.scalars.indices { inputGradient.scalars[k] *= embeddingMasks[k] } }
+        gradients.merge(head.gradients) { $1 }
+        let embeddingRows = batch.trainsEmbedding
+            ? EmbeddingRows(scattering: inputGradient, of: tokens, width: encoder.embedding.outputDim) : EmbeddingRows()
+        return Shard(correct: correct, gradients: gradients, embeddingRows: embeddingRows)
+    }
+
+    /// `width` mask values per row of `rows` (their batch rows fix them), or `nil` without dropout.
+    private static func masks(_ dropout: SequenceClassifier.Dropout?, rows: Range<Int>, width: Int) -> [Float]? {
+        guard let dropout, dropout.rate > 0 else { return nil }
+        var masks = [Float](repeating: 0, count: rows.count * width)
+        masks.withUnsafeMutableBufferPointer { m in
+            for (b, r) in rows.enumerated() { dropout.mask(row: r, count: width, into: m.baseAddress! + b * width) }
+        }
+        return masks
+    }
+}
+
+/// One shard's embedding gradient, only the rows of the tokens it read (in order of first use):
+/// a vocabulary-sized table per shard per batch cost more than the layers did.
+struct EmbeddingRows {
+    var tokens: [Int32] = []
+    var gradient: [Float] = []
+    var squares: [Float] = []
+
+    init() {}
+
+    /// Each position's gradient (`[rows, steps, width]`, the positions of `indices`) added to
+    /// its token's row in position order, with its square: the same sums as a scatter into the
+    /// whole table.
+    init(scattering positions: Tensor, of indices: IndexMatrix, width: Int) {
+        var rowOfToken: [Int32: Int32] = [:]
+        let local = indices.storage.map { token -> Int32 in
+            if let row = rowOfToken[token] { return row }
+            let row = Int32(tokens.count)
+            rowOfToken[token] = row
+            tokens.append(token)
+            return row
+        }
+        gradient = [Float](repeating: 0, count: tokens.count * width)
+        squares = gradient
+        positions.scalars.withUnsafeBufferPointer { g in
+            local.withUnsafeBufferPointer { ids in
+                gradient.withUnsafeMutableBufferPointer { table in
+                    squares.withUnsafeMutableBufferPointer { sq in
+                        Embedding.scatterAdd(g.baseAddress!, indices: ids.baseAddress!, count: ids.count, stride: 1,
+                                             width: width, into: table.baseAddress!, squares: sq.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The shards' rows merged by token, in shard order (zero, then each shard's: the sums a
+    /// whole table would hold); whether every sum is finite.
+    static func merge(_ shards: [EmbeddingRows], width: Int, squares: Bool) -> (rows: RowGradient, allFinite: Bool) {
+        var merged = RowGradient(), slotOfRow: [Int32: Int] = [:], finite = true
+        for shard in shards {
+            for token in shard.tokens where slotOfRow[token] == nil {
+                slotOfRow[token] = merged.rows.count
+                merged.rows.append(token)
+            }
+            merged.gradient.resize(to: merged.rows.count * width, filler: 0)
+            if squares { merged.squares.resize(to: merged.rows.count * width, filler: 0) }
+            func add(_ compact: [Float], into full: inout [Float]) {
+                compact.withUnsafeBufferPointer { c in
+                    finite = finite && VectorMath.allFinite(c.baseAddress!, count: c.count)
+                    full.withUnsafeMutableBufferPointer { f in
+                        for (k, token) in shard.tokens.enumerated() {
+                            VectorMath.add(c.baseAddress! + k * width, into: f.baseAddress! + slotOfRow[token]! * width, count: width)
+                        }
+                    }
+                }
+            }
+            add(shard.gradient, into: &merged.gradient)
+            if squares { add(shard.squares, into: &merged.squares) }
+        }
+        return (merged, finite)
+    }
+}

@@ -1,0 +1,143 @@
+/// The one training contract: a fit makes one ``TrainingPass`` for the model (the encoder's own,
+/// or the layers' ``GeneralTrainingPass``) and asks it for every batch's ``BatchGradients``,
+/// which one optimizer step applies. Whatever runs inside a pass (the LSTM's per-token
+/// projections, the bag's slot tables), the training loop, the head's step
+/// (``HeadStep``), the sums over shards and the optimizer are the same for every encoder.
+///
+/// ```swift
+/// let pass = model.makeTrainingPass(batchSize: 32, steps: 100)
+/// let result = try pass.gradients(of: model, TrainingBatch(indices: batch, labels: labels))
+/// result.loss; result.gradients["dense/kernel"]; result.embeddingRows.rows
+/// ```
+protocol TrainingPass {
+    /// The embedding rows `batch` reads, each once: the deferred optimizer catches them up
+    /// before the batch runs.
+    func rowsRead(by batch: IndexMatrix) -> [Int32]
+    /// One batch's loss, rows right and gradients.
+    func gradients(of model: SequenceClassifier, _ batch: TrainingBatch) throws -> BatchGradients
+}
+
+extension TrainingPass {
+    func rowsRead(by batch: IndexMatrix) -> [Int32] { batch.distinctTokens }
+}
+
+/// What a fit asks of a training pass, known before the first batch.
+struct TrainingConditions {
+    /// The embedding is trained (not frozen).
+    var trainsEmbedding = true
+    /// Neither embedding nor recurrent dropout, and an optimizer that reads the embedding's
+    /// per-position squares (Keras's dense Adam): passes that project each token once and keep
+    /// vocabulary-sized gradient tables (the LSTM's) are possible.
+    var projectsTokens = true
+}
+
+/// One training batch and how it is trained.
+struct TrainingBatch {
+    var indices: IndexMatrix
+    /// `head.targetWidth` values per row.
+    var labels: [Float]
+    /// One weight per class (per label for multi-label), Keras's `class_weight`.
+    var classWeights: [Float]? = nil
+    var dropout: SequenceClassifier.Dropout? = nil
+    var embeddingDropout: SequenceClassifier.Dropout? = nil
+    var recurrentDropout: SequenceClassifier.Dropout? = nil
+    var trainsEmbedding = true
+    /// Also sum the embedding's per-position squared gradients (Keras's dense Adam reads them;
+    /// lazy and deferred Adam do not).
+    var embeddingSquares = true
+}
+
+/// What one batch's forward and backward pass gives, whichever pass computed it: every weight's
+/// gradient by Keras name but the embedding's, which comes by rows (only the rows the batch
+/// read, with their per-position squares summed by row when asked).
+struct BatchGradients {
+    /// Mean loss over the batch.
+    var loss: Float
+    /// Rows right (for multi-label, the fraction of each row's labels right, summed).
+    var correct: Float
+    /// Whether the loss and every gradient are finite (the optimizer then steps).
+    var allFinite: Bool
+    var gradients: [String: Tensor]
+    var embeddingRows: RowGradient
+
+    /// Every gradient by name, the embedding's as a whole table `[rows, width]`, and its
+    /// squares as another (what Keras's dense `train_on_batch` sees).
+    func denseGradients(embeddingShape shape: [Int]) -> (gradients: [String: Tensor], embeddingSquares: Tensor) {
+        let width = shape[1]
+        var gradient = Tensor(zeros: shape), squares = gradient
+        for (k, row) in embeddingRows.rows.enumerated() {
+            for j in 0..<width {
+                gradient.scalars[Int(row) * width + j] = embeddingRows.gradient[k * width + j]
+                if !embeddingRows.squares.isEmpty {
+                    squares.scalars[Int(row) * width + j] = embeddingRows.squares[k * width + j]
+                }
+            }
+        }
+        return (gradients.merging([Embedding.weightName: gradient]) { $1 }, squares)
+    }
+}
+
+/// A weight's gradient given by rows, the others zero: an embedding's after a batch that read
+/// only some of its rows (no vocabulary-sized table per batch).
+struct RowGradient {
+    /// The rows that have a gradient, each once.
+    var rows: [Int32] = []
+    /// `[rows.count, width]`: each row's gradient, in the order of `rows`.
+    var gradient: [Float] = []
+    /// Its per-position squares summed by row (Keras's Adam reads them; see ``Adam``), or empty.
+    var squares: [Float] = []
+}
+
+extension SequenceClassifier {
+    /// The training pass a fit under `conditions` uses, for batches of up to `batchSize` rows of
+    /// `steps` indices: the encoder's own, else the layers' general path.
+    func makeTrainingPass(batchSize: Int, steps: Int, conditions: TrainingConditions = TrainingConditions())
+        -> any TrainingPass {
+        encoder.layer.trainingPass(for: self, batchSize: batchSize, steps: steps, conditions: conditions)
+            ?? GeneralTrainingPass()
+    }
+
+    /// One batch's gradients through the pass a fit of this one batch would use (made for the
+    /// call; `conditions` by default those the batch implies): what the tests and checks compare
+    /// with Keras and with the general path.
+    func gradients(_ batch: TrainingBatch, conditions: TrainingConditions? = nil) throws -> BatchGradients {
+        let masked = [batch.embeddingDropout, batch.recurrentDropout].contains { ($0?.rate ?? 0) > 0 }
+        let conditions = conditions ?? TrainingConditions(trainsEmbedding: batch.trainsEmbedding,
+                                                          projectsTokens: !masked && batch.embeddingSquares)
+        return try makeTrainingPass(batchSize: batch.indices.rows, steps: batch.indices.columns, conditions: conditions)
+            .gradients(of: self, batch)
+    }
+
+    /// A fast path's sums, left in its workspaces' vocabulary-sized tables, as
+    /// ``BatchGradients``: the head's gradients (in ``ClassificationHead/parameterPaths`` order)
+    /// and the layer's (`layerGradient(name)`, copied out: a few small tensors), the embedding's
+    /// only at the rows the batch read (the tables are zero elsewhere), so the optimizer's step
+    /// is the same as over the whole table.
+    func gathered(_ result: (loss: Float, correct: Float, allFinite: Bool), headGradients: [Tensor],
+                  layerGradient: (String) -> UnsafePointer<Float>, embeddingSquares: FloatBuffer,
+                  rows projection: TokenProjection, trainsEmbedding: Bool) -> BatchGradients {
+        var gradients = Dictionary(uniqueKeysWithValues: zip(ClassificationHead.parameterPaths.map(\.name), headGradients))
+        for entry in encoder.parameterPaths where entry.name != Embedding.weightName {
+            let shape = encoder[keyPath: entry.path].shape
+            gradients[entry.name] = Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: layerGradient(entry.name),
+                                                                                            count: shape.reduce(1, *))))
+        }
+        var embeddingRows = RowGradient()
+        if trainsEmbedding {
+            let width = encoder.embedding.outputDim, rows = UnsafeBufferPointer(start: projection.tokens, count: projection.count)
+            func gather(_ table: UnsafePointer<Float>) -> [Float] {
+                [Float](unsafeUninitializedCapacity: rows.count * width) { out, initialized in
+                    for (k, row) in rows.enumerated() {
+                        (out.baseAddress! + k * width).initialize(from: table + Int(row) * width, count: width)
+                    }
+                    initialized = rows.count * width
+                }
+            }
+            embeddingRows.rows = Array(rows)
+            embeddingRows.gradient = gather(layerGradient(Embedding.weightName))
+            embeddingRows.squares = gather(embeddingSquares.pointer)
+        }
+        return BatchGradients(loss: result.loss, correct: result.correct, allFinite: result.allFinite, gradients: gradients,
+                              embeddingRows: embeddingRows)
+    }
+}

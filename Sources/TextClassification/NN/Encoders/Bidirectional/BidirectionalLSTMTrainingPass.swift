@@ -1,0 +1,150 @@
+/// The bidirectional LSTM on the LSTM's fast path: each direction is an ``LSTMEncoder`` of its
+/// own (sharing the embedding) with its own per-token input projections, the backward one
+/// reading every row reversed in time. The forward direction skips the shared leading padding;
+/// the backward one reads the text first and the padding last, so it runs every step (as
+/// Keras does). Exact to rounding with the layers' general path (tested).
+struct BidirectionalLSTMTrainingPass: TrainingPass {
+    /// One workspace per shard and direction.
+    let forward: [LSTMEncoder.Workspace]
+    let backward: [LSTMEncoder.Workspace]
+
+    init(model: SequenceClassifier, batchSize: Int, steps: Int, trainsEmbedding: Bool) {
+        let (forward, backward) = model.bidirectionalLSTMEncoders!
+        self.forward = forward.makeTrainingWorkspaces(batchSize: batchSize, steps: steps)
+        self.backward = backward.makeTrainingWorkspaces(batchSize: batchSize, steps: steps)
+        for w in self.forward + self.backward { w.trainsEmbedding = trainsEmbedding }
+    }
+
+    func gradients(of model: SequenceClassifier, _ batch: TrainingBatch) throws -> BatchGradients {
+        try model.encoder.embedding.validate(batch.indices.storage)
+        let (forwardEncoder, backwardEncoder) = model.bidirectionalLSTMEncoders!
+        let indices = batch.indices, reversed = indices.reversingSteps()
+        let rows = indices.rows, shardSize = forward[0].lstm.capacity
+        let shards = (rows + shardSize - 1) / shardSize
+        precondition(shards <= forward.count && indices.columns <= forward[0].lstm.steps, "the pass was made for smaller batches")
+        forwardEncoder.beginBatch(indices, workspaces: forward)
+        backwardEncoder.beginBatch(reversed, workspaces: backward)
+        // Shards of the workspaces' capacity (a short last batch is not split evenly), as the
+        // saved models were trained: the sums, and so the weights, stay the same to the bit.
+        let (heads, losses) = Parallel.shards(of: rows, count: shards, size: shardSize) { s, range, losses in
+            shard(model, batch, reversed: reversed, rows: range, forward: forward[s], backward: backward[s], losses: losses)
+        }
+        let (usedForward, usedBackward) = (Array(forward[0..<shards]), Array(backward[0..<shards]))
+        let tablesFinite = Parallel.parts(Parallel.trainingShards) { part, parts in
+            let forwardFinite = forwardEncoder.sumShards(usedForward, part: part, of: parts)
+            return backwardEncoder.sumShards(usedBackward, part: part, of: parts) && forwardFinite
+        }
+        let kernel = ShardSum.tensors(heads.map(\.kernelGradient)), bias = ShardSum.tensors(heads.map(\.biasGradient))
+        let loss = losses.reduce(0, +) / Float(rows)
+        let allFinite = loss.isFinite && kernel.allFinite && bias.allFinite && tablesFinite
+        let f = forward[0], b = backward[0]
+        return model.gathered((loss, heads.map(\.correct).reduce(0, +), allFinite), headGradients: [kernel.sum, bias.sum],
+                              layerGradient: { name in
+                                  // The directions' own names, inside Keras's `Bidirectional` prefixes.
+                                  for (prefix, w) in [("bidirectional/forward_", f), ("bidirectional/backward_", b)]
+                                      where name.hasPrefix(prefix) {
+                                      return UnsafePointer(w.gradient(named: String(name.dropFirst(prefix.count)))!.pointer)
+                                  }
+                                  return UnsafePointer(f.gradient(named: name)!.pointer)  // the embedding's
+                              },
+                              embeddingSquares: f.embeddingSquares, rows: f.projection!, trainsEmbedding: batch.trainsEmbedding)
+    }
+
+    /// One shard through both directions and the head; the directions' gradients are left in
+    /// their workspaces, the embedding's (both directions' summed) in the forward one's.
+    private func shard(_ model: SequenceClassifier, _ batch: TrainingBatch, reversed: IndexMatrix, rows: Range<Int>,
+                       forward wf: LSTMEncoder.Workspace, backward wb: LSTMEncoder.Workspace,
+                       losses: UnsafeMutablePointer<Float>) -> (correct: Float, kernelGradient: Tensor, biasGradient: Tensor) {
+        let (forwardEncoder, backwardEncoder) = model.bidirectionalLSTMEncoders!
+        let n = rows.count, u = forwardEncoder.features, width = 2 * u, steps = batch.indices.columns
+        let f = forwardEncoder.forward(batch.indices, rows: rows, workspace: wf, skippingLeadingPadding: true)
+        let b = backwardEncoder.forward(reversed, rows: rows, workspace: wb, skippingLeadingPadding: true)
+        // Both directions' rows come in their own order: batch-row order for the head.
+        var features = [Float](repeating: 0, count: n * width)
+        for (direction, w, h) in [(0, wf, f), (1, wb, b)] {
+            for (k, r) in w.order.enumerated() {
+                for j in 0..<u { features[(r - rows.lowerBound) * width + direction * u + j] = h[k * u + j] }
+            }
+        }
+        var step = HeadStep(head: model.head, rows: n, features: width)
+        let correct = features.withUnsafeBufferPointer { step.run($0.baseAddress!, rows: rows, batch: batch, losses: losses) }
+        for (direction, w) in [(0, wf), (1, wb)] {
+            for (k, r) in w.order.enumerated() {
+                for j in 0..<u { w.featureGradients.pointer[k * u + j] = step.featureGradients[(r - rows.lowerBound) * width + direction * u + j] }
+            }
+        }
+        forwardEncoder.backward(steps: steps, batch: n, workspace: wf, scatteringEmbedding: false)
+        backwardEncoder.backward(steps: steps, batch: n, workspace: wb, scatteringEmbedding: false)
+        if wf.trainsEmbedding {
+            Self.scatterEmbeddingGradient(forward: wf, backward: wb, rows: rows, steps: steps,
+                                          width: forwardEncoder.embedding.outputDim)
+        }
+        return (correct, step.kernelGradient, step.biasGradient)
+    }
+
+    /// Each position's embedding gradient is the two directions' sum (the backward one reads
+    /// position t at step steps-1-t); Keras's Adam squares that sum, so it is formed before the
+    /// scatter into the forward workspace's tables.
+    private static func scatterEmbeddingGradient(forward wf: LSTMEncoder.Workspace, backward wb: LSTMEncoder.Workspace,
+                                                 rows: Range<Int>, steps: Int, width e: Int) {
+        let n = rows.count
+        var rowInBackward = [Int](repeating: 0, count: n)
+        for (k, r) in wb.order.enumerated() { rowInBackward[r - rows.lowerBound] = k }
+        for (k, r) in wf.order.enumerated() {
+            let kb = rowInBackward[r - rows.lowerBound]
+            for t in 0..<steps {
+                VectorMath.add(wb.inputs.pointer + ((steps - 1 - t) * n + kb) * e, into: wf.inputs.pointer + (t * n + k) * e, count: e)
+            }
+        }
+        Embedding.scatterAdd(wf.inputs.pointer, indices: wf.tokens, count: steps * n, stride: 1, width: e,
+                             into: wf.embeddingGradient.pointer, squares: wf.embeddingSquares.pointer)
+    }
+
+}
+
+extension SequenceClassifier {
+    /// Both directions as LSTM encoders, for `bilstm`.
+    var bidirectionalLSTMEncoders: (forward: LSTMEncoder, backward: LSTMEncoder)? {
+        guard let layer = encoder.layer(as: Bidirectional<LSTM>.self) else { return nil }
+        return (LSTMEncoder(embedding: encoder.embedding, lstm: layer.forward),
+                LSTMEncoder(embedding: encoder.embedding, lstm: layer.backward))
+    }
+
+    /// The head's logits for the bidirectional LSTM, both directions on the LSTM's inference path.
+    func bidirectionalLogits(_ indices: IndexMatrix) -> [Float] {
+        let (forward, backward) = bidirectionalLSTMEncoders!
+        let u = forward.features, width = 2 * u, outputs = head.outputs
+        var features = [Float](repeating: 0, count: indices.rows * width)
+        let chunks = (indices.rows + LSTMEncoder.inferenceChunk - 1) / LSTMEncoder.inferenceChunk
+        let workers = min(Parallel.threads, chunks)
+        features.withUnsafeMutableBufferPointer { out in
+            let shared = SharedPointer(base: out.baseAddress!)
+            for (direction, encoder, input) in [(0, forward, indices), (1, backward, indices.reversingSteps())] {
+                let scratch = (projection: TokenProjection(vocabulary: encoder.embedding.inputDim, width: encoder.embedding.outputDim,
+                                                           units: u),
+                               workspaces: (0..<workers).map { _ in encoder.makeInferenceWorkspace(steps: indices.columns) })
+                encoder.encode(input, skippingLeadingPadding: true, workers: workers, scratch: scratch) { rows, h, _ in
+                    for (k, r) in rows.enumerated() {
+                        (shared.base + r * width + direction * u).update(from: h + k * u, count: u)
+                    }
+                }
+            }
+        }
+        var logits = [Float](repeating: 0, count: indices.rows * outputs)
+        features.withUnsafeBufferPointer { x in
+            logits.withUnsafeMutableBufferPointer { z in
+                head.dense.forward(x.baseAddress!, rows: indices.rows, into: z.baseAddress!)
+            }
+        }
+        return logits
+    }
+}
+
+extension IndexMatrix {
+    /// Every row reversed in time (what the backward direction of a bidirectional layer reads).
+    func reversingSteps() -> IndexMatrix {
+        var storage = storage
+        for r in 0..<rows { storage[r * columns ..< (r + 1) * columns].reverse() }
+        return IndexMatrix(rows: rows, columns: columns, storage: storage)
+    }
+}
