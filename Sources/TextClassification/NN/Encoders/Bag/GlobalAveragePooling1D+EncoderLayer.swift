@@ -1,6 +1,6 @@
 /// `--encoder bag`: Keras's `Embedding(mask_zero=True)` → `GlobalAveragePooling1D()`, the mean
 /// of a text's embedded tokens (fastText's shape). No weights of its own, so its width is the
-/// embedding's whatever that is set to. Its own pass (`SequenceClassifier+Bag.swift`) reads
+/// embedding's whatever that is set to. Its own pass (`BagTrainingPass.swift`) reads
 /// only the tokens, never the padding, in training and inference.
 extension GlobalAveragePooling1D: EncoderLayer {
     static let kind = SequenceEncoder.Kind.bag
