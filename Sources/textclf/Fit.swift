@@ -43,6 +43,9 @@ extension TextClf {
 
         @OptionGroup var columns: ColumnOptions
 
+        @Option(help: ArgumentHelp("A column of per-row weights (a number ≥ 0; empty: 1), Keras's sample_weight: a row's loss is multiplied by its weight, e.g. 0.3 for labels made by rules or another model, 0 to leave a row out. Validation rows are not weighted.", valueName: "column"))
+        var weightColumn: String?
+
         @OptionGroup(title: "Model (what is not given follows the preset for the labels and encoder)")
         var architecture: ModelOptions
 
@@ -115,7 +118,7 @@ extension TextClf {
             try reportingErrors {
                 try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)  // before hours of training
                 var data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
-                                           labelColumn: columns.labelColumn)
+                                           labelColumn: columns.labelColumn, weightColumn: weightColumn)
                 let held = try validation.map {
                     try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn,
                                     labelColumn: columns.labelColumn)
@@ -142,6 +145,11 @@ extension TextClf {
                 let trainingRows = data.texts.count - (validation == nil ? heldOut : 0)
                 describe(labels, counts: multi ? labels.counts(labelSets: Array(sets.prefix(trainingRows)))
                                                : labels.counts(classIndices: Array(classes.prefix(trainingRows))))
+                if let weights = data.weights?.prefix(trainingRows) {
+                    let zeros = weights.filter { $0 == 0 }.count, mean = weights.reduce(0, +) / Float(max(1, weights.count))
+                    printError(String(format: "Row weights from column %@: mean %.3f", weightColumn!, mean)
+                               + (zeros > 0 ? ", \(zeros) of \(weights.count) rows at 0 (left out)" : ""))
+                }
                 let progress = ProgressLine()
                 let history: History
                 let weighting: TextClassifier.ClassWeight = training.classWeight == .balanced ? .balanced : .none
@@ -157,7 +165,8 @@ extension TextClf {
                 // One fit for either kind of label; only the labels' type differs.
                 func train<Label: TrainingLabel>(_ texts: consuming [String], _ labels: [Label], held heldLabels: [Label]?) throws -> History {
                     try classifier.fit(
-                        texts: consume texts, labels: labels, classWeight: weighting, epochs: training.epochs, batchSize: training.batchSize,
+                        texts: consume texts, labels: labels, classWeight: weighting, sampleWeights: data.weights,
+                        epochs: training.epochs, batchSize: training.batchSize,
                         seed: seed, learningRate: learningRate, optimizer: training.optimizer,
                         validation: held.map { ($0.texts, heldLabels!) }, validationSplit: split,
                         restoreBestWeights: !training.keepLast, patience: training.patience == 0 ? nil : training.patience,

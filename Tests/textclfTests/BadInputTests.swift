@@ -46,6 +46,24 @@ import TextClassification
         #expect(serve.status == 64 && serve.stderr.contains("at least 16 characters"), "\(serve.stderr)")
     }
 
+    /// A weight column (`fit --weight-column`) takes numbers ≥ 0: anything else names its line
+    /// and says what to write; a good one trains and says what it read.
+    @Test func weightColumnNamesTheLineOfABadWeight() throws {
+        let good = "text,label,w\n好看,1,1\n难看,0,0.5\n很好,1,\n太差,0,0\n"
+        for (cell, shown) in [("-1", "\"-1\""), ("lots", "\"lots\""), ("inf", "\"inf\"")] {
+            let path = try file("w.csv", good + "一般,1,\(cell)\n")
+            let (result, model) = try fit(path, ["--weight-column", "w"])
+            expectOneLineError(result, status: 65, containing: ["\(path):6", shown, "column \"w\"", "number ≥ 0"])
+            #expect(!FileManager.default.fileExists(atPath: model.path), "no model written")
+        }
+        let missing = try fit(try file("w.csv", good), ["--weight-column", "weight"]).0
+        expectOneLineError(missing, status: 65, containing: ["no column \"weight\""])
+        let (trained, model) = try fit(try file("w.csv", good), ["--weight-column", "w", "--validation-split", "0"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(trained.stderr.contains("Row weights from column w: mean 0.625, 1 of 4 rows at 0 (left out)"), "\(trained.stderr)")
+        #expect(FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path))
+    }
+
     @Test func missingFile() throws {
         let (result, model) = try fit("/nonexistent/train.csv")
         expectOneLineError(result, status: 66, containing: ["/nonexistent/train.csv", "no such file"])

@@ -25,6 +25,9 @@ extension TextClassifier {
     ///     multi-class classifier, or its label set (`[Int]`, empty for none) for a
     ///     multi-label one (``TrainingLabel``).
     ///   - classWeight: how rows' losses are weighted (Keras's `class_weight`).
+    ///   - sampleWeights: one weight ≥ 0 per text (Keras's `sample_weight`): its loss times
+    ///     it, e.g. less than 1 for labels made by rules or another model, 0 to leave it out;
+    ///     `nil`: all 1. Rows held out by `validationSplit` lose theirs: validation is unweighted.
     ///   - epochs: the most epochs to train.
     ///   - batchSize: rows per step (Keras's 32).
     ///   - seed: the seed of the initial weights, the shuffles and dropout.
@@ -50,7 +53,8 @@ extension TextClassifier {
     ///   - onEpoch: return `false` to stop early.
     @discardableResult
     public mutating func fit<Label: TrainingLabel>(
-        texts: consuming [String], labels: [Label], classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
+        texts: consuming [String], labels: [Label], classWeight: ClassWeight = .none, sampleWeights: [Float]? = nil,
+        epochs: Int = 10, batchSize: Int = 32,
         seed: UInt64 = 0, learningRate: Float? = nil, optimizer: Optimizer? = nil,
         validation: (texts: [String], labels: [Label])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
@@ -73,8 +77,13 @@ extension TextClassifier {
         guard texts.count * width == targets.count else {
             throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(targets.count / width) labels")
         }
+        var sampleWeights = sampleWeights
+        if let weights = sampleWeights, weights.count != texts.count {
+            throw TextClassificationError.invalidTrainingData(reason: "\(texts.count) texts but \(weights.count) sample weights")
+        }
         let heldOutRows = validation == nil && validationSplit > 0
             ? try holdOut(validationSplit, texts: &texts, targets: &targets, into: &validation) : nil
+        if let heldOutRows { sampleWeights?.removeLast(heldOutRows) }
         guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
         let classWeights = try weights(classWeight, targets: targets)
         let training: TokenSequences
@@ -100,7 +109,7 @@ extension TextClassifier {
         let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
         var history: History
         do {
-            history = try model.fit(training, labels: targets, classWeights: classWeights,
+            history = try model.fit(training, labels: targets, classWeights: classWeights, sampleWeights: sampleWeights,
                                     dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
                                     recurrentDropout: configuration.recurrentDropout,
                                     epochs: initialEpoch + epochs, batchSize: batchSize, seed: seed, initialEpoch: initialEpoch,

@@ -19,6 +19,11 @@ extension SequenceClassifier {
     ///     index (multi-class), K values of 0 or 1 (multi-label).
     ///   - classWeights: Keras's `class_weight`: each row's loss times its class's weight
     ///     (multi-label: a positive label's loss times that label's weight); `nil`: all 1.
+    ///   - sampleWeights: Keras's `sample_weight`: one weight ≥ 0 per row of `indices`, its
+    ///     loss (and so its pull on the weights) times it, on top of its class weight; a batch's
+    ///     loss is still divided by its row count. 2 counts a row as if it were there twice in
+    ///     its batch, 0 leaves it out; e.g. 0.3 for labels made by rules or another model.
+    ///     `nil`: all 1. The accuracy reported is unweighted; `validation` is not weighted.
     ///   - dropout: Keras's `Dropout(rate)` between the encoder and the head (see
     ///     ``SequenceClassifier/Dropout``); its masks follow `seed`, the epoch and the batch.
     ///   - embeddingDropout: Keras's `Dropout(rate)` between the embedding and the recurrent
@@ -61,7 +66,7 @@ extension SequenceClassifier {
     ///   indices outside the embedding.
     @discardableResult
     public mutating func fit<Rows: TrainingRows>(
-        _ indices: Rows, labels: [Float], classWeights: [Float]? = nil, dropout: Float = 0,
+        _ indices: Rows, labels: [Float], classWeights: [Float]? = nil, sampleWeights: [Float]? = nil, dropout: Float = 0,
         embeddingDropout: Float = 0, recurrentDropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
         optimizer: inout Adam,
@@ -71,7 +76,8 @@ extension SequenceClassifier {
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
-        try checkFitArguments(indices, labels: labels, classWeights: classWeights, batchSize: batchSize, epochs: epochs,
+        try checkFitArguments(indices, labels: labels, classWeights: classWeights, sampleWeights: sampleWeights,
+                              batchSize: batchSize, epochs: epochs,
                               rates: [("dropout", dropout), ("embedding dropout", embeddingDropout),
                                       ("recurrent dropout", recurrentDropout)])
         // Lazy and deferred Adam need the embedding's gradient by rows, which vocabulary-sized
@@ -79,8 +85,8 @@ extension SequenceClassifier {
         let conditions = TrainingConditions(
             trainsEmbedding: trainableEmbeddings,
             projectsTokens: embeddingDropout == 0 && recurrentDropout == 0 && optimizer.rowSteps == .dense)
-        let plan = EpochPlan(labels: labels, classWeights: classWeights, dropout: dropout, embeddingDropout: embeddingDropout,
-                             recurrentDropout: recurrentDropout, batchSize: batchSize, seed: seed, epochs: epochs,
+        let plan = EpochPlan(labels: labels, classWeights: classWeights, sampleWeights: sampleWeights, dropout: dropout,
+                             embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout, batchSize: batchSize, seed: seed, epochs: epochs,
                              trainsEmbedding: trainableEmbeddings,
                              pass: makeTrainingPass(batchSize: min(batchSize, indices.count), steps: indices.columns,
                                                     conditions: conditions))
@@ -141,6 +147,7 @@ extension SequenceClassifier {
     private struct EpochPlan {
         let labels: [Float]
         let classWeights: [Float]?
+        let sampleWeights: [Float]?
         let dropout: Float, embeddingDropout: Float, recurrentDropout: Float
         let batchSize: Int, seed: UInt64, epochs: Int
         let trainsEmbedding: Bool
@@ -177,7 +184,8 @@ extension SequenceClassifier {
                 // The rows this batch reads take the steps they missed before it reads them.
                 optimizer.catchUp(&self, rows: plan.pass.rowsRead(by: batch), of: Embedding.weightName)
             }
-            let step = TrainingBatch(indices: batch, labels: labels, classWeights: plan.classWeights, dropout: dropout,
+            let step = TrainingBatch(indices: batch, labels: labels, classWeights: plan.classWeights,
+                                     sampleWeights: plan.sampleWeights.map { weights in rows.map { weights[$0] } }, dropout: dropout,
                                      embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout,
                                      trainsEmbedding: plan.trainsEmbedding, embeddingSquares: !optimizer.lazy)
             let result = try plan.pass.gradients(of: self, step)
@@ -201,6 +209,7 @@ extension SequenceClassifier {
     /// class weights of the wrong count or value, sizes and rates out of range, indices outside
     /// the embedding.
     private func checkFitArguments<Rows: TrainingRows>(_ indices: Rows, labels: [Float], classWeights: [Float]?,
+                                                       sampleWeights: [Float]?,
                                                        batchSize: Int, epochs: Int, rates: [(String, Float)]) throws {
         let width = head.targetWidth
         guard indices.count * width == labels.count else {
@@ -213,6 +222,19 @@ extension SequenceClassifier {
             throw TextClassificationError.invalidArgument(
                 name: "class weights", value: "\(classWeights.count) values",
                 expected: "one finite weight ≥ 0 per class (per label for multi-label)")
+        }
+        if let sampleWeights {
+            guard sampleWeights.count == indices.count else {
+                throw TextClassificationError.invalidTrainingData(
+                    reason: "\(indices.count) sequences but \(sampleWeights.count) sample weights")
+            }
+            if let bad = sampleWeights.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+                throw TextClassificationError.invalidArgument(name: "sample weight of row \(bad + 1)", value: String(sampleWeights[bad]),
+                                                              expected: "a finite weight ≥ 0")
+            }
+            guard sampleWeights.contains(where: { $0 > 0 }) else {
+                throw TextClassificationError.invalidTrainingData(reason: "every sample weight is 0: no row would be learned from")
+            }
         }
         guard indices.count > 0 else { throw TextClassificationError.invalidTrainingData(reason: "no training rows") }
         guard batchSize >= 1, epochs >= 0 else {

@@ -51,8 +51,8 @@ struct HeadStep {
         return correct
     }
 
-    /// Each row's loss into `losses[row]` and its logits' gradient into `gradients` (class
-    /// weights applied); returns the rows right.
+    /// Each row's loss into `losses[row]` and its logits' gradient into `gradients` (class and
+    /// sample weights applied); returns the rows right (unweighted).
     private static func score<Rows: Collection<Int>>(_ head: ClassificationHead, logits: [Float], rows: Rows,
                                                      batch: TrainingBatch, losses: UnsafeMutablePointer<Float>,
                                                      into gradients: inout [Float]) -> Float {
@@ -67,6 +67,12 @@ struct HeadStep {
                                                 weights: weights, batchSize: batchSize, gradient: dz.baseAddress! + b * outputs)
                             losses[r] = row.loss
                             correct += row.correct
+                            if let sampleWeights = batch.sampleWeights {
+                                // Keras's sample_weight: the row's loss, so its gradient, times its weight.
+                                let weight = sampleWeights[r]
+                                losses[r] *= weight
+                                for j in 0..<outputs { dz[b * outputs + j] *= weight }
+                            }
                         }
                     }
                     if let classWeights = batch.classWeights {

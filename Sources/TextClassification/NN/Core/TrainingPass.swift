@@ -38,6 +38,9 @@ struct TrainingBatch {
     var labels: [Float]
     /// One weight per class (per label for multi-label), Keras's `class_weight`.
     var classWeights: [Float]? = nil
+    /// One weight per row, Keras's `sample_weight`: the row's loss (and so its gradient) times
+    /// it; the batch's loss stays the sum over its rows divided by their count. `nil`: all 1.
+    var sampleWeights: [Float]? = nil
     var dropout: SequenceClassifier.Dropout? = nil
     var embeddingDropout: SequenceClassifier.Dropout? = nil
     var recurrentDropout: SequenceClassifier.Dropout? = nil
