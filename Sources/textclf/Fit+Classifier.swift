@@ -22,7 +22,7 @@ extension TextClf.Fit {
         let encoder = options.encoder ?? Preset.encoder(for: labels.head, pretrainedEmbeddings: options.embeddings != nil)
         let preset = Preset(encoder: encoder, head: labels.head)
         let numWords = options.numWords ?? preset.numWords ?? 0
-        let learningRate = training.learningRate ?? preset.learningRate
+        let learningRate = training.learningRate ?? preset.learningRate(for: training.optimizer ?? preset.optimizer)
         let configuration = TextClassifier.Configuration(
             normalization: text.normalization, toSimplified: text.toSimplified,
             locale: locale, lowercased: lowercase, unit: tokens?.unit ?? preset.unit,

@@ -276,4 +276,4 @@ extension TextClf.Fit.TokenUnit {
     }
 }
 
-extension Optimizer: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}

@@ -56,7 +56,9 @@ extension TextClassifier {
             if let history { try write(Data(history.csv.utf8), Self.historyFile) }
             let optimizer = includingOptimizerState ? optimizerState : nil
             if let optimizer {
-                try write(SafeTensors.encode(optimizer.adam.stateTensors, metadata: ["producer": "textclf"]), Self.optimizerFile)
+                try write(SafeTensors.encode(optimizer.state.stateTensors,
+                                             metadata: ["producer": "textclf", "optimizer": optimizer.optimizer.rawValue]),
+                          Self.optimizerFile)
             }
             if let dictionary = tokenizer.dictionary { try write(Data(dictionary.text.utf8), Self.dictionaryFile) }
             // config.json last: it records the others' sizes and hashes.

@@ -80,7 +80,7 @@ extension TextClassifier {
     }
 
     struct StoredOptimizer: Codable {
-        var optimizer: Optimizer
+        var optimizer: OptimizerKind
         var learningRate: Float
         var seed: UInt64
         var step: Int
@@ -301,9 +301,10 @@ extension TextClassifier {
                 }
             }
             do {
-                let adam = try Adam(kind: saved.optimizer, learningRate: saved.learningRate, step: saved.step, tensors: tensors,
-                                    rows: [Embedding.weightName: stored.inputDim])
-                optimizerState = OptimizerState(optimizer: saved.optimizer, learningRate: saved.learningRate, seed: saved.seed, adam: adam)
+                let state = try saved.optimizer.type.init(learningRate: saved.learningRate, step: saved.step, tensors: tensors,
+                                                          rows: [Embedding.weightName: stored.inputDim])
+                optimizerState = OptimizerState(optimizer: saved.optimizer, learningRate: saved.learningRate, seed: saved.seed,
+                                                state: state)
             } catch {
                 throw TextClassificationError.invalidModel(path: file, reason: "\(error)")
             }

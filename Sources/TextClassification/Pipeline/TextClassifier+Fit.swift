@@ -33,7 +33,7 @@ extension TextClassifier {
     ///   - seed: the seed of the initial weights, the shuffles and dropout.
     ///   - learningRate: Adam's step; `nil`: the ``Preset``'s for this encoder (0.001, Keras's,
     ///     or 0.002 for the bag).
-    ///   - optimizer: Keras's Adam, deferred or lazy Adam (``Optimizer``); `nil`: the
+    ///   - optimizer: Keras's Adam, deferred or lazy Adam, or SGD (``OptimizerKind``); `nil`: the
     ///     ``Preset``'s (deferred Adam for the bag, Keras's Adam otherwise).
     ///   - validation: texts and labels measured after each epoch, never trained on.
     ///   - validationSplit: without `validation`, hold out this last fraction of the texts
@@ -55,7 +55,7 @@ extension TextClassifier {
     public mutating func fit<Label: TrainingLabel>(
         texts: consuming [String], labels: [Label], classWeight: ClassWeight = .none, sampleWeights: [Float]? = nil,
         epochs: Int = 10, batchSize: Int = 32,
-        seed: UInt64 = 0, learningRate: Float? = nil, optimizer: Optimizer? = nil,
+        seed: UInt64 = 0, learningRate: Float? = nil, optimizer: OptimizerKind? = nil,
         validation: (texts: [String], labels: [Label])? = nil,
         validationSplit: Double = 0, restoreBestWeights: Bool = false, patience: Int? = nil,
         embeddings: PretrainedEmbeddings? = nil, continuing: Bool = false,
@@ -65,8 +65,9 @@ extension TextClassifier {
         var validation = try validation.map { (texts: $0.texts, targets: try Label.targets($0.labels, for: self)) }
         let preset = Preset(encoder: configuration.encoder, head: self.labels.head)
         let state = continuing ? optimizerState : nil
-        let learningRate = learningRate ?? state?.learningRate ?? preset.learningRate
         let optimizer = optimizer ?? state?.optimizer ?? preset.optimizer
+        let learningRate = learningRate ?? (state?.optimizer == optimizer ? state?.learningRate : nil)
+            ?? preset.learningRate(for: optimizer)
         if continuing { try checkContinuing(embeddings: embeddings) }
         guard validationSplit >= 0 && validationSplit < 1 else {
             throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
@@ -104,21 +105,26 @@ extension TextClassifier {
         FreedMemory.returnToSystem()
         // After addWords, which grows the state's moments with the embedding.
         let resumed = continuing ? optimizerState : nil
-        var adam = resumed.flatMap { $0.optimizer == optimizer ? $0.adam : nil } ?? optimizer.make(learningRate: learningRate)
-        adam.learningRate = learningRate
+        var stepper = resumed.flatMap { $0.optimizer == optimizer ? $0.state : nil } ?? optimizer.make(learningRate: learningRate)
+        stepper.learningRate = learningRate
         let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
         var history: History
         do {
-            history = try model.fit(training, labels: targets, classWeights: classWeights, sampleWeights: sampleWeights,
-                                    dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
-                                    recurrentDropout: configuration.recurrentDropout,
-                                    epochs: initialEpoch + epochs, batchSize: batchSize, seed: seed, initialEpoch: initialEpoch,
-                                    optimizer: &adam, validation: validationSet,
-                                    restoreBestWeights: restoreBestWeights, patience: patience,
-                                    trainableEmbeddings: embeddings?.trainable ?? true,
-                                    // A fresh model whose first epoch diverges is discarded; a continued one is kept.
-                                    keepsInitialWeights: continuing,
-                                    onBatch: onBatch, onEpoch: onEpoch)
+            // Generic, so that fit runs specialised for the optimizer's own type (`stepper` is opened).
+            let configuration = configuration
+            func train<O: Optimizer>(_ optimizer: inout O) throws -> History {
+                try model.fit(training, labels: targets, classWeights: classWeights, sampleWeights: sampleWeights,
+                              dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
+                              recurrentDropout: configuration.recurrentDropout,
+                              epochs: initialEpoch + epochs, batchSize: batchSize, seed: seed, initialEpoch: initialEpoch,
+                              optimizer: &optimizer, validation: validationSet,
+                              restoreBestWeights: restoreBestWeights, patience: patience,
+                              trainableEmbeddings: embeddings?.trainable ?? true,
+                              // A fresh model whose first epoch diverges is discarded; a continued one is kept.
+                              keepsInitialWeights: continuing,
+                              onBatch: onBatch, onEpoch: onEpoch)
+            }
+            history = try train(&stepper)
         } catch let error as TextClassificationError {
             // Diverged after at least one good epoch: keep those weights, so they can be saved.
             if case let .nonFiniteLoss(epoch, _) = error, epoch > 1 && !continuing {
@@ -137,7 +143,7 @@ extension TextClassifier {
         self.model = model
         self.classWeights = classWeights
         self.history = history
-        optimizerState = OptimizerState(optimizer: optimizer, learningRate: learningRate, seed: seed, adam: adam)
+        optimizerState = OptimizerState(optimizer: optimizer, learningRate: learningRate, seed: seed, state: stepper)
         return history
     }
 

@@ -24,7 +24,7 @@ extension TextClassifier {
         labels = newLabels
         self.model = model
         classWeights = nil
-        for entry in ClassificationHead.parameterPaths { optimizerState?.adam.moments[entry.name] = nil }
+        for entry in ClassificationHead.parameterPaths { optimizerState?.state.forget(entry.name) }
     }
 
     /// Adds the words of `texts` the vocabulary lacks, most frequent first, while indices
@@ -47,7 +47,7 @@ extension TextClassifier {
             var table = model.encoder.embedding.embeddings
             table = Tensor(shape: [table.shape[0] + rows, width], scalars: table.scalars + fresh.scalars)
             model.encoder.embedding = Embedding(embeddings: table)
-            optimizerState?.adam.appendRows(rows, width: width, to: Embedding.weightName)
+            optimizerState?.state.appendRows(rows, width: width, to: Embedding.weightName)
             self.model = model
         }
         return added

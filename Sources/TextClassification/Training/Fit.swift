@@ -36,8 +36,8 @@ extension SequenceClassifier {
     ///   - epochs: the last epoch to train (Keras's `epochs`).
     ///   - batchSize: rows per step (Keras's 32).
     ///   - shuffle: shuffle the rows before each epoch (seeded).
-    ///   - optimizer: the Adam that steps the weights (`Adam()`: Keras's `optimizer="adam"`;
-    ///     ``Optimizer/make(learningRate:)`` for deferred or lazy Adam); it keeps its moments,
+    ///   - optimizer: what steps the weights (``Optimizer``: `Adam()` is Keras's `optimizer="adam"`;
+    ///     ``DeferredAdam``, ``LazyAdam``, ``SGD``); it keeps its moments,
     ///     so passing it to the next fit trains on as if the fit had not stopped.
     ///   - seed: fixes the shuffling; with the same weights, data and seed, a run is repeatable
     ///     bit for bit.
@@ -69,7 +69,7 @@ extension SequenceClassifier {
         _ indices: Rows, labels: [Float], classWeights: [Float]? = nil, sampleWeights: [Float]? = nil, dropout: Float = 0,
         embeddingDropout: Float = 0, recurrentDropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
-        optimizer: inout Adam,
+        optimizer: inout some Optimizer,
         validation: (indices: any TrainingRows, labels: [Float])? = nil,
         restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
         keepsInitialWeights: Bool = true,
@@ -80,11 +80,11 @@ extension SequenceClassifier {
                               batchSize: batchSize, epochs: epochs,
                               rates: [("dropout", dropout), ("embedding dropout", embeddingDropout),
                                       ("recurrent dropout", recurrentDropout)])
-        // Lazy and deferred Adam need the embedding's gradient by rows, which vocabulary-sized
-        // tables do not give cheaply; dropout masks rule out per-token projections.
+        // Vocabulary-sized gradient tables (the LSTM's pass) suit an optimizer that steps every
+        // row; dropout masks rule out per-token projections.
         let conditions = TrainingConditions(
             trainsEmbedding: trainableEmbeddings,
-            projectsTokens: embeddingDropout == 0 && recurrentDropout == 0 && optimizer.rowSteps == .dense)
+            projectsTokens: embeddingDropout == 0 && recurrentDropout == 0 && optimizer.stepsEveryRow)
         let plan = EpochPlan(labels: labels, classWeights: classWeights, sampleWeights: sampleWeights, dropout: dropout,
                              embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout, batchSize: batchSize, seed: seed, epochs: epochs,
                              trainsEmbedding: trainableEmbeddings,
@@ -100,6 +100,7 @@ extension SequenceClassifier {
         var lastGood: SequenceClassifier? = keepsInitialWeights ? snapshot() : nil
 
         guard epochs > initialEpoch else { return history }
+        optimizer.begin(steps: (epochs - initialEpoch) * ((indices.count + batchSize - 1) / batchSize))
         if shuffle { for _ in 0..<initialEpoch { random.shuffle(&order) } }
         for epoch in initialEpoch + 1...epochs {
             let start = Date()
@@ -164,7 +165,7 @@ extension SequenceClassifier {
 
     /// The batches of one epoch, rows taken in `order`, each catch-up, pass and update in turn.
     private mutating func trainEpoch<Rows: TrainingRows>(
-        _ epoch: Int, _ indices: Rows, order: [Int], plan: EpochPlan, optimizer: inout Adam,
+        _ epoch: Int, _ indices: Rows, order: [Int], plan: EpochPlan, optimizer: inout some Optimizer,
         onBatch: ((BatchProgress) -> Void)?
     ) throws -> EpochSums {
         let start = Date(), width = head.targetWidth, batchSize = plan.batchSize
@@ -180,14 +181,14 @@ extension SequenceClassifier {
             let dropout = plan.dropout > 0 ? Dropout(rate: plan.dropout, seed: mixer.next()) : nil
             let embeddingDropout = plan.embeddingDropout > 0 ? Dropout(rate: plan.embeddingDropout, seed: mixer.next()) : nil
             let recurrentDropout = plan.recurrentDropout > 0 ? Dropout(rate: plan.recurrentDropout, seed: mixer.next()) : nil
-            if optimizer.rowSteps == .deferred && plan.trainsEmbedding {
-                // The rows this batch reads take the steps they missed before it reads them.
-                optimizer.catchUp(&self, rows: plan.pass.rowsRead(by: batch), of: Embedding.weightName)
+            if plan.trainsEmbedding {
+                // Deferred Adam brings the rows this batch reads up to date before it reads them.
+                optimizer.prepare(&self, rows: { plan.pass.rowsRead(by: batch) }, of: Embedding.weightName)
             }
             let step = TrainingBatch(indices: batch, labels: labels, classWeights: plan.classWeights,
                                      sampleWeights: plan.sampleWeights.map { weights in rows.map { weights[$0] } }, dropout: dropout,
                                      embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout,
-                                     trainsEmbedding: plan.trainsEmbedding, embeddingSquares: !optimizer.lazy)
+                                     trainsEmbedding: plan.trainsEmbedding, embeddingSquares: optimizer.readsPositionSquares)
             let result = try plan.pass.gradients(of: self, step)
             guard result.allFinite else {
                 sums.divergedBatch = b + 1

@@ -97,7 +97,7 @@ struct BagTrainingTests {
             let values = (initial[entry.name] as? [[Double]])?.flatMap { $0 } ?? initial[entry.name] as! [Double]
             model[keyPath: entry.path] = Tensor(shape: model[keyPath: entry.path].shape, scalars: values.map(Float.init))
         }
-        var lazy = Optimizer.lazyAdam.make(learningRate: fixture.learning_rate)
+        var lazy = LazyAdam(learningRate: fixture.learning_rate)
         var dense = Adam(learningRate: fixture.learning_rate)
         var denseModel = model
         for step in fixture.steps {
@@ -134,7 +134,7 @@ struct BagTrainingTests {
         var model = SequenceClassifier(inputDim: 20, embeddingDim: 4, encoder: .bag, head: .binary, seed: 2)
         let before = model.encoder.embedding.embeddings
         let indices = IndexMatrix(rows: 4, columns: 3, storage: [0, 1, 2, 0, 3, 1, 4, 5, 6, 0, 0, 2])
-        var lazy = Optimizer.lazyAdam.make(learningRate: 0.1)
+        var lazy = LazyAdam(learningRate: 0.1)
         try model.fit(indices, labels: [1, 0, 1, 0], epochs: 3, batchSize: 2, optimizer: &lazy)
         let width = 4
         for row in [0] + Array(7..<20) {
@@ -164,7 +164,7 @@ struct DeferredAdamTests {
         let labels: [[Float]] = [[0, 1, 2], [2, 0], [1, 1]]
         var dense = start, deferred = start
         var denseAdam = Adam(learningRate: 0.01, epsilon: epsilon)
-        var deferredAdam = Adam(learningRate: 0.01, epsilon: epsilon, rowSteps: .deferred)
+        var deferredAdam = DeferredAdam(learningRate: 0.01, epsilon: epsilon)
         var worst: Float = 0
         for b in [0, 2, 1, 0, 1, 1, 0, 1, 0, 2, 1, 0] {
             let r = try dense.bagPassGradients(batches[b], labels: labels[b])

@@ -81,14 +81,23 @@ struct BatchGradients {
 }
 
 /// A weight's gradient given by rows, the others zero: an embedding's after a batch that read
-/// only some of its rows (no vocabulary-sized table per batch).
-struct RowGradient {
+/// only some of its rows (no vocabulary-sized table per batch). What an ``Optimizer`` steps
+/// the embedding with.
+public struct RowGradient: Sendable {
     /// The rows that have a gradient, each once.
-    var rows: [Int32] = []
+    public var rows: [Int32] = []
     /// `[rows.count, width]`: each row's gradient, in the order of `rows`.
-    var gradient: [Float] = []
-    /// Its per-position squares summed by row (Keras's Adam reads them; see ``Adam``), or empty.
-    var squares: [Float] = []
+    public var gradient: [Float] = []
+    /// Its per-position squares summed by row (Keras's Adam reads them; see ``Adam``), or
+    /// empty when the optimizer does not read them (``Optimizer/readsPositionSquares``).
+    public var squares: [Float] = []
+
+    /// A gradient of `rows` (each once), `[rows.count, width]` values and their squares.
+    public init(rows: [Int32] = [], gradient: [Float] = [], squares: [Float] = []) {
+        self.rows = rows
+        self.gradient = gradient
+        self.squares = squares
+    }
 }
 
 extension SequenceClassifier {

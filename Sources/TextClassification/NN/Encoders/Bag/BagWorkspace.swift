@@ -125,7 +125,7 @@ extension BagWorkspace {
     /// adding whole zero-filled tables gave, to the bit.
     func combine(_ count: Int, width: Int, squares: Bool, checksFinite: Bool = true) -> Bool {
         let slots = tokens.count
-        let parts = slots * width >= Adam.parallelThreshold ? Parallel.threads : 1
+        let parts = slots * width >= AdamMoments.parallelThreshold ? Parallel.threads : 1
         return shards[0].withTables { target in
             func merge(_ source: Shard.Tables?, last: Bool) -> Bool {
                 Self.merge(source, into: target, slots: slots, width: width, squares: squares, parts: parts,

@@ -91,7 +91,7 @@ extension GlobalAveragePooling1D {
     /// The mean of the embedding rows of one text's tokens, the padding (index 0) skipped, added
     /// into `row` (zeroed by the caller); returns the number of tokens. The sum is divided by the
     /// count, as Keras divides (not multiplied by its inverse).
-    @inline(__always)
+    @inline(__always) @discardableResult
     static func mean(of tokens: UnsafePointer<Int32>, steps: Int, table: UnsafePointer<Float>, width: Int,
                      into row: UnsafeMutablePointer<Float>) -> Float {
         var n: Float = 0

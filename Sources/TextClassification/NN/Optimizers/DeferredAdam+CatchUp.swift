@@ -1,7 +1,7 @@
 import Foundation
 
-extension Adam {
-    /// The closed form of the steps deferred rows missed (see ``RowSteps/deferred``), for rows
+extension DeferredAdam {
+    /// The closed form of the steps deferred rows missed (see ``DeferredAdam``), for rows
     /// brought up to one step, `target`. Read-only once made, so the cores share it: each row
     /// is brought up where it is next read or stepped, in the loops that already visit it.
     struct CatchUp: @unchecked Sendable {
@@ -9,14 +9,14 @@ extension Adam {
         let target: Int
         /// `factors[k − 1]`: the factors of a row that missed k ≤ ``window`` steps.
         let factors: [Factors]
-        /// ``Adam/tails`` as they were: rows left further behind read their sums here, or sum
+        /// ``DeferredAdam/tails`` as they were: rows left further behind read their sums here, or sum
         /// them (``tail(from:alphas:beta1:beta2:)``) and hand them back to be kept.
         let tails: [Tail]
         let alphas: [Float]
         let beta1: Double, beta2: Double
         let epsilon: Float
 
-        /// Steps missed that ``factors`` covers; older rows read ``Adam/tails``.
+        /// Steps missed that ``factors`` covers; older rows read ``DeferredAdam/tails``.
         static let window = 1024
 
         struct Tail {
@@ -93,7 +93,7 @@ extension Adam {
                    second: inout [Float]) -> SummedTails {
             let width = weights.shape[1]
             // Rows are distinct, so the parts write apart.
-            let parts = rows.count * width >= Adam.parallelThreshold ? Parallel.threads : 1
+            let parts = rows.count * width >= AdamMoments.parallelThreshold ? Parallel.threads : 1
             var summed = [SummedTails](repeating: [:], count: parts)
             current.withUnsafeMutableBufferPointer { current in
                 first.withUnsafeMutableBufferPointer { m in
@@ -107,8 +107,8 @@ extension Adam {
                                     Parallel.forEach(parts) { part in
                                         let end = rows.value.count * (part + 1) / parts
                                         for k in rows.value.count * part / parts ..< end {
-                                            if k + Adam.prefetchDistance < end {
-                                                Adam.prefetch(row: Int(rows.value[k + Adam.prefetchDistance]), width: width,
+                                            if k + AdamMoments.prefetchDistance < end {
+                                                AdamMoments.prefetch(row: Int(rows.value[k + AdamMoments.prefetchDistance]), width: width,
                                                               m.base, v.base, w.base, current: current.base)
                                             }
                                             bringUp(Int(rows.value[k]), width: width, current: current.base, m.base, v.base,

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import TextClassification
+
+/// The optimizers behind one protocol: each named by its kind, SGD's schedule and step, and
+/// every kind training a model through the same fit.
+@Suite struct OptimizerTests {
+    /// A model with one dense weight and one embedding, for hand-computed steps.
+    struct Toy: ParameterizedModel {
+        var table = Tensor(shape: [3, 2], scalars: [1, 1, 1, 1, 1, 1])
+        var bias = Tensor(shape: [2], scalars: [0, 0])
+        var parameterPaths: [(name: String, path: WritableKeyPath<Toy, Tensor>)] { [("table", \.table), ("bias", \.bias)] }
+    }
+
+    /// fastText's schedule: w −= rate·g, the rate falling linearly to 0 over the fit's steps;
+    /// only the rows given move.
+    @Test func sgdStepsWithALinearlyDecayingRate() {
+        var toy = Toy(), sgd = SGD(learningRate: 0.5)
+        sgd.begin(steps: 4)
+        let rows = RowGradient(rows: [2], gradient: [1, -2])
+        for expectedRate: Float in [0.5, 0.375, 0.25, 0.125] {
+            let before = toy
+            sgd.update(&toy, along: ["bias": Tensor(shape: [2], scalars: [1, 0])], rowGradients: ["table": rows])
+            #expect(toy.bias.scalars == [before.bias.scalars[0] - expectedRate, 0])
+            #expect(toy.table.scalars[4...] == [before.table.scalars[4] - expectedRate, before.table.scalars[5] + 2 * expectedRate])
+        }
+        #expect(toy.table.scalars[..<4] == [1, 1, 1, 1], "rows without a gradient do not move")
+        #expect(sgd.step == 4 && sgd.stateTensors.isEmpty && !sgd.readsPositionSquares)
+    }
+
+    /// Every kind makes its own type, trains the bag through the one fit (the loss falls), and
+    /// is named in the state a saved model keeps, which loads back as the same type.
+    @Test(arguments: OptimizerKind.allCases)
+    func everyKindTrainsAndIsSavedByName(kind: OptimizerKind) throws {
+        #expect(type(of: kind.make(learningRate: 0.1)).kind == kind)
+        let texts = ["好看的电影", "难看的电影", "很好看", "太难看", "好极了", "糟透了", "真好看", "真难看"]
+        var classifier = try TextClassifier(configuration: .recommended(for: .binary), labelNames: ["负面", "正面"])
+        let history = try classifier.fit(texts: texts, labels: [1, 0, 1, 0, 1, 0, 1, 0], epochs: 8, batchSize: 4,
+                                         learningRate: kind == .sgd ? 2 : 0.02, optimizer: kind)
+        #expect(history.epochs.last!.loss < history.epochs.first!.loss, "\(kind): \(history.epochs.map(\.loss))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("optimizer-\(kind)-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try classifier.save(to: directory, includingOptimizerState: true)
+        let loaded = try TextClassifier(contentsOf: directory)
+        let state = try #require(loaded.optimizerState)
+        #expect(state.optimizer == kind && type(of: state.state).kind == kind && state.step == classifier.optimizerState?.step)
+        let file = try Data(contentsOf: directory.appendingPathComponent("optimizer.safetensors"))
+        #expect(String(decoding: file.prefix(400), as: UTF8.self).contains("\"optimizer\":\"\(kind.rawValue)\""))
+    }
+}
