@@ -38,7 +38,7 @@ public struct TextClassifier: Sendable {
     private var words: WordLookup
     /// Pads or truncates encoded texts to `maxLength`.
     public let padding: Padding
-    /// `nil` until ``fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:continuing:onBatch:onEpoch:)``.
+    /// `nil` until ``fit(texts:labels:classWeight:sampleWeights:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:continuing:onBatch:onEpoch:)``.
     public internal(set) var model: SequenceClassifier?
     /// The label names and the kind of head (binary, multi-class, multi-label).
     public internal(set) var labels: LabelSet

@@ -1,4 +1,4 @@
-/// A text's label for ``TextClassifier/fit(texts:labels:classWeight:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:continuing:onBatch:onEpoch:)``:
+/// A text's label for ``TextClassifier/fit(texts:labels:classWeight:sampleWeights:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:continuing:onBatch:onEpoch:)``:
 /// a class index (`Int`) for a binary or multi-class classifier, the indices of its labels
 /// (`[Int]`, empty for none) for a multi-label one; indices into ``TextClassifier/labelNames``.
 ///

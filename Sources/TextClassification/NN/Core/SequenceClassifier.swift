@@ -11,10 +11,9 @@ import Foundation
 /// let perClass = try topics.predict(padded)               // [rows, 10], each row sums to 1
 /// ```
 ///
-/// Training runs through one ``TrainingPass`` (the encoder's own or the general path), which
+/// Training runs through one training pass (the encoder's own or the general path), which
 /// splits each batch in two halves that run forward and backward on the two cores; their
-/// gradients are summed in a fixed order (``ShardSum``), so a seeded run gives the same weights
-/// on any machine.
+/// gradients are summed in a fixed order, so a seeded run gives the same weights on any machine.
 public struct SequenceClassifier: ParameterizedModel, Sendable {
     /// The embedding and the layer after it.
     public var encoder: SequenceEncoder
@@ -45,11 +44,6 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         precondition(encoder.features == head.dense.inputDim, "layers must chain: encoder → head")
         self.encoder = encoder
         self.head = head
-    }
-
-    /// A model of an LSTM encoder and a head.
-    public init(encoder: LSTMEncoder, head: ClassificationHead) {
-        self.init(encoder: SequenceEncoder(encoder), head: head)
     }
 
     /// Every weight with its Keras name: the encoder's, then the head's.

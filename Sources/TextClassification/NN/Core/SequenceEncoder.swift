@@ -98,12 +98,6 @@ public struct SequenceEncoder: Sendable {
         layer = kind.layerType.init(embeddingDim: embeddingDim, units: units, using: &random)
     }
 
-    /// The LSTM encoder of a fast-path ``LSTMEncoder`` (the same weights).
-    public init(_ encoder: LSTMEncoder) {
-        embedding = encoder.embedding
-        layer = encoder.lstm
-    }
-
     /// The layer after the embedding as a `type`, or `nil` if it is of another kind:
     /// `model.encoder.layer(as: LSTM.self)?.units`.
     public func layer<Layer>(as type: Layer.Type) -> Layer? { layer as? Layer }
@@ -119,7 +113,8 @@ public struct SequenceEncoder: Sendable {
     /// The recurrent-dropout mask values one batch row needs (every gate of every direction).
     var recurrentMaskWidth: Int { layer.recurrentMaskWidth }
 
-    /// The LSTM encoder's fast path, for `lstm` (the same weights; tensors are shared, not copied).
+    /// The LSTM's fast path over this encoder's weights, for `lstm` (a view: the tensors are
+    /// shared, not copied).
     var lstmEncoder: LSTMEncoder? {
         layer(as: LSTM.self).map { LSTMEncoder(embedding: embedding, lstm: $0) }
     }

@@ -1,6 +1,6 @@
 /// What the training loop asks of an optimizer (in the spirit of mlx-swift's `Optimizer`): one
-/// step from a batch's gradients, with the hooks around it. The passes know nothing of it; they
-/// hand over ``BatchGradients`` (the embedding's by rows, ``RowGradient``) and compute the
+/// step from a batch's gradients, with the hooks around it. The training passes know nothing of
+/// it; they hand over a batch's gradients (the embedding's by rows, ``RowGradient``) and compute the
 /// embedding's per-position squares only when ``readsPositionSquares`` asks.
 ///
 /// | type | `--optimizer` | embedding rows a batch did not read |

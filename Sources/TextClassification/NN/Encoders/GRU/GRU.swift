@@ -128,10 +128,8 @@ public struct GRU: RecurrentLayer {
 
     private func backward(_ tape: Tape, _ outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) {
         let (batch, steps, masks) = (tape.batch, tape.steps, tape.masks)
-        let (x, gates, recurrentH, hidden, masked) = (tape.x, tape.gates, tape.recurrentH, tape.hidden, tape.masked)
+        let (gates, recurrentH, hidden) = (tape.gates, tape.recurrentH, tape.hidden)
         let u = units, g3 = 3 * units, rows = steps * batch
-        var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), recurrentKernel: Tensor(zeros: recurrentKernel.shape),
-                                bias: Tensor(zeros: bias.shape))
         // dX_t (the input projection's gradient, [rows, 3u]) and dR_t (the recurrent one's).
         let inputGates = FloatBuffer(count: rows * g3), recurrentGates = FloatBuffer(count: rows * g3)
         let dh = FloatBuffer(count: batch * u)
@@ -169,6 +167,18 @@ public struct GRU: RecurrentLayer {
                               b: recurrentTransposed.pointer, ldb: u, c: dh.pointer, ldc: u, accumulate: true)
             }
         }
+        let gradient = weightGradients(tape, inputGates: inputGates, recurrentGates: recurrentGates)
+        return (inputGradient(of: kernel, projectionGradient: inputGates.pointer, batch: batch, steps: steps), gradient)
+    }
+
+    /// The weights' gradients from the gates' (`[steps·batch, 3u]`, time-major): the kernel's
+    /// `xᵀ·dX`, the recurrent kernel's `Σ_t h₋₁ᵀ·dR` (each gate's h₋₁ masked under recurrent
+    /// dropout) and the bias's sums of both.
+    private func weightGradients(_ tape: Tape, inputGates: FloatBuffer, recurrentGates: FloatBuffer) -> Gradient {
+        let (x, hidden, masked, masks) = (tape.x, tape.hidden, tape.masked, tape.masks)
+        let u = units, g3 = 3 * units, rows = tape.steps * tape.batch
+        var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), recurrentKernel: Tensor(zeros: recurrentKernel.shape),
+                                bias: Tensor(zeros: bias.shape))
         gradient.kernel.scalars.withUnsafeMutableBufferPointer { dk in
             GEMM.multiply(m: inputDim, n: g3, k: rows, a: x.pointer, lda: inputDim, transposeA: true,
                           b: inputGates.pointer, ldb: g3, c: dk.baseAddress!, ldc: g3, accumulate: false)
@@ -191,7 +201,7 @@ public struct GRU: RecurrentLayer {
                 VectorMath.add(recurrentGates.pointer + r * g3, into: db.baseAddress! + g3, count: g3)
             }
         }
-        return (inputGradient(of: kernel, projectionGradient: inputGates.pointer, batch: batch, steps: steps), gradient)
+        return gradient
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 extension LSTMEncoder {
     /// Preallocated memory for one worker's share of a batch.
-    public final class Workspace: @unchecked Sendable {
+    final class Workspace: @unchecked Sendable {
         let tokens: UnsafeMutablePointer<Int32>
         let inputs: FloatBuffer
         let lstm: LSTMWorkspace

@@ -8,46 +8,23 @@ import Foundation
 /// token (`TokenProjection`), leading padding is computed once and shared by every row
 /// still in it (exact), and training workspaces are allocated once and reused.
 ///
-/// ```swift
-/// var random = RandomGenerator(seed: 1)
-/// let encoder = LSTMEncoder(inputDim: 1000, embeddingDim: 64, units: 64, using: &random)
-/// encoder.features   // 64
-/// ```
-public struct LSTMEncoder: Sendable {
+/// A view made from the model's weights where a pass or prediction needs it
+/// (``SequenceEncoder/lstmEncoder``); it holds no state of its own.
+struct LSTMEncoder: Sendable {
     /// The token embedding.
-    public var embedding: Embedding
+    var embedding: Embedding
     /// The LSTM reading the embedded tokens.
-    public var lstm: LSTM
+    var lstm: LSTM
 
     /// The width of the features: the LSTM's units.
-    public var features: Int { lstm.units }
-
-    /// Keras's initialisers, drawn from `random` (embedding first, then the LSTM).
-    public init(inputDim: Int, embeddingDim: Int = 64, units: Int = 64, using random: inout RandomGenerator) {
-        embedding = Embedding(inputDim: inputDim, outputDim: embeddingDim, using: &random)
-        lstm = LSTM(inputDim: embeddingDim, units: units, using: &random)
-    }
+    var features: Int { lstm.units }
 
     /// The encoder of these layers; the LSTM must read the embedding's width.
-    public init(embedding: Embedding, lstm: LSTM) {
+    init(embedding: Embedding, lstm: LSTM) {
         // A programmer error: shapes read from a model directory are checked with a thrown error first.
         precondition(embedding.outputDim == lstm.inputDim, "layers must chain: embedding → lstm")
         self.embedding = embedding
         self.lstm = lstm
-    }
-
-    /// The weights with their Keras names.
-    nonisolated(unsafe) public static let parameterPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] = [
-        (Embedding.weightName, \.embedding.embeddings),
-        ("lstm/kernel", \.lstm.kernel),
-        ("lstm/recurrent_kernel", \.lstm.recurrentKernel),
-        ("lstm/bias", \.lstm.bias),
-    ]
-
-    /// The shape of each weight, by name, for an encoder of these sizes (the model directory checks files against it).
-    static func parameterShapes(inputDim: Int, embeddingDim: Int, units: Int) -> [String: [Int]] {
-        [Embedding.weightName: [inputDim, embeddingDim], "lstm/kernel": [embeddingDim, 4 * units],
-         "lstm/recurrent_kernel": [units, 4 * units], "lstm/bias": [4 * units]]
     }
 
     // MARK: Inference
