@@ -108,16 +108,9 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
             self.seed = seed
         }
 
-        /// The multipliers of batch row `row` (0 or 1 / (1 − rate)), into `mask[0..<count]`.
-        func mask(row: Int, count: Int, into mask: UnsafeMutablePointer<Float>) {
-            var random = RandomGenerator(seed: seed ^ (UInt64(row) &* 0xD6E8_FEB8_6659_FD93))
-            let scale = 1 / (1 - rate)
-            for j in 0..<count { mask[j] = random.nextUnitFloat() < rate ? 0 : scale }
-        }
-
-        /// Entries `start ..< start + count` of row `row`'s mask (the same values as
-        /// ``mask(row:count:into:)`` gives there), into `mask[0..<count]`.
-        func mask(row: Int, from start: Int, count: Int, into mask: inout [Float]) {
+        /// Entries `start ..< start + count` of batch row `row`'s multipliers (0 or 1 / (1 − rate)),
+        /// into `mask[0..<count]`: the same values whatever part of the row is asked for.
+        func mask(row: Int, from start: Int = 0, count: Int, into mask: UnsafeMutablePointer<Float>) {
             var random = RandomGenerator(seed: seed ^ (UInt64(row) &* 0xD6E8_FEB8_6659_FD93))
             random.skip(start)
             let scale = 1 / (1 - rate)

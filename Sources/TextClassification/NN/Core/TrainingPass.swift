@@ -122,16 +122,19 @@ extension SequenceClassifier {
 
     /// A fast path's sums, left in its workspaces' vocabulary-sized tables, as
     /// ``BatchGradients``: the head's gradients (in ``ClassificationHead/parameterPaths`` order)
-    /// and the layer's (`layerGradient(name)`, copied out: a few small tensors), the embedding's
-    /// only at the rows the batch read (the tables are zero elsewhere), so the optimizer's step
-    /// is the same as over the whole table.
+    /// and the layer's (`layerGradients`, in the layer's declared weight order, copied out: a few
+    /// small tensors), the embedding's only at the rows the batch read (the tables are zero
+    /// elsewhere), so the optimizer's step is the same as over the whole table. The names come
+    /// from the layers' declarations, never written here.
     func gathered(_ result: (loss: Float, correct: Float, allFinite: Bool), headGradients: [Tensor],
-                  layerGradient: (String) -> UnsafePointer<Float>, embeddingSquares: FloatBuffer,
+                  layerGradients: [UnsafePointer<Float>], embedding: (gradient: FloatBuffer, squares: FloatBuffer),
                   rows projection: TokenProjection, trainsEmbedding: Bool) -> BatchGradients {
         var gradients = Dictionary(uniqueKeysWithValues: zip(ClassificationHead.parameterPaths.map(\.name), headGradients))
-        for entry in encoder.parameterPaths where entry.name != Embedding.weightName {
+        let layer = encoder.parameterPaths.filter { $0.name != Embedding.weightName }
+        precondition(layer.count == layerGradients.count, "one gradient per weight of the layer")
+        for (entry, gradient) in zip(layer, layerGradients) {
             let shape = encoder[keyPath: entry.path].shape
-            gradients[entry.name] = Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: layerGradient(entry.name),
+            gradients[entry.name] = Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: gradient,
                                                                                             count: shape.reduce(1, *))))
         }
         var embeddingRows = RowGradient()
@@ -146,8 +149,8 @@ extension SequenceClassifier {
                 }
             }
             embeddingRows.rows = Array(rows)
-            embeddingRows.gradient = gather(layerGradient(Embedding.weightName))
-            embeddingRows.squares = gather(embeddingSquares.pointer)
+            embeddingRows.gradient = gather(embedding.gradient.pointer)
+            embeddingRows.squares = gather(embedding.squares.pointer)
         }
         return BatchGradients(loss: result.loss, correct: result.correct, allFinite: result.allFinite, gradients: gradients,
                               embeddingRows: embeddingRows)

@@ -73,7 +73,7 @@ public struct ClassificationHead: Sendable {
 
     static func parameterShapes(kind: Kind, inputDim: Int, classes: Int) -> [String: [Int]] {
         let outputs = outputs(kind: kind, classes: classes)
-        return ["dense/kernel": [inputDim, outputs], "dense/bias": [outputs]]
+        return Dictionary(uniqueKeysWithValues: zip(parameterPaths.map(\.name), [[inputDim, outputs], [outputs]]))
     }
 
     // MARK: Loss

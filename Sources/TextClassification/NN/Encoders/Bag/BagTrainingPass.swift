@@ -83,7 +83,7 @@ struct BagTrainingPass: TrainingPass {
                         for t in 0..<steps where tokens[t] != 0 {
                             // The general path masks the embedded value, then sums: same products.
                             let vector = table.baseAddress! + Int(tokens[t]) * width
-                            embeddingDropout.mask(row: r, from: t * width, count: width, into: &mask)
+                            mask.withUnsafeMutableBufferPointer { embeddingDropout.mask(row: r, from: t * width, count: width, into: $0.baseAddress!) }
                             for j in 0..<width { row[j] += vector[j] * mask[j] }
                             masks += mask
                             n += 1

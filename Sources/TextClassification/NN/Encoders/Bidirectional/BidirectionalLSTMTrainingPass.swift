@@ -39,15 +39,10 @@ struct BidirectionalLSTMTrainingPass: TrainingPass {
         let allFinite = loss.isFinite && kernel.allFinite && bias.allFinite && tablesFinite
         let f = forward[0], b = backward[0]
         return model.gathered((loss, heads.map(\.correct).reduce(0, +), allFinite), headGradients: [kernel.sum, bias.sum],
-                              layerGradient: { name in
-                                  // The directions' own names, inside Keras's `Bidirectional` prefixes.
-                                  for (prefix, w) in [("bidirectional/forward_", f), ("bidirectional/backward_", b)]
-                                      where name.hasPrefix(prefix) {
-                                      return UnsafePointer(w.gradient(named: String(name.dropFirst(prefix.count)))!.pointer)
-                                  }
-                                  return UnsafePointer(f.gradient(named: name)!.pointer)  // the embedding's
-                              },
-                              embeddingSquares: f.embeddingSquares, rows: f.projection!, trainsEmbedding: batch.trainsEmbedding)
+                              // Bidirectional's weight order: the forward copy's, then the backward copy's.
+                              layerGradients: f.layerGradients + b.layerGradients,
+                              embedding: (f.embeddingGradient, f.embeddingSquares), rows: f.projection!,
+                              trainsEmbedding: batch.trainsEmbedding)
     }
 
     /// One shard through both directions and the head; the directions' gradients are left in

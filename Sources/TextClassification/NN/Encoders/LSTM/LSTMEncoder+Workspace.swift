@@ -50,15 +50,10 @@ extension LSTMEncoder {
             paddingRows = .allocate(capacity: max(1, steps))
         }
 
-        /// This shard's gradient of the weight with this Keras name.
-        func gradient(named name: String) -> FloatBuffer? {
-            switch name {
-            case Embedding.weightName: return embeddingGradient
-            case "lstm/kernel": return kernelGradient
-            case "lstm/recurrent_kernel": return recurrentKernelGradient
-            case "lstm/bias": return biasGradient
-            default: return nil
-            }
+        /// This shard's gradients of the LSTM's weights, in ``LSTM``'s weight order
+        /// (``RecurrentWeights``: kernel, recurrent kernel, bias).
+        var layerGradients: [UnsafePointer<Float>] {
+            [kernelGradient, recurrentKernelGradient, biasGradient].map { UnsafePointer($0.pointer) }
         }
 
         deinit {

@@ -39,8 +39,8 @@ struct LSTMTrainingPass: TrainingPass {
         let total = workspaces[0]
         return model.gathered((loss, heads.map(\.correct).reduce(0, +), allFinite),
                               headGradients: [kernel.sum, bias.sum],
-                              layerGradient: { UnsafePointer(total.gradient(named: $0)!.pointer) },
-                              embeddingSquares: total.embeddingSquares, rows: total.projection!,
+                              layerGradients: total.layerGradients,
+                              embedding: (total.embeddingGradient, total.embeddingSquares), rows: total.projection!,
                               trainsEmbedding: batch.trainsEmbedding)
     }
 
