@@ -63,7 +63,7 @@ extension TextClassifier {
             if let dictionary = tokenizer.dictionary { try write(Data(dictionary.text.utf8), Self.dictionaryFile) }
             // config.json last: it records the others' sizes and hashes.
             let config = StoredConfig(
-                formatVersion: requiredFormatVersion,
+                formatVersion: requiredFormatVersion(savingOptimizerState: optimizer != nil),
                 configuration: configuration, labels: labelNames, head: labels.head,
                 labelSeparator: labels.head == .multiLabel ? labels.separator : nil,
                 classWeights: classWeights.map { Dictionary(uniqueKeysWithValues: zip(labelNames, $0)) },

@@ -21,13 +21,16 @@ extension TextClassifier {
     /// token units (`ngrams`, `ngrams3`, `wordchar`), which came after version 4 without a
     /// bump. Version 6: a calibrated head (`temperature`), which older builds would ignore and
     /// so print uncalibrated probabilities. Version 7: a multi-label head's tuned per-label
-    /// `thresholds`, which older builds would ignore and so decide at 0.5. A model is written
-    /// with the lowest version that every reader of it understands: `requiredFormatVersion`.
-    public static let formatVersion = 7
+    /// `thresholds`, which older builds would ignore and so decide at 0.5. Version 8: a saved
+    /// optimizer state of ``SGD`` (`"optimizer": "sgd"`), a name older builds cannot decode. A
+    /// model is written with the lowest version that every reader of it understands:
+    /// `requiredFormatVersion(savingOptimizerState:)`.
+    public static let formatVersion = 8
 
     /// The oldest format whose readers understand everything this model uses; an older build
     /// refuses the directory with "upgrade textclf" instead of failing to decode it.
-    var requiredFormatVersion: Int {
+    func requiredFormatVersion(savingOptimizerState: Bool) -> Int {
+        if savingOptimizerState, let state = optimizerState, state.optimizer == .sgd { return 8 }
         let c = configuration
         if let model, model.head.thresholds != nil { return 7 }
         if let model, model.head.temperature != 1 { return 6 }

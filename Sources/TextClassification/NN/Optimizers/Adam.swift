@@ -20,7 +20,6 @@ public struct Adam: AdamVariant {
 
     public init(moments: AdamMoments) { self.moments = moments }
 
-    public var readsPositionSquares: Bool { true }
     public var stepsEveryRow: Bool { true }
 
     /// One step on every weight of `model` from whole gradients, as Keras's `apply_gradients`;

@@ -36,8 +36,6 @@ public struct DeferredAdam: AdamVariant {
         }
     }
 
-    public var readsPositionSquares: Bool { true }
-    public var stepsEveryRow: Bool { false }
 
     /// The rows a batch reads take the steps they missed before it reads them.
     public mutating func prepare<Model: ParameterizedModel>(_ model: inout Model, rows: () -> [Int32], of name: String) {

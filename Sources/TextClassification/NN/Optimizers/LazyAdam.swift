@@ -9,7 +9,6 @@ public struct LazyAdam: AdamVariant {
     public init(moments: AdamMoments) { self.moments = moments }
 
     public var readsPositionSquares: Bool { false }
-    public var stepsEveryRow: Bool { false }
 
     public mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [String: Tensor],
                                                            rowGradients: [String: RowGradient], frozen: Set<String>) {
