@@ -107,8 +107,9 @@ struct EmbeddingRows {
             local.withUnsafeBufferPointer { ids in
                 gradient.withUnsafeMutableBufferPointer { table in
                     squares.withUnsafeMutableBufferPointer { sq in
-                        Embedding.scatterAdd(g.baseAddress!, indices: ids.baseAddress!, count: ids.count, stride: 1,
-                                             width: width, into: table.baseAddress!, squares: sq.baseAddress!)
+                        RowTable(table.baseAddress!, width: width)
+                            .scatterAdd(g.baseAddress!, indices: ids.baseAddress!, count: ids.count,
+                                        squares: RowTable(sq.baseAddress!, width: width))
                     }
                 }
             }
@@ -130,9 +131,8 @@ struct EmbeddingRows {
                 compact.withUnsafeBufferPointer { c in
                     finite = finite && VectorMath.allFinite(c.baseAddress!, count: c.count)
                     full.withUnsafeMutableBufferPointer { f in
-                        for (k, token) in shard.tokens.enumerated() {
-                            VectorMath.add(c.baseAddress! + k * width, into: f.baseAddress! + slotOfRow[token]! * width, count: width)
-                        }
+                        let table = RowTable(f.baseAddress!, width: width)
+                        for (k, token) in shard.tokens.enumerated() { table.add(c.baseAddress! + k * width, toRow: slotOfRow[token]!) }
                     }
                 }
             }

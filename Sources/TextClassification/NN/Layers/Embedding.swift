@@ -63,8 +63,8 @@ public struct Embedding: Sendable {
         gradient.scalars.withUnsafeMutableBufferPointer { g in
             indices.storage.withUnsafeBufferPointer { ids in
                 outputGradient.scalars.withUnsafeBufferPointer { dy in
-                    Self.scatterAdd(dy.baseAddress!, indices: ids.baseAddress!, count: ids.count,
-                                    stride: 1, width: outputDim, into: g.baseAddress!)
+                    RowTable(g.baseAddress!, width: outputDim).scatterAdd(dy.baseAddress!, indices: ids.baseAddress!,
+                                                                          count: ids.count)
                 }
             }
         }
@@ -75,29 +75,8 @@ public struct Embedding: Sendable {
 
     /// Copies the rows of `count` indices, read every `stride` entries, to consecutive rows of `output`.
     func gather(_ indices: UnsafePointer<Int32>, count: Int, stride: Int, into output: UnsafeMutablePointer<Float>) {
-        let width = outputDim
         embeddings.scalars.withUnsafeBufferPointer { table in
-            for k in 0..<count {
-                let row = table.baseAddress! + Int(indices[k * stride]) * width
-                (output + k * width).update(from: row, count: width)
-            }
-        }
-    }
-
-    /// Adds consecutive rows of `gradient` into the rows of `table` named by the indices,
-    /// and, if `squares` is given, their element-wise squares into the same rows there.
-    static func scatterAdd(_ gradient: UnsafePointer<Float>, indices: UnsafePointer<Int32>, count: Int,
-                           stride: Int, width: Int, into table: UnsafeMutablePointer<Float>,
-                           squares: UnsafeMutablePointer<Float>? = nil) {
-        for k in 0..<count {
-            let offset = Int(indices[k * stride]) * width
-            let row = table + offset
-            let source = gradient + k * width
-            for j in 0..<width { row[j] += source[j] }
-            if let squares {
-                let squareRow = squares + offset
-                for j in 0..<width { squareRow[j] += source[j] * source[j] }
-            }
+            RowTable(reading: table.baseAddress!, width: outputDim).gather(indices, count: count, stride: stride, into: output)
         }
     }
 }

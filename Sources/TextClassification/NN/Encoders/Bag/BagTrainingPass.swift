@@ -75,8 +75,8 @@ struct BagTrainingPass: TrainingPass {
                     for (b, r) in rows.enumerated() {
                         let row = out.baseAddress! + b * width, tokens = ids.baseAddress! + r * steps
                         guard let embeddingDropout, dropRate > 0 else {
-                            tokenCounts[b] = GlobalAveragePooling1D.mean(of: tokens, steps: steps, table: table.baseAddress!,
-                                                                         width: width, into: row)
+                            tokenCounts[b] = RowTable(reading: table.baseAddress!, width: width)
+                                .mean(ofTokens: tokens, steps: steps, into: row)
                             continue
                         }
                         var n: Float = 0
@@ -160,8 +160,8 @@ extension SequenceClassifier {
                 let ids = UncheckedSendable(ids.baseAddress!), table = UncheckedSendable(table.baseAddress!)
                 return chunkedLogits(indices) { rows, features in
                     for (b, r) in rows.enumerated() {
-                        GlobalAveragePooling1D.mean(of: ids.value + r * steps, steps: steps, table: table.value, width: width,
-                                                    into: features + b * width)
+                        RowTable(reading: table.value, width: width).mean(ofTokens: ids.value + r * steps, steps: steps,
+                                                                          into: features + b * width)
                     }
                 }
             }

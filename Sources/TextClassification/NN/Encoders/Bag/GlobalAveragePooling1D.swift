@@ -86,20 +86,3 @@ public struct GlobalAveragePooling1D: SequenceLayer {
         return (output, backpropagator)
     }
 }
-
-extension GlobalAveragePooling1D {
-    /// The mean of the embedding rows of one text's tokens, the padding (index 0) skipped, added
-    /// into `row` (zeroed by the caller); returns the number of tokens. The sum is divided by the
-    /// count, as Keras divides (not multiplied by its inverse).
-    @inline(__always) @discardableResult
-    static func mean(of tokens: UnsafePointer<Int32>, steps: Int, table: UnsafePointer<Float>, width: Int,
-                     into row: UnsafeMutablePointer<Float>) -> Float {
-        var n: Float = 0
-        for t in 0..<steps where tokens[t] != 0 {
-            VectorMath.add(table + Int(tokens[t]) * width, into: row, count: width)
-            n += 1
-        }
-        if n > 0 { for j in 0..<width { row[j] /= n } }
-        return n
-    }
-}

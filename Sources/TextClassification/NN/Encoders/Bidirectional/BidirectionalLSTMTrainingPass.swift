@@ -91,8 +91,8 @@ struct BidirectionalLSTMTrainingPass: TrainingPass {
                 VectorMath.add(wb.inputs.pointer + ((steps - 1 - t) * n + kb) * e, into: wf.inputs.pointer + (t * n + k) * e, count: e)
             }
         }
-        Embedding.scatterAdd(wf.inputs.pointer, indices: wf.tokens, count: steps * n, stride: 1, width: e,
-                             into: wf.embeddingGradient.pointer, squares: wf.embeddingSquares.pointer)
+        RowTable(wf.embeddingGradient.pointer, width: e)
+            .scatterAdd(wf.inputs.pointer, indices: wf.tokens, count: steps * n, squares: RowTable(wf.embeddingSquares.pointer, width: e))
     }
 
 }

@@ -193,9 +193,10 @@ struct LSTMEncoder: Sendable {
         w.projection!.sumByRow(w.lstm.gates.pointer, rows: w.tokenRows, count: steps * batch,
                                into: w.gateSums.pointer, touched: w.gateSumsTouched)
         guard w.trainsEmbedding && scatteringEmbedding else { return }  // frozen: its gradient stays zero
-        Embedding.scatterAdd(w.inputs.pointer, indices: w.tokens, count: steps * batch, stride: 1,
-                             width: embedding.outputDim, into: w.embeddingGradient.pointer,
-                             squares: w.embeddingSquares.pointer)
+        let width = embedding.outputDim
+        RowTable(w.embeddingGradient.pointer, width: width)
+            .scatterAdd(w.inputs.pointer, indices: w.tokens, count: steps * batch,
+                        squares: RowTable(w.embeddingSquares.pointer, width: width))
     }
 
     /// Part `part` of `parts` of summing the shards' gradients into the first shard's, in
