@@ -31,8 +31,9 @@ extension TextClassifier {
     ///   - epochs: the most epochs to train.
     ///   - batchSize: rows per step (Keras's 32).
     ///   - seed: the seed of the initial weights, the shuffles and dropout.
-    ///   - learningRate: Adam's step; `nil`: the ``Preset``'s for this encoder (0.001, Keras's,
-    ///     or 0.002 for the bag).
+    ///   - learningRate: the optimizer's step (SGD's starting rate); `nil`: the state's when
+    ///     continuing with the same optimizer, else ``Preset/learningRate(for:)`` (Adam: 0.001,
+    ///     Keras's, or 0.002 for the bag; SGD: 8 for the bag).
     ///   - optimizer: Keras's Adam, deferred or lazy Adam, or SGD (``OptimizerKind``); `nil`: the
     ///     ``Preset``'s (deferred Adam for the bag, Keras's Adam otherwise).
     ///   - validation: texts and labels measured after each epoch, never trained on.

@@ -50,7 +50,7 @@ struct GeneralTrainingPass: TrainingPass {
     private func shard(of model: SequenceClassifier, _ batch: TrainingBatch, rows: Range<Int>,
                        losses: UnsafeMutablePointer<Float>) -> Shard {
         let tokens = batch.indices.rows(rows), encoder = model.encoder
-        var embedded = try! encoder.embedding(tokens)  // indices validated by the caller
+        var embedded = encoder.embedding.embedded(validated: tokens)  // the batch was validated in gradients
         let rowWidth = tokens.columns * encoder.embedding.outputDim
         let embeddingMasks = Self.masks(batch.embeddingDropout, rows: rows, width: rowWidth)
         if let embeddingMasks { for k in embedded.scalars.indices { embedded.scalars[k] *= embeddingMasks[k] } }

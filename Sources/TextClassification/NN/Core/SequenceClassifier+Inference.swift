@@ -32,7 +32,7 @@ extension SequenceClassifier {
     func layerLogits(_ indices: IndexMatrix) -> [Float] {
         chunkedLogits(indices) { rows, into in
             let tokens = indices.rows(rows)
-            let embedded = try! encoder.embedding(tokens)  // validated by the caller
+            let embedded = encoder.embedding.embedded(validated: tokens)  // validated by logits(_:)
             let features = encoder.layerForBackpropagation(embedded, tokens: tokens).features
             into.update(from: features.scalars, count: features.count)
         }

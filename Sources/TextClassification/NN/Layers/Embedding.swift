@@ -47,6 +47,12 @@ public struct Embedding: Sendable {
     /// The vectors of `indices`: `[rows, columns, outputDim]`.
     public func callAsFunction(_ indices: IndexMatrix) throws -> Tensor {
         try validate(indices.storage)
+        return embedded(validated: indices)
+    }
+
+    /// The vectors of `indices` that ``validate(_:)`` has already accepted (the training and
+    /// inference passes validate a whole batch once, then embed its shards and chunks).
+    func embedded(validated indices: IndexMatrix) -> Tensor {
         var output = Tensor(zeros: [indices.rows, indices.columns, outputDim])
         output.scalars.withUnsafeMutableBufferPointer { out in
             indices.storage.withUnsafeBufferPointer { ids in
