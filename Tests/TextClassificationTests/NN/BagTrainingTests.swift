@@ -21,7 +21,7 @@ struct BagTrainingTests {
         let dropout = SequenceClassifier.Dropout(rate: 0.2, seed: 6)
         let bag = try model.bagPassGradients(indices, labels: labels, classWeights: [1, 2, 0.5], dropout: dropout,
                                              embeddingDropout: embeddingDropout)
-        let general = try GeneralTrainingPass().gradients(of: model, TrainingBatch(
+        let general = try GeneralTrainingPass(vocabulary: model.encoder.embedding.inputDim).gradients(of: model, TrainingBatch(
             indices: indices, labels: labels, classWeights: [1, 2, 0.5], dropout: dropout, embeddingDropout: embeddingDropout))
         #expect(bag.loss == general.loss && bag.correct == general.correct)
         for name in ["dense/kernel", "dense/bias"] {

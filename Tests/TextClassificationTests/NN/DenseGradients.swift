@@ -26,6 +26,6 @@ extension SequenceClassifier {
     func generalGradients(_ x: IndexMatrix, labels: [Float], classWeights: [Float]? = nil, dropout: Dropout? = nil,
                           embeddingDropout: Dropout? = nil, recurrentDropout: Dropout? = nil) throws -> DenseGradients {
         try denseGradients(x, labels: labels, classWeights: classWeights, dropout: dropout, embeddingDropout: embeddingDropout,
-                           recurrentDropout: recurrentDropout, pass: GeneralTrainingPass())
+                           recurrentDropout: recurrentDropout, pass: GeneralTrainingPass(vocabulary: encoder.embedding.inputDim))
     }
 }

@@ -63,55 +63,35 @@ import Testing
     @Test(arguments: [(3, 5, 7), (2, 16, 4)])
     func lstm(units: Int, inputDim: Int, steps: Int) {
         var random = RandomGenerator(seed: 2)
-        var lstm = LSTM(inputDim: inputDim, units: units, using: &random)
-        lstm.bias = randomTensor([4 * units], scale: 0.5, &random)  // not only 0 and 1
-        let input = randomTensor([3, steps, inputDim], &random)
-        let upstream = randomTensor([3, units], &random)
-        let (_, backpropagator) = lstm.appliedForBackpropagation(to: input)
-        let (inputGradient, gradient) = backpropagator(upstream)
-
-        var probe = lstm
-        expectClose(gradient.kernel.scalars, numericGradient(of: lstm.kernel) {
-            probe.kernel = $0; return weightedSum(probe(input), upstream)
-        }, "lstm/kernel")
-        probe = lstm
-        expectClose(gradient.recurrentKernel.scalars, numericGradient(of: lstm.recurrentKernel) {
-            probe.recurrentKernel = $0; return weightedSum(probe(input), upstream)
-        }, "lstm/recurrent_kernel")
-        probe = lstm
-        expectClose(gradient.bias.scalars, numericGradient(of: lstm.bias) {
-            probe.bias = $0; return weightedSum(probe(input), upstream)
-        }, "lstm/bias")
-        expectClose(inputGradient.scalars, numericGradient(of: input) {
-            weightedSum(lstm($0), upstream)
-        }, "lstm input")
+        checkRecurrent(LSTM(inputDim: inputDim, units: units, using: &random), steps: steps, &random)
     }
 
     @Test(arguments: [(3, 5, 7), (2, 16, 4), (17, 3, 3)])
     func gru(units: Int, inputDim: Int, steps: Int) {
         var random = RandomGenerator(seed: 4)
-        var gru = GRU(inputDim: inputDim, units: units, using: &random)
-        gru.bias = randomTensor([2, 3 * units], scale: 0.5, &random)  // both biases matter
-        let input = randomTensor([3, steps, inputDim], &random)
-        let upstream = randomTensor([3, units], &random)
-        let (_, backpropagator) = gru.appliedForBackpropagation(to: input)
-        let (inputGradient, gradient) = backpropagator(upstream)
+        checkRecurrent(GRU(inputDim: inputDim, units: units, using: &random), steps: steps, &random)
+    }
 
-        var probe = gru
-        expectClose(gradient.kernel.scalars, numericGradient(of: gru.kernel) {
-            probe.kernel = $0; return weightedSum(probe(input), upstream)
-        }, "gru/kernel")
-        probe = gru
-        expectClose(gradient.recurrentKernel.scalars, numericGradient(of: gru.recurrentKernel) {
-            probe.recurrentKernel = $0; return weightedSum(probe(input), upstream)
-        }, "gru/recurrent_kernel")
-        probe = gru
-        expectClose(gradient.bias.scalars, numericGradient(of: gru.bias) {
-            probe.bias = $0; return weightedSum(probe(input), upstream)
-        }, "gru/bias")
-        expectClose(inputGradient.scalars, numericGradient(of: input) {
-            weightedSum(gru($0), upstream)
-        }, "gru input")
+    /// Each of a recurrent layer's three weights and its input, on 3 rows of `steps`; its bias
+    /// drawn at random (not only Keras's 0 and 1; both of the GRU's rows matter).
+    func checkRecurrent<Layer: RecurrentLayer>(_ initial: Layer, steps: Int, _ random: inout RandomGenerator,
+                                               sourceLocation: SourceLocation = #_sourceLocation) {
+        var layer = initial
+        layer.bias = randomTensor(Layer.biasShape(units: layer.units), scale: 0.5, &random)
+        let input = randomTensor([3, steps, layer.inputDim], &random)
+        let upstream = randomTensor([3, layer.units], &random)
+        let (inputGradient, gradient) = layer.appliedForBackpropagation(to: input).backpropagator(upstream)
+        let weights: [(String, WritableKeyPath<Layer, Tensor>, Tensor)] = [
+            ("kernel", \.kernel, gradient.kernel), ("recurrent_kernel", \.recurrentKernel, gradient.recurrentKernel),
+            ("bias", \.bias, gradient.bias)]
+        for (name, path, analytic) in weights {
+            var probe = layer
+            expectClose(analytic.scalars, numericGradient(of: layer[keyPath: path]) {
+                probe[keyPath: path] = $0; return weightedSum(probe(input), upstream)
+            }, "\(Layer.kerasName)/\(name)", sourceLocation: sourceLocation)
+        }
+        expectClose(inputGradient.scalars, numericGradient(of: input) { weightedSum(layer($0), upstream) },
+                    "\(Layer.kerasName) input", sourceLocation: sourceLocation)
     }
 
     /// Both directions' weights and the input, for a bidirectional LSTM and GRU.

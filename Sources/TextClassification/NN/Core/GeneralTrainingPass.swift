@@ -13,11 +13,20 @@ import Foundation
 /// - Recurrent dropout is Keras's `recurrent_dropout` of the layer: one mask per gate (and
 ///   direction) on h₋₁, per batch row, from the seed and the row.
 struct GeneralTrainingPass: TrainingPass {
+    /// Each shard's token slots and the merge's, kept from batch to batch.
+    private let shardSlots: [TokenSlots], mergedSlots: TokenSlots
+
+    /// The pass for an embedding of `vocabulary` rows.
+    init(vocabulary: Int) {
+        shardSlots = (0..<Parallel.trainingShards).map { _ in TokenSlots(vocabulary: vocabulary) }
+        mergedSlots = TokenSlots(vocabulary: vocabulary)
+    }
+
     func gradients(of model: SequenceClassifier, _ batch: TrainingBatch) throws -> BatchGradients {
         try model.encoder.embedding.validate(batch.indices.storage)
         let rows = batch.indices.rows, shards = min(Parallel.trainingShards, rows)
-        let (results, losses) = Parallel.shards(of: rows, count: shards) { _, range, losses in
-            shard(of: model, batch, rows: range, losses: losses)
+        let (results, losses) = Parallel.shards(of: rows, count: shards) { s, range, losses in
+            shard(of: model, batch, rows: range, losses: losses, slots: shardSlots[s])
         }
         var total = BatchGradients(loss: losses.reduce(0, +) / Float(rows), correct: results.map(\.correct).reduce(0, +),
                                    allFinite: true, gradients: [:], embeddingRows: RowGradient())
@@ -29,7 +38,7 @@ struct GeneralTrainingPass: TrainingPass {
         }
         if batch.trainsEmbedding {
             let merged = EmbeddingRows.merge(results.map(\.embeddingRows), width: model.encoder.embedding.outputDim,
-                                             squares: batch.embeddingSquares)
+                                             squares: batch.embeddingSquares, slots: mergedSlots)
             total.embeddingRows = merged.rows
             finite = finite && merged.allFinite
         }
@@ -48,7 +57,7 @@ struct GeneralTrainingPass: TrainingPass {
     /// One shard's rows: writes each row's loss (already divided by the batch size) into
     /// `losses` and returns the shard's gradients.
     private func shard(of model: SequenceClassifier, _ batch: TrainingBatch, rows: Range<Int>,
-                       losses: UnsafeMutablePointer<Float>) -> Shard {
+                       losses: UnsafeMutablePointer<Float>, slots: TokenSlots) -> Shard {
         let tokens = batch.indices.rows(rows), encoder = model.encoder
         var embedded = encoder.embedding.embedded(validated: tokens)  // the batch was validated in gradients
         let rowWidth = tokens.columns * encoder.embedding.outputDim
@@ -65,7 +74,8 @@ struct GeneralTrainingPass: TrainingPass {
         if let embeddingMasks { for k in inputGradient.scalars.indices { inputGradient.scalars[k] *= embeddingMasks[k] } }
         gradients.merge(head.gradients) { $1 }
         let embeddingRows = batch.trainsEmbedding
-            ? EmbeddingRows(scattering: inputGradient, of: tokens, width: encoder.embedding.outputDim) : EmbeddingRows()
+            ? EmbeddingRows(scattering: inputGradient, of: tokens, width: encoder.embedding.outputDim, slots: slots)
+            : EmbeddingRows()
         return Shard(correct: correct, gradients: gradients, embeddingRows: embeddingRows)
     }
 
@@ -92,25 +102,18 @@ struct EmbeddingRows {
     /// Each position's gradient (`[rows, steps, width]`, the positions of `indices`) added to
     /// its token's row in position order, with its square: the same sums as a scatter into the
     /// whole table.
-    init(scattering positions: Tensor, of indices: IndexMatrix, width: Int) {
-        var rowOfToken: [Int32: Int32] = [:]
-        let local = indices.storage.map { token -> Int32 in
-            if let row = rowOfToken[token] { return row }
-            let row = Int32(tokens.count)
-            rowOfToken[token] = row
-            tokens.append(token)
-            return row
-        }
+    init(scattering positions: Tensor, of indices: IndexMatrix, width: Int, slots: TokenSlots) {
+        slots.reset()
+        var local = indices.storage
+        local.withUnsafeMutableBufferPointer { slots.assign(replacing: $0) }
+        tokens = slots.tokens
         gradient = [Float](repeating: 0, count: tokens.count * width)
         squares = gradient
         positions.scalars.withUnsafeBufferPointer { g in
-            local.withUnsafeBufferPointer { ids in
-                gradient.withUnsafeMutableBufferPointer { table in
-                    squares.withUnsafeMutableBufferPointer { sq in
-                        RowTable(table.baseAddress!, width: width)
-                            .scatterAdd(g.baseAddress!, indices: ids.baseAddress!, count: ids.count,
-                                        squares: RowTable(sq.baseAddress!, width: width))
-                    }
+            gradient.withUnsafeMutableBufferPointer { table in
+                squares.withUnsafeMutableBufferPointer { sq in
+                    RowTable(table.baseAddress!, width: width)
+                        .scatterAdd(g.baseAddress!, indices: local, count: local.count, squares: RowTable(sq.baseAddress!, width: width))
                 }
             }
         }
@@ -118,26 +121,24 @@ struct EmbeddingRows {
 
     /// The shards' rows merged by token, in shard order (zero, then each shard's: the sums a
     /// whole table would hold); whether every sum is finite.
-    static func merge(_ shards: [EmbeddingRows], width: Int, squares: Bool) -> (rows: RowGradient, allFinite: Bool) {
-        var merged = RowGradient(), slotOfRow: [Int32: Int] = [:], finite = true
-        for shard in shards {
-            for token in shard.tokens where slotOfRow[token] == nil {
-                slotOfRow[token] = merged.rows.count
-                merged.rows.append(token)
-            }
-            merged.gradient.resize(to: merged.rows.count * width, filler: 0)
-            if squares { merged.squares.resize(to: merged.rows.count * width, filler: 0) }
-            func add(_ compact: [Float], into full: inout [Float]) {
-                compact.withUnsafeBufferPointer { c in
-                    finite = finite && VectorMath.allFinite(c.baseAddress!, count: c.count)
-                    full.withUnsafeMutableBufferPointer { f in
-                        let table = RowTable(f.baseAddress!, width: width)
-                        for (k, token) in shard.tokens.enumerated() { table.add(c.baseAddress! + k * width, toRow: slotOfRow[token]!) }
-                    }
+    static func merge(_ shards: [EmbeddingRows], width: Int, squares: Bool,
+                      slots: TokenSlots) -> (rows: RowGradient, allFinite: Bool) {
+        slots.reset()
+        for shard in shards { slots.assign(shard.tokens) }
+        let zeros = [Float](repeating: 0, count: slots.count * width)
+        var merged = RowGradient(rows: slots.tokens, gradient: zeros, squares: squares ? zeros : []), finite = true
+        func add(_ compact: [Float], of tokens: [Int32], into full: inout [Float]) {
+            compact.withUnsafeBufferPointer { c in
+                finite = finite && VectorMath.allFinite(c.baseAddress!, count: c.count)
+                full.withUnsafeMutableBufferPointer { f in
+                    let table = RowTable(f.baseAddress!, width: width)
+                    for (k, token) in tokens.enumerated() { table.add(c.baseAddress! + k * width, toRow: Int(slots[token])) }
                 }
             }
-            add(shard.gradient, into: &merged.gradient)
-            if squares { add(shard.squares, into: &merged.squares) }
+        }
+        for shard in shards {
+            add(shard.gradient, of: shard.tokens, into: &merged.gradient)
+            if squares { add(shard.squares, of: shard.tokens, into: &merged.squares) }
         }
         return (merged, finite)
     }

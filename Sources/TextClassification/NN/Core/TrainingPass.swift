@@ -106,7 +106,7 @@ extension SequenceClassifier {
     func makeTrainingPass(batchSize: Int, steps: Int, conditions: TrainingConditions = TrainingConditions())
         -> any TrainingPass {
         encoder.layer.trainingPass(for: self, batchSize: batchSize, steps: steps, conditions: conditions)
-            ?? GeneralTrainingPass()
+            ?? GeneralTrainingPass(vocabulary: encoder.embedding.inputDim)
     }
 
     /// One batch's gradients through the pass a fit of this one batch would use (made for the
@@ -139,18 +139,14 @@ extension SequenceClassifier {
         }
         var embeddingRows = RowGradient()
         if trainsEmbedding {
-            let width = encoder.embedding.outputDim, rows = UnsafeBufferPointer(start: projection.tokens, count: projection.count)
-            func gather(_ table: UnsafePointer<Float>) -> [Float] {
+            let width = encoder.embedding.outputDim, rows = projection.tokens
+            func gather(_ table: FloatBuffer) -> [Float] {
                 [Float](unsafeUninitializedCapacity: rows.count * width) { out, initialized in
-                    for (k, row) in rows.enumerated() {
-                        (out.baseAddress! + k * width).initialize(from: table + Int(row) * width, count: width)
-                    }
+                    RowTable(table.pointer, width: width).gather(rows, count: rows.count, into: out.baseAddress!)
                     initialized = rows.count * width
                 }
             }
-            embeddingRows.rows = Array(rows)
-            embeddingRows.gradient = gather(embedding.gradient.pointer)
-            embeddingRows.squares = gather(embedding.squares.pointer)
+            embeddingRows = RowGradient(rows: rows, gradient: gather(embedding.gradient), squares: gather(embedding.squares))
         }
         return BatchGradients(loss: result.loss, correct: result.correct, allFinite: result.allFinite, gradients: gradients,
                               embeddingRows: embeddingRows)

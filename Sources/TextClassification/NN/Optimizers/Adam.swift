@@ -20,8 +20,6 @@ public struct Adam: AdamVariant {
 
     public init(moments: AdamMoments) { self.moments = moments }
 
-    public var stepsEveryRow: Bool { true }
-
     /// One step on every weight of `model` from whole gradients, as Keras's `apply_gradients`;
     /// `gradients` by the weights' names (``ParameterizedModel/parameterPaths``).
     /// `squaredGradients[name]`, when given, replaces `g²` in the update of that weight's `v`
@@ -63,28 +61,29 @@ public struct Adam: AdamVariant {
             name, weights, rows, first, second in
             precondition(rows.squares.count == rows.gradient.count, "row gradient \(name) lacks its squares")
             let count = weights.count, height = weights.shape[0], width = weights.shape[1]
-        var slot = [Int32](repeating: -1, count: height)
-        for (k, row) in rows.rows.enumerated() { slot[Int(row)] = Int32(k) }
-        let zeros = [Float](repeating: 0, count: width)
-        first.withUnsafeMutableBufferPointer { m in
-            second.withUnsafeMutableBufferPointer { v in
-                weights.scalars.withUnsafeMutableBufferPointer { w in
-                    rows.gradient.withUnsafeBufferPointer { g in
-                        rows.squares.withUnsafeBufferPointer { g2 in
-                            zeros.withUnsafeBufferPointer { zero in
-                                let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
-                                let w = SharedPointer(base: w.baseAddress!)
-                                let g = UncheckedSendable(g.baseAddress), g2 = UncheckedSendable(g2.baseAddress)
-                                let zero = UncheckedSendable(zero.baseAddress!), slot = slot
-                                let parts = count >= AdamMoments.parallelThreshold ? Parallel.threads : 1
-                                Parallel.forEach(parts) { part in
-                                    for row in height * part / parts ..< height * (part + 1) / parts {
-                                        let k = Int(slot[row]), offset = row * width
-                                        let gradient = k < 0 ? zero.value : g.value! + k * width
-                                        let squares = k < 0 ? zero.value : g2.value! + k * width
-                                        AdamMoments.step(m.base + offset, v.base + offset, w.base + offset, gradient: gradient,
-                                                  squaredGradient: squares, count: width, alpha: alpha,
-                                                  oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+            let slots = TokenSlots(vocabulary: height)  // the rows are distinct: slot k is rows.rows[k]
+            slots.assign(rows.rows)
+            let zeros = [Float](repeating: 0, count: width)
+            first.withUnsafeMutableBufferPointer { m in
+                second.withUnsafeMutableBufferPointer { v in
+                    weights.scalars.withUnsafeMutableBufferPointer { w in
+                        rows.gradient.withUnsafeBufferPointer { g in
+                            rows.squares.withUnsafeBufferPointer { g2 in
+                                zeros.withUnsafeBufferPointer { zero in
+                                    let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
+                                    let w = SharedPointer(base: w.baseAddress!)
+                                    let g = UncheckedSendable(g.baseAddress), g2 = UncheckedSendable(g2.baseAddress)
+                                    let zero = UncheckedSendable(zero.baseAddress!)
+                                    let parts = count >= AdamMoments.parallelThreshold ? Parallel.threads : 1
+                                    Parallel.forEach(parts) { part in
+                                        for row in height * part / parts ..< height * (part + 1) / parts {
+                                            let k = Int(slots[Int32(row)]), offset = row * width
+                                            let gradient = k < 0 ? zero.value : g.value! + k * width
+                                            let squares = k < 0 ? zero.value : g2.value! + k * width
+                                            AdamMoments.step(m.base + offset, v.base + offset, w.base + offset, gradient: gradient,
+                                                      squaredGradient: squares, count: width, alpha: alpha,
+                                                      oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                                        }
                                     }
                                 }
                             }
@@ -92,7 +91,6 @@ public struct Adam: AdamVariant {
                     }
                 }
             }
-        }
         }
     }
 }

@@ -253,10 +253,6 @@ extension AdamVariant {
         set { moments.learningRate = newValue }
     }
     public var step: Int { moments.step }
-    /// Keras's per-position squares of the embedding's gradient (all but ``LazyAdam``).
-    public var readsPositionSquares: Bool { true }
-    /// Only ``Adam`` steps every row every batch.
-    public var stepsEveryRow: Bool { false }
     /// The first moment's decay (Keras's `beta_1`).
     public var beta1: Float { moments.beta1 }
     /// The second moment's decay (Keras's `beta_2`).

@@ -8,8 +8,6 @@ public struct LazyAdam: AdamVariant {
 
     public init(moments: AdamMoments) { self.moments = moments }
 
-    public var readsPositionSquares: Bool { false }
-
     public mutating func update<Model: ParameterizedModel>(_ model: inout Model, along gradients: [String: Tensor],
                                                            rowGradients: [String: RowGradient], frozen: Set<String>) {
         let alpha = moments.beginStep(), constants = moments.constants

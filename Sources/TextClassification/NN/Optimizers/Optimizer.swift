@@ -21,12 +21,6 @@ public protocol Optimizer: Sendable {
     var learningRate: Float { get set }
     /// Steps taken so far (Keras's `iterations`).
     var step: Int { get }
-    /// Whether a batch's embedding gradient must carry its per-position squares summed by row
-    /// (Keras's Adam squares each position's gradient; see ``Adam``).
-    var readsPositionSquares: Bool { get }
-    /// Whether every embedding row steps on every batch (Keras's Adam): passes may then keep
-    /// vocabulary-sized tables (the LSTM's per-token projections).
-    var stepsEveryRow: Bool { get }
 
     /// A fresh optimizer with its defaults but the rate.
     static func make(learningRate: Float) -> Self
@@ -66,7 +60,17 @@ extension Optimizer {
 
     /// Its name, as `--optimizer` spells it.
     public var kind: OptimizerKind { Self.kind }
-
+    /// Whether a batch's embedding gradient must carry its per-position squares summed by row
+    /// (Keras's Adam squares each position's gradient; see ``Adam``).
+    public var readsPositionSquares: Bool {
+        switch Self.kind {
+        case .adam, .deferredAdam: true
+        case .lazyAdam, .sgd: false
+        }
+    }
+    /// Whether every embedding row steps on every batch (Keras's Adam): passes may then keep
+    /// vocabulary-sized tables (the LSTM's per-token projections).
+    public var stepsEveryRow: Bool { Self.kind == .adam }
 }
 
 /// An optimizer by name (`--optimizer`, `config.json`): one of the four ``Optimizer`` types.

@@ -31,9 +31,6 @@ public struct SGD: Optimizer {
         self.step = step
     }
 
-    public var readsPositionSquares: Bool { false }
-    public var stepsEveryRow: Bool { false }
-
     public mutating func begin(steps: Int) {
         start = step
         self.steps = steps

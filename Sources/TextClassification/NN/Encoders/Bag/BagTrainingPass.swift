@@ -51,9 +51,9 @@ struct BagTrainingPass: TrainingPass {
             // without reading them; otherwise each is checked.
             let largest = results.map(\.largestShare).max() ?? 0, positions = Float(workspace.rowStarts.last ?? 0)
             let surelyFinite = largest.isFinite && positions * largest * max(largest, 1) < 1e30
-            finite = workspace.combine(shards, width: width, squares: squares, checksFinite: !surelyFinite) && finite
+            finite = workspace.combine(shards, width: width, checksFinite: !surelyFinite) && finite
             let first = workspace.shards[0]
-            total.embeddingRows = RowGradient(rows: workspace.tokens, gradient: first.sums, squares: squares ? first.squares : [])
+            total.embeddingRows = RowGradient(rows: workspace.tokens, gradient: first.sums, squares: first.squares)
         }
         total.allFinite = finite
         return total
@@ -102,10 +102,7 @@ struct BagTrainingPass: TrainingPass {
     /// Returns a bound on the shares' magnitudes (infinite if one is not finite).
     private func shardBackward(_ featureGradients: [Float], rows: Range<Int>, tokenCounts: [Float], dropRate: Float,
                                shard: BagWorkspace.Shard, slots: Int, width: Int, squares: Bool) -> Float {
-        shard.sums.resize(to: slots * width, filler: 0)
-        shard.squares.resize(to: squares ? slots * width : 0, filler: 0)
-        shard.touched.resize(to: slots, filler: false)
-        shard.touched.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
+        shard.reserve(slots: slots, width: width, squares: squares)
         var g = [Float](repeating: 0, count: width), share = g
         var used = 0, position = workspace.rowStarts[rows.lowerBound]
         // Dropout's mask is 0 or 1 / (1 − rate); twice that covers the products' rounding.
@@ -113,7 +110,7 @@ struct BagTrainingPass: TrainingPass {
         let maskBound: Float = dropRate > 0 ? 2 / (1 - dropRate) : 2
         let masks = shard.masks
         featureGradients.withUnsafeBufferPointer { dy in
-            shard.withTables { table in
+            shard.withSums(width: width) { sums in
                 workspace.positionSlots.withUnsafeBufferPointer { slotOf in
                     for b in 0..<rows.count where tokenCounts[b] > 0 {
                         let n = tokenCounts[b], source = dy.baseAddress! + b * width
@@ -128,18 +125,8 @@ struct BagTrainingPass: TrainingPass {
                                 for j in 0..<width { share[j] = g[j] * masks[used + j] }
                                 used += width
                             }
-                            let slot = Int(slotOf[position])
-                            let target = table.sums! + slot * width, square = squares ? table.squares! + slot * width : nil
+                            sums.add(share, toRow: Int(slotOf[position]))
                             position += 1
-                            if table.touched![slot] {
-                                for j in 0..<width { target[j] += share[j] }
-                                if let square { for j in 0..<width { square[j] += share[j] * share[j] } }
-                            } else {
-                                // What a zeroed row would hold: 0 + x (+0 for x = −0).
-                                table.touched![slot] = true
-                                for j in 0..<width { target[j] = 0 + share[j] }
-                                if let square { for j in 0..<width { square[j] = 0 + share[j] * share[j] } }
-                            }
                         }
                     }
                 }
@@ -147,7 +134,6 @@ struct BagTrainingPass: TrainingPass {
         }
         return allFinite ? largest * maskBound : .infinity
     }
-
 }
 
 extension SequenceClassifier {

@@ -1,9 +1,6 @@
-import CKernels
-
 /// The bag's training scratch, kept across a fit's batches so that a batch costs its tokens,
-/// never the vocabulary and never a hash: a table from each token to its slot among the
-/// batch's distinct tokens (only the entries a batch set are reset after it), each
-/// position's slot, and each shard's gradient sums by slot.
+/// never the vocabulary and never a hash: each token's slot among the batch's distinct tokens
+/// (``TokenSlots``), each position's slot, and each shard's gradient sums by slot.
 ///
 /// Slots are handed out in order of first use over the batch's positions, row after row,
 /// which is the order the shards' rows merge in: the same rows, in the same order, with the
@@ -11,34 +8,27 @@ import CKernels
 final class BagWorkspace: @unchecked Sendable {
     /// One shard's buffers, touched by that shard's thread only.
     final class Shard: @unchecked Sendable {
-        /// `[slots, width]`: the shard's gradient summed by slot, and its per-position squares.
-        /// Only the rows of the slots in ``touched`` hold this batch's sums; the others are
-        /// stale, never zeroed: a batch holds thousands of distinct n-grams, and zeroing every
-        /// shard's tables cost more than filling them (see ``combine(_:width:squares:)``).
-        var sums: [Float] = []
-        var squares: [Float] = []
-        /// Per slot: whether a position of this shard added to it.
-        var touched: [Bool] = []
+        /// `[slots, width]`: the shard's gradient summed by slot, its per-position squares, and
+        /// which slots a position of this shard added to (``RowSums``).
+        var sums: [Float] = [], squares: [Float] = [], touched: [Bool] = []
         /// The embedding dropout masks of the shard's positions, in order, for the backward pass.
         var masks: [Float] = []
     }
 
-    private var slotOfToken: [Int32]
+    private let slots: TokenSlots
     /// The batch's distinct tokens (padding excluded), in order of first use.
-    private(set) var tokens: [Int32] = []
+    var tokens: [Int32] { slots.tokens }
     /// Each non-padding position's slot, batch row after batch row.
     private(set) var positionSlots: [Int32] = []
     /// `rowStarts[b]`: where batch row b's positions begin in ``positionSlots`` (one more entry at the end).
     private(set) var rowStarts: [Int] = []
-    /// How many positions ahead ``assign(_:)`` asks for a token's slot.
-    private static let prefetchDistance = 16
     /// Whether ``assign(_:)`` has run for the current batch.
     private(set) var isAssigned = false
     let shards: [Shard]
 
     /// Scratch for an embedding of `vocabulary` rows, batches split into `shards`.
     init(vocabulary: Int, shards: Int = Parallel.trainingShards) {
-        slotOfToken = [Int32](repeating: -1, count: vocabulary)
+        slots = TokenSlots(vocabulary: vocabulary)
         self.shards = (0..<shards).map { _ in Shard() }
     }
 
@@ -46,39 +36,21 @@ final class BagWorkspace: @unchecked Sendable {
     func assign(_ indices: IndexMatrix) {
         if isAssigned { release() }
         // Filled as locals: appending to a class's arrays checks exclusive access every time.
-        var positionSlots = take(\.positionSlots), rowStarts = take(\.rowStarts), tokens = take(\.tokens)
+        var positionSlots = take(\.positionSlots), rowStarts = take(\.rowStarts)
         positionSlots.removeAll(keepingCapacity: true)
         rowStarts.removeAll(keepingCapacity: true)
         let steps = indices.columns
         indices.storage.withUnsafeBufferPointer { ids in
-            // First every position's token, row by row (sequential reads)…
+            // First every position's token, row by row (sequential reads), then its slot.
             for r in 0..<indices.rows {
                 rowStarts.append(positionSlots.count)
                 let row = ids.baseAddress! + r * steps
                 for t in 0..<steps where row[t] != 0 { positionSlots.append(row[t]) }
             }
         }
-        // …then each replaced by its slot. The table is vocabulary-sized and read at random
-        // (a cache miss a position at a million rows), so the entry some positions ahead is
-        // asked for early, and the misses overlap.
-        positionSlots.withUnsafeMutableBufferPointer { positions in
-            slotOfToken.withUnsafeMutableBufferPointer { slotOf in
-                let count = positions.count, ahead = Self.prefetchDistance
-                for k in 0..<count {
-                    if k + ahead < count { textclf_prefetch(slotOf.baseAddress! + Int(positions[k + ahead]), 4) }
-                    let token = positions[k]
-                    var slot = slotOf[Int(token)]
-                    if slot < 0 {
-                        slot = Int32(tokens.count)
-                        slotOf[Int(token)] = slot
-                        tokens.append(token)
-                    }
-                    positions[k] = slot
-                }
-            }
-        }
+        positionSlots.withUnsafeMutableBufferPointer { slots.assign(replacing: $0) }
         rowStarts.append(positionSlots.count)
-        (self.positionSlots, self.rowStarts, self.tokens) = (positionSlots, rowStarts, tokens)
+        (self.positionSlots, self.rowStarts) = (positionSlots, rowStarts)
         isAssigned = true
     }
 
@@ -90,85 +62,58 @@ final class BagWorkspace: @unchecked Sendable {
 
     /// Forgets the batch: resets the slots it set.
     func release() {
-        slotOfToken.withUnsafeMutableBufferPointer { slotOf in
-            for token in tokens { slotOf[Int(token)] = -1 }
-        }
-        tokens.removeAll(keepingCapacity: true)
+        slots.reset()
         isAssigned = false
     }
-}
 
-extension BagWorkspace.Shard {
-    /// Pointers to a shard's tables, for the threads that share them out by slot.
-    struct Tables: @unchecked Sendable {
-        let sums: UnsafeMutablePointer<Float>?, squares: UnsafeMutablePointer<Float>?
-        let touched: UnsafeMutablePointer<Bool>?
-    }
-
-    /// Runs `body` with pointers to the tables (which nothing resizes meanwhile).
-    func withTables<Result>(_ body: (Tables) -> Result) -> Result {
-        sums.withUnsafeMutableBufferPointer { sums in
-            squares.withUnsafeMutableBufferPointer { squares in
-                touched.withUnsafeMutableBufferPointer { touched in
-                    body(Tables(sums: sums.baseAddress, squares: squares.baseAddress, touched: touched.baseAddress))
-                }
-            }
-        }
-    }
-}
-
-extension BagWorkspace {
     /// Each slot's sums over the first `count` shards, added in shard order, left in the first
-    /// shard's tables; returns whether they are all finite (true unchecked without
-    /// `checksFinite`). A shard's sum starts at +0 and so is never −0, and 0 + s = s exactly:
-    /// adding only the shards that touched a slot (copying the first) gives the sums that
-    /// adding whole zero-filled tables gave, to the bit.
-    func combine(_ count: Int, width: Int, squares: Bool, checksFinite: Bool = true) -> Bool {
-        let slots = tokens.count
-        let parts = slots * width >= AdamMoments.parallelThreshold ? Parallel.threads : 1
-        return shards[0].withTables { target in
-            func merge(_ source: Shard.Tables?, last: Bool) -> Bool {
-                Self.merge(source, into: target, slots: slots, width: width, squares: squares, parts: parts,
-                           fillsUntouched: last, checks: last && checksFinite)
-            }
-            guard count > 1 else { return merge(nil, last: true) }
-            var finite = true
-            for s in 1..<count { finite = shards[s].withTables { merge($0, last: s == count - 1) } }
-            return finite
-        }
-    }
-
-    /// Adds (or copies, where `target` holds no sum yet) the slots `source` touched into
-    /// `target`, in `parts` ranges of slots at once; with `fillsUntouched`, zero-fills the
-    /// slots no shard touched; with `checks`, returns whether every sum is finite.
-    private static func merge(_ source: Shard.Tables?, into target: Shard.Tables, slots: Int, width: Int, squares: Bool,
-                              parts: Int, fillsUntouched: Bool, checks: Bool) -> Bool {
+    /// shard's tables (``RowSums/combine(_:rows:columns:)``, slots shared out among the cores);
+    /// returns whether they are all finite (true unchecked without `checksFinite`).
+    func combine(_ count: Int, width: Int, checksFinite: Bool) -> Bool {
+        let slots = tokens.count, parts = slots * width >= AdamMoments.parallelThreshold ? Parallel.threads : 1
         var finite = [Bool](repeating: true, count: parts)
-        finite.withUnsafeMutableBufferPointer { finite in
-            let finite = SharedPointer(base: finite.baseAddress!)
-            Parallel.forEach(parts) { part in
-                for slot in slots * part / parts ..< slots * (part + 1) / parts {
-                    let row = slot * width, holdsSum = target.touched![slot]
-                    if let source, source.touched![slot] {
-                        func merge(_ from: UnsafeMutablePointer<Float>, into to: UnsafeMutablePointer<Float>) {
-                            if holdsSum { VectorMath.add(from + row, into: to + row, count: width) }
-                            else { (to + row).update(from: from + row, count: width) }
-                        }
-                        merge(source.sums!, into: target.sums!)
-                        if squares { merge(source.squares!, into: target.squares!) }
-                        target.touched![slot] = true
-                    } else if fillsUntouched && !holdsSum {
-                        (target.sums! + row).update(repeating: 0, count: width)
-                        if squares { (target.squares! + row).update(repeating: 0, count: width) }
-                    }
-                    if checks && !(VectorMath.allFinite(target.sums! + row, count: width)
-                                   && (!squares || VectorMath.allFinite(target.squares! + row, count: width))) {
-                        finite.base[part] = false
-                    }
+        Shard.withSums(of: shards[..<count], width: width) { all in
+            finite.withUnsafeMutableBufferPointer { finite in
+                let finite = SharedPointer(base: finite.baseAddress!), all = UncheckedSendable(all)
+                Parallel.forEach(parts) { part in
+                    let rows = slots * part / parts ..< slots * (part + 1) / parts
+                    RowSums.combine(all.value, rows: rows, columns: 0..<width)
+                    if checksFinite && !all.value[0].allFinite(rows: rows) { finite.base[part] = false }
                 }
             }
         }
         return !finite.contains(false)
+    }
+}
+
+extension BagWorkspace.Shard {
+    /// Sizes the tables for `slots` rows of `width` (squares only if asked), none touched; the
+    /// buffers and the values they hold are kept (``RowSums``: stale rows are never read).
+    func reserve(slots: Int, width: Int, squares: Bool) {
+        sums.resize(to: slots * width, filler: 0)
+        self.squares.resize(to: squares ? slots * width : 0, filler: 0)
+        touched.resize(to: slots, filler: false)
+        touched.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
+    }
+
+    /// Runs `body` with the tables as ``RowSums`` (which nothing resizes meanwhile).
+    func withSums<Result>(width: Int, _ body: (RowSums) -> Result) -> Result {
+        sums.withUnsafeMutableBufferPointer { sums in
+            squares.withUnsafeMutableBufferPointer { squares in
+                touched.withUnsafeMutableBufferPointer { touched in
+                    body(RowSums(sums: RowTable(sums.baseAddress!, width: width),
+                                 squares: squares.isEmpty ? nil : RowTable(squares.baseAddress!, width: width),
+                                 touched: touched.baseAddress!))
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with the sums of every shard of `shards`, in order.
+    static func withSums<Result>(of shards: ArraySlice<BagWorkspace.Shard>, width: Int,
+                                 _ body: ([RowSums]) -> Result) -> Result {
+        guard let first = shards.first else { return body([]) }
+        return first.withSums(width: width) { sums in withSums(of: shards.dropFirst(), width: width) { body([sums] + $0) } }
     }
 }
 

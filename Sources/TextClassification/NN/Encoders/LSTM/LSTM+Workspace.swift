@@ -227,6 +227,28 @@ extension LSTM {
             }
         }
         // Weight gradients over all steps at once: dU += Hprevᵀ·dZ, dW += Xᵀ·dZ, db += Σ dZ.
+        addRecurrentGradient(steps: steps, batch: batch, workspace: w, into: recurrentGradient, starts: starts,
+                             padding: padding)
+        if let x {
+            GEMM.multiply(m: inputDim, n: g4, k: rows, a: x, lda: inputDim, transposeA: true,
+                          b: gates, ldb: g4, c: kernelGradient, ldc: g4, accumulate: true)
+            for r in 0..<rows { VectorMath.add(gates + r * g4, into: biasGradient, count: g4) }
+        }
+        if let inputGradient {
+            kernel.scalars.withUnsafeBufferPointer {
+                GEMM.transpose(rows: inputDim, columns: g4, $0.baseAddress!, into: w.kernelTransposed.pointer)
+            }
+            GEMM.multiply(m: rows, n: inputDim, k: g4, a: gates, lda: g4, b: w.kernelTransposed.pointer,
+                          ldb: inputDim, c: inputGradient, ldc: inputDim, accumulate: false)
+        }
+    }
+
+    /// `dU += Hprevᵀ·dZ` over every step of the last backward; with `starts` and `padding`, the
+    /// rows still in their padding at a step taken as one row (see ``backward``).
+    private func addRecurrentGradient(steps: Int, batch: Int, workspace w: LSTMWorkspace,
+                                      into recurrentGradient: UnsafeMutablePointer<Float>, starts: [Int]?,
+                                      padding: LSTMWorkspace?) {
+        let u = units, g4 = 4 * units, gates = w.gates.pointer
         if let starts, let padding, let longest = starts.last, longest > 0 {
             // Rows of H and dZ gathered: each step's begun rows (a prefix), then one row for
             // those still in padding. Step 0 (h₀ = 0) adds nothing.
@@ -250,20 +272,8 @@ extension LSTM {
             GEMM.multiply(m: u, n: g4, k: n, a: h, lda: u, transposeA: true,
                           b: dz, ldb: g4, c: recurrentGradient, ldc: g4, accumulate: true)
         } else {
-            GEMM.multiply(m: u, n: g4, k: rows, a: w.hidden.pointer, lda: u, transposeA: true,
+            GEMM.multiply(m: u, n: g4, k: steps * batch, a: w.hidden.pointer, lda: u, transposeA: true,
                           b: gates, ldb: g4, c: recurrentGradient, ldc: g4, accumulate: true)
-        }
-        if let x {
-            GEMM.multiply(m: inputDim, n: g4, k: rows, a: x, lda: inputDim, transposeA: true,
-                          b: gates, ldb: g4, c: kernelGradient, ldc: g4, accumulate: true)
-            for r in 0..<rows { VectorMath.add(gates + r * g4, into: biasGradient, count: g4) }
-        }
-        if let inputGradient {
-            kernel.scalars.withUnsafeBufferPointer {
-                GEMM.transpose(rows: inputDim, columns: g4, $0.baseAddress!, into: w.kernelTransposed.pointer)
-            }
-            GEMM.multiply(m: rows, n: inputDim, k: g4, a: gates, lda: g4, b: w.kernelTransposed.pointer,
-                          ldb: inputDim, c: inputGradient, ldc: inputDim, accumulate: false)
         }
     }
 

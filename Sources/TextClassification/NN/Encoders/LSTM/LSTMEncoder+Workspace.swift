@@ -16,10 +16,10 @@ extension LSTMEncoder {
         /// Per-position squared embedding gradients, summed by row (Keras's Adam uses them).
         let embeddingSquares: FloatBuffer
         /// Training: the batch's token projections (one instance shared by the shards) and
-        /// this shard's sums of dz per distinct token.
+        /// this shard's sums of dz per distinct token (``gateSums``).
         let projection: TokenProjection?
-        var gateSums = FloatBuffer(count: 0)
-        let gateSumsTouched: UnsafeMutablePointer<Bool>
+        private var gateSumsBuffer = FloatBuffer(count: 0)
+        private let gateSumsTouched: UnsafeMutablePointer<Bool>
         /// Each position's row in the projection table (time-major, as `tokens`).
         let tokenRows: UnsafeMutablePointer<Int32>
         /// Training: the batch rows in the workspace's row order (by leading padding).
@@ -48,6 +48,17 @@ extension LSTMEncoder {
             tokenRows = .allocate(capacity: max(1, batch * steps))
             padding = LSTMWorkspace(batch: 1, steps: training ? steps : 0, inputDim: e, units: u, training: training)
             paddingRows = .allocate(capacity: max(1, steps))
+        }
+
+        /// Training: this shard's sums of dz by the projection's rows, `[rows, 4u]`.
+        var gateSums: RowSums {
+            RowSums(sums: RowTable(gateSumsBuffer.pointer, width: projection!.gateWidth), squares: nil, touched: gateSumsTouched)
+        }
+
+        /// Room in ``gateSums`` for `rows` rows.
+        func reserveGateSums(rows: Int) {
+            let count = rows * projection!.gateWidth
+            if gateSumsBuffer.count < count { gateSumsBuffer = FloatBuffer(count: count) }
         }
 
         /// This shard's gradients of the LSTM's weights, in ``LSTM``'s weight order

@@ -66,7 +66,7 @@ struct LSTMEncoder: Sendable {
         let parts = projection.count >= 64 ? Parallel.threads : 1
         Parallel.forEach(parts) { projection.project(part: $0, of: parts, embedding: embedding, lstm: lstm) }
         let padding: (hidden: [Float], cells: [Float])? = skippingLeadingPadding
-            ? lstm.constantInputStates(projection: projection.table.pointer + Int(projection.rowOfToken[0]) * 4 * lstm.units,
+            ? lstm.constantInputStates(projection: projection.table.pointer + Int(projection.slots[0]) * 4 * lstm.units,
                                        steps: steps, workspace: scratch.workspaces[0].lstm)
             : nil
         let workspaces = scratch.workspaces
@@ -92,7 +92,7 @@ struct LSTMEncoder: Sendable {
         indices.storage.withUnsafeBufferPointer { ids in
             for (b, r) in rows.enumerated() {
                 let row = ids.baseAddress! + r * steps
-                for t in (starts?[b] ?? 0)..<steps { w.tokenRows[t * batch + b] = projection.rowOfToken[Int(row[t])] }
+                for t in (starts?[b] ?? 0)..<steps { w.tokenRows[t * batch + b] = projection.slots[row[t]] }
             }
         }
         lstm.forwardInference(LSTM.InputRows(table: projection.table.pointer, rows: w.tokenRows), steps: steps,
@@ -117,9 +117,7 @@ struct LSTMEncoder: Sendable {
             (workspaces[0].embeddingSquares.pointer + offset).update(repeating: 0, count: width)
         }
         projection.collect(indices.storage)
-        for w in workspaces where w.gateSums.count < projection.capacity * projection.gateWidth {
-            w.gateSums = FloatBuffer(count: projection.capacity * projection.gateWidth)
-        }
+        for w in workspaces { w.reserveGateSums(rows: projection.capacity) }
         let parts = Parallel.trainingShards
         Parallel.forEach(parts) { part in
             projection.project(part: part, of: parts, embedding: embedding, lstm: lstm)
@@ -159,7 +157,7 @@ struct LSTMEncoder: Sendable {
         let paddingSteps = sortedStarts.last ?? 0
         if paddingSteps > 0 {
             // The padding's run, also read by backward (LSTM.backward(starts:padding:)).
-            w.paddingRows.update(repeating: projection.rowOfToken[0], count: paddingSteps)
+            w.paddingRows.update(repeating: projection.slots[0], count: paddingSteps)
             lstm.recur(steps: paddingSteps, batch: 1, workspace: w.padding,
                        inputs: LSTM.InputRows(table: table, rows: w.paddingRows))
         }
@@ -190,8 +188,7 @@ struct LSTMEncoder: Sendable {
                       recurrentGradient: w.recurrentKernelGradient.pointer,
                       biasGradient: w.biasGradient.pointer, inputGradient: w.trainsEmbedding ? w.inputs.pointer : nil,
                       starts: w.starts, padding: w.padding)
-        w.projection!.sumByRow(w.lstm.gates.pointer, rows: w.tokenRows, count: steps * batch,
-                               into: w.gateSums.pointer, touched: w.gateSumsTouched)
+        w.projection!.sumByRow(w.lstm.gates.pointer, rows: w.tokenRows, count: steps * batch, into: w.gateSums)
         guard w.trainsEmbedding && scatteringEmbedding else { return }  // frozen: its gradient stays zero
         let width = embedding.outputDim
         RowTable(w.embeddingGradient.pointer, width: width)
@@ -208,10 +205,9 @@ struct LSTMEncoder: Sendable {
         // The kernel's and the bias's gradients, by columns, from the per-token sums of dz.
         let g4 = 4 * lstm.units
         let columns = TokenProjection.range(part: part, of: parts, count: g4, multiple: 64)
-        projection.combine(workspaces.map { (sums: $0.gateSums.pointer, touched: UnsafePointer($0.gateSumsTouched)) },
-                           columns: columns)
-        projection.addKernelGradient(part: part, of: parts, sums: total.gateSums.pointer, into: total.kernelGradient.pointer)
-        projection.addBiasGradient(sums: total.gateSums.pointer, columns: columns, into: total.biasGradient.pointer)
+        RowSums.combine(workspaces.map(\.gateSums), rows: 0..<projection.count, columns: columns)
+        projection.addKernelGradient(part: part, of: parts, sums: total.gateSums.sums.base, into: total.kernelGradient.pointer)
+        projection.addBiasGradient(sums: total.gateSums.sums.base, columns: columns, into: total.biasGradient.pointer)
         allFinite = allFinite && VectorMath.allFinite(total.biasGradient.pointer + columns.lowerBound, count: columns.count)
         for r in 0..<lstm.inputDim {
             allFinite = allFinite && VectorMath.allFinite(total.kernelGradient.pointer + r * g4 + columns.lowerBound,

@@ -17,11 +17,10 @@ final class TokenProjection: @unchecked Sendable {
     let vocabulary: Int, width: Int, gateWidth: Int
     /// Rows the table has room for; grows (rarely) when a batch has more distinct tokens.
     private(set) var capacity = 0
-    /// Per vocabulary index: its row in the table, or −1 when not in the batch.
-    let rowOfToken: UnsafeMutablePointer<Int32>
-    /// The batch's distinct tokens, in first-seen order.
-    let tokens: UnsafeMutablePointer<Int32>
-    private(set) var count = 0
+    /// The batch's distinct tokens, in first-seen order, and each one's row in the table.
+    let slots: TokenSlots
+    var tokens: [Int32] { slots.tokens }
+    var count: Int { slots.count }
     /// `E[tokens]`: `[count, width]`.
     private(set) var embedded = FloatBuffer(count: 0)
     /// `b + E[tokens]·W`: `[count, 4u]`.
@@ -31,22 +30,14 @@ final class TokenProjection: @unchecked Sendable {
         self.vocabulary = vocabulary
         self.width = width
         gateWidth = 4 * units
-        rowOfToken = .allocate(capacity: max(1, vocabulary))
-        rowOfToken.initialize(repeating: -1, count: max(1, vocabulary))
-        tokens = .allocate(capacity: max(1, vocabulary))
+        slots = TokenSlots(vocabulary: vocabulary)
     }
 
-    deinit {
-        rowOfToken.deallocate()
-        tokens.deallocate()
-    }
-
-    /// Finds the distinct tokens of `indices` (already validated), and `extra` if given.
+    /// Finds the distinct tokens of `indices` (already validated), and `extra` first if given.
     func collect(_ indices: [Int32], including extra: Int32? = nil) {
-        for k in 0..<count { rowOfToken[Int(tokens[k])] = -1 }
-        count = 0
-        if let extra { add(extra) }
-        for token in indices { add(token) }
+        slots.reset()
+        if let extra { slots.assign(CollectionOfOne(extra)) }
+        slots.assign(indices)
         if count > capacity {
             // Sized by what batches hold, not by the vocabulary: room to spare, so that
             // later batches seldom reallocate.
@@ -56,14 +47,6 @@ final class TokenProjection: @unchecked Sendable {
         }
     }
 
-    @inline(__always)
-    private func add(_ token: Int32) {
-        guard rowOfToken[Int(token)] < 0 else { return }
-        rowOfToken[Int(token)] = Int32(count)
-        tokens[count] = token
-        count += 1
-    }
-
     /// Table rows `part` of `parts` (contiguous, split at multiples of 4 for the GEMM's
     /// tiles): `b + E[token]·W`.
     func project(part: Int, of parts: Int, embedding: Embedding, lstm: LSTM) {
@@ -71,7 +54,7 @@ final class TokenProjection: @unchecked Sendable {
         guard !rows.isEmpty else { return }
         let g4 = gateWidth
         let x = embedded.pointer + rows.lowerBound * width, z = table.pointer + rows.lowerBound * g4
-        embedding.gather(tokens + rows.lowerBound, count: rows.count, stride: 1, into: x)
+        tokens.withUnsafeBufferPointer { embedding.gather($0.baseAddress! + rows.lowerBound, count: rows.count, stride: 1, into: x) }
         lstm.bias.scalars.withUnsafeBufferPointer { b in
             for r in 0..<rows.count { (z + r * g4).update(from: b.baseAddress!, count: g4) }
         }
@@ -83,45 +66,13 @@ final class TokenProjection: @unchecked Sendable {
 
     /// Each of `count` positions' table row (for ``LSTM/InputRows``).
     func rows(of positions: UnsafePointer<Int32>, count: Int, into rows: UnsafeMutablePointer<Int32>) {
-        for k in 0..<count { rows[k] = rowOfToken[Int(positions[k])] }
+        for k in 0..<count { rows[k] = slots[positions[k]] }
     }
 
-    /// Adds each position's `dz` row into its table row of `sums` (`[count, 4u]`). Rows are
-    /// not zeroed first: a row's first position is copied and `touched` (one flag per table
-    /// row) records which rows hold a sum; the others are stale (see ``combine``).
-    func sumByRow(_ gateGradients: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int,
-                  into sums: UnsafeMutablePointer<Float>, touched: UnsafeMutablePointer<Bool>) {
-        let g4 = gateWidth
-        touched.update(repeating: false, count: self.count)
-        for k in 0..<count {
-            let r = Int(rows[k]), row = sums + r * g4, source = gateGradients + k * g4
-            if touched[r] {
-                VectorMath.add(source, into: row, count: g4)
-            } else {
-                row.update(from: source, count: g4)
-                touched[r] = true
-            }
-        }
-    }
-
-    /// Columns `columns` of the shards' sums added into the first shard's (in shard order),
-    /// rows no shard touched set to zero.
-    func combine(_ shards: [(sums: UnsafeMutablePointer<Float>, touched: UnsafePointer<Bool>)], columns: Range<Int>) {
-        let g4 = gateWidth, total = shards[0].sums
-        for r in 0..<count {
-            var holdsSum = shards[0].touched[r]
-            let target = total + r * g4 + columns.lowerBound
-            for s in 1..<shards.count where shards[s].touched[r] {
-                let source = shards[s].sums + r * g4 + columns.lowerBound
-                if holdsSum {
-                    VectorMath.add(source, into: target, count: columns.count)
-                } else {
-                    target.update(from: source, count: columns.count)
-                }
-                holdsSum = true
-            }
-            if !holdsSum { target.update(repeating: 0, count: columns.count) }
-        }
+    /// Adds each position's `dz` row into its table row of `sums` (``RowSums``, `[count, 4u]`).
+    func sumByRow(_ gateGradients: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, into sums: RowSums) {
+        sums.clear(rows: self.count)
+        for k in 0..<count { sums.add(gateGradients + k * gateWidth, toRow: Int(rows[k])) }
     }
 
     /// Columns `columns` of the bias's gradient: `db += Σ_rows S`.
