@@ -26,15 +26,6 @@ extension SequenceLayer {
     }
 }
 
-extension LSTM: RecurrentLayer {
-    /// The output and its backpropagator; with `masks`, Keras's `recurrent_dropout` in training.
-    public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
-        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
-        guard let masks else { return appliedForBackpropagation(to: input) }
-        return appliedForBackpropagation(to: input, maskingRecurrentState: masks)
-    }
-}
-
 extension Tensor {
     /// `[batch, steps, width]` with the steps in reverse order (Keras's `go_backwards`).
     func reversedSteps() -> Tensor {

@@ -177,65 +177,21 @@ public struct GRU: RecurrentLayer {
     private func weightGradients(_ tape: Tape, inputGates: FloatBuffer, recurrentGates: FloatBuffer) -> Gradient {
         let (x, hidden, masked, masks) = (tape.x, tape.hidden, tape.masked, tape.masks)
         let u = units, g3 = 3 * units, rows = tape.steps * tape.batch
-        var gradient = Gradient(kernel: Tensor(zeros: kernel.shape), recurrentKernel: Tensor(zeros: recurrentKernel.shape),
-                                bias: Tensor(zeros: bias.shape))
-        gradient.kernel.scalars.withUnsafeMutableBufferPointer { dk in
-            GEMM.multiply(m: inputDim, n: g3, k: rows, a: x.pointer, lda: inputDim, transposeA: true,
-                          b: inputGates.pointer, ldb: g3, c: dk.baseAddress!, ldc: g3, accumulate: false)
-        }
-        gradient.recurrentKernel.scalars.withUnsafeMutableBufferPointer { dr in
+        var gradient = Gradient(zerosLike: weights)
+        gradient.withPointers { dk, dr, db in
             if masks != nil {
                 for g in 0..<3 {  // Σ_t (h₋₁ ⊙ m_g)ᵀ·dR_g
                     GEMM.multiply(m: u, n: u, k: rows, a: masked.pointer + g * rows * u, lda: u, transposeA: true,
-                                  b: recurrentGates.pointer + g * u, ldb: g3, c: dr.baseAddress! + g * u, ldc: g3,
-                                  accumulate: false)
+                                  b: recurrentGates.pointer + g * u, ldb: g3, c: dr + g * u, ldc: g3, accumulate: false)
                 }
             } else {
                 GEMM.multiply(m: u, n: g3, k: rows, a: hidden.pointer, lda: u, transposeA: true,
-                              b: recurrentGates.pointer, ldb: g3, c: dr.baseAddress!, ldc: g3, accumulate: false)
+                              b: recurrentGates.pointer, ldb: g3, c: dr, ldc: g3, accumulate: false)
             }
-        }
-        gradient.bias.scalars.withUnsafeMutableBufferPointer { db in
-            for r in 0..<rows {
-                VectorMath.add(inputGates.pointer + r * g3, into: db.baseAddress!, count: g3)
-                VectorMath.add(recurrentGates.pointer + r * g3, into: db.baseAddress! + g3, count: g3)
-            }
+            addProjectionGradients(x: x.pointer, inputDim: inputDim, dz: inputGates.pointer, rows: rows, width: g3, kernel: dk,
+                                   bias: db)
+            for r in 0..<rows { VectorMath.add(recurrentGates.pointer + r * g3, into: db + g3, count: g3) }
         }
         return gradient
-    }
-}
-
-/// The input's gradient `[batch, steps, inputDim]` of an input projection `x·kernel` whose
-/// gradient is `dz` (time-major rows `t·batch + b`, kernel's width): `dz·kernelᵀ`, batch-major.
-func inputGradient(of kernel: Tensor, projectionGradient dz: UnsafePointer<Float>, batch: Int, steps: Int) -> Tensor {
-    let inputDim = kernel.shape[0], width = kernel.shape[1], rows = steps * batch
-    let transposed = FloatBuffer(count: width * inputDim), dx = FloatBuffer(count: rows * inputDim)
-    kernel.scalars.withUnsafeBufferPointer { GEMM.transpose(rows: inputDim, columns: width, $0.baseAddress!, into: transposed.pointer) }
-    GEMM.multiply(m: rows, n: inputDim, k: width, a: dz, lda: width, b: transposed.pointer, ldb: inputDim,
-                  c: dx.pointer, ldc: inputDim, accumulate: false)
-    var gradient = Tensor(zeros: [batch, steps, inputDim])
-    gradient.scalars.withUnsafeMutableBufferPointer {
-        batchMajor(dx.pointer, batch: batch, steps: steps, width: inputDim, into: $0.baseAddress!)
-    }
-    return gradient
-}
-
-/// Batch-major `[batch, steps, width]` to time-major rows `t·batch + b`.
-func timeMajor(_ source: [Float], batch: Int, steps: Int, width: Int, into x: UnsafeMutablePointer<Float>) {
-    source.withUnsafeBufferPointer { s in
-        for b in 0..<batch {
-            for t in 0..<steps {
-                (x + (t * batch + b) * width).update(from: s.baseAddress! + (b * steps + t) * width, count: width)
-            }
-        }
-    }
-}
-
-/// Time-major rows `t·batch + b` back to batch-major `[batch, steps, width]`.
-func batchMajor(_ x: UnsafePointer<Float>, batch: Int, steps: Int, width: Int, into out: UnsafeMutablePointer<Float>) {
-    for b in 0..<batch {
-        for t in 0..<steps {
-            (out + (b * steps + t) * width).update(from: x + (t * batch + b) * width, count: width)
-        }
     }
 }

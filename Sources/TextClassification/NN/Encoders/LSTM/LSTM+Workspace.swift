@@ -3,8 +3,10 @@
 
 extension LSTM {
     /// Runs the sequence `x` (time-major `[steps·batch, inputDim]`, row `t·batch + b`) and
-    /// leaves every state in `workspace`; h_T is at `workspace.lastHidden(steps:batch:)`.
-    func forward(_ x: UnsafePointer<Float>, steps: Int, batch: Int, workspace w: LSTMWorkspace) {
+    /// leaves every state in `workspace`; h_T is at `workspace.lastHidden(steps:batch:)`. With
+    /// `masks`, recurrent dropout's (the workspace made with room for them).
+    func forward(_ x: UnsafePointer<Float>, steps: Int, batch: Int, workspace w: LSTMWorkspace,
+                 masks: RecurrentMasks? = nil) {
         let g4 = 4 * units, rows = steps * batch
         precondition(batch <= w.capacity && steps <= w.steps, "workspace too small")
         let gates = w.gates.pointer
@@ -16,7 +18,7 @@ extension LSTM {
             GEMM.multiply(m: rows, n: g4, k: inputDim, a: x, lda: inputDim, b: k.baseAddress!, ldb: g4,
                           c: gates, ldc: g4, accumulate: true)
         }
-        recur(steps: steps, batch: batch, workspace: w)
+        recur(steps: steps, batch: batch, workspace: w, masks: masks)
     }
 
     /// The steps of ``forward(_:steps:batch:workspace:)`` once `workspace.gates` holds every
@@ -29,8 +31,9 @@ extension LSTM {
     ///     one-row workspace that ran at least `starts.last` steps of the same input), which
     ///     are copied into the row's slots instead of computed. Exact: the same arithmetic
     ///     per row either way.
+    ///   - masks: recurrent dropout's: each gate's product reads h₋₁ ⊙ m_g (kept in `w.masked`).
     func recur(steps: Int, batch: Int, workspace w: LSTMWorkspace, inputs: InputRows? = nil,
-               starts: [Int]? = nil, padding: LSTMWorkspace? = nil) {
+               starts: [Int]? = nil, padding: LSTMWorkspace? = nil, masks: RecurrentMasks? = nil) {
         let u = units, g4 = 4 * units
         precondition(batch <= w.capacity && steps <= w.steps, "workspace too small")
         precondition(starts == nil || (padding != nil && starts!.count == batch), "starts need the padding's states")
@@ -53,7 +56,14 @@ extension LSTM {
             }
             guard active > 0 else { continue }
             // h₀ = 0 contributes nothing.
-            if t > 0 {
+            if t > 0, let masks {
+                for g in 0..<4 {
+                    let hm = w.masked.pointer + (g * steps * batch + (t - 1) * batch) * u
+                    masks.apply(gate: g, to: hidden + t * batch * u, into: hm, batch: batch)
+                    GEMM.multiply(m: batch, n: u, k: u, a: hm, lda: u, b: recurrent + g * u, ldb: g4,
+                                  c: z + g * u, ldc: g4, accumulate: true)
+                }
+            } else if t > 0 {
                 GEMM.multiply(m: active, n: g4, k: u, a: hidden + t * batch * u, lda: u,
                               b: recurrent, ldb: g4, c: z, ldc: g4, accumulate: inputs == nil)
             }
@@ -206,7 +216,8 @@ extension LSTM {
     func backward(_ x: UnsafePointer<Float>?, steps: Int, batch: Int, outputGradient: UnsafePointer<Float>,
                   workspace w: LSTMWorkspace, kernelGradient: UnsafeMutablePointer<Float>,
                   recurrentGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>,
-                  inputGradient: UnsafeMutablePointer<Float>?, starts: [Int]? = nil, padding: LSTMWorkspace? = nil) {
+                  inputGradient: UnsafeMutablePointer<Float>?, starts: [Int]? = nil, padding: LSTMWorkspace? = nil,
+                  masks: RecurrentMasks? = nil) {
         let u = units, g4 = 4 * units, rows = steps * batch
         let gates = w.gates.pointer
         let dh = w.hiddenGradient.pointer, dc = w.cellGradient.pointer
@@ -220,19 +231,25 @@ extension LSTM {
             Self.stepBackward(gates: z, previousCell: w.cells.pointer + t * batch * u,
                               tanhCell: w.tanhCells.pointer + t * batch * u,
                               hiddenGradient: dh, cellGradient: dc, batch: batch, units: u)
-            // dh₋₁ = dz·Uᵀ (not needed before the first step).
-            if t > 0 {
+            // dh₋₁ = dz·Uᵀ, or Σ_g (dz_g·U_gᵀ) ⊙ m_g with masks (not needed before the first step).
+            if t > 0, let masks {
+                dh.update(repeating: 0, count: batch * u)
+                for g in 0..<4 {
+                    GEMM.multiply(m: batch, n: u, k: u, a: z + g * u, lda: g4, b: w.recurrentTransposed.pointer + g * u * u,
+                                  ldb: u, c: w.maskedShare.pointer, ldc: u, accumulate: false)
+                    masks.add(gate: g, w.maskedShare.pointer, into: dh, batch: batch)
+                }
+            } else if t > 0 {
                 GEMM.multiply(m: batch, n: u, k: g4, a: z, lda: g4, b: w.recurrentTransposed.pointer, ldb: u,
                               c: dh, ldc: u, accumulate: false)
             }
         }
         // Weight gradients over all steps at once: dU += Hprevᵀ·dZ, dW += Xᵀ·dZ, db += Σ dZ.
         addRecurrentGradient(steps: steps, batch: batch, workspace: w, into: recurrentGradient, starts: starts,
-                             padding: padding)
+                             padding: padding, masked: masks != nil)
         if let x {
-            GEMM.multiply(m: inputDim, n: g4, k: rows, a: x, lda: inputDim, transposeA: true,
-                          b: gates, ldb: g4, c: kernelGradient, ldc: g4, accumulate: true)
-            for r in 0..<rows { VectorMath.add(gates + r * g4, into: biasGradient, count: g4) }
+            addProjectionGradients(x: x, inputDim: inputDim, dz: gates, rows: rows, width: g4, kernel: kernelGradient,
+                                   bias: biasGradient)
         }
         if let inputGradient {
             kernel.scalars.withUnsafeBufferPointer {
@@ -244,12 +261,19 @@ extension LSTM {
     }
 
     /// `dU += Hprevᵀ·dZ` over every step of the last backward; with `starts` and `padding`, the
-    /// rows still in their padding at a step taken as one row (see ``backward``).
+    /// rows still in their padding at a step taken as one row (see ``backward``); `masked`,
+    /// gate by gate, `dU_g += Σ_t (h_{t-1} ⊙ m_g)ᵀ·dz_{g,t}` (t ≥ 1).
     private func addRecurrentGradient(steps: Int, batch: Int, workspace w: LSTMWorkspace,
                                       into recurrentGradient: UnsafeMutablePointer<Float>, starts: [Int]?,
-                                      padding: LSTMWorkspace?) {
+                                      padding: LSTMWorkspace?, masked: Bool) {
         let u = units, g4 = 4 * units, gates = w.gates.pointer
-        if let starts, let padding, let longest = starts.last, longest > 0 {
+        if masked {
+            for g in 0..<4 where steps > 1 {
+                GEMM.multiply(m: u, n: u, k: (steps - 1) * batch, a: w.masked.pointer + g * steps * batch * u, lda: u,
+                              transposeA: true, b: gates + batch * g4 + g * u, ldb: g4, c: recurrentGradient + g * u,
+                              ldc: g4, accumulate: true)
+            }
+        } else if let starts, let padding, let longest = starts.last, longest > 0 {
             // Rows of H and dZ gathered: each step's begun rows (a prefix), then one row for
             // those still in padding. Step 0 (h₀ = 0) adds nothing.
             let h = w.compactHidden.pointer, dz = w.compactGates.pointer

@@ -15,7 +15,12 @@
 /// Forward and backward (backpropagation through time) are written by hand: the input
 /// projection of every step is one matrix product, then one `[batch, units]·[units, 4·units]`
 /// product and fused gate arithmetic per step.
-public struct LSTM: Sendable {
+///
+/// In training, Keras's `recurrent_dropout`: a non-zero rate makes Keras 3 use the cell's
+/// "implementation 1": every gate (i, f, c, o) multiplies h₋₁ by a mask of its own before its
+/// recurrent product, `z_g = x·W_g + (h₋₁ ⊙ m_g)·U_g + b_g`, each mask drawn once per sequence
+/// (the same at every step). The cell state and the output are not masked.
+public struct LSTM: RecurrentLayer {
     /// Keras's `kernel`, `recurrent_kernel` and `bias`.
     public var weights: RecurrentWeights
 
@@ -42,49 +47,39 @@ public struct LSTM: Sendable {
     /// The output and a function from the output's gradient to the input's and the weights'.
     public func appliedForBackpropagation(to input: Tensor)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        appliedForBackpropagation(to: input, recurrentMasks: nil)
+    }
+
+    /// The same with recurrent dropout's per-gate masks: `masks[b·4u + g·u + j]` multiplies unit
+    /// j of h₋₁ for gate g of batch row b (0, or 1 / (1 − rate)).
+    public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
         precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
         let batch = input.shape[0], steps = input.shape[1]
-        let workspace = LSTMWorkspace(batch: batch, steps: steps, inputDim: inputDim, units: units)
-        // Batch-major in, time-major inside: row t·batch + b.
-        let x = FloatBuffer(count: steps * batch * inputDim)
-        input.scalars.withUnsafeBufferPointer { source in
-            for b in 0..<batch {
-                for t in 0..<steps {
-                    (x.pointer + (t * batch + b) * inputDim)
-                        .update(from: source.baseAddress! + (b * steps + t) * inputDim, count: inputDim)
-                }
-            }
-        }
-        forward(x.pointer, steps: steps, batch: batch, workspace: workspace)
-        var output = Tensor(zeros: [batch, units])
-        output.scalars.withUnsafeMutableBufferPointer {
-            $0.baseAddress!.update(from: workspace.lastHidden(steps: steps, batch: batch), count: batch * units)
-        }
+        // Programmer errors: the masks are made for this layer, and weights read from a model
+        // directory are shape-checked (with a thrown, named error) before they get here.
+        precondition(masks.map { $0.count == batch * 4 * units } ?? true, "one mask of 4·units per batch row")
+        let masks = masks.map { RecurrentMasks(values: $0, gates: 4, units: units) }
+        let workspace = LSTMWorkspace(batch: batch, steps: steps, inputDim: inputDim, units: units,
+                                      recurrentMasks: masks != nil)
+        let x = FloatBuffer(count: steps * batch * inputDim)  // time-major inside: row t·batch + b
+        timeMajor(input.scalars, batch: batch, steps: steps, width: inputDim, into: x.pointer)
+        forward(x.pointer, steps: steps, batch: batch, workspace: workspace, masks: masks)
+        let output = Tensor(shape: [batch, units], scalars: Array(UnsafeBufferPointer(
+            start: workspace.lastHidden(steps: steps, batch: batch), count: batch * units)))
         let backpropagator = { (outputGradient: Tensor) -> (inputGradient: Tensor, gradient: Gradient) in
-            var gradient = Gradient(kernel: Tensor(zeros: kernel.shape),
-                                    recurrentKernel: Tensor(zeros: recurrentKernel.shape),
-                                    bias: Tensor(zeros: bias.shape))
+            var gradient = Gradient(zerosLike: weights)
             let dx = FloatBuffer(count: steps * batch * inputDim)
-            outputGradient.scalars.withUnsafeBufferPointer { dh in
-                gradient.kernel.scalars.withUnsafeMutableBufferPointer { dk in
-                    gradient.recurrentKernel.scalars.withUnsafeMutableBufferPointer { dr in
-                        gradient.bias.scalars.withUnsafeMutableBufferPointer { db in
-                            backward(x.pointer, steps: steps, batch: batch, outputGradient: dh.baseAddress!,
-                                     workspace: workspace, kernelGradient: dk.baseAddress!,
-                                     recurrentGradient: dr.baseAddress!, biasGradient: db.baseAddress!,
-                                     inputGradient: dx.pointer)
-                        }
-                    }
+            gradient.withPointers { dk, dr, db in
+                outputGradient.scalars.withUnsafeBufferPointer { dh in
+                    backward(x.pointer, steps: steps, batch: batch, outputGradient: dh.baseAddress!, workspace: workspace,
+                             kernelGradient: dk, recurrentGradient: dr, biasGradient: db, inputGradient: dx.pointer,
+                             masks: masks)
                 }
             }
             var inputGradient = Tensor(zeros: input.shape)
-            inputGradient.scalars.withUnsafeMutableBufferPointer { out in
-                for b in 0..<batch {
-                    for t in 0..<steps {
-                        (out.baseAddress! + (b * steps + t) * inputDim)
-                            .update(from: dx.pointer + (t * batch + b) * inputDim, count: inputDim)
-                    }
-                }
+            inputGradient.scalars.withUnsafeMutableBufferPointer {
+                batchMajor(dx.pointer, batch: batch, steps: steps, width: inputDim, into: $0.baseAddress!)
             }
             return (inputGradient, gradient)
         }

@@ -22,10 +22,15 @@ final class LSTMWorkspace: @unchecked Sendable {
     /// product ran up to 10% slower in some processes than in others (measured: binary
     /// prediction 62,000 vs 68,500 samples/s with the same weights and inputs).
     let recurrentKernel: FloatBuffer
+    /// With recurrent dropout: each gate's masked h₋₁ for every step, `[gate][steps·batch, u]`
+    /// (row t·batch + b holds h_t ⊙ m_g, the input of step t + 1), and one gate's share of dh₋₁.
+    let masked: FloatBuffer, maskedShare: FloatBuffer
 
-    /// - Parameter training: keep every step's state for backward; without it, room for
-    ///   one step (``LSTM/forwardInference(_:steps:batch:workspace:)``).
-    init(batch: Int, steps: Int, inputDim: Int, units: Int, training: Bool = true) {
+    /// - Parameters:
+    ///   - training: keep every step's state for backward; without it, room for one step
+    ///     (``LSTM/forwardInference(_:steps:batch:workspace:)``).
+    ///   - recurrentMasks: room for recurrent dropout's masked states.
+    init(batch: Int, steps: Int, inputDim: Int, units: Int, training: Bool = true, recurrentMasks: Bool = false) {
         capacity = batch
         self.steps = training ? steps : 0
         self.inputDim = inputDim
@@ -42,6 +47,8 @@ final class LSTMWorkspace: @unchecked Sendable {
         recurrentTransposed = FloatBuffer(count: 4 * units * units)
         kernelTransposed = FloatBuffer(count: 4 * units * inputDim)
         recurrentKernel = FloatBuffer(count: 4 * units * units)
+        masked = FloatBuffer(count: recurrentMasks ? 4 * steps * batch * units : 0)
+        maskedShare = FloatBuffer(count: recurrentMasks ? batch * units : 0)
     }
 
     func lastHidden(steps: Int, batch: Int) -> UnsafeMutablePointer<Float> {
