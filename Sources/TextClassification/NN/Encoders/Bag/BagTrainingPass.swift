@@ -144,7 +144,7 @@ extension SequenceClassifier {
         return indices.storage.withUnsafeBufferPointer { ids in
             encoder.embedding.embeddings.scalars.withUnsafeBufferPointer { table in
                 let ids = UncheckedSendable(ids.baseAddress!), table = UncheckedSendable(table.baseAddress!)
-                return chunkedLogits(indices) { rows, features in
+                return chunkedLogits(indices) { rows, features, _ in
                     for (b, r) in rows.enumerated() {
                         RowTable(reading: table.value, width: width).mean(ofTokens: ids.value + r * steps, steps: steps,
                                                                           into: features + b * width)

@@ -105,33 +105,29 @@ extension SequenceClassifier {
                 LSTMEncoder(embedding: encoder.embedding, lstm: layer.backward))
     }
 
-    /// The head's logits for the bidirectional LSTM, both directions on the LSTM's inference path.
+    /// The head's logits for the bidirectional LSTM: per chunk, each direction on the LSTM's
+    /// inference path (the backward one on the rows reversed), on the one inference loop. The
+    /// rows are in the forward direction's order; the backward one reads them without skipping
+    /// its leading padding (pre-padded rows reversed have none; exact either way).
     func bidirectionalLogits(_ indices: IndexMatrix) -> [Float] {
-        let (forward, backward) = bidirectionalLSTMEncoders!
-        let u = forward.features, width = 2 * u, outputs = head.outputs
-        var features = [Float](repeating: 0, count: indices.rows * width)
-        let chunks = (indices.rows + LSTMEncoder.inferenceChunk - 1) / LSTMEncoder.inferenceChunk
-        let workers = min(Parallel.threads, chunks)
-        features.withUnsafeMutableBufferPointer { out in
-            let shared = SharedPointer(base: out.baseAddress!)
-            for (direction, encoder, input) in [(0, forward, indices), (1, backward, indices.reversingSteps())] {
-                let scratch = (projection: TokenProjection(vocabulary: encoder.embedding.inputDim, width: encoder.embedding.outputDim,
-                                                           units: u),
-                               workspaces: (0..<workers).map { _ in encoder.makeInferenceWorkspace(steps: indices.columns) })
-                encoder.encode(input, skippingLeadingPadding: true, workers: workers, scratch: scratch) { rows, h, _ in
-                    for (k, r) in rows.enumerated() {
-                        (shared.base + r * width + direction * u).update(from: h + k * u, count: u)
-                    }
-                }
+        let (forward, backward) = bidirectionalLSTMEncoders!, u = forward.features, steps = indices.columns
+        let workers = Self.inferenceWorkers(rows: indices.rows), reversed = indices.reversingSteps()
+        let directions = [(forward, indices, true), (backward, reversed, false)].map { encoder, input, skipping in
+            let projection = TokenProjection(vocabulary: encoder.embedding.inputDim, width: encoder.embedding.outputDim,
+                                             units: u)
+            let workspaces = (0..<workers).map { _ in encoder.makeInferenceWorkspace(steps: steps) }
+            let plan = encoder.planInference(input, skippingLeadingPadding: skipping, projection: projection,
+                                             workspace: workspaces[0])
+            return (encoder, input, projection, workspaces, plan)
+        }
+        let h = (0..<workers).map { _ in FloatBuffer(count: LSTMEncoder.inferenceChunk * u) }
+        return chunkedLogits(indices, order: directions[0].4.order, workers: workers) { rows, features, worker in
+            for (d, (encoder, input, projection, workspaces, plan)) in directions.enumerated() {
+                encoder.forwardInference(input, rows: rows, plan: plan, projection: projection, workspace: workspaces[worker],
+                                         into: h[worker].pointer)
+                for k in 0..<rows.count { (features + k * 2 * u + d * u).update(from: h[worker].pointer + k * u, count: u) }
             }
         }
-        var logits = [Float](repeating: 0, count: indices.rows * outputs)
-        features.withUnsafeBufferPointer { x in
-            logits.withUnsafeMutableBufferPointer { z in
-                head.dense.forward(x.baseAddress!, rows: indices.rows, into: z.baseAddress!)
-            }
-        }
-        return logits
     }
 }
 

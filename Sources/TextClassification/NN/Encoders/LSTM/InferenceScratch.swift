@@ -1,7 +1,6 @@
 import Foundation
 
-/// Prediction's scratch memory (the token table, one encoder workspace and one block of
-/// head outputs per worker), kept between calls of ``SequenceClassifier/logits(_:)``.
+/// Prediction's scratch memory (the token table and one encoder workspace per worker), kept between calls of ``SequenceClassifier/logits(_:)``.
 ///
 /// Allocated afresh per call (about 1 MB for 512 texts), it made glibc's heap grow with the
 /// input when two threads allocate and free: `textclf predict` peaked at 35 MB on 1,000
@@ -13,8 +12,6 @@ final class InferenceScratch: @unchecked Sendable {
     struct Set {
         let projection: TokenProjection
         let workspaces: [LSTMEncoder.Workspace]
-        /// Per worker: one chunk's logits, `[LSTMEncoder.inferenceChunk, outputs]`.
-        let outputs: [FloatBuffer]
         let steps: Int
     }
 
@@ -29,17 +26,16 @@ final class InferenceScratch: @unchecked Sendable {
             return self.kept
         }
         // Prediction's fast path is the LSTM's; the other encoders take no scratch.
-        let encoder = model.encoder.lstmEncoder!, outputs = model.head.outputs * LSTMEncoder.inferenceChunk
+        let encoder = model.encoder.lstmEncoder!
         if let kept, kept.steps == steps, kept.workspaces.count >= workers,
            kept.projection.vocabulary == encoder.embedding.inputDim, kept.projection.width == encoder.embedding.outputDim,
-           kept.projection.gateWidth == 4 * encoder.lstm.units, kept.outputs[0].count == outputs {
+           kept.projection.gateWidth == 4 * encoder.lstm.units {
             return kept
         }
         let count = max(workers, kept?.workspaces.count ?? 0)
         return Set(projection: TokenProjection(vocabulary: encoder.embedding.inputDim, width: encoder.embedding.outputDim,
                                                units: encoder.lstm.units),
                    workspaces: (0..<count).map { _ in encoder.makeInferenceWorkspace(steps: steps) },
-                   outputs: (0..<count).map { _ in FloatBuffer(count: outputs) },
                    steps: steps)
     }
 

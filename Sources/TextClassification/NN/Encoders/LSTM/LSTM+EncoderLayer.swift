@@ -21,26 +21,16 @@ extension LSTM: EncoderLayer {
 }
 
 extension SequenceClassifier {
-    /// The LSTM's logits on its fast path, on all cores, with prediction's kept scratch.
+    /// The LSTM's logits on its fast path, on the one inference loop, with prediction's kept scratch.
     func lstmLogits(_ indices: IndexMatrix, skippingLeadingPadding: Bool) -> [Float] {
-        let encoder = encoder.lstmEncoder!, outputs = head.outputs
-        var logits = [Float](repeating: 0, count: indices.rows * outputs)
-        let chunks = (indices.rows + LSTMEncoder.inferenceChunk - 1) / LSTMEncoder.inferenceChunk
-        let workers = min(Parallel.threads, chunks)
+        let encoder = encoder.lstmEncoder!, workers = Self.inferenceWorkers(rows: indices.rows)
         let set = scratch.take(for: self, steps: indices.columns, workers: workers)
         defer { scratch.give(back: set) }
-        let dense = head.dense
-        logits.withUnsafeMutableBufferPointer { out in
-            let shared = SharedPointer(base: out.baseAddress!)
-            encoder.encode(indices, skippingLeadingPadding: skippingLeadingPadding, workers: workers,
-                           scratch: (set.projection, set.workspaces)) { rows, features, worker in
-                let chunk = set.outputs[worker].pointer
-                dense.forward(features, rows: rows.count, into: chunk)
-                for (k, row) in rows.enumerated() {
-                    (shared.base + row * outputs).update(from: chunk + k * outputs, count: outputs)
-                }
-            }
+        let plan = encoder.planInference(indices, skippingLeadingPadding: skippingLeadingPadding, projection: set.projection,
+                                         workspace: set.workspaces[0])
+        return chunkedLogits(indices, order: plan.order, workers: workers) { rows, features, worker in
+            encoder.forwardInference(indices, rows: rows, plan: plan, projection: set.projection,
+                                     workspace: set.workspaces[worker], into: features)
         }
-        return logits
     }
 }

@@ -33,61 +33,50 @@ struct LSTMEncoder: Sendable {
     /// embedded inputs (rows × steps × embeddingDim floats) stay near the cache.
     static let inferenceChunk = 32  // measured: 16–256 all within ±5%, 32 best
 
-    /// Encodes every row of `indices` (already validated) on all cores, one chunk of at most
-    /// ``inferenceChunk`` rows at a time: `body(rows, features, worker)` gets the chunk's
-    /// batch rows and their features `[rows.count, features]`, on the worker's thread.
+    /// What every chunk of an inference call shares: the rows in chunk order, each row's leading
+    /// padding, and the padding's states (when skipped).
+    struct InferencePlan: Sendable {
+        let order: [Int], leading: [Int]
+        let padding: (hidden: [Float], cells: [Float])?
+    }
+
+    /// Prepares inference on `indices` (already validated): each distinct token's input
+    /// projection, once for the whole call (the padding's included), into `projection`; the rows
+    /// ordered by their leading padding, so that each chunk of ``inferenceChunk`` holds rows of
+    /// similar length with their starts ascending.
     ///
     /// Leading padding is not recomputed: with index 0 fed from the zero state, every row
     /// goes through the same states until its first real token, so those states are computed
     /// once and each row starts at its first token (exact: the same arithmetic per row).
-    /// Rows are grouped by length so that the work follows the real tokens.
-    func encode(_ indices: IndexMatrix, skippingLeadingPadding: Bool, workers: Int,
-                scratch: (projection: TokenProjection, workspaces: [Workspace]),
-                _ body: @Sendable (_ rows: [Int], _ features: UnsafePointer<Float>, _ worker: Int) -> Void) {
+    func planInference(_ indices: IndexMatrix, skippingLeadingPadding: Bool, projection: TokenProjection,
+                       workspace: Workspace) -> InferencePlan {
         let steps = indices.columns
-        // Rows ordered by the length of their leading padding (descending), so each chunk
-        // holds rows of similar length.
-        var leading = [Int](repeating: 0, count: indices.rows)
-        indices.storage.withUnsafeBufferPointer { ids in
-            for r in 0..<indices.rows {
-                var k = 0
-                while k < steps && ids[r * steps + k] == 0 { k += 1 }
-                leading[r] = k
+        let leading = indices.storage.withUnsafeBufferPointer { ids in
+            (0..<indices.rows).map { r in (0..<steps).first { ids[r * steps + $0] != 0 } ?? steps }
+        }
+        var order = Array(0..<indices.rows)
+        if skippingLeadingPadding {
+            order.sort { leading[$0] != leading[$1] ? leading[$0] > leading[$1] : $0 < $1 }
+            // Within a chunk, starts must ascend: each chunk of the descending order reversed.
+            for start in stride(from: 0, to: order.count, by: Self.inferenceChunk) {
+                order[start ..< min(order.count, start + Self.inferenceChunk)].reverse()
             }
         }
-        let leadingPadding = leading
-        let order = skippingLeadingPadding
-            ? Array(0..<indices.rows).sorted { leading[$0] != leading[$1] ? leading[$0] > leading[$1] : $0 < $1 }
-            : Array(0..<indices.rows)
-        let chunks = (indices.rows + Self.inferenceChunk - 1) / Self.inferenceChunk
-        // Each distinct token's input projection, once for the whole call (the padding's included).
-        let projection = scratch.projection
         projection.collect(indices.storage, including: 0)
         let parts = projection.count >= 64 ? Parallel.threads : 1
         Parallel.forEach(parts) { projection.project(part: $0, of: parts, embedding: embedding, lstm: lstm) }
-        let padding: (hidden: [Float], cells: [Float])? = skippingLeadingPadding
+        let padding = skippingLeadingPadding
             ? lstm.constantInputStates(projection: projection.table.pointer + Int(projection.slots[0]) * 4 * lstm.units,
-                                       steps: steps, workspace: scratch.workspaces[0].lstm)
+                                       steps: steps, workspace: workspace.lstm)
             : nil
-        let workspaces = scratch.workspaces
-        Parallel.forEach(workers) { worker in
-            let workspace = workspaces[worker]
-            for chunk in stride(from: worker, to: chunks, by: workers) {
-                let start = chunk * Self.inferenceChunk
-                // Within a chunk, starts must ascend: reverse the descending-padding order.
-                let rows = Array(order[start ..< min(indices.rows, start + Self.inferenceChunk)].reversed())
-                let starts = padding == nil ? nil : rows.map { leadingPadding[$0] }
-                body(rows, forwardInference(indices, rows: rows, starts: starts, padding: padding, projection: projection,
-                                            workspace: workspace), worker)
-            }
-        }
+        return InferencePlan(order: order, leading: leading, padding: padding)
     }
 
-    /// Inference for the given rows (in this order); returns their features (the workspace's last hidden state).
-    private func forwardInference(_ indices: IndexMatrix, rows: [Int], starts: [Int]?,
-                                  padding: (hidden: [Float], cells: [Float])?, projection: TokenProjection,
-                                  workspace w: Workspace) -> UnsafePointer<Float> {
+    /// The features of `rows` (in this order, one chunk of the plan's) into `features`.
+    func forwardInference(_ indices: IndexMatrix, rows: ArraySlice<Int>, plan: InferencePlan, projection: TokenProjection,
+                          workspace w: Workspace, into features: UnsafeMutablePointer<Float>) {
         let batch = rows.count, steps = indices.columns
+        let starts = plan.padding == nil ? nil : rows.map { plan.leading[$0] }
         // Each position's table row; only those each row will read: from its start on.
         indices.storage.withUnsafeBufferPointer { ids in
             for (b, r) in rows.enumerated() {
@@ -96,8 +85,8 @@ struct LSTMEncoder: Sendable {
             }
         }
         lstm.forwardInference(LSTM.InputRows(table: projection.table.pointer, rows: w.tokenRows), steps: steps,
-                              batch: batch, workspace: w.lstm, starts: starts, initial: padding)
-        return UnsafePointer(w.lstm.hidden.pointer)
+                              batch: batch, workspace: w.lstm, starts: starts, initial: plan.padding)
+        features.update(from: w.lstm.hidden.pointer, count: batch * lstm.units)
     }
 
     // MARK: Training
