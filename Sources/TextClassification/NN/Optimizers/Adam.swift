@@ -36,17 +36,8 @@ public struct Adam: AdamVariant {
         }
         let alpha = moments.beginStep()
         for entry in paths {
-            gradients[entry.name]!.scalars.withUnsafeBufferPointer { g in
-                if let squares = squaredGradients[entry.name] {
-                    squares.scalars.withUnsafeBufferPointer { g2 in
-                        moments.apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: g.baseAddress!,
-                                   squaredGradient: g2.baseAddress!)
-                    }
-                } else {
-                    moments.apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: g.baseAddress!,
-                               squaredGradient: nil)
-                }
-            }
+            moments.apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: gradients[entry.name]!.scalars,
+                          squaredGradient: squaredGradients[entry.name]?.scalars)
         }
     }
 
@@ -60,37 +51,26 @@ public struct Adam: AdamVariant {
         moments.update(&model, along: gradients, rowGradients: rowGradients, frozen: frozen, alpha: alpha) {
             name, weights, rows, first, second in
             precondition(rows.squares.count == rows.gradient.count, "row gradient \(name) lacks its squares")
-            let count = weights.count, height = weights.shape[0], width = weights.shape[1]
+            let height = weights.shape[0], width = weights.shape[1], zero = [Float](repeating: 0, count: width)
             let slots = TokenSlots(vocabulary: height)  // the rows are distinct: slot k is rows.rows[k]
             slots.assign(rows.rows)
-            let zeros = [Float](repeating: 0, count: width)
-            first.withUnsafeMutableBufferPointer { m in
-                second.withUnsafeMutableBufferPointer { v in
-                    weights.scalars.withUnsafeMutableBufferPointer { w in
-                        rows.gradient.withUnsafeBufferPointer { g in
-                            rows.squares.withUnsafeBufferPointer { g2 in
-                                zeros.withUnsafeBufferPointer { zero in
-                                    let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
-                                    let w = SharedPointer(base: w.baseAddress!)
-                                    let g = UncheckedSendable(g.baseAddress), g2 = UncheckedSendable(g2.baseAddress)
-                                    let zero = UncheckedSendable(zero.baseAddress!)
-                                    let parts = count >= AdamMoments.parallelThreshold ? Parallel.threads : 1
-                                    Parallel.forEach(parts) { part in
-                                        for row in height * part / parts ..< height * (part + 1) / parts {
-                                            let k = Int(slots[Int32(row)]), offset = row * width
-                                            let gradient = k < 0 ? zero.value : g.value! + k * width
-                                            let squares = k < 0 ? zero.value : g2.value! + k * width
-                                            AdamMoments.step(m.base + offset, v.base + offset, w.base + offset, gradient: gradient,
-                                                      squaredGradient: squares, count: width, alpha: alpha,
-                                                      oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
-                                        }
-                                    }
-                                }
-                            }
-                        }
+            let parts = height * width >= AdamMoments.parallelThreshold ? Parallel.threads : 1
+            func loop(_ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
+                      _ g: UnsafePointer<Float>, _ g2: UnsafePointer<Float>, _ zero: UnsafePointer<Float>) {
+                let (m, v, w) = (SharedPointer(base: m), SharedPointer(base: v), SharedPointer(base: w))
+                let (g, g2, zero) = (UncheckedSendable(g), UncheckedSendable(g2), UncheckedSendable(zero))
+                Parallel.forEach(parts) { part in
+                    for row in height * part / parts ..< height * (part + 1) / parts {
+                        let k = Int(slots[Int32(row)]), offset = row * width
+                        AdamMoments.step(m.base + offset, v.base + offset, w.base + offset,
+                                         gradient: k < 0 ? zero.value : g.value + k * width,
+                                         squaredGradient: k < 0 ? zero.value : g2.value + k * width, count: width,
+                                         alpha: alpha, oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2,
+                                         epsilon: epsilon)
                     }
                 }
             }
+            loop(&first, &second, &weights.scalars, rows.gradient, rows.squares, zero)
         }
     }
 }

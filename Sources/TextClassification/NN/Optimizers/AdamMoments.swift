@@ -47,9 +47,7 @@ public struct AdamMoments: Sendable {
             }
             guard let gradient = gradients[entry.name] else { preconditionFailure("gradient \(entry.name) is missing") }
             precondition(gradient.count == model[keyPath: entry.path].count, "gradient \(entry.name) has the wrong size")
-            gradient.scalars.withUnsafeBufferPointer {
-                apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: $0.baseAddress!, squaredGradient: nil)
-            }
+            apply(entry.name, alpha: alpha, to: &model[keyPath: entry.path], gradient: gradient.scalars)
         }
     }
 
@@ -64,29 +62,28 @@ public struct AdamMoments: Sendable {
     /// Weights this large are updated on every core (element ranges; the result does not depend on it).
     static let parallelThreshold = 1 << 14
 
-    mutating func apply(_ name: String, alpha: Float, to weights: inout Tensor, gradient: UnsafePointer<Float>,
-                        squaredGradient: UnsafePointer<Float>?) {
+    /// One step of weight `name` from its whole gradient; `squaredGradient`, when given, in
+    /// place of g² (see ``Adam``).
+    mutating func apply(_ name: String, alpha: Float, to weights: inout Tensor, gradient: [Float],
+                        squaredGradient: [Float]? = nil) {
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
-        let count = weights.count
+        let count = weights.count, squares = squaredGradient != nil
         // Taken out of the dictionary while updated (uniquely referenced: no copy), put back after.
         var (first, second) = take(name, count: count)
         defer { moments[name] = (first, second) }
-        first.withUnsafeMutableBufferPointer { m in
-            second.withUnsafeMutableBufferPointer { v in
-                weights.scalars.withUnsafeMutableBufferPointer { w in
-                    let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
-                    let w = SharedPointer(base: w.baseAddress!)
-                    let g = UncheckedSendable(gradient), g2 = UncheckedSendable(squaredGradient)
-                    let parts = count >= Self.parallelThreshold ? Parallel.threads : 1
-                    Parallel.forEach(parts) { part in
-                        let start = count * part / parts, end = count * (part + 1) / parts
-                        Self.step(m.base + start, v.base + start, w.base + start, gradient: g.value + start,
-                                  squaredGradient: g2.value.map { $0 + start }, count: end - start, alpha: alpha,
-                                  oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
-                    }
-                }
+        func loop(_ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
+                  _ g: UnsafePointer<Float>, _ g2: UnsafePointer<Float>) {
+            let (m, v, w) = (SharedPointer(base: m), SharedPointer(base: v), SharedPointer(base: w))
+            let g = UncheckedSendable(g), g2 = UncheckedSendable(squares ? g2 : nil)
+            let parts = count >= Self.parallelThreshold ? Parallel.threads : 1
+            Parallel.forEach(parts) { part in
+                let start = count * part / parts, end = count * (part + 1) / parts
+                Self.step(m.base + start, v.base + start, w.base + start, gradient: g.value + start,
+                          squaredGradient: g2.value.map { $0 + start }, count: end - start, alpha: alpha,
+                          oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
             }
         }
+        loop(&first, &second, &weights.scalars, gradient, squaredGradient ?? gradient)
     }
 
     /// Adam's step on `count` consecutive elements: 16 lanes at a time, then one by one, the
@@ -169,57 +166,41 @@ extension AdamMoments {
     /// Adam's step on `rows.rows` only, each with its summed gradient and, with `squares`, its
     /// per-position squares (deferred Adam, as Keras) or else g² (lazy Adam); the rows are
     /// distinct, so the cores' parts write apart. With `catchUp`, each row is first brought up
-    /// to its target and, once stepped, said in `current` to be current with this step;
-    /// returns the tails that catch-up summed.
+    /// to its target (and with no gradient, only that) and said in `current` to be current;
+    /// returns the tails catch-up summed. The loop deferred Adam's catch-up before a batch shares.
     func stepRows(alpha: Float, weights: inout Tensor, first: inout [Float], second: inout [Float],
-                          _ rows: RowGradient, squares: Bool, catchUp: DeferredAdam.CatchUp? = nil,
-                          current: inout [Int32]) -> DeferredAdam.CatchUp.SummedTails {
-        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon, step = Int32(step)
-        let width = weights.shape[1], count = rows.rows.count
+                  _ rows: RowGradient, squares: Bool, catchUp: DeferredAdam.CatchUp? = nil,
+                  current: inout [Int32]) -> DeferredAdam.CatchUp.SummedTails {
+        let width = weights.shape[1], count = rows.rows.count, steps = !rows.gradient.isEmpty
         guard count > 0 else { return [:] }  // a batch of texts with no known token
         let parts = count * width >= AdamMoments.parallelThreshold ? Parallel.threads : 1
+        let step = Int32(self.step), oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, epsilon = epsilon
         var summed = [DeferredAdam.CatchUp.SummedTails](repeating: [:], count: parts)
-        first.withUnsafeMutableBufferPointer { m in
-            second.withUnsafeMutableBufferPointer { v in
-                weights.scalars.withUnsafeMutableBufferPointer { w in
-                    current.withUnsafeMutableBufferPointer { current in
-                        summed.withUnsafeMutableBufferPointer { summed in
-                            rows.gradient.withUnsafeBufferPointer { g in
-                                rows.squares.withUnsafeBufferPointer { g2 in
-                                    rows.rows.withUnsafeBufferPointer { ids in
-                                        let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
-                                        let w = SharedPointer(base: w.baseAddress!), ids = UncheckedSendable(ids.baseAddress!)
-                                        let current = UncheckedSendable(catchUp != nil ? current.baseAddress : nil)
-                                        let summed = SharedPointer(base: summed.baseAddress!)
-                                        let g = UncheckedSendable(g.baseAddress!)
-                                        let g2 = UncheckedSendable(squares ? g2.baseAddress : nil)
-                                        Parallel.forEach(parts) { part in
-                                            let end = count * (part + 1) / parts
-                                            for k in count * part / parts ..< end {
-                                                if k + AdamMoments.prefetchDistance < end {
-                                                    AdamMoments.prefetch(row: Int(ids.value[k + AdamMoments.prefetchDistance]), width: width,
-                                                                  m.base, v.base, w.base, current: current.value)
-                                                }
-                                                let row = Int(ids.value[k]), offset = row * width
-                                                if let catchUp, let current = current.value {
-                                                    catchUp.bringUp(row, width: width, current: current, m.base, v.base, w.base,
-                                                                    summed: &summed.base[part])
-                                                    current[row] = step
-                                                }
-                                                AdamMoments.step(m.base + offset, v.base + offset, w.base + offset,
-                                                          gradient: g.value + k * width, squaredGradient: g2.value.map { $0 + k * width },
-                                                          count: width, alpha: alpha, oneMinusBeta1: oneMinusBeta1,
-                                                          oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
+        func loop(_ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
+                  _ current: UnsafeMutablePointer<Int32>, _ summed: UnsafeMutablePointer<DeferredAdam.CatchUp.SummedTails>,
+                  _ g: UnsafePointer<Float>, _ g2: UnsafePointer<Float>, _ ids: UnsafePointer<Int32>) {
+            let (m, v, w) = (SharedPointer(base: m), SharedPointer(base: v), SharedPointer(base: w))
+            let current = SharedPointer(base: current), summed = SharedPointer(base: summed)
+            let (g, g2, ids) = (UncheckedSendable(g), UncheckedSendable(squares ? g2 : nil), UncheckedSendable(ids))
+            Parallel.forEach(parts) { part in
+                let end = count * (part + 1) / parts, ahead = AdamMoments.prefetchDistance
+                for k in count * part / parts ..< end {
+                    if k + ahead < end {
+                        AdamMoments.prefetch(row: Int(ids.value[k + ahead]), width: width, m.base, v.base, w.base,
+                                             current: catchUp == nil ? nil : current.base)
                     }
+                    let row = Int(ids.value[k]), offset = row * width
+                    catchUp?.bringUp(row, width: width, current: current.base, m.base, v.base, w.base,
+                                     summed: &summed.base[part])
+                    guard steps else { continue }
+                    if catchUp != nil { current.base[row] = step }
+                    AdamMoments.step(m.base + offset, v.base + offset, w.base + offset, gradient: g.value + k * width,
+                                     squaredGradient: g2.value.map { $0 + k * width }, count: width, alpha: alpha,
+                                     oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
                 }
             }
         }
+        loop(&first, &second, &weights.scalars, &current, &summed, rows.gradient, rows.squares, rows.rows)
         return summed.reduce(into: [:]) { all, part in all.merge(part) { kept, _ in kept } }
     }
     }

@@ -88,42 +88,6 @@ extension DeferredAdam {
             apply(f, row * width, width, m, v, w)
         }
 
-        /// Brings `rows` (each once) up to ``target`` on all cores; returns the tails summed.
-        func apply(_ rows: [Int32], current: inout [Int32], weights: inout Tensor, first: inout [Float],
-                   second: inout [Float]) -> SummedTails {
-            let width = weights.shape[1]
-            // Rows are distinct, so the parts write apart.
-            let parts = rows.count * width >= AdamMoments.parallelThreshold ? Parallel.threads : 1
-            var summed = [SummedTails](repeating: [:], count: parts)
-            current.withUnsafeMutableBufferPointer { current in
-                first.withUnsafeMutableBufferPointer { m in
-                    second.withUnsafeMutableBufferPointer { v in
-                        weights.scalars.withUnsafeMutableBufferPointer { w in
-                            rows.withUnsafeBufferPointer { rows in
-                                summed.withUnsafeMutableBufferPointer { summed in
-                                    let m = SharedPointer(base: m.baseAddress!), v = SharedPointer(base: v.baseAddress!)
-                                    let w = SharedPointer(base: w.baseAddress!), current = SharedPointer(base: current.baseAddress!)
-                                    let rows = UncheckedSendable(rows), summed = SharedPointer(base: summed.baseAddress!)
-                                    Parallel.forEach(parts) { part in
-                                        let end = rows.value.count * (part + 1) / parts
-                                        for k in rows.value.count * part / parts ..< end {
-                                            if k + AdamMoments.prefetchDistance < end {
-                                                AdamMoments.prefetch(row: Int(rows.value[k + AdamMoments.prefetchDistance]), width: width,
-                                                              m.base, v.base, w.base, current: current.base)
-                                            }
-                                            bringUp(Int(rows.value[k]), width: width, current: current.base, m.base, v.base,
-                                                    w.base, summed: &summed.base[part])
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            return summed.reduce(into: [:]) { all, part in all.merge(part) { kept, _ in kept } }
-        }
-
         /// One row's k missed updates Σᵢ uᵢ·m/(cᵢ√v + ε) as U·m/(ĉ√v + ε): exact when √v ≫ ε
         /// and when √v ≪ ε, within cᵢ's spread (≤ 2% over the ~40 steps that carry β₁ⁱ) between.
         @inline(__always)

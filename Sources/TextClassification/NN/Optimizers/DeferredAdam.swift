@@ -83,8 +83,9 @@ public struct DeferredAdam: AdamVariant {
         defer { currentSteps[name] = current }
         guard var (first, second) = moments.moments.removeValue(forKey: name) else { return }
         defer { moments.moments[name] = (first, second) }
-        let summed = catchUp(through: step).apply(rows, current: &current, weights: &model[keyPath: entry.path],
-                                                  first: &first, second: &second)
+        let target = catchUp(through: step)  // rows only: no gradient, no step
+        let summed = moments.constants.stepRows(alpha: 0, weights: &model[keyPath: entry.path], first: &first, second: &second,
+                                                RowGradient(rows: rows), squares: false, catchUp: target, current: &current)
         keep(summed)
     }
 
