@@ -62,22 +62,6 @@ struct BatchGradients {
     var allFinite: Bool
     var gradients: [String: Tensor]
     var embeddingRows: RowGradient
-
-    /// Every gradient by name, the embedding's as a whole table `[rows, width]`, and its
-    /// squares as another (what Keras's dense `train_on_batch` sees).
-    func denseGradients(embeddingShape shape: [Int]) -> (gradients: [String: Tensor], embeddingSquares: Tensor) {
-        let width = shape[1]
-        var gradient = Tensor(zeros: shape), squares = gradient
-        for (k, row) in embeddingRows.rows.enumerated() {
-            for j in 0..<width {
-                gradient.scalars[Int(row) * width + j] = embeddingRows.gradient[k * width + j]
-                if !embeddingRows.squares.isEmpty {
-                    squares.scalars[Int(row) * width + j] = embeddingRows.squares[k * width + j]
-                }
-            }
-        }
-        return (gradients.merging([Embedding.weightName: gradient]) { $1 }, squares)
-    }
 }
 
 /// A weight's gradient given by rows, the others zero: an embedding's after a batch that read
@@ -107,17 +91,6 @@ extension SequenceClassifier {
         -> any TrainingPass {
         encoder.layer.trainingPass(for: self, batchSize: batchSize, steps: steps, conditions: conditions)
             ?? GeneralTrainingPass(vocabulary: encoder.embedding.inputDim)
-    }
-
-    /// One batch's gradients through the pass a fit of this one batch would use (made for the
-    /// call; `conditions` by default those the batch implies): what the tests and checks compare
-    /// with Keras and with the general path.
-    func gradients(_ batch: TrainingBatch, conditions: TrainingConditions? = nil) throws -> BatchGradients {
-        let masked = [batch.embeddingDropout, batch.recurrentDropout].contains { ($0?.rate ?? 0) > 0 }
-        let conditions = conditions ?? TrainingConditions(trainsEmbedding: batch.trainsEmbedding,
-                                                          projectsTokens: !masked && batch.embeddingSquares)
-        return try makeTrainingPass(batchSize: batch.indices.rows, steps: batch.indices.columns, conditions: conditions)
-            .gradients(of: self, batch)
     }
 
     /// A fast path's sums, left in its workspaces' vocabulary-sized tables, as

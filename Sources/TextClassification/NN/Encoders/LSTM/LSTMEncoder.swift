@@ -51,9 +51,7 @@ struct LSTMEncoder: Sendable {
     func planInference(_ indices: IndexMatrix, skippingLeadingPadding: Bool, projection: TokenProjection,
                        workspace: Workspace) -> InferencePlan {
         let steps = indices.columns
-        let leading = indices.storage.withUnsafeBufferPointer { ids in
-            (0..<indices.rows).map { r in (0..<steps).first { ids[r * steps + $0] != 0 } ?? steps }
-        }
+        let leading = indices.leadingPadding(of: 0..<indices.rows)
         var order = Array(0..<indices.rows)
         if skippingLeadingPadding {
             order.sort { leading[$0] != leading[$1] ? leading[$0] > leading[$1] : $0 < $1 }
@@ -121,17 +119,10 @@ struct LSTMEncoder: Sendable {
     /// states, computed once on one row and copied (`skippingLeadingPadding`; exact).
     func forward(_ indices: IndexMatrix, rows: Range<Int>, workspace w: Workspace,
                  skippingLeadingPadding: Bool) -> UnsafePointer<Float> {
-        let batch = rows.count, steps = indices.columns
-        var starts = [Int](repeating: 0, count: batch)
+        let batch = rows.count, steps = indices.columns, starts = indices.leadingPadding(of: rows)
+        w.order = (0..<batch).sorted { starts[$0] != starts[$1] ? starts[$0] < starts[$1] : $0 < $1 }
+            .map { rows.lowerBound + $0 }
         indices.storage.withUnsafeBufferPointer { ids in
-            for b in 0..<batch {
-                let row = ids.baseAddress! + (rows.lowerBound + b) * steps
-                var k = 0
-                while k < steps && row[k] == 0 { k += 1 }
-                starts[b] = k
-            }
-            w.order = (0..<batch).sorted { starts[$0] != starts[$1] ? starts[$0] < starts[$1] : $0 < $1 }
-                .map { rows.lowerBound + $0 }
             // Time-major token order: row t·batch + b.
             for (b, r) in w.order.enumerated() {
                 let row = ids.baseAddress! + r * steps
@@ -150,12 +141,9 @@ struct LSTMEncoder: Sendable {
             lstm.recur(steps: paddingSteps, batch: 1, workspace: w.padding,
                        inputs: LSTM.InputRows(table: table, rows: w.paddingRows))
         }
-        if skippingLeadingPadding && paddingSteps > 0 {
-            lstm.recur(steps: steps, batch: batch, workspace: w.lstm, inputs: LSTM.InputRows(table: table, rows: w.tokenRows),
-                       starts: sortedStarts, padding: w.padding)
-        } else {
-            lstm.recur(steps: steps, batch: batch, workspace: w.lstm, inputs: LSTM.InputRows(table: table, rows: w.tokenRows))
-        }
+        let skipping = skippingLeadingPadding && paddingSteps > 0
+        lstm.recur(steps: steps, batch: batch, workspace: w.lstm, inputs: LSTM.InputRows(table: table, rows: w.tokenRows),
+                   starts: skipping ? sortedStarts : nil, padding: skipping ? w.padding : nil)
         return UnsafePointer(w.lstm.lastHidden(steps: steps, batch: batch))
     }
 
@@ -232,5 +220,14 @@ struct LSTMEncoder: Sendable {
     /// A workspace for inference on chunks of ``inferenceChunk`` rows.
     func makeInferenceWorkspace(steps: Int) -> Workspace {
         Workspace(encoder: self, batch: Self.inferenceChunk, steps: steps, training: false)
+    }
+}
+
+extension IndexMatrix {
+    /// Each of `rows`' leading padding: the steps before its first token (all of them if none).
+    func leadingPadding(of rows: Range<Int>) -> [Int] {
+        storage.withUnsafeBufferPointer { ids in
+            rows.map { r in (0..<columns).first { ids[r * columns + $0] != 0 } ?? columns }
+        }
     }
 }
