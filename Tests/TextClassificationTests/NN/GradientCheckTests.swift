@@ -98,31 +98,31 @@ import Testing
     @Test func bidirectional() {
         var random = RandomGenerator(seed: 5)
         let input = randomTensor([2, 5, 4], &random)
-        let lstm = Bidirectional(forward: LSTM(inputDim: 4, units: 3, using: &random),
-                                 backward: LSTM(inputDim: 4, units: 3, using: &random))
-        var upstream = randomTensor([2, 6], &random)
-        let (_, backpropagator) = lstm.appliedForBackpropagation(to: input)
-        let (lstmInput, lstmGradient) = backpropagator(upstream)
-        var probe = lstm
-        expectClose(lstmGradient.forward.kernel.scalars, numericGradient(of: lstm.forward.kernel) {
-            probe.forward.kernel = $0; return weightedSum(probe(input), upstream)
-        }, "forward_lstm/kernel")
-        probe = lstm
-        expectClose(lstmGradient.backward.recurrentKernel.scalars, numericGradient(of: lstm.backward.recurrentKernel) {
-            probe.backward.recurrentKernel = $0; return weightedSum(probe(input), upstream)
-        }, "backward_lstm/recurrent_kernel")
-        expectClose(lstmInput.scalars, numericGradient(of: input) { weightedSum(lstm($0), upstream) }, "bilstm input")
+        checkBidirectional(Bidirectional(forward: LSTM(inputDim: 4, units: 3, using: &random),
+                                         backward: LSTM(inputDim: 4, units: 3, using: &random)), input, &random)
+        checkBidirectional(Bidirectional(forward: GRU(inputDim: 4, units: 2, using: &random),
+                                         backward: GRU(inputDim: 4, units: 2, using: &random)), input, &random)
+    }
 
-        let gru = Bidirectional(forward: GRU(inputDim: 4, units: 2, using: &random),
-                                backward: GRU(inputDim: 4, units: 2, using: &random))
-        upstream = randomTensor([2, 4], &random)
-        let (_, gruBackpropagator) = gru.appliedForBackpropagation(to: input)
-        let (gruInput, gruGradient) = gruBackpropagator(upstream)
-        var gruProbe = gru
-        expectClose(gruGradient.backward.kernel.scalars, numericGradient(of: gru.backward.kernel) {
-            gruProbe.backward.kernel = $0; return weightedSum(gruProbe(input), upstream)
-        }, "backward_gru/kernel")
-        expectClose(gruInput.scalars, numericGradient(of: input) { weightedSum(gru($0), upstream) }, "bigru input")
+    /// Every weight of both directions and the input of a bidirectional layer.
+    func checkBidirectional<Layer: RecurrentLayer>(_ layer: Bidirectional<Layer>, _ input: Tensor,
+                                                   _ random: inout RandomGenerator) {
+        let upstream = randomTensor([input.shape[0], layer.units], &random)
+        let (inputGradient, gradient) = layer.appliedForBackpropagation(to: input).backpropagator(upstream)
+        let weights: [(String, WritableKeyPath<Bidirectional<Layer>, Tensor>, Tensor)] = [
+            ("forward kernel", \.forward.kernel, gradient.forward.kernel),
+            ("forward recurrent_kernel", \.forward.recurrentKernel, gradient.forward.recurrentKernel),
+            ("backward kernel", \.backward.kernel, gradient.backward.kernel),
+            ("backward recurrent_kernel", \.backward.recurrentKernel, gradient.backward.recurrentKernel),
+            ("backward bias", \.backward.bias, gradient.backward.bias)]
+        for (name, path, analytic) in weights {
+            var probe = layer
+            expectClose(analytic.scalars, numericGradient(of: layer[keyPath: path]) {
+                probe[keyPath: path] = $0; return weightedSum(probe(input), upstream)
+            }, "bi\(Layer.kerasName) \(name)")
+        }
+        expectClose(inputGradient.scalars, numericGradient(of: input) { weightedSum(layer($0), upstream) },
+                    "bi\(Layer.kerasName) input")
     }
 
     /// Recurrent dropout (Keras 3's implementation 1: one mask per gate on h₋₁), with the masks

@@ -32,27 +32,14 @@ public struct GRU: RecurrentLayer {
     /// A layer with these weights, unchecked (``RecurrentLayer/init(kernel:recurrentKernel:bias:)`` checks).
     public init(uncheckedWeights weights: RecurrentWeights) { self.weights = weights }
 
-    /// The gradient of each weight, shaped like it.
-    public typealias Gradient = RecurrentGradient
-
-    /// The output and a function from the output's gradient to the input's and the weights'.
-    public func appliedForBackpropagation(to input: Tensor)
-        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
-        appliedForBackpropagation(to: input, recurrentMasks: nil)
-    }
-
     /// The same with Keras's `recurrent_dropout` in training, which makes Keras 3 use the
     /// cell's "implementation 1": each gate (z, r, h) multiplies h₋₁ by a mask of its own
     /// before its recurrent product; the blend `z ⊙ h₋₁` uses h₋₁ unmasked.
     /// `masks[b·3u + g·u + j]` multiplies unit j for gate g of batch row b.
     public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
-        precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
         let batch = input.shape[0], u = units
-        // Programmer errors: the masks are made for this layer, and weights read from a model
-        // directory are shape-checked (with a thrown, named error) before they get here.
-        precondition(masks.map { $0.count == batch * 3 * u } ?? true, "one mask of 3·units per batch row")
-        let tape = forward(input, masks: masks.map { RecurrentMasks(values: $0, gates: 3, units: u) })
+        let tape = forward(input, masks: checkedMasks(masks, for: input))
         var output = Tensor(zeros: [batch, units])
         output.scalars.withUnsafeMutableBufferPointer {
             $0.baseAddress!.update(from: tape.hidden.pointer + tape.steps * batch * u, count: batch * u)

@@ -41,25 +41,11 @@ public struct LSTM: RecurrentLayer {
     /// A layer with these weights, unchecked (``RecurrentLayer/init(kernel:recurrentKernel:bias:)`` checks).
     public init(uncheckedWeights weights: RecurrentWeights) { self.weights = weights }
 
-    /// The gradient of each weight, shaped like it.
-    public typealias Gradient = RecurrentGradient
-
-    /// The output and a function from the output's gradient to the input's and the weights'.
-    public func appliedForBackpropagation(to input: Tensor)
-        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
-        appliedForBackpropagation(to: input, recurrentMasks: nil)
-    }
-
     /// The same with recurrent dropout's per-gate masks: `masks[b·4u + g·u + j]` multiplies unit
     /// j of h₋₁ for gate g of batch row b (0, or 1 / (1 − rate)).
     public func appliedForBackpropagation(to input: Tensor, recurrentMasks masks: [Float]?)
         -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
-        precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
-        let batch = input.shape[0], steps = input.shape[1]
-        // Programmer errors: the masks are made for this layer, and weights read from a model
-        // directory are shape-checked (with a thrown, named error) before they get here.
-        precondition(masks.map { $0.count == batch * 4 * units } ?? true, "one mask of 4·units per batch row")
-        let masks = masks.map { RecurrentMasks(values: $0, gates: 4, units: units) }
+        let masks = checkedMasks(masks, for: input), batch = input.shape[0], steps = input.shape[1]
         let workspace = LSTMWorkspace(batch: batch, steps: steps, inputDim: inputDim, units: units,
                                       recurrentMasks: masks != nil)
         let x = FloatBuffer(count: steps * batch * inputDim)  // time-major inside: row t·batch + b

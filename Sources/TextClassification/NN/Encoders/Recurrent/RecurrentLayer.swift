@@ -52,4 +52,21 @@ extension RecurrentLayer {
     public var units: Int { recurrentKernel.shape[0] }
     /// Recurrent-dropout mask values per row: one per gate and unit.
     public var recurrentMaskWidth: Int { Self.gates * units }
+
+    /// The output and a function from the output's gradient to the input's and the weights'.
+    public func appliedForBackpropagation(to input: Tensor)
+        -> (output: Tensor, backpropagator: (Tensor) -> (inputGradient: Tensor, gradient: Gradient)) {
+        appliedForBackpropagation(to: input, recurrentMasks: nil)
+    }
+
+    /// `masks` as each gate reads them. Traps unless `input` is `[batch, steps, inputDim]` and
+    /// `masks` hold ``recurrentMaskWidth`` values per batch row: programmer errors, as the masks
+    /// are made for the layer and weights read from a model directory are shape-checked (with a
+    /// thrown, named error) before they get here.
+    func checkedMasks(_ masks: [Float]?, for input: Tensor) -> RecurrentMasks? {
+        precondition(input.shape.count == 3 && input.shape[2] == inputDim, "input must be [batch, steps, \(inputDim)]")
+        precondition(masks.map { $0.count == input.shape[0] * recurrentMaskWidth } ?? true,
+                     "one mask of \(Self.gates)·units per batch row")
+        return masks.map { RecurrentMasks(values: $0, gates: Self.gates, units: units) }
+    }
 }
