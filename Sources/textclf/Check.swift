@@ -61,11 +61,9 @@ extension TextClf {
 
         func run() throws {
             try reportingErrors {
-                let training = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
-                                               labelColumn: columns.labelColumn)
-                let testData = try test.map {
-                    try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn, labelColumn: columns.labelColumn)
-                }
+                let training = try columns.read(trainingFile, separator: labelSeparator, multiLabel: self.multiLabel)
+                let multiLabel = self.multiLabel || columns.holdsLabelSets(training, separator: labelSeparator)
+                let testData = try test.map { try columns.read($0, separator: labelSeparator, multiLabel: multiLabel) }
                 let labels = try LabelSet(inferringFrom: training, multiLabel: multiLabel, separator: labelSeparator)
                 var check = DataCheck(training: training, test: testData, normalizer: text.normalizer,
                                       separator: multiLabel ? labelSeparator : nil, nearThreshold: nearThreshold)

@@ -5,7 +5,7 @@ import TextClassification
 extension TextClf {
     struct Evaluate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure a saved model on a labelled CSV file.",
+            abstract: "Measure a saved model on a labelled file (CSV, or fastText's format with --format fasttext).",
             discussion: """
             Binary models: accuracy, precision, recall, F1 (label 1 is the positive class), \
             ROC-AUC, log loss (binary cross-entropy), ECE (expected calibration error, \
@@ -37,9 +37,8 @@ extension TextClf {
         func run() throws {
             try reportingErrors {
                 let classifier = try TextClassifier(contentsOf: URL(fileURLWithPath: modelDirectory))
-                let data = try LabelledCSV(url: URL(fileURLWithPath: testFile), textColumn: columns.textColumn,
-                                           labelColumn: columns.labelColumn)
                 let labels = classifier.labels
+                let data = try columns.read(testFile, separator: labels.separator, multiLabel: labels.head == .multiLabel)
                 let report = labels.head == .multiLabel
                     ? try classifier.report(texts: data.texts, labelSets: try labels.labelSets(of: data), threshold: threshold)
                     : try classifier.report(texts: data.texts, labels: try labels.classIndices(of: data), threshold: threshold)

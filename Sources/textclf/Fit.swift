@@ -15,7 +15,10 @@ extension TextClf {
             empty cell: none of them), and the model gives each text any number of labels. \
             --class-weight balanced weights each row's loss by n_rows / (n_classes · \
             n_rows_of_its_class), as Keras's class_weight (multi-label: a label's positive \
-            rows by n_rows_without / n_rows_with it) for unbalanced data.
+            rows by n_rows_without / n_rows_with it) for unbalanced data. With --format \
+            fasttext the files are in fastText's training format instead (`__label__sports \
+            湖人 险胜` a line; a line with several labels makes a multi-label model; see \
+            docs/from-fasttext.md).
 
             By default the last tenth of the rows is held out for validation, and \
             the model saved is the one of the epoch with the lowest validation \
@@ -30,9 +33,10 @@ extension TextClf {
                   --validation Data/thucnews-dev.csv
               textclf fit Data/duee-multilabel.csv -o events-model \\
                   --label-column labels --multi-label
+              textclf fit train.txt --format fasttext -o model
             """)
 
-        @Argument(help: "The training CSV file.")
+        @Argument(help: "The training file: CSV, or fastText's format with --format fasttext.")
         var trainingFile: String
 
         @Option(name: [.short, .customLong("output")], help: "The model directory to write. An existing model directory there is replaced in one step (predict and serve see the old model or the new, never a mix); anything else at that path is refused unless --force. A symbolic link is followed.")
@@ -101,6 +105,9 @@ extension TextClf {
         func validate() throws {
             guard (validationSplit ?? 0) >= 0 && (validationSplit ?? 0) < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
             guard !labelSeparator.isEmpty else { throw ValidationError("--label-separator must not be empty") }
+            if weightColumn != nil && columns.format == .fasttext {
+                throw ValidationError("--weight-column names a CSV column; fastText's format has no weights (use --format csv)")
+            }
             if calibrate && validationSplit == 0 && validation == nil {
                 throw ValidationError("--calibrate fits on validation data: keep --validation-split above 0 or give --validation")
             }
@@ -117,12 +124,10 @@ extension TextClf {
         func run() throws {
             try reportingErrors {
                 try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)  // before hours of training
-                var data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
-                                           labelColumn: columns.labelColumn, weightColumn: weightColumn)
-                let held = try validation.map {
-                    try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn,
-                                    labelColumn: columns.labelColumn)
-                }
+                var data = try columns.read(trainingFile, separator: labelSeparator, multiLabel: self.multiLabel,
+                                            weightColumn: weightColumn)
+                let multiLabel = self.multiLabel || columns.holdsLabelSets(data, separator: labelSeparator)
+                let held = try validation.map { try columns.read($0, separator: labelSeparator, multiLabel: multiLabel) }
                 var base = try from.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
                 if base != nil { try addNewLabels(to: &base!, from: [data] + (held.map { [$0] } ?? [])) }
                 let labels = try base?.labels ?? LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: labelSeparator)

@@ -2,13 +2,42 @@ import ArgumentParser
 import Foundation
 import TextClassification
 
-/// Which CSV columns hold the texts and labels.
+/// The labelled files' format, and which CSV columns hold the texts and labels.
 struct ColumnOptions: ParsableArguments {
+    @Option(help: "The labelled files' format: csv (a header row; --text-column and --label-column name the columns) or fasttext (fastText's supervised format: an example a line, its labels the words starting with __label__, e.g. `__label__sports 湖人 险胜 勇士`; a line with several labels makes the data multi-label).")
+    var format = LabelledFileFormat.csv
+
     @Option(help: "The column holding the texts.")
     var textColumn = "text"
 
     @Option(help: "The column holding the labels.")
     var labelColumn = "label"
+
+    /// The labelled file at `path`; a fastText line's labels are joined by `separator`, and with
+    /// `multiLabel` a line may have none.
+    func read(_ path: String, separator: String = "|", multiLabel: Bool = false,
+              weightColumn: String? = nil) throws -> LabelledCSV {
+        let url = URL(fileURLWithPath: path)
+        switch format {
+        case .csv:
+            return try LabelledCSV(url: url, textColumn: textColumn, labelColumn: labelColumn, weightColumn: weightColumn)
+        case .fasttext:
+            guard weightColumn == nil else {
+                throw ValidationError("--weight-column names a CSV column; fastText's format has no weights (use --format csv)")
+            }
+            return try LabelledCSV(fastTextURL: url, separator: separator, multiLabel: multiLabel)
+        }
+    }
+
+    /// Whether `data` holds sets of labels without --multi-label: a fastText line with several.
+    func holdsLabelSets(_ data: LabelledCSV, separator: String) -> Bool {
+        format == .fasttext && data.labels.contains { $0.contains(separator) }
+    }
+}
+
+/// How a labelled file is written: CSV with a header, or fastText's `__label__` lines.
+enum LabelledFileFormat: String, ExpressibleByArgument, CaseIterable {
+    case csv, fasttext
 }
 
 /// How texts are normalised and which words stay whole, before tokenizing (fit, tokenize).

@@ -26,7 +26,7 @@ extension TextClf {
             """)
 
         @Argument(help: "The model directory written by textclf fit.") var modelDirectory: String
-        @Option(help: "A labelled CSV file to evaluate on (text and label columns).") var test: String?
+        @Option(help: "A labelled file to evaluate on (CSV with text and label columns, or --format fasttext).") var test: String?
         @Option(help: "The labelled training file, to add textclf check's findings (against --test).") var training: String?
         @OptionGroup var columns: ColumnOptions
         @Option(help: "The report's title (default: the model directory's name).") var title: String?
@@ -35,16 +35,14 @@ extension TextClf {
         func run() throws {
             try reportingErrors {
                 let classifier = try TextClassifier(contentsOf: URL(fileURLWithPath: modelDirectory))
-                let data = try test.map {
-                    try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn,
-                                    labelColumn: columns.labelColumn)
-                }
+                let multiLabel = classifier.labels.head == .multiLabel, separator = classifier.labels.separator
+                let data = try test.map { try columns.read($0, separator: separator, multiLabel: multiLabel) }
                 let name = title ?? URL(fileURLWithPath: modelDirectory).lastPathComponent
                 let check = try training.map {
-                    let rows = try LabelledCSV(url: URL(fileURLWithPath: $0), textColumn: columns.textColumn, labelColumn: columns.labelColumn)
+                    let rows = try columns.read($0, separator: separator, multiLabel: multiLabel)
                     let c = classifier.configuration
                     return DataCheck(training: rows, test: data, normalizer: TextNormalizer(form: c.normalization, toSimplified: c.toSimplified),
-                                     separator: classifier.labels.head == .multiLabel ? classifier.labels.separator : nil)
+                                     separator: multiLabel ? separator : nil)
                 }
                 try writeReport(classifier, test: data, title: name, dataCheck: check, to: output)
             }

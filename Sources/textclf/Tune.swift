@@ -70,13 +70,12 @@ extension TextClf {
         func run() throws {
             try reportingErrors {
                 try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)
-                var data = try LabelledCSV(url: URL(fileURLWithPath: trainingFile), textColumn: columns.textColumn,
-                                           labelColumn: columns.labelColumn)
+                var data = try columns.read(trainingFile, separator: labelSeparator, multiLabel: self.multiLabel)
+                let multiLabel = self.multiLabel || columns.holdsLabelSets(data, separator: labelSeparator)
                 let labels = try LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: labelSeparator)
                 var held: LabelledCSV?
                 if let validation {
-                    held = try LabelledCSV(url: URL(fileURLWithPath: validation), textColumn: columns.textColumn,
-                                           labelColumn: columns.labelColumn)
+                    held = try columns.read(validation, separator: labelSeparator, multiLabel: multiLabel)
                 } else if folds == nil {
                     let rows = TextClassifier.heldOutRows(of: data.texts.count, validationSplit: validationSplit)
                     var last = data

@@ -111,13 +111,17 @@ public final class ByteInput {
         return poll(&descriptorSet, 1, 0) > 0
     }
 
-    /// The next line without its LF (or CRLF), or nil at the end of the input. Invalid UTF-8
-    /// is an error naming the line and byte offset.
-    public func readLine(number line: Int) throws -> String? {
+    /// The next line without its LF (or CRLF), or nil at the end of the input. Invalid UTF-8,
+    /// and a line past `maximumBytes`, are errors naming the line (and the byte offset).
+    public func readLine(number line: Int, maximumBytes: Int = .max) throws -> String? {
         var bytes: [UInt8] = []
         let lineStart = offset
         guard var byte = try next() else { return nil }
         while byte != 0x0A {
+            guard bytes.count < maximumBytes else {
+                throw TextClassificationError.malformedData(
+                    file: name, line: line, reason: "the line runs past \(maximumBytes >> 20) MiB without a line end; is this a text file?")
+            }
             bytes.append(byte)
             guard let b = try next() else { break }
             byte = b
