@@ -22,6 +22,9 @@ extension LabelledCSV {
     /// ```
     ///
     /// - Parameters:
+    ///   - url: the file, UTF-8.
+    ///   - labelPrefix: what starts a label word (fastText's `-label`).
+    ///   - separator: what joins a line's labels in ``labels``.
     ///   - multiLabel: the data is multi-label whatever its lines hold: a line without a label is
     ///     an example of none. Otherwise it is when a line has several labels; when none has,
     ///     a line without a label is an error (fastText would skip it silently).
