@@ -103,7 +103,9 @@ struct BagTrainingPass: TrainingPass {
     private func shardBackward(_ featureGradients: [Float], rows: Range<Int>, tokenCounts: [Float], dropRate: Float,
                                shard: BagWorkspace.Shard, slots: Int, width: Int, squares: Bool) -> Float {
         shard.reserve(slots: slots, width: width, squares: squares)
-        var g = [Float](repeating: 0, count: width), share = g
+        // g: a row's share before dropout, share: one position's; raw buffers, as the position
+        // loop below is the fit's innermost and an array passed to it is converted every time.
+        let g = FloatBuffer(count: width), share = FloatBuffer(count: width)
         var used = 0, position = workspace.rowStarts[rows.lowerBound]
         // Dropout's mask is 0 or 1 / (1 − rate); twice that covers the products' rounding.
         var largest: Float = 0, allFinite = true
@@ -115,17 +117,17 @@ struct BagTrainingPass: TrainingPass {
                     for b in 0..<rows.count where tokenCounts[b] > 0 {
                         let n = tokenCounts[b], source = dy.baseAddress! + b * width
                         for j in 0..<width {
-                            g[j] = source[j] / n
-                            allFinite = allFinite && g[j].isFinite
-                            largest = max(largest, abs(g[j]))
+                            g.pointer[j] = source[j] / n
+                            allFinite = allFinite && g.pointer[j].isFinite
+                            largest = max(largest, abs(g.pointer[j]))
                         }
-                        share = g
+                        share.pointer.update(from: g.pointer, count: width)
                         for _ in 0..<Int(n) {
                             if dropRate > 0 {
-                                for j in 0..<width { share[j] = g[j] * masks[used + j] }
+                                for j in 0..<width { share.pointer[j] = g.pointer[j] * masks[used + j] }
                                 used += width
                             }
-                            sums.add(share, toRow: Int(slotOf[position]))
+                            sums.add(share.pointer, toRow: Int(slotOf[position]))
                             position += 1
                         }
                     }
