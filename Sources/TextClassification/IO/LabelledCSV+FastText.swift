@@ -39,7 +39,7 @@ extension LabelledCSV {
         var labelSets: [[String]] = [], number = 0
         while let line = try input.readLine(number: number + 1, maximumBytes: CSVReader.maxFieldBytes) {
             number += 1
-            let words = line.split(whereSeparator: { " \t\r\u{0B}\u{0C}\0".contains($0) })
+            let words = line.split(whereSeparator: Self.isFastTextSpace)
             guard !words.isEmpty else { continue }
             var names: [String] = [], text: [Substring] = []
             for word in words {
@@ -67,6 +67,14 @@ extension LabelledCSV {
                 reason: "the line has no label (a word starting with \(labelPrefix)); give it one, or pass --multi-label if a line may have none")
         }
         labels = labelSets.map { $0.joined(separator: separator) }
+    }
+
+    /// What fastText splits words on (its `Dictionary::readWord`): space, tab, CR, VT, FF, NUL.
+    private static func isFastTextSpace(_ c: Character) -> Bool {
+        switch c {
+        case " ", "\t", "\r", "\u{0B}", "\u{0C}", "\0": true
+        default: false
+        }
     }
 
     /// Refuses a label fastText's format cannot carry here: empty, or holding the separator

@@ -98,8 +98,8 @@ struct LSTMEncoder: Sendable {
         // could be 10,000s, a batch's tokens a few hundred): shard 0's rows of the previous
         // batch are cleared here, the other shards' when summed (sumShards).
         let width = embedding.outputDim
-        for r in 0..<projection.count {
-            let offset = Int(projection.tokens[r]) * width
+        for token in projection.tokens {
+            let offset = Int(token) * width
             (workspaces[0].embeddingGradient.pointer + offset).update(repeating: 0, count: width)
             (workspaces[0].embeddingSquares.pointer + offset).update(repeating: 0, count: width)
         }
@@ -191,8 +191,9 @@ struct LSTMEncoder: Sendable {
                                                           count: columns.count)
         }
         // The embedding's gradient and squares: only the batch's tokens' rows.
-        for r in TokenProjection.range(part: part, of: parts, count: projection.count, multiple: 1) {
-            let offset = Int(projection.tokens[r]) * width
+        let tokens = projection.tokens  // read once: a computed view of the slot table
+        for r in TokenProjection.range(part: part, of: parts, count: tokens.count, multiple: 1) {
+            let offset = Int(tokens[r]) * width
             for s in 1..<workspaces.count {
                 let gradient = workspaces[s].embeddingGradient.pointer + offset
                 let squares = workspaces[s].embeddingSquares.pointer + offset
