@@ -3,7 +3,11 @@
 # (a model trained here with fit --report, then textclf report on the test split), renders it
 # in headless Chromium (installed from Debian with a CJK font if missing) in the light and the
 # dark theme, and checks that each screenshot is not blank and that every chart is in the
-# rendered DOM. Screenshots are kept in OUT_DIR (default: a temporary directory) to look at.
+# rendered DOM. Then explanations of a confident prediction (the default topics model on a
+# sports headline, p ≈ 0.999): the log-odds contributions add up to the log-odds and the
+# strongest is at least 0.5, and `explain --format html` is rendered and screenshotted with
+# its legend and figures in the DOM; the report's "Most confidently wrong" section too.
+# Screenshots are kept in OUT_DIR (default: a temporary directory) to look at.
 #   Scripts/check-report.sh [OUT_DIR]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -87,5 +91,32 @@ for chart in ["loss", "accuracy", "confusion", "scores", "roc", "pr", "calibrati
 svgs = dom.count("<svg")
 print("%d SVG charts in the rendered page; report file %d bytes" % (svgs, int(sys.argv[4])))
 sys.exit(1 if status or svgs < 8 else 0)
+PY
+
+# A confident prediction explained: exact log-odds terms, large enough to read.
+fit_quietly "$ROOT/Data/thucnews-train.csv" -o "$work/topics"
+headline="湖人加时险胜勇士 詹姆斯砍下40分"
+"$TEXTCLF" explain "$work/topics" "$headline" --format json > "$work/explain.json"
+"$TEXTCLF" explain "$work/topics" "$headline" --format html -o "$out/explain.html"
+"${chrome[@]/--window-size=1170,3600/--window-size=1000,700}" --screenshot="$out/explain.png" "file://$out/explain.html" 2>/dev/null
+"${chrome[@]}" --dump-dom "file://$out/explain.html" 2>/dev/null > "$work/explain-dom.html"
+python3 - "$work/explain.json" "$work/explain-dom.html" "$work/dom.html" <<'PY'
+import json, re, sys
+e = json.loads(open(sys.argv[1], encoding="utf-8").read())
+known = [t["contribution"] for t in e["tokens"] if t["contribution"] is not None]
+strongest = max(map(abs, known))
+total = sum(known) + e["base"]
+print("explain: %s p=%.4f, log-odds %.3f, %s; strongest piece %+.3f; contributions + base = %.5f"
+      % (e["label"], e["probability"], e["value"], e["method"], strongest, total))
+ok = e["label"] == "sports" and e["method"] == "exact" and strongest >= 0.5 and abs(total - e["value"]) < 1e-3
+for name, path in (("explain page", sys.argv[2]), ("report's wrong examples", sys.argv[3])):
+    dom = open(path, encoding="utf-8").read()
+    if "wrong" in name: dom = dom[dom.index('id="wrong"'):]
+    figures = [abs(float(x)) for x in re.findall(r'title="([+-][0-9.]+)"', dom)]
+    legend = "log-odds" in dom and "pieces: " in dom and "+好 one character" in dom
+    large = sum(f >= 0.05 for f in figures)
+    print("%s: legend %s, %d figures of which %d at |x| >= 0.05" % (name, "present" if legend else "MISSING", len(figures), large))
+    ok = ok and legend and large > 0
+sys.exit(0 if ok else 1)
 PY
 echo "report check passed; screenshots in $out"

@@ -39,7 +39,7 @@ public enum OpenAPIDocument {
   "paths": {
 \#(modelPass("predict", summary: "Label texts", request: "PredictRequest", response: "PredictResponse",
             answer: "One prediction per text, in order")),
-\#(modelPass("explain", summary: "Which tokens drove each prediction (occlusion)", request: "ExplainRequest",
+\#(modelPass("explain", summary: "Which tokens drove each prediction (log-odds: exact for the bag, occlusion otherwise)", request: "ExplainRequest",
             response: "ExplainResponse", answer: "The objects of textclf explain --format json, in its order")),
     "/v1/models/{name}/reload": {
       "post": {
@@ -137,14 +137,19 @@ public enum OpenAPIDocument {
         "type": "object", "required": ["texts"], "additionalProperties": false,
         "properties": {
           "texts": {"type": "array", "items": {"type": "string"}, "maxItems": 100, "description": "At most 100"},
-          "label": {"nullable": true, "type": "string", "description": "Explain this label's probability instead of the predicted label's"},
-          "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "As in PredictRequest"}
+          "label": {"nullable": true, "type": "string", "description": "Explain this label instead of the predicted label"},
+          "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "As in PredictRequest"},
+          "scale": {"nullable": true, "type": "string", "enum": ["log-odds", "probability"], "description": "What a contribution measures (textclf explain --scale): the label's log-odds (default; exact for the bag, by occlusion otherwise) or its probability (by occlusion)"}
         }
       },
       "Explanation": {
-        "type": "object", "required": ["text", "label", "probability", "predicted", "knownTokens", "tokens"],
+        "type": "object", "required": ["text", "label", "probability", "scale", "method", "value", "base", "predicted", "knownTokens", "tokens"],
         "properties": {
           "text": {"type": "string"}, "label": {"type": "string"}, "probability": {"type": "number"},
+          "scale": {"type": "string", "enum": ["log-odds", "probability"], "description": "What the contributions measure"},
+          "method": {"type": "string", "enum": ["exact", "occlusion"], "description": "exact: each token's own term, the contributions and base adding up to value (the bag on log-odds); occlusion: the value minus the value without the token"},
+          "value": {"type": "number", "description": "The label's log-odds or probability for the text as it is"},
+          "base": {"type": "number", "nullable": true, "description": "exact: the part of value no token carries; null with occlusion"},
           "predicted": {"type": "array", "items": {"type": "string"}}, "knownTokens": {"type": "boolean"},
           "tokens": {"type": "array", "items": {"type": "object", "required": ["token", "contribution"], "properties": {"token": {"type": "string"}, "contribution": {"type": "number", "nullable": true}}}},
           "characters": {"type": "array", "description": "With n-gram tokens: each character of the text as the model read it, with its even share of the contributions of the tokens covering it", "items": {"type": "object", "required": ["character", "contribution"], "properties": {"character": {"type": "string"}, "contribution": {"type": "number"}}}}

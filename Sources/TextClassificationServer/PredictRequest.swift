@@ -54,13 +54,15 @@ struct PredictRequest: Decodable, Sendable {
     }
 }
 
-/// `POST /v1/models/{name}/explain`: texts, and optionally the label to explain (`textclf explain`'s `--label`).
+/// `POST /v1/models/{name}/explain`: texts, and optionally the label to explain and the
+/// scale (`textclf explain`'s `--label` and `--scale`).
 struct ExplainRequest: Decodable, Sendable {
     var texts: [String]
     var label: String?
     var threshold: Float?
+    var scale = Explanation.Scale.logOdds
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case texts, label, threshold }
+    enum CodingKeys: String, CodingKey, CaseIterable { case texts, label, threshold, scale }
 
     init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownMembers(CodingKeys.allCases.map(\.rawValue))
@@ -68,6 +70,13 @@ struct ExplainRequest: Decodable, Sendable {
         texts = try c.decode([String].self, forKey: .texts)
         label = try c.decodeIfPresent(String.self, forKey: .label)
         threshold = try c.decodeNumber(forKey: .threshold)
+        if let name = try c.decodeIfPresent(String.self, forKey: .scale) {
+            guard let scale = Explanation.Scale(rawValue: name) else {
+                throw ServiceError.invalid("scale must be one of "
+                    + Explanation.Scale.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+            }
+            self.scale = scale
+        }
     }
 }
 

@@ -58,13 +58,13 @@ struct Routes: Sendable {
             throw ServiceError.invalid("label \"\(label)\" is not one of the model's: \(model.classifier.labelNames.joined(separator: ", "))")
         }
         let texts = body.texts.map { model.classifier.truncated($0, toBytes: configuration.maxExplainTextBytes) }
-        let sequences = model.classifier.explanationCost(texts)
+        let sequences = model.classifier.explanationCost(texts, scale: body.scale)
         guard sequences <= configuration.maxExplainSequences else {
             throw ServiceError.invalid("these texts cost \(sequences) model sequences to explain; a request may cost "
                                        + "\(configuration.maxExplainSequences): send fewer or shorter texts")
         }
         let explanations = try await server.explainers.run(timeout: configuration.requestTimeout) {
-            try model.classifier.explain(texts, label: body.label, threshold: body.threshold)
+            try model.classifier.explain(texts, label: body.label, threshold: body.threshold, scale: body.scale)
         }
         // Each object is bounded by its text (cut above); the answer as a whole by the limit.
         var json = "{\"model\":" + model.jsonName + ",\"explanations\":["

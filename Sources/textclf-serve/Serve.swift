@@ -72,7 +72,7 @@ struct TextClfServe: AsyncParsableCommand {
     var maxBytesInFlightMb = 512
     @Option(help: "The largest answer in bytes (413 above).") var maxAnswerBytes = 32 << 20
     @Option(help: "Explain: UTF-8 bytes of one text kept.") var maxExplainTextBytes = 10_000
-    @Option(help: "Explain: the most model sequences one request may cost (one per text and per token; 422 above).")
+    @Option(help: "Explain: the most model sequences one request may cost (one per text, and by occlusion one per token too; 422 above).")
     var maxExplainSequences = 20_000
     @Option(help: "Explain: requests computed at once, on threads of their own (503 above).") var maxConcurrentExplains = 1
     @Option(help: ArgumentHelp("A file whose first line is the secret that turns on the admin route (reload); requests send Authorization: Bearer SECRET. Without it, reload over HTTP is off.", valueName: "file"))

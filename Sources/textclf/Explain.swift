@@ -8,17 +8,26 @@ extension TextClf {
             abstract: "Show which words drove a prediction.",
             discussion: """
             For each text: the predicted label and every token's contribution to that label's \
-            probability, by occlusion (the probability with the text as it is minus the \
-            probability with that token removed). Positive: the token speaks for the label; \
-            negative: against it. Tokens the vocabulary drops never reach the model: shown \
-            greyed (or as token(-)). Multi-label models: each predicted label is explained, or \
-            the one --label names.
+            log-odds, log(p / (1 − p)): unlike the probability it does not saturate, so a \
+            prediction made with p = 0.9994 (log-odds 7.4) still shows what drove it. For the \
+            bag (the default encoder) the log-odds are linear in the tokens, so each token's \
+            contribution is its own term and the contributions plus a base (the bias) add up to \
+            the log-odds exactly ("exact", one model pass). For the other encoders a \
+            contribution is the log-odds with the text as it is minus the log-odds with that \
+            token removed ("occlusion", one pass per token). --scale probability measures the \
+            probability instead, by occlusion. Multi-class log-odds are the label against all \
+            the others together; calibrated models explain the calibrated probability.
+
+            Positive: the token speaks for the label; negative: against it. Tokens the \
+            vocabulary drops never reach the model: shown greyed (or as token(-)). Multi-label \
+            models: each predicted label is explained, or the one --label names.
 
             With n-gram tokens (the bag's wordchar: a 40-character review is ~300 overlapping \
             pieces) the contributions are folded back onto the text: each piece's contribution \
             is shared evenly over the characters it covers, the text is shown once with each \
-            character's share, and the strongest pieces are listed after it. --per-token shows \
-            every piece instead.
+            character's share, and the strongest pieces are listed after it, with a line saying \
+            how pieces are written (文本_分类 two adjacent words, +好 one character, 不+太+好 \
+            adjacent characters, ␣ white space). --per-token shows every piece instead.
 
             On a terminal tokens are coloured (green for the label, red against, stronger for \
             larger contributions); --no-color, the NO_COLOR environment variable or a pipe \
@@ -41,6 +50,8 @@ extension TextClf {
         var texts: [String] = []
         @Option(help: "Explain this label's probability instead of the predicted label's.") var label: String?
         @Option(help: "Binary and multi-label models: the decision threshold (as in predict; default: 0.5 or the model's tuned ones).") var threshold: Float?
+        @Option(help: "What a contribution measures: log-odds (exact for the bag) or probability (by occlusion).")
+        var scale = Explanation.Scale.logOdds
         @Option(help: "Output: text, json (one object per line) or html (a page).") var format = Format.text
         @Flag(help: "With n-gram tokens: list every token's contribution instead of folding them onto the text's characters.")
         var perToken = false
@@ -62,11 +73,15 @@ extension TextClf {
                 let colour = format == .text && !noColor && output == nil && isatty(STDOUT_FILENO) == 1
                     && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
                 var page: [Explanation] = []
+                let notation = classifier.configuration.unit.notation
                 func explain(_ batch: [String]) throws {
                     guard !batch.isEmpty else { return }
-                    for explanations in try classifier.explain(batch, label: label, threshold: threshold) {
+                    for explanations in try classifier.explain(batch, label: label, threshold: threshold, scale: scale) {
                         switch format {
-                        case .text: try out.write(explanations.map { Self.text($0, colour: colour, perToken: perToken) }.joined())
+                        case .text:
+                            try out.write(explanations.map {
+                                Self.text($0, colour: colour, perToken: perToken, notation: notation)
+                            }.joined())
                         case .json: try out.write(explanations.map { $0.json() + "\n" }.joined())
                         case .html: page += explanations
                         }
@@ -92,7 +107,7 @@ extension TextClf {
                             try explain(Array(texts[start ..< min(texts.count, start + Self.batchSize)]))
                         }
                     }
-                    if format == .html { try out.write(Explanation.htmlPage(page, perToken: perToken)) }
+                    if format == .html { try out.write(Explanation.htmlPage(page, perToken: perToken, notation: notation)) }
                     try out.commit()
                 } catch {
                     out.discard()
@@ -101,13 +116,16 @@ extension TextClf {
             }
         }
 
-        /// Three lines and a blank one: the text, the label and its probability, the tokens;
-        /// with n-gram tokens folded, the text's characters and then the strongest pieces.
-        static func text(_ e: Explanation, colour: Bool, perToken: Bool = false) -> String {
-            var head = "\(e.label) " + String(format: "%.4f", e.probability)
+        /// Three lines and a blank one: the text, the label with its probability and what the
+        /// contributions measure, the tokens; with n-gram tokens folded, the text's characters,
+        /// then the strongest pieces and how pieces are written (`notation`).
+        static func text(_ e: Explanation, colour: Bool, perToken: Bool = false, notation: String? = nil) -> String {
+            var head = "\(e.label) " + String(format: "%.4f", e.probability) + "  " + measure(e)
             if !e.prediction.labelIndices.contains(e.labelIndex) {
                 head += "  (predicted: \(e.prediction.label.isEmpty ? "none" : e.prediction.label))"
             }
+            // Log-odds contributions of 2 show at full strength; probabilities of 1.
+            let strength: Float = e.scale == .logOdds ? 2 : 1
             let body: String
             if !e.hasKnownTokens {
                 body = e.tokens.isEmpty ? "(no tokens: the text is empty; the probability comes from the padding alone)"
@@ -120,11 +138,26 @@ extension TextClf {
                                   : piece.text + String(format: "(%+.3f)", c)
                 }
                 body = characters.joined(separator: colour ? "" : " ") + "\nstrongest pieces: "
-                    + e.strongestTokens(8).map { colour ? coloured($0) : plain($0) }.joined(separator: " ")
+                    + e.strongestPieces(8).map { piece in
+                        let token = Explanation.Token(text: piece.text + (piece.occurrences > 1 ? "×\(piece.occurrences)" : ""),
+                                                      contribution: piece.contribution)
+                        return colour ? coloured(token, scale: strength) : plain(token)
+                    }.joined(separator: " ")
+                    + (notation.map { "\n" + $0 } ?? "")
             } else {
-                body = e.tokens.map { colour ? coloured($0) : plain($0) }.joined(separator: " ")
+                body = e.tokens.map { colour ? coloured($0, scale: strength) : plain($0) }.joined(separator: " ")
             }
             return "\(e.text)\n\(head)\n\(body)\n\n"
+        }
+
+        /// "log-odds +7.43 = base +0.12 + contributions (exact)", "log-odds +7.43 (occlusion)" or
+        /// "probability (occlusion)".
+        static func measure(_ e: Explanation) -> String {
+            switch (e.scale, e.base) {
+            case (.logOdds, let base?): String(format: "log-odds %+.2f = base %+.2f + contributions (exact)", e.value, base)
+            case (.logOdds, nil): String(format: "log-odds %+.2f (occlusion)", e.value)
+            case (.probability, _): "probability (occlusion)"
+            }
         }
 
         static func plain(_ token: Explanation.Token) -> String {
@@ -143,3 +176,5 @@ extension TextClf {
         }
     }
 }
+
+extension Explanation.Scale: ExpressibleByArgument {}

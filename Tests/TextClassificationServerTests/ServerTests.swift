@@ -279,9 +279,15 @@ import TextClassification
     @Test func explainIsBoundedInWorkAndAnswersWithinIt() async throws {
         let long = String(repeating: "质量很好物流很快", count: 2_000)  // 48,000 bytes
         try await withServer(server { $0.maxExplainSequences = 20 }) { client in
-            let refused = try await Self.post(client, "/v1/models/reviews/explain", "{\"texts\": [\"\(long)\"]}")
+            // By occlusion a text costs a sequence per token; the bag's exact log-odds one.
+            let refused = try await Self.post(client, "/v1/models/reviews/explain",
+                                              "{\"texts\": [\"\(long)\"], \"scale\": \"probability\"}")
             #expect(refused.status == .unprocessableContent)
             #expect(String(buffer: refused.body).contains("model sequences"))
+            let exact = try await Self.post(client, "/v1/models/reviews/explain", "{\"texts\": [\"\(long)\"], \"scale\": null}")
+            #expect(exact.status == .ok && String(buffer: exact.body).contains("\"method\":\"exact\""))
+            let unknown = try await Self.post(client, "/v1/models/reviews/explain", #"{"texts": ["a"], "scale": "logit"}"#)
+            #expect(unknown.status == .unprocessableContent && String(buffer: unknown.body).contains("log-odds"))
         }
         let reviews = try TextClassifier(contentsOf: Self.models.appendingPathComponent("reviews"))
         try await withServer(server { $0.maxExplainTextBytes = 300 }) { client in

@@ -51,9 +51,15 @@ import Testing
         #expect(try Command.run(["fit", train.path, "-o", model, "--epochs", "2"]).status == 0)
         let folded = try Command.run(["explain", model, "房间很干净"])
         let lines = folded.stdout.split(separator: "\n")
-        // The text's five characters, each with its share, then the strongest pieces.
-        #expect(lines.count == 4 && lines[2].split(separator: " ").count == 5 && lines[2].hasPrefix("房("), "\(folded.stdout)")
-        #expect(lines[3].hasPrefix("strongest pieces: "))
+        // The label with its log-odds split exactly, the text's five characters, each with its
+        // share, the strongest pieces, and how pieces are written.
+        #expect(lines.count == 5 && lines[2].split(separator: " ").count == 5 && lines[2].hasPrefix("房("), "\(folded.stdout)")
+        #expect(lines[1].contains("log-odds") && lines[1].contains("= base") && lines[1].hasSuffix("(exact)"))
+        #expect(lines[3].hasPrefix("strongest pieces: ") && lines[4].hasPrefix("pieces: ") && lines[4].contains("+好 one character"))
+        let byProbability = try Command.run(["explain", model, "房间很干净", "--scale", "probability"])
+        #expect(byProbability.stdout.split(separator: "\n")[1].hasSuffix("probability (occlusion)"))
+        let badScale = try Command.run(["explain", model, "房间很干净", "--scale", "logit"])
+        #expect(badScale.status != 0 && badScale.stderr.contains("log-odds"))
         let perToken = try Command.run(["explain", model, "房间很干净", "--per-token"])
         #expect(perToken.stdout.contains("房间_很(") && !perToken.stdout.contains("strongest pieces"))
     }

@@ -270,6 +270,7 @@ public struct ModelReport {
         out += "<p class=\"muted\">\(wrong.count) of \(test.texts.count) texts are wrong; the \(shown.count) the model was surest of, "
             + "with each token's contribution to the predicted label.</p>"
         let explanations = try classifier.explain(shown.map { test.texts[$0] })
+        out += Explanation.htmlLegend(explanations.compactMap(\.first), notation: classifier.configuration.unit.notation)
         for (row, explained) in zip(shown, explanations) {
             let trueNames = truth[row].sorted().map { classifier.labelNames[$0] }
             out += "<p>\(HTML.escape(test.texts[row]))<br><span class=\"muted\">true: "

@@ -34,7 +34,7 @@ import Testing
         #expect(shares.count == explanation.readText.count && explanation.readText == "质量很好,就是贵", "NFKC: the comma")
         let total = explanation.tokens.compactMap(\.contribution).reduce(0, +)
         #expect(abs(shares.reduce(0, +) - total) < 1e-5)
-        #expect(explanation.strongestTokens(3).count == 3)
+        #expect(explanation.strongestPieces(3).count == 3)
         #expect(explanation.html().contains("strongest pieces") && !explanation.html(perToken: true).contains("strongest pieces"))
         #expect(explanation.json().contains("\"characters\":[{\"character\":\"质\""))
     }
