@@ -139,7 +139,7 @@ public enum OpenAPIDocument {
           "texts": {"type": "array", "items": {"type": "string"}, "maxItems": 100, "description": "At most 100"},
           "label": {"nullable": true, "type": "string", "description": "Explain this label instead of the predicted label"},
           "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "As in PredictRequest"},
-          "scale": {"nullable": true, "type": "string", "enum": ["log-odds", "probability"], "description": "What a contribution measures (textclf explain --scale): the label's log-odds (default; exact for the bag, by occlusion otherwise) or its probability (by occlusion)"}
+          "scale": {"nullable": true, "type": "string", "enum": ["log-odds", "probability", null], "description": "What a contribution measures (textclf explain --scale): the label's log-odds (default; exact for the bag, by occlusion otherwise) or its probability (by occlusion)"}
         }
       },
       "Explanation": {
