@@ -13,14 +13,7 @@ build_release
 archive=$("$ROOT/Scripts/package.sh")
 root="${TEXTCLF_CACHE:-/var/cache/textclf}/debian-root"
 if [ ! -x "$root/usr/bin/env" ] || ! ls "$root"/usr/lib/*/libicuuc.so.72 >/dev/null 2>&1; then
-    command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
-    # The mirror this machine's apt already uses (no host is written into the project).
-    mirror=$( (grep -h -E '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true) \
-             | head -1 | awk '{ print $2 }')
-    [ -n "$mirror" ] || { echo "error: no Debian mirror in /etc/apt to make the root from" >&2; exit 1; }
-    echo "Making a minimal Debian 12 root in $root (debootstrap, with libicu72)..." >&2
-    rm -rf "$root"
-    debootstrap --variant=minbase --include=libicu72,libstdc++6 bookworm "$root" "$mirror" >/dev/null
+    make_debian_root "$root" libicu72,libstdc++6
 fi
 [ ! -e "$root/usr/bin/swift" ] && [ ! -d "$root/usr/lib/swift" ] || { echo "error: the root has Swift in it" >&2; exit 1; }
 work=$(mktemp -d)

@@ -46,3 +46,17 @@ fit_quietly() {
     fi
     rm -f "$log"
 }
+
+# make_debian_root ROOT PACKAGES: a minimal Debian 12 root at ROOT (debootstrap, minbase) with
+# the comma-separated PACKAGES, from the mirror this machine's apt already uses (no host is
+# written into the project). Replaces whatever is at ROOT. Needs root.
+make_debian_root() {
+    local root=$1 packages=$2 mirror
+    command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
+    mirror=$( (grep -h -E '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true) \
+             | head -1 | awk '{ print $2 }')
+    [ -n "$mirror" ] || { echo "error: no Debian mirror in /etc/apt to make the root from" >&2; exit 1; }
+    echo "Making a minimal Debian 12 root in $root (debootstrap, with $packages)..." >&2
+    rm -rf "$root"
+    debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >/dev/null
+}
