@@ -7,6 +7,9 @@ struct ColumnOptions: ParsableArguments {
     @Option(help: "The labelled files' format: csv (a header row; --text-column and --label-column name the columns) or fasttext (fastText's supervised format: an example a line, its labels the words starting with __label__, e.g. `__label__sports 湖人 险胜 勇士`; a line with several labels makes the data multi-label).")
     var format = LabelledFileFormat.csv
 
+    @Option(help: "With --format fasttext: what starts a label word (fastText's -label).")
+    var labelPrefix = LabelledCSV.fastTextLabelPrefix
+
     @Option(help: "The column holding the texts.")
     var textColumn = "text"
 
@@ -20,12 +23,15 @@ struct ColumnOptions: ParsableArguments {
         let url = URL(fileURLWithPath: path)
         switch format {
         case .csv:
+            guard labelPrefix == LabelledCSV.fastTextLabelPrefix else {
+                throw ValidationError("--label-prefix applies to --format fasttext; a CSV names its label column with --label-column")
+            }
             return try LabelledCSV(url: url, textColumn: textColumn, labelColumn: labelColumn, weightColumn: weightColumn)
         case .fasttext:
             guard weightColumn == nil else {
                 throw ValidationError("--weight-column names a CSV column; fastText's format has no weights (use --format csv)")
             }
-            return try LabelledCSV(fastTextURL: url, separator: separator, multiLabel: multiLabel)
+            return try LabelledCSV(fastTextURL: url, labelPrefix: labelPrefix, separator: separator, multiLabel: multiLabel)
         }
     }
 

@@ -55,5 +55,17 @@ import TextClassification
         let weighted = try Command.run(["fit", file, "--format", "fasttext", "--weight-column", "w", "-o", model])
         #expect(weighted.status != 0 && weighted.stderr.contains("fastText's format has no weights"), "\(weighted.stderr)")
         #expect(!FileManager.default.fileExists(atPath: model))
+        let csvWithPrefix = try Command.run(["fit", file, "--label-prefix", "#", "-o", model])
+        #expect(csvWithPrefix.status != 0 && csvWithPrefix.stderr.contains("--label-prefix applies to --format fasttext"))
+    }
+
+    @Test func anotherLabelPrefixAsFastTextsLabelOption() throws {
+        let file = try Command.temporaryDirectory().appendingPathComponent("prefixed.txt").path
+        try String(repeating: "#好 质量 很好\n#差 质量 很差\n", count: 20).write(toFile: file, atomically: true, encoding: .utf8)
+        let model = try Command.temporaryDirectory().appendingPathComponent("prefixed").path
+        let fit = try Command.run(["fit", file, "--format", "fasttext", "--label-prefix", "#", "-o", model, "--epochs", "1"])
+        #expect(fit.status == 0 && fit.stderr.contains("Labels: 0 = 好 (18 rows), 1 = 差 (18 rows)"), "\(fit.stderr)")
+        let empty = try Command.run(["fit", file, "--format", "fasttext", "--label-prefix", "", "-o", model, "--force"])
+        #expect(empty.status != 0 && empty.stderr.contains("labelPrefix"), "\(empty.stderr)")
     }
 }

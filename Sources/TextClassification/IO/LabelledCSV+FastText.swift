@@ -28,12 +28,17 @@ extension LabelledCSV {
     ///   - multiLabel: the data is multi-label whatever its lines hold: a line without a label is
     ///     an example of none. Otherwise it is when a line has several labels; when none has,
     ///     a line without a label is an error (fastText would skip it silently).
-    /// - Throws: ``TextClassificationError`` naming the file and line: invalid UTF-8, a line
+    /// - Throws: ``TextClassificationError`` for an empty prefix or one with white space, or
+    ///   naming the file and line: invalid UTF-8, a line
     ///   longer than ``CSVReader/maxFieldBytes``, an empty label, a label holding `separator`,
     ///   a line with labels but no text, a line without a label (see `multiLabel`), or a file
     ///   without examples.
     public init(fastTextURL url: URL, labelPrefix: String = fastTextLabelPrefix, separator: String = "|",
                 multiLabel: Bool = false) throws {
+        guard !labelPrefix.isEmpty, !labelPrefix.contains(where: { $0.isWhitespace }) else {
+            throw TextClassificationError.invalidArgument(
+                name: "labelPrefix", value: "\"\(labelPrefix)\"", expected: "a prefix without white space, e.g. \"__label__\"")
+        }
         let input = try ByteInput(url: url)
         source = input.name
         var labelSets: [[String]] = [], number = 0

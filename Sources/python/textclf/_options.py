@@ -19,6 +19,8 @@ class FitOptions(TypedDict, total=False):
     # starting with __label__, e.g. `__label__sports 湖人 险胜 勇士`; a line with several labels makes
     # the data multi-label). (default: csv)
     format_: Literal["csv", "fasttext"]
+    # With --format fasttext: what starts a label word (fastText's -label). (default: __label__)
+    label_prefix: str
     # A column of per-row weights (a number ≥ 0; empty: 1), Keras's sample_weight: a row's loss is
     # multiplied by its weight, e.g. 0.3 for labels made by rules or another model, 0 to leave a
     # row out. Validation rows are not weighted.
@@ -147,6 +149,7 @@ class FitOptions(TypedDict, total=False):
 OPTIONS = {
     'force': ('force', 'flag', False),
     'format_': ('format', 'option', False),
+    'label_prefix': ('label-prefix', 'option', False),
     'weight_column': ('weight-column', 'option', False),
     'max_length': ('max-length', 'option', False),
     'num_words': ('num-words', 'option', False),

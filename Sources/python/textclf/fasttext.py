@@ -43,11 +43,9 @@ def train_supervised(input: str, label: str = "__label__", **options) -> "FastTe
     rates would wreck it. `wordNgrams` 2 or more is what textclf's default tokens already are
     (word pairs and character n-grams); softmax, hs and ns are all a softmax here, and a line
     with several labels makes the model multi-label as `loss="ova"` would. Other options are
-    accepted with a warning naming them. `label` other than ``__label__`` is not supported yet.
+    accepted with a warning naming them. `label` is the prefix of label words, as fastText's.
     """
-    if label != "__label__":
-        raise ValueError("only the __label__ prefix is supported: rewrite the labels with it")
-    arguments = ["fit", input, "--format", "fasttext"]
+    arguments = ["fit", input, "--format", "fasttext", "--label-prefix", label]
     ignored = []
     for name, value in options.items():
         if name not in _OPTIONS:
@@ -63,24 +61,26 @@ def train_supervised(input: str, label: str = "__label__", **options) -> "FastTe
     directory = tempfile.mkdtemp(prefix="textclf-model-")
     os.rmdir(directory)
     _binary.run(arguments + ["-o", directory], progress=bool(options.get("verbose", 0)))
-    return FastTextModel(Classifier(directory, _owned=True))
+    return FastTextModel(Classifier(directory, _owned=True), label)
 
 
-def load_model(path: str) -> "FastTextModel":
-    """A model saved with :meth:`FastTextModel.save_model` (a textclf model directory)."""
-    return FastTextModel(Classifier(path))
+def load_model(path: str, label: str = "__label__") -> "FastTextModel":
+    """A model saved with :meth:`FastTextModel.save_model` (a textclf model directory); its
+    labels are given back with the prefix `label`."""
+    return FastTextModel(Classifier(path), label)
 
 
 class FastTextModel:
     """fastText's ``_FastText`` methods over a textclf model."""
 
-    def __init__(self, classifier: Classifier):
+    def __init__(self, classifier: Classifier, label: str = "__label__"):
         self.classifier = classifier
-        self._labels = ["__label__" + str(c) for c in classifier._names]
+        self._prefix = label
+        self._labels = [label + str(c) for c in classifier._names]
 
     @property
     def labels(self) -> list:
-        """The labels with their ``__label__`` prefix, as ``model.labels``."""
+        """The labels with their prefix (``__label__``), as ``model.labels``."""
         return list(self._labels)
 
     def get_labels(self) -> list:
@@ -113,8 +113,8 @@ class FastTextModel:
         with open(path, encoding="utf-8") as file:
             for line in file:
                 words = line.split()
-                labels = {w for w in words if w.startswith("__label__")}
-                texts.append(" ".join(w for w in words if not w.startswith("__label__")))
+                labels = {w for w in words if w.startswith(self._prefix)}
+                texts.append(" ".join(w for w in words if not w.startswith(self._prefix)))
                 truths.append(labels)
         predicted, _ = self.predict(texts, k=k, threshold=threshold)
         right = sum(len(set(p) & t) for p, t in zip(predicted, truths))
