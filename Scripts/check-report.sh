@@ -6,7 +6,9 @@
 # rendered DOM. Then explanations of a confident prediction (the default topics model on a
 # sports headline, p ≈ 0.999): the log-odds contributions add up to the log-odds and the
 # strongest is at least 0.5, and `explain --format html` is rendered and screenshotted with
-# its legend and figures in the DOM; the report's "Most confidently wrong" section too.
+# its legend and figures in the DOM; the report's "Most confidently wrong" section too. Then
+# textclf diff of the topics model against another seed's fit and a --from continuation, its
+# page screenshotted.
 # Screenshots are kept in OUT_DIR (default: a temporary directory) to look at.
 #   Scripts/check-report.sh [OUT_DIR]
 set -euo pipefail
@@ -118,5 +120,35 @@ for name, path in (("explain page", sys.argv[2]), ("report's wrong examples", sy
     print("%s: legend %s, %d figures of which %d at |x| >= 0.05" % (name, "present" if legend else "MISSING", len(figures), large))
     ok = ok and legend and large > 0
 sys.exit(0 if ok else 1)
+PY
+
+# What a retrain changes: textclf diff against a fit with another seed and a --from
+# continuation, on the labelled dev file; the seed's page screenshotted.
+fit_quietly "$ROOT/Data/thucnews-train.csv" -o "$work/topics-seed7" --seed 7
+fit_quietly "$ROOT/Data/thucnews-train.csv" -o "$work/topics-more" --from "$work/topics" --epochs 2
+for other in topics-seed7 topics-more; do
+    "$TEXTCLF" diff "$work/topics" "$work/$other" "$ROOT/Data/thucnews-dev.csv" --json --html "$out/diff-$other.html" \
+        > "$work/diff-$other.json" 2>/dev/null
+done
+"${chrome[@]/--window-size=1170,3600/--window-size=1100,1600}" --screenshot="$out/diff.png" "file://$out/diff-topics-seed7.html" 2>/dev/null
+"${chrome[@]}" --dump-dom "file://$out/diff-topics-seed7.html" 2>/dev/null > "$work/diff-dom.html"
+python3 - "$work/diff-topics-seed7.json" "$work/diff-topics-more.json" "$work/diff-dom.html" <<'PY'
+import json, sys
+ok = True
+for path in sys.argv[1:3]:
+    d = json.load(open(path, encoding="utf-8"))
+    o, flips = d["outcome"], d["flips"]
+    explained = sum(1 for f in flips if f["pieces"])
+    top = flips[0] if flips else None
+    print("diff %s: %d of %d texts change, %d flips (%d with pieces); accuracy %+.4f (95%% %+.4f … %+.4f), fixed %d, broken %d; "
+          "most frequent: %s → %s (%d), moved by %s"
+          % (path.split("diff-")[-1][:-5], d["changed"], d["count"], len(flips), explained, o["accuracyChange"]["estimate"],
+             o["accuracyChange"]["low"], o["accuracyChange"]["high"], o["fixed"], o["broken"],
+             "|".join(top["from"]), "|".join(top["to"]), top["count"], " ".join(p["text"] for p in top["pieces"][:3])))
+    ok = ok and d["changed"] > 0 and explained == len(flips) and o["accuracyChange"]["low"] <= o["accuracyChange"]["high"]
+dom = open(sys.argv[3], encoding="utf-8").read()
+shown = "On the labelled texts" in dom and "moved by:" in dom and "pieces: " in dom
+print("diff page: outcome, flips and legend %s" % ("present" if shown else "MISSING"))
+sys.exit(0 if ok and shown else 1)
 PY
 echo "report check passed; screenshots in $out"
