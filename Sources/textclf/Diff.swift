@@ -50,7 +50,7 @@ extension TextClf {
                     ? try columns.read(file, separator: separator, multiLabel: multiLabel)
                     : try LabelledCSV(url: URL(fileURLWithPath: file), textColumn: columns.textColumn, labelColumn: nil)
                 let truth = data.labels.isEmpty ? nil : data.labels.map { cell in
-                    multiLabel ? cell.split(separator: Character(separator)).map(String.init).filter { !$0.isEmpty } : [cell]
+                    multiLabel ? cell.components(separatedBy: separator).filter { !$0.isEmpty } : [cell]
                 }
                 printError("Comparing on \(data.texts.count) texts from \(file)\(truth == nil ? " (no label column: flips only)" : "")...")
                 let comparison = try ModelComparison(old: old, new: new, texts: data.texts, labels: truth,
