@@ -48,7 +48,7 @@ extension TextClf {
         @Argument(help: "The model directory written by textclf fit.") var modelDirectory: String
         @Argument(help: "Texts to explain; '-' (or nothing) reads one text per line from standard input.")
         var texts: [String] = []
-        @Option(help: "Explain this label's probability instead of the predicted label's.") var label: String?
+        @Option(help: "Explain this label instead of the predicted one.") var label: String?
         @Option(help: "Binary and multi-label models: the decision threshold (as in predict; default: 0.5 or the model's tuned ones).") var threshold: Float?
         @Option(help: "What a contribution measures: log-odds (exact for the bag) or probability (by occlusion).")
         var scale = Explanation.Scale.logOdds
