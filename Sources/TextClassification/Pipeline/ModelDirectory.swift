@@ -77,6 +77,9 @@ extension TextClassifier {
         /// Saved with `fit --save-optimizer`: the optimiser to continue from (older builds,
         /// which cannot continue, ignore it).
         var optimizer: StoredOptimizer?
+        /// The vocabulary as a ``WordTable`` in this file, read in place (models saved before it
+        /// was added have only vocabulary.json or vocabulary.txt; older builds read those).
+        var wordTable: String?
         /// Every other file's size and XXH64, checked on load: a file copied in from another
         /// model, or damaged, is refused. Absent in models saved before it was added.
         var files: [String: StoredFile]?
@@ -97,6 +100,7 @@ extension TextClassifier {
     }
 
     static let wordListFile = "vocabulary.txt"
+    static let wordTableFile = "vocabulary.table"
     static let optimizerFile = "optimizer.safetensors"
     /// The per-row scales of a quantized embedding, beside its I8 integers.
     static let scalesTensor = Embedding.weightName + "_scale"
@@ -111,11 +115,18 @@ extension TextClassifier {
     /// to the size config.json records for it. `loadingOptimizerState: false` skips the
     /// optimizer state of a model saved with `--save-optimizer` (a server never trains; the
     /// state is about twice the weights).
-    public init(contentsOf directory: URL, loadingOptimizerState: Bool = true) throws {
+    ///
+    /// The weights' embedding and the word table are read in place from the files, mapped
+    /// into memory (``MappedFile``): a model opens in milliseconds and processes share its
+    /// pages. A file written in place later (not by a textclf save, which replaces the
+    /// directory) makes the next answer fail with a named error. `inMemory` copies them
+    /// instead, for a process that must keep answering whatever happens to the files (the
+    /// server keeps serving its model when a broken one is copied over it).
+    public init(contentsOf directory: URL, loadingOptimizerState: Bool = true, inMemory: Bool = false) throws {
         for attempt in 1... {
             let folder = try DirectoryHandle(opening: directory.path)
             do {
-                self = try Self(reading: folder, loadingOptimizerState: loadingOptimizerState)
+                self = try Self(reading: folder, loadingOptimizerState: loadingOptimizerState, inMemory: inMemory)
                 return
             } catch where attempt < 5 && !folder.isStillAtItsPath {
                 continue  // swapped while we read: read the new model
@@ -128,7 +139,7 @@ extension TextClassifier {
     /// history: kilobytes to a few megabytes).
     static let maxConfigBytes = 64 << 20
 
-    private init(reading folder: DirectoryHandle, loadingOptimizerState: Bool) throws {
+    private init(reading folder: DirectoryHandle, loadingOptimizerState: Bool, inMemory: Bool) throws {
         let path = folder.path
         let stored: StoredConfig
         var configBytes = Data()
@@ -154,34 +165,54 @@ extension TextClassifier {
                 path: path, reason: "format version \(stored.formatVersion) is newer than this textclf reads (\(Self.formatVersion)); upgrade textclf")
         }
         let recorded = stored.files
-        /// A file's bytes, checked against config.json's record when it has one.
-        func read(_ name: String) throws -> Data {
-            guard folder.contains(name) else {
+        /// Refuses `bytes` of file `name` unless they are the size and hash config.json records.
+        let folderPath = path
+        /// `hash`: the file's XXH64 when the caller has computed it.
+        @Sendable func check(_ name: String, _ bytes: UnsafeRawBufferPointer, hash: UInt64? = nil) throws {
+            guard let recorded else { return }
+            guard let record = recorded[name] else {
                 throw TextClassificationError.invalidModel(
-                    path: path, reason: "\(name) is missing; save the model again with textclf fit")
+                    path: folderPath + "/" + name, reason: "config.json does not list this file: it is not the one saved with this model; save the model again with textclf fit")
             }
-            let data = try folder.read(name, atMost: recorded?[name]?.bytes ?? .max) { size in
+            guard bytes.count >= record.bytes else {
+                throw TextClassificationError.invalidModel(
+                    path: folderPath + "/" + name,
+                    reason: "the file is truncated: \(bytes.count) of the \(record.bytes) bytes config.json records; copy it again, or save the model again with textclf fit")
+            }
+            guard record.bytes == bytes.count, record.xxh64 == ContentHash.hex(hash ?? ContentHash.xxh64(bytes)) else {
+                throw TextClassificationError.invalidModel(
+                    path: folderPath + "/" + name,
+                    reason: "the file differs from the one saved with this model (\(bytes.count) bytes, config.json records \(record.bytes) and its hash): damaged, or copied from another model; save the model again with textclf fit")
+            }
+        }
+        func tooLarge(_ name: String) -> (Int) -> any Error {
+            { size in
                 TextClassificationError.invalidModel(
                     path: folder.pathOf(name),
                     reason: "the file differs from the one saved with this model (\(size) bytes, config.json records \(recorded?[name]?.bytes ?? 0) and its hash): damaged, or copied from another model; save the model again with textclf fit")
             }
-            if let recorded {
-                guard let record = recorded[name] else {
-                    throw TextClassificationError.invalidModel(
-                        path: folder.pathOf(name), reason: "config.json does not list this file: it is not the one saved with this model; save the model again with textclf fit")
-                }
-                guard data.count >= record.bytes else {
-                    throw TextClassificationError.invalidModel(
-                        path: folder.pathOf(name),
-                        reason: "the file is truncated: \(data.count) of the \(record.bytes) bytes config.json records; copy it again, or save the model again with textclf fit")
-                }
-                guard record.bytes == data.count, record.xxh64 == ContentHash.hex(of: data) else {
-                    throw TextClassificationError.invalidModel(
-                        path: folder.pathOf(name),
-                        reason: "the file differs from the one saved with this model (\(data.count) bytes, config.json records \(record.bytes) and its hash): damaged, or copied from another model; save the model again with textclf fit")
-                }
-            }
+        }
+        func missing(_ name: String) -> TextClassificationError {
+            .invalidModel(path: path, reason: "\(name) is missing; save the model again with textclf fit")
+        }
+        /// A file's bytes, checked against config.json's record when it has one.
+        func read(_ name: String) throws -> Data {
+            guard folder.contains(name) else { throw missing(name) }
+            let data = try folder.read(name, atMost: recorded?[name]?.bytes ?? .max, tooLarge: tooLarge(name))
+            try data.withUnsafeBytes { try check(name, $0) }
             return data
+        }
+        /// A file mapped into memory, checked as ``read(_:)`` checks; with `hashed: false` only
+        /// its size, the caller checking its hash.
+        func map(_ name: String, hashed: Bool = true) throws -> MappedFile {
+            guard folder.contains(name) else { throw missing(name) }
+            let file = try folder.map(name, atMost: recorded?[name]?.bytes ?? .max, tooLarge: tooLarge(name))
+            if hashed {
+                try check(name, file.bytes)
+            } else if let record = recorded?[name], record.bytes != file.bytes.count {
+                try check(name, file.bytes)  // says how it differs
+            }
+            return file
         }
         let head = stored.head ?? .binary
         let dictionary = try stored.userDictionary.map { record -> UserDictionary in
@@ -215,62 +246,115 @@ extension TextClassifier {
                 return weight
             }
         }
-        if let wordList = stored.wordList {
-            guard wordList == Self.wordListFile else {
-                throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
-                                                           reason: "wordList names \(wordList), not \(Self.wordListFile)")
-            }
-            let text = String(decoding: try read(wordList), as: UTF8.self)
-            let words = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            vocabulary = Vocabulary(rankedWords: words, oovToken: stored.configuration.oovToken)
-            guard vocabulary.wordIndex.count == words.count else {
-                throw TextClassificationError.invalidModel(path: path + "/" + wordList, reason: "a word is listed twice")
-            }
-        } else {
-            vocabulary = try Vocabulary(kerasJSON: read(Self.vocabularyFile), source: path + "/" + Self.vocabularyFile)
-        }
-        let weightsPath = folder.pathOf(Self.weightsFile)
-        let tensors = try SafeTensors.decode(read(Self.weightsFile), source: weightsPath)
         let c = stored.configuration
+        let weightsPath = folder.pathOf(Self.weightsFile)
+        let weights = try map(Self.weightsFile, hashed: false)
         let expected = SequenceClassifier.parameterShapes(encoder: c.encoder, inputDim: stored.inputDim, embeddingDim: c.embeddingDim,
                                                           units: c.units, head: head, classes: stored.labels.count)
-        for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
-            guard let tensor = tensors[name] else {
-                throw TextClassificationError.invalidModel(path: weightsPath, reason: "weight '\(name)' is missing")
+        /// The weights' layout, once their hash, names, shapes and values are checked.
+        let checkedWeights = { @Sendable () throws -> SafeTensors.Layout in
+            let layout: SafeTensors.Layout
+            do {
+                layout = try SafeTensors.Layout(parsing: weights.bytes, source: weightsPath)
+                for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
+                    guard let entry = layout.entries[name] else {
+                        throw TextClassificationError.invalidModel(path: weightsPath, reason: "weight '\(name)' is missing")
+                    }
+                    guard entry.shape == shape else {
+                        throw TextClassificationError.invalidModel(
+                            path: weightsPath, reason: "weight '\(name)' has shape \(entry.shape), config.json implies \(shape)")
+                    }
+                }
+            } catch {
+                try check(Self.weightsFile, weights.bytes)  // a file not this model's says so first
+                throw error
             }
-            guard tensor.shape == shape else {
-                throw TextClassificationError.invalidModel(
-                    path: weightsPath, reason: "weight '\(name)' has shape \(tensor.shape), config.json implies \(shape)")
+            // The hash and the values of the largest F32 tensor in one pass; the others apart.
+            let floats = layout.entries.filter { $0.value.dtype == .f32 }
+            let largest = floats.max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }
+            let (hash, largestFinite) = ContentHash.xxh64(weights.bytes, checkingFloatsIn: largest?.value.bytes ?? 0..<0)
+            try check(Self.weightsFile, weights.bytes, hash: hash)
+            for (name, entry) in floats.sorted(by: { $0.key < $1.key }) where expected[name] != nil {
+                guard name == largest?.key ? largestFinite : Self.allFinite(entry, in: weights.bytes) else {
+                    throw TextClassificationError.invalidModel(
+                        path: weightsPath, reason: "weight '\(name)' holds NaN or infinite values (a diverged training, or a damaged file); train the model again")
+                }
             }
-            guard tensor.scalars.allSatisfy(\.isFinite) else {
-                throw TextClassificationError.invalidModel(
-                    path: weightsPath, reason: "weight '\(name)' holds NaN or infinite values (a diverged training, or a damaged file); train the model again")
+            return layout
+        }
+        let layout: SafeTensors.Layout
+        if let name = stored.wordTable {
+            guard name == Self.wordTableFile else {
+                throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
+                                                           reason: "wordTable names \(name), not \(Self.wordTableFile)")
             }
+            let file = try map(name, hashed: false), rows = stored.inputDim
+            // The checks read both files whole: one on each core.
+            let (checked, table) = try Parallel.both(checkedWeights, {
+                try check(name, file.bytes)
+                return try WordTable(mapping: file, rows: rows, copying: inMemory)
+            })
+            layout = checked
+            useVocabulary(of: table)
+        } else {
+            if let wordList = stored.wordList {
+                guard wordList == Self.wordListFile else {
+                    throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
+                                                               reason: "wordList names \(wordList), not \(Self.wordListFile)")
+                }
+                let text = String(decoding: try read(wordList), as: UTF8.self)
+                let words = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                vocabulary = Vocabulary(rankedWords: words, oovToken: c.oovToken)
+                guard vocabulary.wordIndex.count == words.count else {
+                    throw TextClassificationError.invalidModel(path: path + "/" + wordList, reason: "a word is listed twice")
+                }
+            } else {
+                vocabulary = try Vocabulary(kerasJSON: read(Self.vocabularyFile), source: path + "/" + Self.vocabularyFile)
+            }
+            layout = try checkedWeights()
         }
         if let buckets = c.buckets, wordRows + buckets != stored.inputDim {
             throw TextClassificationError.invalidModel(
                 path: path, reason: "\(wordRows) word rows and \(buckets) n-gram buckets, but the embedding has \(stored.inputDim) rows")
         }
-        guard vocabulary.indexCount <= stored.inputDim else {
+        let indexCount = min(wordEntries, (c.numWords ?? 0) > 0 ? c.numWords! : .max)
+        guard indexCount <= stored.inputDim else {
             throw TextClassificationError.invalidModel(
-                path: path, reason: "the vocabulary encodes \(vocabulary.indexCount) indices but the embedding has \(stored.inputDim) rows")
+                path: path, reason: "the vocabulary encodes \(indexCount) indices but the embedding has \(stored.inputDim) rows")
         }
         var model = SequenceClassifier(inputDim: 1, embeddingDim: 1, units: 1, encoder: c.encoder, head: head,
                                        classes: stored.labels.count)
-        // Shapes checked above; every weight is set by name.
-        for entry in model.parameterPaths { model[keyPath: entry.path] = tensors[entry.name]! }
+        // Shapes checked above; every weight is set by name, the embedding read in place.
+        for entry in model.parameterPaths where entry.name != Embedding.weightName {
+            model[keyPath: entry.path] = layout.tensor(layout.entries[entry.name]!, in: weights.bytes)
+        }
+        let table = layout.entries[Embedding.weightName]!
+        let tableStart = weights.bytes.baseAddress! + table.bytes.lowerBound
+        var rows = MappedRows.Values.f32(tableStart.assumingMemoryBound(to: Float.self))
         if var quantization = stored.quantization {
-            guard quantization.bits == 8, let scales = tensors[Self.scalesTensor], scales.shape == [stored.inputDim],
-                  scales.scalars.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            guard quantization.bits == 8, table.dtype == .i8, let scales = layout.entries[Self.scalesTensor], scales.dtype == .f32,
+                  scales.shape == [stored.inputDim], scales.bytes.lowerBound % 4 == 0 else {
                 throw TextClassificationError.invalidModel(
                     path: weightsPath, reason: "a quantized model needs 8 bits and \(Self.scalesTensor) of \(stored.inputDim) finite scales ≥ 0")
             }
-            let width = c.embeddingDim
-            for (row, scale) in scales.scalars.enumerated() {
-                for j in row * width ..< (row + 1) * width { model.encoder.embedding.embeddings.scalars[j] *= scale }
+            let values = layout.tensor(scales, in: weights.bytes).scalars
+            guard values.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw TextClassificationError.invalidModel(
+                    path: weightsPath, reason: "a quantized model needs 8 bits and \(Self.scalesTensor) of \(stored.inputDim) finite scales ≥ 0")
             }
-            quantization.scales = scales.scalars
+            rows = .i8(tableStart.assumingMemoryBound(to: Int8.self),
+                       scales: (weights.bytes.baseAddress! + scales.bytes.lowerBound).assumingMemoryBound(to: Float.self))
+            quantization.scales = values
             self.quantization = quantization
+        } else if table.dtype != .f32 {
+            throw TextClassificationError.invalidModel(path: weightsPath, reason: "weight '\(Embedding.weightName)' is I8 in a model that is not quantized")
+        }
+        if table.dtype == .f32 && table.bytes.lowerBound % 4 != 0 {
+            // Written by another tool, unaligned: read into memory instead.
+            model.encoder.embedding = Embedding(embeddings: layout.tensor(table, in: weights.bytes))
+        } else {
+            let mapped = MappedRows(file: weights, rows: table.shape[0], width: table.shape[1], values: rows)
+            model.encoder.embedding = inMemory ? Embedding(embeddings: mapped.tensor()) : Embedding(mapped: mapped)
         }
         if let temperature = stored.temperature {
             guard temperature.isFinite, temperature > 0, head != .multiLabel else {
@@ -298,7 +382,7 @@ extension TextClassifier {
             // One pair of moments per weight, of its size.
             for (name, tensor) in tensors where name != "alphas" {
                 let weight = String(name.dropLast(2))
-                guard let size = model.parameterPaths.first(where: { $0.name == weight }).map({ model[keyPath: $0.path].count }),
+                guard let size = expected[weight]?.reduce(1, *),
                       tensor.count == size, tensor.scalars.allSatisfy(\.isFinite) else {
                     throw TextClassificationError.invalidModel(path: file, reason: "'\(name)' is not finite moments of one of the model's weights")
                 }
@@ -318,3 +402,14 @@ extension TextClassifier {
     }
 }
 
+
+extension TextClassifier {
+    /// Whether every value of F32 tensor `entry` in the file `bytes` is finite.
+    static func allFinite(_ entry: SafeTensors.Layout.Entry, in bytes: UnsafeRawBufferPointer) -> Bool {
+        let start = bytes.baseAddress! + entry.bytes.lowerBound
+        if entry.bytes.lowerBound % 4 == 0 {
+            return VectorMath.allFinite(start.assumingMemoryBound(to: Float.self), count: entry.count)
+        }
+        return (0..<entry.count).allSatisfy { start.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self).isFinite }
+    }
+}
