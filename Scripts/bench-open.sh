@@ -52,3 +52,23 @@ for model in topics topics-quantized reviews reviews-quantized; do
     rm -f "$work"/fifo-*
     printf '%-20s %10s %12s %12s\n' "$model" "$median" "$rss_one" "$pss_two"
 done
+
+# A server reload of the topics model (POST /v1/models/topics/reload, 10 times): the load time
+# the server logs, median. The server reads models into memory (docs/model-format.md).
+if [ -x "$(dirname "$TEXTCLF")/textclf-serve" ]; then
+    openssl rand -hex 32 > "$work/token"
+    "$TEXTCLF" serve --model "topics=$work/topics" --port 0 --admin-token-file "$work/token" > "$work/server.log" 2>&1 &
+    server=$!
+    port=""
+    for _ in $(seq 300); do
+        port=$(sed -n 's|.*on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/server.log" | head -1)
+        [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break
+        sleep 0.05
+    done
+    for _ in $(seq 10); do
+        curl -sf -X POST -H "Authorization: Bearer $(cat "$work/token")" "http://127.0.0.1:$port/v1/models/topics/reload" > /dev/null
+    done
+    kill "$server"; wait "$server" 2>/dev/null || true
+    grep -o 'model topics loaded from .* in [0-9.e-]* seconds' "$work/server.log" | tail -10 | awk '{print $NF * 1000}' |
+        sort -n | sed -n 5,6p | awk '{s += $1} END {printf "server reload, topics: %.1f ms (median of 10)\n", s / 2}'
+fi

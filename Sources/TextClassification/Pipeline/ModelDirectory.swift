@@ -117,7 +117,7 @@ extension TextClassifier {
     /// state is about twice the weights).
     ///
     /// The weights' embedding and the word table are read in place from the files, mapped
-    /// into memory (``MappedFile``): a model opens in milliseconds and processes share its
+    /// into memory (`mmap`): a model opens in milliseconds and processes share its
     /// pages. A file written in place later (not by a textclf save, which replaces the
     /// directory) makes the next answer fail with a named error. `inMemory` copies them
     /// instead, for a process that must keep answering whatever happens to the files (the

@@ -21,7 +21,7 @@ public struct Embedding: Sendable {
     var storage: Storage
 
     /// `[inputDim, outputDim]`; Keras's weight `embeddings`. For a model whose rows are read
-    /// from its mapped file (``TextClassifier/init(contentsOf:loadingOptimizerState:)``),
+    /// from its mapped file (``TextClassifier/init(contentsOf:loadingOptimizerState:inMemory:)``),
     /// reading this copies them out (a save, `quantize`), and changing it (training) first
     /// copies them into memory of its own; the forward passes read them in place.
     public var embeddings: Tensor {
