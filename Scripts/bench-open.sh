@@ -69,6 +69,6 @@ if [ -x "$(dirname "$TEXTCLF")/textclf-serve" ]; then
         curl -sf -X POST -H "Authorization: Bearer $(cat "$work/token")" "http://127.0.0.1:$port/v1/models/topics/reload" > /dev/null
     done
     kill "$server"; wait "$server" 2>/dev/null || true
-    grep -o 'model topics loaded from .* in [0-9.e-]* seconds' "$work/server.log" | tail -10 | awk '{print $NF * 1000}' |
+    grep -o 'model topics loaded from .* in [0-9.e-]* seconds' "$work/server.log" | tail -10 | awk '{print $(NF - 1) * 1000}' |
         sort -n | sed -n 5,6p | awk '{s += $1} END {printf "server reload, topics: %.1f ms (median of 10)\n", s / 2}'
 fi
