@@ -19,7 +19,7 @@ extension TextClassifier {
         var files: [String: StoredFile] = [:]
         func write(_ data: Data, _ file: String) throws {
             try folder.write(data, to: file)
-            files[file] = StoredFile(bytes: data.count, xxh64: ContentHash.hex(of: data))
+            files[file] = StoredFile(of: data)
         }
         let unsharedFolder = UncheckedSendable(folder)  // each task writes its own file
         do {
@@ -52,7 +52,7 @@ extension TextClassifier {
                 }, {
                     let data = try SafeTensors.encode(model.namedParameters, metadata: ["format": "pt", "producer": "textclf"])
                     try unsharedFolder.value.write(data, to: Self.weightsFile)
-                    return StoredFile(bytes: data.count, xxh64: ContentHash.hex(of: data))
+                    return StoredFile(of: data)
                 })
                 files[Self.weightsFile] = weights
                 try write(vocabularyFiles.0, Self.vocabularyFile)

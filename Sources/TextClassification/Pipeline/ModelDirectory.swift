@@ -97,6 +97,23 @@ extension TextClassifier {
     struct StoredFile: Codable {
         var bytes: Int
         var xxh64: String
+        /// A file over ``chunkBytes``: the XXH64 of each consecutive chunk of that size too, so
+        /// a load checks it on every core (one hash is one sequential pass). Older builds, and
+        /// people with `xxhsum`, check `xxh64`.
+        var chunks: [String]?
+
+        static let chunkBytes = 8 << 20
+
+        init(of data: Data) {
+            bytes = data.count
+            xxh64 = ContentHash.hex(of: data)
+            guard data.count > Self.chunkBytes else { return }
+            chunks = data.withUnsafeBytes { all in
+                stride(from: 0, to: all.count, by: Self.chunkBytes).map {
+                    ContentHash.hex(ContentHash.xxh64(UnsafeRawBufferPointer(rebasing: all[$0 ..< min(all.count, $0 + Self.chunkBytes)])))
+                }
+            }
+        }
     }
 
     static let wordListFile = "vocabulary.txt"
@@ -251,11 +268,10 @@ extension TextClassifier {
         let weights = try map(Self.weightsFile, hashed: false)
         let expected = SequenceClassifier.parameterShapes(encoder: c.encoder, inputDim: stored.inputDim, embeddingDim: c.embeddingDim,
                                                           units: c.units, head: head, classes: stored.labels.count)
-        /// The weights' layout, once their hash, names, shapes and values are checked.
-        let checkedWeights = { @Sendable () throws -> SafeTensors.Layout in
-            let layout: SafeTensors.Layout
+        /// The weights' layout, once their names and shapes are checked.
+        func weightsLayout() throws -> SafeTensors.Layout {
             do {
-                layout = try SafeTensors.Layout(parsing: weights.bytes, source: weightsPath)
+                let layout = try SafeTensors.Layout(parsing: weights.bytes, source: weightsPath)
                 for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
                     guard let entry = layout.entries[name] else {
                         throw TextClassificationError.invalidModel(path: weightsPath, reason: "weight '\(name)' is missing")
@@ -265,54 +281,50 @@ extension TextClassifier {
                             path: weightsPath, reason: "weight '\(name)' has shape \(entry.shape), config.json implies \(shape)")
                     }
                 }
+                return layout
             } catch {
                 try check(Self.weightsFile, weights.bytes)  // a file not this model's says so first
                 throw error
             }
-            // The hash and the values of the largest F32 tensor in one pass; the others apart.
-            let floats = layout.entries.filter { $0.value.dtype == .f32 }
-            let largest = floats.max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }
-            let (hash, largestFinite) = ContentHash.xxh64(weights.bytes, checkingFloatsIn: largest?.value.bytes ?? 0..<0)
-            try check(Self.weightsFile, weights.bytes, hash: hash)
-            for (name, entry) in floats.sorted(by: { $0.key < $1.key }) where expected[name] != nil {
-                guard name == largest?.key ? largestFinite : Self.allFinite(entry, in: weights.bytes) else {
-                    throw TextClassificationError.invalidModel(
-                        path: weightsPath, reason: "weight '\(name)' holds NaN or infinite values (a diverged training, or a damaged file); train the model again")
-                }
-            }
-            return layout
         }
-        let layout: SafeTensors.Layout
+        var wordTable: MappedFile?
         if let name = stored.wordTable {
             guard name == Self.wordTableFile else {
                 throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
                                                            reason: "wordTable names \(name), not \(Self.wordTableFile)")
             }
-            let file = try map(name, hashed: false), rows = stored.inputDim
-            // The checks read both files whole: one on each core.
-            let (checked, table) = try Parallel.both(checkedWeights, {
-                try check(name, file.bytes)
-                return try WordTable(mapping: file, rows: rows, copying: inMemory)
-            })
-            layout = checked
-            useVocabulary(of: table)
-        } else {
-            if let wordList = stored.wordList {
-                guard wordList == Self.wordListFile else {
-                    throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
-                                                               reason: "wordList names \(wordList), not \(Self.wordListFile)")
-                }
-                let text = String(decoding: try read(wordList), as: UTF8.self)
-                let words = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-                vocabulary = Vocabulary(rankedWords: words, oovToken: c.oovToken)
-                guard vocabulary.wordIndex.count == words.count else {
-                    throw TextClassificationError.invalidModel(path: path + "/" + wordList, reason: "a word is listed twice")
-                }
-            } else {
-                vocabulary = try Vocabulary(kerasJSON: read(Self.vocabularyFile), source: path + "/" + Self.vocabularyFile)
+            wordTable = try map(name, hashed: false)
+        } else if let wordList = stored.wordList {
+            guard wordList == Self.wordListFile else {
+                throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
+                                                           reason: "wordList names \(wordList), not \(Self.wordListFile)")
             }
-            layout = try checkedWeights()
+            let text = String(decoding: try read(wordList), as: UTF8.self)
+            let words = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            vocabulary = Vocabulary(rankedWords: words, oovToken: c.oovToken)
+            guard vocabulary.wordIndex.count == words.count else {
+                throw TextClassificationError.invalidModel(path: path + "/" + wordList, reason: "a word is listed twice")
+            }
+        } else {
+            vocabulary = try Vocabulary(kerasJSON: read(Self.vocabularyFile), source: path + "/" + Self.vocabularyFile)
         }
+        let layout = try weightsLayout()
+        // The hashes of the weights and the word table, and the values of the largest F32
+        // tensor, in one pass over their bytes on every core; the other tensors apart.
+        let floats = layout.entries.filter { $0.value.dtype == .f32 }
+        let largest = floats.max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }.flatMap {
+            $0.value.bytes.lowerBound % 4 == 0 ? $0 : nil
+        }
+        let finite = try Self.verify([(Self.weightsFile, weights, largest?.value.bytes ?? 0..<0)]
+                                         + (wordTable.map { [(Self.wordTableFile, $0, 0..<0)] } ?? []),
+                                     recorded: recorded, check: check)
+        for (name, entry) in floats.sorted(by: { $0.key < $1.key }) where expected[name] != nil {
+            guard name == largest?.key ? finite : Self.allFinite(entry, in: weights.bytes) else {
+                throw TextClassificationError.invalidModel(
+                    path: weightsPath, reason: "weight '\(name)' holds NaN or infinite values (a diverged training, or a damaged file); train the model again")
+            }
+        }
+        if let wordTable { useVocabulary(of: try WordTable(mapping: wordTable, rows: stored.inputDim, copying: inMemory)) }
         if let buckets = c.buckets, wordRows + buckets != stored.inputDim {
             throw TextClassificationError.invalidModel(
                 path: path, reason: "\(wordRows) word rows and \(buckets) n-gram buckets, but the embedding has \(stored.inputDim) rows")
@@ -411,5 +423,59 @@ extension TextClassifier {
             return VectorMath.allFinite(start.assumingMemoryBound(to: Float.self), count: entry.count)
         }
         return (0..<entry.count).allSatisfy { start.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self).isFinite }
+    }
+}
+
+extension TextClassifier {
+    /// Checks each file against its record (size, then the hashes of its chunks or its whole
+    /// hash), spreading the chunks over every core, and whether the floats in each file's byte
+    /// range are all finite, in the same pass. Returns that for the first file. `check` gives
+    /// the error for a file that differs (it hashes the file whole).
+    static func verify(_ files: [(name: String, file: MappedFile, floats: Range<Int>)], recorded: [String: StoredFile]?,
+                       check: @Sendable (String, UnsafeRawBufferPointer, UInt64?) throws -> Void) throws -> Bool {
+        struct Piece {
+            var file: Int
+            var bytes: Range<Int>
+            var floats: Range<Int>
+            var hash: String?
+        }
+        var pieces: [Piece] = []
+        for (k, (name, file, floats)) in files.enumerated() {
+            let count = file.bytes.count, record = recorded?[name]
+            let chunked = record?.chunks.flatMap { $0.count == (count + StoredFile.chunkBytes - 1) / StoredFile.chunkBytes ? $0 : nil }
+            guard let chunked, count > StoredFile.chunkBytes else {
+                pieces.append(Piece(file: k, bytes: 0..<count, floats: floats, hash: nil))
+                continue
+            }
+            for (c, hash) in chunked.enumerated() {
+                let bytes = c * StoredFile.chunkBytes ..< min(count, (c + 1) * StoredFile.chunkBytes)
+                let lower = max(floats.lowerBound, bytes.lowerBound), upper = min(floats.upperBound, bytes.upperBound)
+                pieces.append(Piece(file: k, bytes: bytes, floats: lower < upper ? lower - bytes.lowerBound ..< upper - bytes.lowerBound : 0..<0,
+                                    hash: hash))
+            }
+        }
+        // Per piece: its hash as hex, and whether its floats are finite.
+        var results = [(hash: UInt64, finite: Bool)](repeating: (0, true), count: pieces.count)
+        let mapped = files.map(\.file)
+        results.withUnsafeMutableBufferPointer { out in
+            let shared = SharedPointer(base: out.baseAddress!), pieces = pieces
+            Parallel.forEach(min(Parallel.threads, pieces.count)) { worker in
+                for p in stride(from: worker, to: pieces.count, by: min(Parallel.threads, pieces.count)) {
+                    let piece = pieces[p]
+                    let bytes = UnsafeRawBufferPointer(rebasing: mapped[piece.file].bytes[piece.bytes])
+                    let (hash, finite) = ContentHash.xxh64(bytes, checkingFloatsIn: piece.floats)
+                    shared.base[p] = (hash, finite)
+                }
+            }
+        }
+        for (k, (name, file, _)) in files.enumerated() {
+            let mine = pieces.indices.filter { pieces[$0].file == k }
+            if mine.count == 1 && pieces[mine[0]].hash == nil {
+                try check(name, file.bytes, results[mine[0]].hash)  // whole: its hash, or no record
+            } else if mine.contains(where: { pieces[$0].hash != ContentHash.hex(results[$0].hash) }) {
+                try check(name, file.bytes, nil)  // a chunk differs: the whole file's error
+            }
+        }
+        return pieces.indices.filter { pieces[$0].file == 0 }.allSatisfy { results[$0].finite }
     }
 }

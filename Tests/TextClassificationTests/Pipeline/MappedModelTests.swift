@@ -140,6 +140,39 @@ import Testing
         #expect(try probabilities(opened) == probabilities(classifier))
     }
 
+    /// Files over 8 MB record the hash of each 8 MB chunk, checked on every core: a byte
+    /// changed in any chunk, or a NaN with every hash made to match, is still refused.
+    @Test func largeFilesAreCheckedChunkByChunk() throws {
+        let classifier = try trained(.init(unit: .ngrams, maxLength: 20, encoder: .bag, buckets: 40_000))  // 10 MB of rows
+        let directory = try saved(classifier)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("config.json"), url = directory.appendingPathComponent("model.safetensors")
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: config)) as! [String: Any]
+        var files = json["files"] as! [String: [String: Any]]
+        #expect((files["model.safetensors"]?["chunks"] as? [String])?.count == 2)
+        #expect(try probabilities(TextClassifier(contentsOf: directory)) == probabilities(classifier))
+
+        let original = try Data(contentsOf: url)
+        var damaged = original
+        damaged[damaged.count - 4096] ^= 0x01  // in the second chunk, among the embedding's rows
+        try damaged.write(to: url)
+        #expect { try TextClassifier(contentsOf: directory) } throws: { error in
+            ((error as? TextClassificationError)?.errorDescription ?? "").contains("differs from the one saved with this model")
+        }
+
+        var poisoned = original
+        let nan = Float.nan.bitPattern
+        withUnsafeBytes(of: nan.littleEndian) { poisoned.replaceSubrange(poisoned.count - 4096 ..< poisoned.count - 4092, with: $0) }
+        try poisoned.write(to: url)
+        let record = TextClassifier.StoredFile(of: poisoned)
+        files["model.safetensors"] = ["bytes": record.bytes, "xxh64": record.xxh64, "chunks": record.chunks!]
+        json["files"] = files
+        try JSONSerialization.data(withJSONObject: json).write(to: config)
+        #expect { try TextClassifier(contentsOf: directory) } throws: { error in
+            ((error as? TextClassificationError)?.errorDescription ?? "").contains("holds NaN or infinite values")
+        }
+    }
+
     /// A word table whose slots point outside its words is refused before any lookup.
     @Test func aForgedWordTableIsRefused() throws {
         let directory = try saved(trained())
