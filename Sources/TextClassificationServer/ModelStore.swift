@@ -155,8 +155,7 @@ final class ModelStore: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    // In memory, not mapped: the model keeps serving whatever is later written over its files.
-                    let classifier = try TextClassifier(contentsOf: directory, loadingOptimizerState: false, inMemory: true)
+                    let classifier = try TextClassifier(contentsOf: directory, loadingOptimizerState: false)
                     // Every text of a pass is padded to it: bound what one pass can allocate.
                     guard classifier.configuration.maxLength <= maxLength else {
                         throw TextClassificationError.invalidModel(

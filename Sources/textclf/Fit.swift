@@ -5,7 +5,6 @@ import TextClassification
 extension TextClf {
     struct Fit: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "fit",
             abstract: "Train a classifier on a CSV file of texts and labels.",
             discussion: """
             The CSV needs a header row; the text and label columns are "text" and "label" \
@@ -24,7 +23,7 @@ extension TextClf {
             By default the last tenth of the rows is held out for validation, and \
             the model saved is the one of the epoch with the lowest validation \
             loss. The model directory gets config.json, vocabulary.json, \
-            vocabulary.table, model.safetensors and history.csv.
+            model.safetensors and history.csv.
 
             Example:
               textclf fit Data/reviews-train.csv -o reviews-model
