@@ -44,7 +44,8 @@ let package = Package(
         // The commit a release binary was built from (Scripts/package.sh sets it).
         .target(name: "CBuildInfo"),
 
-        // renameat2(RENAME_EXCHANGE), for swapping a model directory in one step.
+        // renameat2(RENAME_EXCHANGE), for swapping a model directory in one step; the SIGBUS
+        // guard of mapped model files (a file truncated under its reader).
         .target(name: "CFileSystem"),
 
         // textclf-serve: SIGHUP caught from before main (a constructor), so a deploy script's

@@ -155,7 +155,8 @@ final class ModelStore: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    let classifier = try TextClassifier(contentsOf: directory, loadingOptimizerState: false)
+                    // In memory, not mapped: the model keeps serving whatever is later written over its files.
+                    let classifier = try TextClassifier(contentsOf: directory, loadingOptimizerState: false, inMemory: true)
                     // Every text of a pass is padded to it: bound what one pass can allocate.
                     guard classifier.configuration.maxLength <= maxLength else {
                         throw TextClassificationError.invalidModel(

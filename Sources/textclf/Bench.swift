@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "bench",
             abstract: "Measure training, prediction or tokenizer speed (used by Scripts/bench.sh).",
             discussion: """
             Training and prediction run on random sequences at the seed example's \

@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check labelled data before training: repeats, conflicts, overlap, balance, label errors.",
             discussion: """
             Reports, with the file's line numbers:

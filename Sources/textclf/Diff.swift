@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Show what changes when one model replaces another, on the same texts.",
             discussion: """
             Both models answer every text of FILE. The texts whose answer changes are grouped \

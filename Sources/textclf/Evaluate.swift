@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Evaluate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "evaluate",
             abstract: "Measure a saved model on a labelled file (CSV, or fastText's format with --format fasttext).",
             discussion: """
             Binary models: accuracy, precision, recall, F1 (label 1 is the positive class), \

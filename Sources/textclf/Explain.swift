@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "explain",
             abstract: "Show which words drove a prediction.",
             discussion: """
             For each text: the predicted label and every token's contribution to that label's \

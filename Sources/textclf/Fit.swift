@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Fit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fit",
             abstract: "Train a classifier on a CSV file of texts and labels.",
             discussion: """
             The CSV needs a header row; the text and label columns are "text" and "label" \
@@ -23,7 +24,7 @@ extension TextClf {
             By default the last tenth of the rows is held out for validation, and \
             the model saved is the one of the epoch with the lowest validation \
             loss. The model directory gets config.json, vocabulary.json, \
-            model.safetensors and history.csv.
+            vocabulary.table, model.safetensors and history.csv.
 
             Example:
               textclf fit Data/reviews-train.csv -o reviews-model

@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Predict: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "predict",
             abstract: "Label texts with a saved model: the batch labeller.",
             discussion: """
             Reads a CSV with a header row (the texts in --text-column), or with --lines one text \

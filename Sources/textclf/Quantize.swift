@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Quantize: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "quantize",
             abstract: "Write a compact copy of a model: its embedding pruned and stored in 8 bits.",
             discussion: """
             As fastText's quantize: keeps --rows vocabulary rows (words and n-grams; the most \

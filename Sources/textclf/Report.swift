@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Write an HTML report on a model: training curves and, with --test, pictures of its errors.",
             discussion: """
             One self-contained HTML file (inline SVG and CSS; nothing is fetched, so it opens \

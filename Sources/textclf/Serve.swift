@@ -6,6 +6,7 @@ extension TextClf {
     /// own because SwiftNIO and Hummingbird more than double the release build of `textclf`.
     struct Serve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Serve models over HTTP (runs textclf-serve; see textclf serve --help).",
             discussion: """
             The server is its own program, textclf-serve, next to textclf: build it with

@@ -5,6 +5,8 @@ import TextClassification
 
 @main
 struct TextClf: ParsableCommand {
+    // Every command names itself: the name ArgumentParser would derive from the type costs a
+    // runtime type lookup (String(describing:)) at every start, ~1 ms of a one-line predict.
     static let configuration = CommandConfiguration(
         commandName: "textclf",
         abstract: "Train and run text classifiers, first of all for Chinese.",

@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Tokenize: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tokenize",
             abstract: "Print each input line's ICU tokens, separated by spaces.",
             discussion: """
             Shows what the model sees. Reads one text per line from FILE, or from standard \

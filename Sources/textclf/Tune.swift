@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Tune: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tune",
             abstract: "Search for the fit settings that do best on validation data, within a time budget.",
             discussion: """
             A seeded random search: trial 1 trains textclf fit's defaults, the next ones settings \

@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Uncertain: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "uncertain",
             abstract: "Pick the unlabelled texts the model is least sure of: the next ones to label.",
             discussion: """
             Labels every row of FILE (CSV with a header, or --lines) as `textclf predict` does and \

@@ -5,6 +5,7 @@ import TextClassification
 extension TextClf {
     struct Words: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "words",
             abstract: "Discover new words in a corpus: a user dictionary for the vocabulary ICU splits.",
             discussion: """
             Candidates are runs of 2 to 4 adjacent Chinese ICU tokens (性|价|比), kept when they \

@@ -12,7 +12,7 @@ import Testing
         #expect(fit.status == 0, "\(fit.stderr)")
         #expect(fit.stderr.contains("Epoch 3 - "))
         #expect(fit.stderr.contains("Saved the model to \(model.path)"))
-        for file in ["config.json", "vocabulary.json", "model.safetensors", "history.csv"] {
+        for file in ["config.json", "vocabulary.json", "vocabulary.table", "model.safetensors", "history.csv"] {
             #expect(FileManager.default.fileExists(atPath: model.appendingPathComponent(file).path), "\(file)")
         }
         let history = try String(contentsOf: model.appendingPathComponent("history.csv"), encoding: .utf8)
@@ -31,6 +31,21 @@ import Testing
         #expect(lines.first == "text,label,probability")
         #expect(lines.count == 4)
         #expect(lines[1].hasPrefix("这是一段文本。,"))
+    }
+
+    /// In a log (stderr not a terminal), a long epoch reports where it is every
+    /// TEXTCLF_PROGRESS_SECONDS: rows/s and the time left, in the epoch and at most in the run.
+    @Test func fitLogsProgressWithinLongEpochs() throws {
+        let directory = try Command.temporaryDirectory()
+        let reviews = Command.repository.appendingPathComponent("Data/reviews-train.csv").path
+        let fit = try Command.run(["fit", reviews, "-o", directory.appendingPathComponent("m").path, "--epochs", "2",
+                                   "--batch-size", "32"], environment: ["TEXTCLF_PROGRESS_SECONDS": "0.05"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let lines = fit.stderr.split(separator: "\n").filter { $0.hasPrefix("Epoch 1/2 ") }
+        #expect(!lines.isEmpty, "\(fit.stderr)")
+        let pattern = #/^Epoch 1/2 \d+% \d+/\d+ - \d+ samples/s - ETA \d+:\d\d \(run ≤ \d+:\d\d\) - loss: [\d.]+ - accuracy: [\d.]+$/#
+        #expect(lines.allSatisfy { $0.wholeMatch(of: pattern) != nil }, "\(lines)")
+        #expect(fit.stderr.contains("Epoch 2 - "))
     }
 
     /// quantize writes a smaller model that predicts the same labels; the old model is untouched.

@@ -46,25 +46,8 @@ final class DirectoryHandle {
     /// would be read forever), and a FIFO or device is refused without waiting on it.
     /// `tooLarge` makes the error for a file of the given size over the limit.
     func read(_ name: String, atMost limit: Int = .max, tooLarge: ((Int) -> any Error)? = nil) throws -> Data {
-        let fd = openat(descriptor, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else {
-            let reason = errno == ELOOP
-                ? "it is a symbolic link, which a model directory may not hold; copy the file itself in (cp -L)"
-                : Self.lastError()
-            throw TextClassificationError.cannotRead(file: pathOf(name), reason: reason)
-        }
+        let (fd, size) = try openRegular(name, atMost: limit, tooLarge: tooLarge)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw TextClassificationError.cannotRead(file: pathOf(name), reason: Self.lastError()) }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw TextClassificationError.cannotRead(file: pathOf(name), reason: "it is not a regular file (a FIFO, device, socket or directory)")
-        }
-        let size = Int(info.st_size)
-        guard size <= limit else {
-            if let tooLarge { throw tooLarge(size) }
-            throw TextClassificationError.cannotRead(
-                file: pathOf(name), reason: "it is \(size) bytes, more than the \(limit) this file may hold; it is damaged, or not this model's")
-        }
         var data = Data(count: size)
         var start = 0
         try data.withUnsafeMutableBytes { bytes in
@@ -77,6 +60,41 @@ final class DirectoryHandle {
             }
         }
         return data.prefix(start)
+    }
+
+    /// Regular file `name` mapped into memory (``MappedFile``), with ``read(_:atMost:tooLarge:)``'s checks.
+    func map(_ name: String, atMost limit: Int = .max, tooLarge: ((Int) -> any Error)? = nil) throws -> MappedFile {
+        let (fd, _) = try openRegular(name, atMost: limit, tooLarge: tooLarge)
+        return try MappedFile(descriptor: fd, path: pathOf(name))
+    }
+
+    /// Opens regular file `name` (no link followed, nothing waited on) if it holds at most
+    /// `limit` bytes; returns its descriptor, which the caller closes, and its size.
+    private func openRegular(_ name: String, atMost limit: Int, tooLarge: ((Int) -> any Error)?) throws -> (Int32, Int) {
+        let fd = openat(descriptor, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else {
+            let reason = errno == ELOOP
+                ? "it is a symbolic link, which a model directory may not hold; copy the file itself in (cp -L)"
+                : Self.lastError()
+            throw TextClassificationError.cannotRead(file: pathOf(name), reason: reason)
+        }
+        var info = stat()
+        do {
+            guard fstat(fd, &info) == 0 else { throw TextClassificationError.cannotRead(file: pathOf(name), reason: Self.lastError()) }
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                throw TextClassificationError.cannotRead(file: pathOf(name), reason: "it is not a regular file (a FIFO, device, socket or directory)")
+            }
+            let size = Int(info.st_size)
+            guard size <= limit else {
+                if let tooLarge { throw tooLarge(size) }
+                throw TextClassificationError.cannotRead(
+                    file: pathOf(name), reason: "it is \(size) bytes, more than the \(limit) this file may hold; it is damaged, or not this model's")
+            }
+            return (fd, size)
+        } catch {
+            close(fd)
+            throw error
+        }
     }
 
     /// File `name` as a ``ByteInput`` (for line readers).

@@ -19,7 +19,7 @@ extension TextClassifier {
         var files: [String: StoredFile] = [:]
         func write(_ data: Data, _ file: String) throws {
             try folder.write(data, to: file)
-            files[file] = StoredFile(bytes: data.count, xxh64: ContentHash.hex(of: data))
+            files[file] = StoredFile(of: data)
         }
         let unsharedFolder = UncheckedSendable(folder)  // each task writes its own file
         do {
@@ -29,6 +29,7 @@ extension TextClassifier {
                         name: "vocabulary", value: "\"\(word)\"", expected: "words without line breaks in a quantized model's word list")
                 }
                 try write(Data(vocabulary.indexWord.dropFirst().joined(separator: "\n").utf8), Self.wordListFile)
+                try write(WordTable.encode(vocabulary), Self.wordTableFile)
                 // The integers, and each row's scale beside them.
                 var parameters = model.namedParameters
                 let width = model.encoder.embedding.outputDim
@@ -45,13 +46,17 @@ extension TextClassifier {
             } else {
                 // The vocabulary's JSON (tens of megabytes for n-grams) is built while the weights are written.
                 let vocabulary = vocabulary
-                let (json, weights) = try Parallel.both({ try vocabulary.keepingEncodedWords().kerasJSON() }, {
+                let (vocabularyFiles, weights) = try Parallel.both({ () throws -> (Data, Data) in
+                    let kept = vocabulary.keepingEncodedWords()
+                    return (try kept.kerasJSON(), WordTable.encode(kept))
+                }, {
                     let data = try SafeTensors.encode(model.namedParameters, metadata: ["format": "pt", "producer": "textclf"])
                     try unsharedFolder.value.write(data, to: Self.weightsFile)
-                    return StoredFile(bytes: data.count, xxh64: ContentHash.hex(of: data))
+                    return StoredFile(of: data)
                 })
                 files[Self.weightsFile] = weights
-                try write(json, Self.vocabularyFile)
+                try write(vocabularyFiles.0, Self.vocabularyFile)
+                try write(vocabularyFiles.1, Self.wordTableFile)
             }
             if let history { try write(Data(history.csv.utf8), Self.historyFile) }
             let optimizer = includingOptimizerState ? optimizerState : nil
@@ -76,7 +81,7 @@ extension TextClassifier {
                     StoredOptimizer(optimizer: $0.optimizer, learningRate: $0.learningRate, seed: $0.seed, step: $0.step,
                                     file: Self.optimizerFile)
                 },
-                files: files)
+                wordTable: Self.wordTableFile, files: files)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try folder.write(encoder.encode(config), to: Self.configFile)

@@ -40,64 +40,94 @@ enum SafeTensors {
     /// Every tensor in `data`, by name: F32 as they are, I8 as their integer values. `source`
     /// names the file in errors.
     static func decode(_ data: Data, source: String) throws -> [String: Tensor] {
-        func fail(_ reason: String) -> TextClassificationError { .invalidModel(path: source, reason: reason) }
-        guard data.count >= 8 else { throw fail("the file is \(data.count) bytes, too short for a safetensors header (truncated?)") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(data.count - 8) else {
-            throw fail("the header claims \(headerLength) bytes but the file has \(data.count - 8) after the length (truncated?)")
+        try data.withUnsafeBytes { bytes in
+            let layout = try Layout(parsing: bytes, source: source)
+            return layout.entries.mapValues { layout.tensor($0, in: bytes) }
         }
-        let body = data.dropFirst(8 + Int(headerLength))
-        // Our own reader, not JSONSerialization: it keeps every member, so a name given twice
-        // is seen rather than one of them silently winning.
-        guard let header = try? JSONValue.parse(data.subdata(in: 8..<8 + Int(headerLength))), let members = header.members else {
-            throw fail("the safetensors header is not a JSON object")
+    }
+
+    /// Where each tensor of a safetensors file lies, checked: read in place from a mapped file
+    /// (``view(_:in:)``), or copied out (``tensor(_:in:)``).
+    struct Layout {
+        enum DType { case f32, i8 }
+
+        struct Entry {
+            var dtype: DType
+            var shape: [Int]
+            /// Its bytes, from the start of the file.
+            var bytes: Range<Int>
+            var count: Int { shape.reduce(1, *) }
         }
-        var seen = Set<String>()
-        var tensors: [String: Tensor] = [:]
-        var ranges: [(start: Int, end: Int, name: String)] = []
-        for (name, value) in members where name != "__metadata__" {
-            guard seen.insert(name).inserted else { throw fail("tensor '\(name)' is named twice in the header") }
-            guard let dtype = value["dtype"]?.string, let shape = value["shape"]?.array?.compactMap(\.int),
-                  shape.count == value["shape"]?.array?.count,
-                  let offsets = value["data_offsets"]?.array?.compactMap(\.int), offsets.count == 2 else {
-                throw fail("tensor '\(name)' has no dtype, shape and data_offsets")
+
+        var entries: [String: Entry]
+
+        /// The layout of the file `bytes`, refused with an error naming `source` unless the
+        /// tensors tile the data exactly, each of a supported dtype and a shape its bytes fill.
+        init(parsing bytes: UnsafeRawBufferPointer, source: String) throws {
+            func fail(_ reason: String) -> TextClassificationError { .invalidModel(path: source, reason: reason) }
+            guard bytes.count >= 8 else { throw fail("the file is \(bytes.count) bytes, too short for a safetensors header (truncated?)") }
+            let headerLength = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << (8 * UInt64($1)) }
+            guard headerLength <= UInt64(bytes.count - 8) else {
+                throw fail("the header claims \(headerLength) bytes but the file has \(bytes.count - 8) after the length (truncated?)")
             }
-            guard dtype == "F32" || dtype == "I8" else { throw fail("tensor '\(name)' is \(dtype); only F32 and I8 are supported") }
-            let size = dtype == "I8" ? 1 : 4
-            // The element count, refusing shapes whose product overflows.
-            var elements: Int? = 1
-            for dimension in shape {
-                guard let so_far = elements, dimension >= 0 else { elements = nil; break }
-                let (product, overflow) = so_far.multipliedReportingOverflow(by: dimension)
-                elements = overflow || product > Int(Int32.max) ? nil : product
+            let bodyStart = 8 + Int(headerLength), bodyCount = bytes.count - bodyStart
+            // Our own reader, not JSONSerialization: it keeps every member, so a name given twice
+            // is seen rather than one of them silently winning.
+            guard let header = try? JSONValue.parse(bytes[8..<bodyStart]), let members = header.members else {
+                throw fail("the safetensors header is not a JSON object")
             }
-            guard let elements, elements * size == offsets[1] - offsets[0],
-                  offsets[0] >= 0, offsets[1] <= body.count, offsets[0] <= offsets[1] else {
-                throw fail("tensor '\(name)' of shape \(shape) does not fit bytes \(offsets) of \(body.count) (truncated?)")
-            }
-            ranges.append((offsets[0], offsets[1], name))
-            var scalars = [Float](repeating: 0, count: elements)
-            if size == 1 {
-                for (k, byte) in body.dropFirst(offsets[0]).prefix(elements).enumerated() {
-                    scalars[k] = Float(Int8(bitPattern: byte))
+            var seen = Set<String>()
+            entries = [:]
+            for (name, value) in members where name != "__metadata__" {
+                guard seen.insert(name).inserted else { throw fail("tensor '\(name)' is named twice in the header") }
+                guard let dtype = value["dtype"]?.string, let shape = value["shape"]?.array?.compactMap(\.int),
+                      shape.count == value["shape"]?.array?.count,
+                      let offsets = value["data_offsets"]?.array?.compactMap(\.int), offsets.count == 2 else {
+                    throw fail("tensor '\(name)' has no dtype, shape and data_offsets")
                 }
-            } else {
-                scalars.withUnsafeMutableBytes { out in
-                    _ = body.dropFirst(offsets[0]).prefix(offsets[1] - offsets[0]).copyBytes(to: out)
+                guard dtype == "F32" || dtype == "I8" else { throw fail("tensor '\(name)' is \(dtype); only F32 and I8 are supported") }
+                let size = dtype == "I8" ? 1 : 4
+                // The element count, refusing shapes whose product overflows.
+                var elements: Int? = 1
+                for dimension in shape {
+                    guard let so_far = elements, dimension >= 0 else { elements = nil; break }
+                    let (product, overflow) = so_far.multipliedReportingOverflow(by: dimension)
+                    elements = overflow || product > Int(Int32.max) ? nil : product
+                }
+                guard let elements, elements * size == offsets[1] - offsets[0],
+                      offsets[0] >= 0, offsets[1] <= bodyCount, offsets[0] <= offsets[1] else {
+                    throw fail("tensor '\(name)' of shape \(shape) does not fit bytes \(offsets) of \(bodyCount) (truncated?)")
+                }
+                entries[name] = Entry(dtype: size == 1 ? .i8 : .f32, shape: shape,
+                                      bytes: bodyStart + offsets[0] ..< bodyStart + offsets[1])
+            }
+            // As the reference reader: the tensors tile the data, each starting where the last ended.
+            var end = bodyStart
+            for (name, entry) in entries.sorted(by: { ($0.value.bytes.lowerBound, $0.value.bytes.upperBound) < ($1.value.bytes.lowerBound, $1.value.bytes.upperBound) }) {
+                guard entry.bytes.lowerBound == end else {
+                    throw fail(entry.bytes.lowerBound < end
+                        ? "tensor '\(name)' overlaps another one's bytes (offset \(entry.bytes.lowerBound - bodyStart) < \(end - bodyStart))"
+                        : "bytes \(end - bodyStart)..<\(entry.bytes.lowerBound - bodyStart) before tensor '\(name)' belong to no tensor")
+                }
+                end = entry.bytes.upperBound
+            }
+            guard end == bytes.count else { throw fail("\(bytes.count - end) bytes after the last tensor belong to no tensor") }
+        }
+
+        /// `entry`'s values copied out of the file `bytes`: F32 as they are, I8 as their integer values.
+        func tensor(_ entry: Entry, in bytes: UnsafeRawBufferPointer) -> Tensor {
+            var scalars = [Float](repeating: 0, count: entry.count)
+            scalars.withUnsafeMutableBytes { out in
+                switch entry.dtype {
+                case .f32:
+                    // Little-endian hosts only (x86-64, arm64), as the writer.
+                    out.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[entry.bytes]))
+                case .i8:
+                    let values = out.bindMemory(to: Float.self)
+                    for k in 0..<entry.count { values[k] = Float(Int8(bitPattern: bytes[entry.bytes.lowerBound + k])) }
                 }
             }
-            tensors[name] = Tensor(shape: shape, scalars: scalars)
+            return Tensor(shape: entry.shape, scalars: scalars)
         }
-        // As the reference reader: the tensors tile the data, each starting where the last ended.
-        var end = 0
-        for range in ranges.sorted(by: { ($0.start, $0.end) < ($1.start, $1.end) }) {
-            guard range.start == end else {
-                throw fail(range.start < end ? "tensor '\(range.name)' overlaps another one's bytes (offset \(range.start) < \(end))"
-                                             : "bytes \(end)..<\(range.start) before tensor '\(range.name)' belong to no tensor")
-            }
-            end = range.end
-        }
-        guard end == body.count else { throw fail("\(body.count - end) bytes after the last tensor belong to no tensor") }
-        return tensors
     }
 }

@@ -27,15 +27,20 @@ public struct TextClassifier: Sendable {
     public let tokenizer: ICUTokenizer
     /// Token ↔ index, fitted by `fit` (Keras's `Tokenizer`).
     public internal(set) var vocabulary: Vocabulary {
-        get { fittedVocabulary }
+        get { fittedVocabulary.value }
         set {
-            fittedVocabulary = newValue
+            fittedVocabulary = DeferredVocabulary(newValue)
             words = WordLookup(newValue)
+            wordEntries = newValue.indexWord.count
         }
     }
-    private var fittedVocabulary: Vocabulary
+    /// A model opened from its word table decodes the ``Vocabulary`` only if it is asked for
+    /// (predicting needs only ``words``).
+    private var fittedVocabulary: DeferredVocabulary
     /// The vocabulary's encoding, looked up by bytes (see ``WordLookup``); set with it.
     private var words: WordLookup
+    /// The vocabulary's `indexWord.count`; set with it.
+    private(set) var wordEntries: Int
     /// Pads or truncates encoded texts to `maxLength`.
     public let padding: Padding
     /// `nil` until ``fit(texts:labels:classWeight:sampleWeights:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:continuing:onBatch:onEpoch:)``.
@@ -130,8 +135,10 @@ public struct TextClassifier: Sendable {
         normalizer = TextNormalizer(form: configuration.normalization, toSimplified: configuration.toSimplified)
         tokenizer = try ICUTokenizer(locale: configuration.locale, lowercased: configuration.lowercased,
                                      unit: configuration.unit, dictionary: dictionary)
-        fittedVocabulary = Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken)
-        words = WordLookup(fittedVocabulary)
+        let empty = Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken)
+        fittedVocabulary = DeferredVocabulary(empty)
+        words = WordLookup(empty)
+        wordEntries = empty.indexWord.count
         padding = try Padding(length: configuration.maxLength, padding: configuration.padding,
                               truncating: configuration.truncating)
         self.labels = labels
@@ -205,7 +212,15 @@ public struct TextClassifier: Sendable {
 
     /// The embedding rows of the words, padding included: `numWords` when set (as Keras's
     /// `Embedding(num_words, …)`), else the vocabulary's size. Hashed n-grams come after them.
-    public var wordRows: Int { configuration.numWords ?? vocabulary.indexWord.count }
+    public var wordRows: Int { configuration.numWords ?? wordEntries }
+
+    /// Takes the vocabulary from a saved word table: its lookup now, the ``Vocabulary`` itself
+    /// when first read.
+    mutating func useVocabulary(of table: WordTable) {
+        words = table.lookup
+        wordEntries = table.indexCount
+        fittedVocabulary = DeferredVocabulary { table.vocabulary() }
+    }
 
     /// The model's indices of one text: its words through the vocabulary and, with
     /// ``buckets``, its n-grams by hash.

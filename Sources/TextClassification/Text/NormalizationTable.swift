@@ -32,9 +32,13 @@ final class NormalizationTable: Sendable {
         var bytes: [UInt8] = []
         for value in UInt32(0x80)..<0x10000 {
             guard let scalar = Unicode.Scalar(value) else { continue }  // surrogates
+            let kind = nfkc ? cicu_nfkc_kind(value) : 0
+            // Most characters stay as they are: no strings made for them (every process that
+            // opens a model builds this table).
+            if kind == 0 && !simplified { continue }
             var mapped = String(scalar)
             if nfkc {
-                switch cicu_nfkc_kind(value) {
+                switch kind {
                 case 0: break
                 case 1: mapped = TextNormalizer.nfkcWithICU(mapped)
                 default:

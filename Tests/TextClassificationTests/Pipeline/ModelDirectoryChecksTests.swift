@@ -33,11 +33,11 @@ import Testing
 
     @Test func aFileFromAnotherModelIsRefused() throws {
         let mine = try saved(trained(texts)), other = try saved(trained(["完全不同的句子", "别的", "第三句"]))
-        try FileManager.default.removeItem(at: mine.appendingPathComponent("vocabulary.json"))
-        try FileManager.default.copyItem(at: other.appendingPathComponent("vocabulary.json"),
-                                         to: mine.appendingPathComponent("vocabulary.json"))
+        try FileManager.default.removeItem(at: mine.appendingPathComponent("vocabulary.table"))
+        try FileManager.default.copyItem(at: other.appendingPathComponent("vocabulary.table"),
+                                         to: mine.appendingPathComponent("vocabulary.table"))
         let message = loadError(mine)
-        #expect(message.contains("\(mine.path)/vocabulary.json") && message.contains("copied from another model"), "\(message)")
+        #expect(message.contains("\(mine.path)/vocabulary.table") && message.contains("copied from another model"), "\(message)")
     }
 
     @Test func truncatedFilesSaySo() throws {

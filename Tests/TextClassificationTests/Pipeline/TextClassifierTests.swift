@@ -64,9 +64,9 @@ import Testing
         }
 
         try classifier.save(to: directory)
-        try FileManager.default.removeItem(at: directory.appendingPathComponent("vocabulary.json"))
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("vocabulary.table"))
         #expect { try TextClassifier(contentsOf: directory) } throws: { error in
-            "\(error.localizedDescription)".contains("vocabulary.json is missing")
+            "\(error.localizedDescription)".contains("vocabulary.table is missing")
         }
 
         try classifier.save(to: directory)

@@ -78,8 +78,11 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
     func logits(_ indices: IndexMatrix, skippingLeadingPadding: Bool) throws -> [Float] {
         try encoder.embedding.validate(indices.storage)
         guard indices.rows > 0 else { return [] }
-        return encoder.layer.logits(of: self, indices, skippingLeadingPadding: skippingLeadingPadding)
+        let logits = encoder.layer.logits(of: self, indices, skippingLeadingPadding: skippingLeadingPadding)
             ?? layerLogits(indices)
+        // Rows read from a mapped file that changed meanwhile give no answer.
+        try encoder.embedding.checkIntact()
+        return logits
     }
 
     /// Probabilities, `[rows, head.outputs]`: P(label = 1) per row for a binary head, each

@@ -2,7 +2,7 @@
 /// embeddings and gradient tables — gather rows, add rows, scatter-add rows, average a text's
 /// rows — in one place, each loop once. A view: it owns no memory and checks no index (the
 /// callers validate indices against the embedding first).
-struct RowTable {
+struct RowTable: RowSource {
     let base: UnsafeMutablePointer<Float>
     let width: Int
 
@@ -19,10 +19,8 @@ struct RowTable {
     /// Row `row`'s first element.
     subscript(row: Int) -> UnsafeMutablePointer<Float> { base + row * width }
 
-    /// Copies the rows of `count` indices, read every `stride` entries, to consecutive rows of `output`.
-    func gather(_ indices: UnsafePointer<Int32>, count: Int, stride: Int = 1, into output: UnsafeMutablePointer<Float>) {
-        for k in 0..<count { (output + k * width).update(from: self[Int(indices[k * stride])], count: width) }
-    }
+    @inline(__always)
+    func row(_ row: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> { UnsafePointer(self[row]) }
 
     /// Adds `source` into row `row`.
     @inline(__always)
@@ -44,18 +42,40 @@ struct RowTable {
             }
         }
     }
+}
+
+/// Rows of floats to read: a ``RowTable`` in memory, or an embedding's rows in a mapped model
+/// file, F32 or quantized (``MappedRows``). The forward passes read embeddings through it, so
+/// each loop is written once for both.
+protocol RowSource {
+    var width: Int { get }
+    /// Row `row`'s values: in place, or written into `scratch` (room for `width` floats) and
+    /// returned from there.
+    func row(_ row: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float>
+}
+
+extension RowSource {
+    /// Copies the rows of `count` indices, read every `stride` entries, to consecutive rows of `output`.
+    func gather(_ indices: UnsafePointer<Int32>, count: Int, stride: Int = 1, into output: UnsafeMutablePointer<Float>) {
+        for k in 0..<count {
+            let target = output + k * width, source = row(Int(indices[k * stride]), scratch: target)
+            if source != UnsafePointer(target) { target.update(from: source, count: width) }
+        }
+    }
 
     /// The mean of the rows of one text's `steps` tokens, the padding (index 0) skipped, added
-    /// into `row` (zeroed by the caller); returns the number of tokens. The sum is divided by
+    /// into `sum` (zeroed by the caller); returns the number of tokens. The sum is divided by
     /// the count, as Keras divides (not multiplied by its inverse).
     @inline(__always) @discardableResult
-    func mean(ofTokens tokens: UnsafePointer<Int32>, steps: Int, into row: UnsafeMutablePointer<Float>) -> Float {
-        var n: Float = 0
-        for t in 0..<steps where tokens[t] != 0 {
-            VectorMath.add(self[Int(tokens[t])], into: row, count: width)
-            n += 1
+    func mean(ofTokens tokens: UnsafePointer<Int32>, steps: Int, into sum: UnsafeMutablePointer<Float>) -> Float {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { scratch in
+            var n: Float = 0
+            for t in 0..<steps where tokens[t] != 0 {
+                VectorMath.add(row(Int(tokens[t]), scratch: scratch.baseAddress!), into: sum, count: width)
+                n += 1
+            }
+            if n > 0 { for j in 0..<width { sum[j] /= n } }
+            return n
         }
-        if n > 0 { for j in 0..<width { row[j] /= n } }
-        return n
     }
 }

@@ -12,13 +12,52 @@ public struct Embedding: Sendable {
     /// The table's name among a model's weights (Keras's).
     static let weightName = "embedding/embeddings"
 
-    /// `[inputDim, outputDim]`; Keras's weight `embeddings`.
-    public var embeddings: Tensor
+    /// Where the rows are: in memory, or read in place from a mapped model file.
+    enum Storage: Sendable {
+        case memory(Tensor)
+        case mapped(MappedRows)
+    }
+
+    var storage: Storage
+
+    /// `[inputDim, outputDim]`; Keras's weight `embeddings`. For a model whose rows are read
+    /// from its mapped file (``TextClassifier/init(contentsOf:loadingOptimizerState:inMemory:)``),
+    /// reading this copies them out (a save, `quantize`), and changing it (training) first
+    /// copies them into memory of its own; the forward passes read them in place.
+    public var embeddings: Tensor {
+        get {
+            switch storage {
+            case .memory(let table): table
+            case .mapped(let rows): rows.tensor()
+            }
+        }
+        set { storage = .memory(newValue) }
+        _modify {
+            var table: Tensor
+            switch storage {
+            case .memory(let inMemory): table = inMemory
+            case .mapped(let rows): table = rows.tensor()
+            }
+            storage = .memory(Tensor(zeros: [0, 0]))  // so `table` is the only reference: changed in place
+            defer { storage = .memory(table) }
+            yield &table
+        }
+    }
 
     /// Rows: the indices it embeds (0 ..< inputDim).
-    public var inputDim: Int { embeddings.shape[0] }
+    public var inputDim: Int {
+        switch storage {
+        case .memory(let table): table.shape[0]
+        case .mapped(let rows): rows.rows
+        }
+    }
     /// The width of each row.
-    public var outputDim: Int { embeddings.shape[1] }
+    public var outputDim: Int {
+        switch storage {
+        case .memory(let table): table.shape[1]
+        case .mapped(let rows): rows.width
+        }
+    }
 
     /// - Parameters:
     ///   - inputDim: the number of indices (vocabulary size, padding included).
@@ -27,13 +66,18 @@ public struct Embedding: Sendable {
     ///   - random: the generator it draws from.
     public init(inputDim: Int, outputDim: Int, initializer: Initializer = .uniform(limit: 0.05),
                 using random: inout RandomGenerator) {
-        embeddings = initializer.make(rows: inputDim, columns: outputDim, using: &random)
+        storage = .memory(initializer.make(rows: inputDim, columns: outputDim, using: &random))
     }
 
     /// An embedding with this table, `[inputDim, outputDim]`.
     public init(embeddings: Tensor) {
         precondition(embeddings.shape.count == 2, "embeddings must be [inputDim, outputDim]")
-        self.embeddings = embeddings
+        storage = .memory(embeddings)
+    }
+
+    /// An embedding reading its rows in place from a mapped model file.
+    init(mapped rows: MappedRows) {
+        storage = .mapped(rows)
     }
 
     /// Throws if any index is outside `0..<inputDim` (TensorFlow raises there too).
@@ -81,8 +125,47 @@ public struct Embedding: Sendable {
 
     /// Copies the rows of `count` indices, read every `stride` entries, to consecutive rows of `output`.
     func gather(_ indices: UnsafePointer<Int32>, count: Int, stride: Int, into output: UnsafeMutablePointer<Float>) {
-        embeddings.scalars.withUnsafeBufferPointer { table in
-            RowTable(reading: table.baseAddress!, width: outputDim).gather(indices, count: count, stride: stride, into: output)
+        // A switch rather than an existential: each loop compiled for each kind of row.
+        switch storage {
+        case .memory(let table):
+            table.scalars.withUnsafeBufferPointer {
+                RowTable(reading: $0.baseAddress!, width: outputDim).gather(indices, count: count, stride: stride, into: output)
+            }
+        case .mapped(let rows):
+            rows.gather(indices, count: count, stride: stride, into: output)
         }
+    }
+
+    /// The mean of the rows of one text's `steps` tokens into `sum` (``RowSource/mean(ofTokens:steps:into:)``).
+    @discardableResult
+    func mean(ofTokens tokens: UnsafePointer<Int32>, steps: Int, into sum: UnsafeMutablePointer<Float>) -> Float {
+        switch storage {
+        case .memory(let table):
+            table.scalars.withUnsafeBufferPointer {
+                RowTable(reading: $0.baseAddress!, width: outputDim).mean(ofTokens: tokens, steps: steps, into: sum)
+            }
+        case .mapped(let rows):
+            rows.mean(ofTokens: tokens, steps: steps, into: sum)
+        }
+    }
+
+    /// Row `row`'s values (an explanation reads a text's rows one by one).
+    func values(ofRow row: Int) -> [Float] {
+        switch storage {
+        case .memory(let table):
+            return Array(table.scalars[row * outputDim ..< (row + 1) * outputDim])
+        case .mapped(let rows):
+            return [Float](unsafeUninitializedCapacity: outputDim) { buffer, initialized in
+                let source = rows.row(row, scratch: buffer.baseAddress!)
+                if source != UnsafePointer(buffer.baseAddress!) { buffer.baseAddress!.update(from: source, count: outputDim) }
+                initialized = outputDim
+            }
+        }
+    }
+
+    /// Throws if the model file the rows are read from changed while they were read
+    /// (``MappedFile/checkIntact()``); rows in memory always pass.
+    func checkIntact() throws {
+        if case .mapped(let rows) = storage { try rows.file.checkIntact() }
     }
 }

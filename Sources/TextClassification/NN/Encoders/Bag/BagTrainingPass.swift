@@ -142,15 +142,12 @@ extension SequenceClassifier {
     /// The head's logits for the bag: each row's mean token vector (padding never read)
     /// through the dense layer, on the one inference loop.
     func bagLogits(_ indices: IndexMatrix) -> [Float] {
-        let width = encoder.embedding.outputDim, steps = indices.columns
+        let width = encoder.embedding.outputDim, steps = indices.columns, embedding = encoder.embedding
         return indices.storage.withUnsafeBufferPointer { ids in
-            encoder.embedding.embeddings.scalars.withUnsafeBufferPointer { table in
-                let ids = UncheckedSendable(ids.baseAddress!), table = UncheckedSendable(table.baseAddress!)
-                return chunkedLogits(indices) { rows, features, _ in
-                    for (b, r) in rows.enumerated() {
-                        RowTable(reading: table.value, width: width).mean(ofTokens: ids.value + r * steps, steps: steps,
-                                                                          into: features + b * width)
-                    }
+            let ids = UncheckedSendable(ids.baseAddress!)
+            return chunkedLogits(indices) { rows, features, _ in
+                for (b, r) in rows.enumerated() {
+                    embedding.mean(ofTokens: ids.value + r * steps, steps: steps, into: features + b * width)
                 }
             }
         }

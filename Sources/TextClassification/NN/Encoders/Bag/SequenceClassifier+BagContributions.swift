@@ -28,12 +28,11 @@ extension SequenceClassifier {
         var base = Double(form.offset)
         for j in 0..<outputs { base += Double(bias[j]) * Double(form.coefficients[j]) }
         let count = Double(tokens.filter { $0 != 0 }.count)
-        let table = encoder.embedding.embeddings.scalars
         let contributions = tokens.map { token -> Float in
             guard token != 0 else { return 0 }
             var dot = 0.0
-            let row = Int(token) * width
-            for f in 0..<width { dot += Double(table[row + f]) * direction[f] }
+            let row = encoder.embedding.values(ofRow: Int(token))
+            for f in 0..<width { dot += Double(row[f]) * direction[f] }
             return Float(dot / count)
         }
         return (contributions, Float(base))
