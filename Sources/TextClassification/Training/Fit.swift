@@ -80,6 +80,8 @@ extension SequenceClassifier {
                               batchSize: batchSize, epochs: epochs,
                               rates: [("dropout", dropout), ("embedding dropout", embeddingDropout),
                                       ("recurrent dropout", recurrentDropout)])
+        // Optimizers write the rows in place; a model opened mapped reads them from its file.
+        encoder.embedding.loadIntoMemory()
         // Vocabulary-sized gradient tables (the LSTM's pass) suit an optimizer that steps every
         // row; dropout masks rule out per-token projections.
         let conditions = TrainingConditions(

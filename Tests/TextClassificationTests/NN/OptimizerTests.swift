@@ -28,6 +28,30 @@ import Testing
         #expect(sgd.step == 4 && sgd.stateTensors.isEmpty && !sgd.readsPositionSquares)
     }
 
+    /// Optimizers write a model's weights in place through its parameter paths: a step that
+    /// moves two rows leaves the embedding where it was, not copied (a computed property on
+    /// the path would copy the whole table at every step).
+    @Test(arguments: OptimizerKind.allCases)
+    func aStepWritesTheEmbeddingInPlace(kind: OptimizerKind) throws {
+        var model = SequenceClassifier(inputDim: 10_000, embeddingDim: 8, encoder: .bag, head: .binary, classes: 1, seed: 3)
+        func tableAddress() -> UnsafeRawPointer? { model.encoder.embedding.table.scalars.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        let address = tableAddress(), before = Array(model.encoder.embedding.table.scalars[8..<24])  // not a slice: it would share the buffer
+        var optimizer = kind.make(learningRate: 0.1)
+        func step<O: Optimizer>(_ optimizer: inout O) {
+            let rows = RowGradient(rows: [1, 2], gradient: [Float](repeating: 1, count: 16), squares: [Float](repeating: 1, count: 16))
+            let others = Set(model.parameterPaths.map(\.name)).subtracting([Embedding.weightName])
+            optimizer.begin(steps: 2)
+            for _ in 0..<2 {
+                optimizer.prepare(&model, rows: { [1, 2] }, of: Embedding.weightName)
+                optimizer.update(&model, along: [:], rowGradients: [Embedding.weightName: rows], frozen: others)
+            }
+            optimizer.catchUp(&model)
+        }
+        step(&optimizer)
+        #expect(Array(model.encoder.embedding.table.scalars[8..<24]) != before, "the rows stepped")
+        #expect(tableAddress() == address, "\(kind) copied the embedding")
+    }
+
     /// Every kind makes its own type, trains the bag through the one fit (the loss falls), and
     /// is named in the state a saved model keeps, which loads back as the same type.
     @Test(arguments: OptimizerKind.allCases)

@@ -46,7 +46,9 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         self.head = head
     }
 
-    /// Every weight with its Keras name: the encoder's, then the head's.
+    /// Every weight with its Keras name: the encoder's, then the head's. The embedding's path
+    /// is a stored property, so writes through it change the (large) table in place; it names
+    /// the rows in memory, which `fit` first copies out of a model file opened mapped.
     public var parameterPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] {
         let encoder: WritableKeyPath<Self, SequenceEncoder> = \.encoder, head: WritableKeyPath<Self, ClassificationHead> = \.head
         let encoderPaths = self.encoder.parameterPaths.map { (name: $0.name, path: encoder.appending(path: $0.path)) }
@@ -54,9 +56,10 @@ public struct SequenceClassifier: ParameterizedModel, Sendable {
         return encoderPaths + headPaths
     }
 
-    /// The weights with their Keras names, in ``parameterPaths`` order.
+    /// The weights with their Keras names, in ``parameterPaths`` order (a mapped model's
+    /// embedding copied out of its file).
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        parameterPaths.map { ($0.name, self[keyPath: $0.path]) }
+        parameterPaths.map { ($0.name, $0.name == Embedding.weightName ? encoder.embedding.embeddings : self[keyPath: $0.path]) }
     }
 
     /// Each weight's shape by name, for a model of these sizes.

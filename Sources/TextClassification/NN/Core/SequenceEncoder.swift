@@ -120,9 +120,10 @@ public struct SequenceEncoder: Sendable {
     }
 
     /// The weights with their Keras-style names: the embedding's, then the layer's. The
-    /// embedding's path is a stored one, so the optimizer updates its (large) table in place.
+    /// embedding's path is a stored one, so the optimizer updates its (large) table in place;
+    /// it names the rows in memory (``Embedding/loadIntoMemory()`` first for a mapped model).
     var parameterPaths: [(name: String, path: WritableKeyPath<Self, Tensor>)] {
-        [(Embedding.weightName, \.embedding.embeddings)] + type(of: layer).weightNames.map { ($0, \Self.[weight: $0]) }
+        [(Embedding.weightName, \.embedding.table)] + type(of: layer).weightNames.map { ($0, \Self.[weight: $0]) }
     }
 
     /// The shape of each weight, by name, for an encoder of these sizes (the model directory

@@ -12,51 +12,41 @@ public struct Embedding: Sendable {
     /// The table's name among a model's weights (Keras's).
     static let weightName = "embedding/embeddings"
 
-    /// Where the rows are: in memory, or read in place from a mapped model file.
-    enum Storage: Sendable {
-        case memory(Tensor)
-        case mapped(MappedRows)
-    }
-
-    var storage: Storage
+    /// The rows in memory, `[inputDim, outputDim]`; while ``mapped`` holds them, an empty
+    /// `[0, outputDim]`. Stored, not computed, because optimizers write it through a key path
+    /// (``SequenceEncoder``'s parameter paths), and a key path through a computed property
+    /// gets, changes and sets back a copy: a whole table's copy at every step.
+    var table: Tensor
+    /// The rows read in place from a mapped model file, or `nil` when ``table`` holds them.
+    private(set) var mapped: MappedRows?
 
     /// `[inputDim, outputDim]`; Keras's weight `embeddings`. For a model whose rows are read
     /// from its mapped file (``TextClassifier/init(contentsOf:loadingOptimizerState:inMemory:)``),
-    /// reading this copies them out (a save, `quantize`), and changing it (training) first
-    /// copies them into memory of its own; the forward passes read them in place.
+    /// reading this copies them out (a save, `quantize`), and changing it first copies them
+    /// into memory of its own; the forward passes read them in place.
     public var embeddings: Tensor {
-        get {
-            switch storage {
-            case .memory(let table): table
-            case .mapped(let rows): rows.tensor()
-            }
+        get { mapped?.tensor() ?? table }
+        set {
+            table = newValue
+            mapped = nil
         }
-        set { storage = .memory(newValue) }
         _modify {
-            var table: Tensor
-            switch storage {
-            case .memory(let inMemory): table = inMemory
-            case .mapped(let rows): table = rows.tensor()
-            }
-            storage = .memory(Tensor(zeros: [0, 0]))  // so `table` is the only reference: changed in place
-            defer { storage = .memory(table) }
+            loadIntoMemory()
             yield &table
         }
     }
 
     /// Rows: the indices it embeds (0 ..< inputDim).
-    public var inputDim: Int {
-        switch storage {
-        case .memory(let table): table.shape[0]
-        case .mapped(let rows): rows.rows
-        }
-    }
+    public var inputDim: Int { mapped?.rows ?? table.shape[0] }
     /// The width of each row.
-    public var outputDim: Int {
-        switch storage {
-        case .memory(let table): table.shape[1]
-        case .mapped(let rows): rows.width
-        }
+    public var outputDim: Int { mapped?.width ?? table.shape[1] }
+
+    /// Copies mapped rows into memory of its own, as training needs (optimizers write
+    /// ``table``); nothing to do for rows already in memory.
+    mutating func loadIntoMemory() {
+        guard let rows = mapped else { return }
+        table = rows.tensor()
+        mapped = nil
     }
 
     /// - Parameters:
@@ -66,18 +56,19 @@ public struct Embedding: Sendable {
     ///   - random: the generator it draws from.
     public init(inputDim: Int, outputDim: Int, initializer: Initializer = .uniform(limit: 0.05),
                 using random: inout RandomGenerator) {
-        storage = .memory(initializer.make(rows: inputDim, columns: outputDim, using: &random))
+        table = initializer.make(rows: inputDim, columns: outputDim, using: &random)
     }
 
     /// An embedding with this table, `[inputDim, outputDim]`.
     public init(embeddings: Tensor) {
         precondition(embeddings.shape.count == 2, "embeddings must be [inputDim, outputDim]")
-        storage = .memory(embeddings)
+        table = embeddings
     }
 
     /// An embedding reading its rows in place from a mapped model file.
     init(mapped rows: MappedRows) {
-        storage = .mapped(rows)
+        table = Tensor(zeros: [0, rows.width])
+        mapped = rows
     }
 
     /// Throws if any index is outside `0..<inputDim` (TensorFlow raises there too).
@@ -109,7 +100,7 @@ public struct Embedding: Sendable {
     /// The gradient of the weights given the gradient of the output (`[rows, columns,
     /// outputDim]`): each output row's gradient added into its index's row.
     public func gradient(indices: IndexMatrix, outputGradient: Tensor) -> Tensor {
-        var gradient = Tensor(zeros: embeddings.shape)
+        var gradient = Tensor(zeros: [inputDim, outputDim])
         gradient.scalars.withUnsafeMutableBufferPointer { g in
             indices.storage.withUnsafeBufferPointer { ids in
                 outputGradient.scalars.withUnsafeBufferPointer { dy in
@@ -126,46 +117,37 @@ public struct Embedding: Sendable {
     /// Copies the rows of `count` indices, read every `stride` entries, to consecutive rows of `output`.
     func gather(_ indices: UnsafePointer<Int32>, count: Int, stride: Int, into output: UnsafeMutablePointer<Float>) {
         // A switch rather than an existential: each loop compiled for each kind of row.
-        switch storage {
-        case .memory(let table):
+        if let mapped {
+            mapped.gather(indices, count: count, stride: stride, into: output)
+        } else {
             table.scalars.withUnsafeBufferPointer {
                 RowTable(reading: $0.baseAddress!, width: outputDim).gather(indices, count: count, stride: stride, into: output)
             }
-        case .mapped(let rows):
-            rows.gather(indices, count: count, stride: stride, into: output)
         }
     }
 
     /// The mean of the rows of one text's `steps` tokens into `sum` (``RowSource/mean(ofTokens:steps:into:)``).
     @discardableResult
     func mean(ofTokens tokens: UnsafePointer<Int32>, steps: Int, into sum: UnsafeMutablePointer<Float>) -> Float {
-        switch storage {
-        case .memory(let table):
-            table.scalars.withUnsafeBufferPointer {
-                RowTable(reading: $0.baseAddress!, width: outputDim).mean(ofTokens: tokens, steps: steps, into: sum)
-            }
-        case .mapped(let rows):
-            rows.mean(ofTokens: tokens, steps: steps, into: sum)
+        if let mapped { return mapped.mean(ofTokens: tokens, steps: steps, into: sum) }
+        return table.scalars.withUnsafeBufferPointer {
+            RowTable(reading: $0.baseAddress!, width: outputDim).mean(ofTokens: tokens, steps: steps, into: sum)
         }
     }
 
     /// Row `row`'s values (an explanation reads a text's rows one by one).
     func values(ofRow row: Int) -> [Float] {
-        switch storage {
-        case .memory(let table):
-            return Array(table.scalars[row * outputDim ..< (row + 1) * outputDim])
-        case .mapped(let rows):
-            return [Float](unsafeUninitializedCapacity: outputDim) { buffer, initialized in
-                let source = rows.row(row, scratch: buffer.baseAddress!)
-                if source != UnsafePointer(buffer.baseAddress!) { buffer.baseAddress!.update(from: source, count: outputDim) }
-                initialized = outputDim
-            }
+        guard let mapped else { return Array(table.scalars[row * outputDim ..< (row + 1) * outputDim]) }
+        return [Float](unsafeUninitializedCapacity: outputDim) { buffer, initialized in
+            let source = mapped.row(row, scratch: buffer.baseAddress!)
+            if source != UnsafePointer(buffer.baseAddress!) { buffer.baseAddress!.update(from: source, count: outputDim) }
+            initialized = outputDim
         }
     }
 
     /// Throws if the model file the rows are read from changed while they were read
     /// (``MappedFile/checkIntact()``); rows in memory always pass.
     func checkIntact() throws {
-        if case .mapped(let rows) = storage { try rows.file.checkIntact() }
+        try mapped?.file.checkIntact()
     }
 }

@@ -70,7 +70,7 @@ struct BagTrainingPass: TrainingPass {
         var mask = [Float](repeating: 0, count: width)
         masks.removeAll(keepingCapacity: true)
         indices.storage.withUnsafeBufferPointer { ids in
-            model.encoder.embedding.embeddings.scalars.withUnsafeBufferPointer { table in
+            model.encoder.embedding.table.scalars.withUnsafeBufferPointer { table in
                 features.withUnsafeMutableBufferPointer { out in
                     for (b, r) in rows.enumerated() {
                         let row = out.baseAddress! + b * width, tokens = ids.baseAddress! + r * steps

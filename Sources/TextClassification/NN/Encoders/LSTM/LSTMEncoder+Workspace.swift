@@ -38,11 +38,11 @@ extension LSTMEncoder {
             inputs = FloatBuffer(count: training ? batch * steps * e : 0)
             lstm = LSTMWorkspace(batch: batch, steps: steps, inputDim: e, units: u, training: training)
             featureGradients = FloatBuffer(count: training ? batch * u : 0)
-            embeddingGradient = FloatBuffer(count: training ? encoder.embedding.embeddings.count : 0)
+            embeddingGradient = FloatBuffer(count: training ? encoder.embedding.table.count : 0)
             kernelGradient = FloatBuffer(count: training ? encoder.lstm.kernel.count : 0)
             recurrentKernelGradient = FloatBuffer(count: training ? encoder.lstm.recurrentKernel.count : 0)
             biasGradient = FloatBuffer(count: training ? encoder.lstm.bias.count : 0)
-            embeddingSquares = FloatBuffer(count: training ? encoder.embedding.embeddings.count : 0)
+            embeddingSquares = FloatBuffer(count: training ? encoder.embedding.table.count : 0)
             self.projection = projection
             gateSumsTouched = .allocate(capacity: max(1, projection?.vocabulary ?? 1))
             tokenRows = .allocate(capacity: max(1, batch * steps))
