@@ -19,7 +19,7 @@ from pathlib import Path
 HANDLED = {"training-file", "output", "text-column", "label-column", "help", "version"}
 # Numeric options whose default depends on the preset, so the help carries no default to read
 # the type from.
-NUMERIC = {"max-length": "int", "num-words": "int", "embedding-dim": "int", "embedding-dropout": "float",
+NUMERIC = {"max-length": "int", "num-words": "int", "token-limit": "int", "embedding-dim": "int", "embedding-dropout": "float",
            "learning-rate": "float", "seed": "int", "validation-split": "float"}
 
 

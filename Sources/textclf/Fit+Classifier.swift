@@ -22,6 +22,8 @@ extension TextClf.Fit {
         let encoder = options.encoder ?? Preset.encoder(for: labels.head, pretrainedEmbeddings: options.embeddings != nil)
         let preset = Preset(encoder: encoder, head: labels.head)
         let numWords = options.numWords ?? preset.numWords ?? 0
+        // --buckets alone keeps fastText's meaning (every n-gram hashed); with a limit they are the rare tokens'.
+        let tokenLimit = options.tokenLimit ?? (options.buckets != 0 ? 0 : preset.tokenLimit ?? 0)
         let learningRate = training.learningRate ?? preset.learningRate(for: training.optimizer ?? preset.optimizer)
         let configuration = TextClassifier.Configuration(
             normalization: text.normalization, toSimplified: text.toSimplified,
@@ -29,7 +31,8 @@ extension TextClf.Fit {
             numWords: numWords == 0 ? nil : numWords, maxLength: options.maxLength ?? preset.maxLength,
             embeddingDim: options.embeddingDim ?? vectorDimension ?? 64, units: options.units, encoder: encoder,
             dropout: options.dropout, embeddingDropout: options.embeddingDropout ?? preset.embeddingDropout,
-            recurrentDropout: options.recurrentDropout, buckets: options.buckets == 0 ? nil : options.buckets)
+            recurrentDropout: options.recurrentDropout, buckets: options.buckets == 0 ? nil : options.buckets,
+            tokenLimit: tokenLimit == 0 || numWords != 0 ? nil : tokenLimit)
         let dictionary = try loadDictionaries(text.userDictionaries)
         let classifier = try TextClassifier(configuration: configuration, labels: labels, dictionary: dictionary)
         return (classifier, pretrained, learningRate)
@@ -42,7 +45,7 @@ extension TextClf.Fit {
             ("--encoder", options.encoder != nil), ("--tokens", tokens != nil), ("--num-words", options.numWords != nil),
             ("--max-length", options.maxLength != nil), ("--embedding-dim", options.embeddingDim != nil),
             ("--embeddings", options.embeddings != nil), ("--embedding-dropout", options.embeddingDropout != nil),
-            ("--buckets", options.buckets != 0),
+            ("--buckets", options.buckets != 0), ("--token-limit", options.tokenLimit != nil),
             ("--user-dict", !text.userDictionaries.isEmpty),
         ]
         if let given = modelOptions.first(where: \.1)?.0 {

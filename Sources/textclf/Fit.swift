@@ -187,10 +187,17 @@ extension TextClf {
                     printError("textclf: saved the last good model (epoch \(epoch - 1), or the best validation epoch before it) to \(output)")
                     throw error
                 }
+                if base == nil, classifier.hashesRareTokens, let kept = classifier.configuration.tokenLimit,
+                   let buckets = classifier.configuration.buckets {
+                    let distinct = classifier.vocabulary.words.count
+                    printError("Vocabulary: \(distinct) distinct tokens; the \(kept) most frequent have rows of their own, "
+                               + "the other \((distinct - kept)) share \(buckets) hashed rows (--token-limit, --buckets)")
+                }
                 if let before = base?.vocabulary.indexWord.count {
                     let added = classifier.vocabulary.indexWord.count - before
                     printError("Continued \(from!): \(added) new word\(added == 1 ? "" : "s") added to its vocabulary"
-                               + (added == 0 && classifier.configuration.numWords != nil ? " (it holds --num-words already)" : ""))
+                               + (added > 0 ? "" : classifier.hashesRareTokens ? " (past its --token-limit, new tokens share its hashed rows)"
+                                  : classifier.configuration.numWords != nil ? " (it holds --num-words already)" : ""))
                 }
                 if let restored = history.restoredEpoch, let report = history.epochs.first(where: { $0.epoch == restored }) {
                     printError(String(format: "Keeping epoch %d, the lowest validation loss (val_loss %.4f, val_accuracy %.4f)%@",
@@ -233,7 +240,8 @@ extension TextClf {
                 try classifier.save(to: URL(fileURLWithPath: output), force: force, includingOptimizerState: saveOptimizer)
                 let seconds = history.epochs.reduce(0) { $0 + $1.seconds }
                 printError(String(format: "Saved the model to %@ (vocabulary %d words, %.1fs of training); epochs in %@/history.csv",
-                                  output, classifier.vocabulary.indexWord.count - 1, seconds, output))
+                                  output, min(classifier.vocabulary.indexWord.count, classifier.configuration.numWords ?? .max) - 1,
+                                  seconds, output))
                 if report {
                     // The validation rows: the --validation file, or the last rows fit held out.
                     var validationData = held

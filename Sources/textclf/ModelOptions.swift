@@ -12,8 +12,11 @@ struct ModelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Keep the num-words - 1 most frequent words (Keras num_words); 0 keeps all. (default: \(HelpPresets.recurrent.numWords ?? 0), as accurate as all ~21,000 words on the shipped reviews and ~35% faster; for the bag: \(HelpPresets.bagBinary.numWords ?? 0) for two labels, \(HelpPresets.bagMulti.numWords ?? 0) for more)")
     var numWords: Int?
 
-    @Option(parsing: .unconditional, help: "With n-gram tokens (ngrams, ngrams3, wordchar): hash the n-grams into this many embedding rows after the words, as fastText's -bucket (words keep exact vocabulary entries; colliding n-grams share a row), so memory stays bounded on any corpus; 0 gives every n-gram its own vocabulary entry (Keras's Tokenizer).")
+    @Option(parsing: .unconditional, help: "With n-gram tokens (ngrams, ngrams3, wordchar): hash the n-grams into this many embedding rows after the words, as fastText's -bucket (words keep exact vocabulary entries; colliding n-grams share a row), so memory stays bounded on any corpus; 0 gives every n-gram its own vocabulary entry (Keras's Tokenizer). With --token-limit: the rows the tokens beyond the limit share.")
     var buckets = 0
+
+    @Option(parsing: .unconditional, help: "Without --num-words: on a corpus of more distinct tokens, keep this many (the most frequent words and n-grams) with rows of their own and hash the rest into --buckets rows (as many as the rest, rounded up to a power of two from 1,024 to 262,144, unless given) instead of dropping them, so that the model's size is bounded whatever the corpus; fit says what it chose. 0 turns it off. (default: \(HelpPresets.bagMulti.tokenLimit ?? 0) for the bag with more than two labels or --multi-label, above the shipped topics' 294,108 tokens; off otherwise, and with --buckets alone)")
+    var tokenLimit: Int?
 
     @Option(parsing: .unconditional, help: "Embedding vector length. (default: 64, or the --embeddings file's)")
     var embeddingDim: Int?
@@ -41,6 +44,7 @@ struct ModelOptions: ParsableArguments {
 
     func validate() throws {
         guard buckets >= 0 && buckets <= 1 << 28 else { throw ValidationError("--buckets must be 0 (off) to \(1 << 28)") }
+        guard tokenLimit.map({ $0 >= 0 && $0 <= 1 << 28 }) ?? true else { throw ValidationError("--token-limit must be 0 (off) to \(1 << 28)") }
         guard (maxLength ?? 1) >= 1 else { throw ValidationError("--max-length must be at least 1") }
         guard numWords.map({ $0 == 0 || $0 >= 2 }) ?? true else { throw ValidationError("--num-words must be 0 (all) or at least 2") }
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }

@@ -62,7 +62,13 @@ extension TextClf {
                     number += 1
                     guard let line = try input.readLine(number: number) else { break }
                     let shown: [String]
-                    if let model, let buckets = model.buckets {
+                    if let model, let buckets = model.buckets, model.hashesRareTokens {
+                        // Tokens the vocabulary keeps through it; the others hashed to a row after the kept ones.
+                        shown = tokenizer.tokens(in: normalizer(line)).map { token in
+                            let index = model.vocabulary.wordIndex[token].flatMap { $0 < model.wordRows ? $0 : nil }
+                            return index.map { "\(token)/\($0)" } ?? "\(token)/#\(model.wordRows + buckets.bucket(of: token))"
+                        }
+                    } else if let model, let buckets = model.buckets {
                         // Words through the vocabulary; n-grams hashed to a row after the words'.
                         let (tokens, words) = tokenizer.wordsAndNGrams(in: normalizer(line))
                         shown = tokens.enumerated().map { k, token in

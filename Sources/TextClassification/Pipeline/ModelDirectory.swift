@@ -22,14 +22,17 @@ extension TextClassifier {
     /// bump. Version 6: a calibrated head (`temperature`), which older builds would ignore and
     /// so print uncalibrated probabilities. Version 7: a multi-label head's tuned per-label
     /// `thresholds`, which older builds would ignore and so decide at 0.5. Version 8: a saved
-    /// optimizer state of ``SGD`` (`"optimizer": "sgd"`), a name older builds cannot decode. A
-    /// model is written with the lowest version that every reader of it understands:
+    /// optimizer state of ``SGD`` (`"optimizer": "sgd"`), a name older builds cannot decode.
+    /// Version 9: buckets that hold the tokens beyond a `tokenLimit` (any token the vocabulary
+    /// lacks), where older builds would hash every n-gram and drop unknown words. A model is
+    /// written with the lowest version that every reader of it understands:
     /// `requiredFormatVersion(savingOptimizerState:)`.
-    public static let formatVersion = 8
+    public static let formatVersion = 9
 
     /// The oldest format whose readers understand everything this model uses; an older build
     /// refuses the directory with "upgrade textclf" instead of failing to decode it.
     func requiredFormatVersion(savingOptimizerState: Bool) -> Int {
+        if hashesRareTokens { return 9 }
         if savingOptimizerState, let state = optimizerState, state.optimizer == .sgd { return 8 }
         let c = configuration
         if let model, model.head.thresholds != nil { return 7 }

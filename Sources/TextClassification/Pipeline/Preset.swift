@@ -14,6 +14,9 @@ public struct Preset: Equatable, Sendable {
     public var unit: ICUTokenizer.Unit
     /// Keras's `num_words`; `nil` keeps every word (and n-gram).
     public var numWords: Int?
+    /// Without `numWords`: the most tokens with rows of their own, the rest hashed
+    /// (``TextClassifier/Configuration/tokenLimit``).
+    public var tokenLimit: Int?
     /// Tokens per text after padding or truncating (Keras's `maxlen`).
     public var maxLength: Int
     /// Adam's step.
@@ -47,6 +50,7 @@ public struct Preset: Equatable, Sendable {
         self.encoder = encoder
         guard !encoder.readsOrder else {
             (unit, numWords, maxLength, learningRate, embeddingDropout, optimizer) = (.word, 10_000, 100, 0.001, 0, .adam)
+            tokenLimit = nil
             return
         }
         (unit, optimizer) = (.wordchar, .deferredAdam)
@@ -55,7 +59,15 @@ public struct Preset: Equatable, Sendable {
         case .multiClass: (numWords, maxLength, embeddingDropout, learningRate) = (nil, 200, 0, 0.002)
         case .multiLabel: (numWords, maxLength, embeddingDropout, learningRate) = (nil, 400, 0, 0.02)
         }
+        // Without num_words every distinct n-gram takes a row (768 bytes with Adam's moments):
+        // 2.9 GB at 200,000 distinct headlines. The shipped topics hold 294,108 tokens, so
+        // they train as before; a larger corpus keeps its most frequent 400,000 and hashes the
+        // rest (docs/training-at-scale.md).
+        tokenLimit = numWords == nil ? Self.bagTokenLimit : nil
     }
+
+    /// The bag's ``tokenLimit`` when it has no `numWords`.
+    public static let bagTokenLimit = 400_000
 
     /// The preset of a task's encoder (``encoder(for:pretrainedEmbeddings:)``).
     public init(head: ClassificationHead.Kind, pretrainedEmbeddings: Bool = false) {
@@ -72,7 +84,8 @@ public struct Preset: Equatable, Sendable {
 
     /// A configuration with these settings, the others at their defaults.
     public var configuration: TextClassifier.Configuration {
-        .init(unit: unit, numWords: numWords, maxLength: maxLength, encoder: encoder, embeddingDropout: embeddingDropout)
+        .init(unit: unit, numWords: numWords, maxLength: maxLength, encoder: encoder, embeddingDropout: embeddingDropout,
+              tokenLimit: tokenLimit)
     }
 }
 

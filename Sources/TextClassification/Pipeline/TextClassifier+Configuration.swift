@@ -37,8 +37,16 @@ extension TextClassifier {
         public var recurrentDropout: Float = 0
         /// With n-gram tokens: hash the n-grams into this many embedding rows after the words
         /// (``NGramBuckets``, fastText's `-bucket`), so that no dictionary of n-grams is kept;
-        /// `nil` gives every n-gram a vocabulary entry (Keras's Tokenizer).
+        /// `nil` gives every n-gram a vocabulary entry (Keras's Tokenizer). With ``tokenLimit``,
+        /// the rows that the tokens beyond the limit share instead.
         public var buckets: Int? = nil
+        /// The most tokens (words and n-grams alike, the most frequent first) that get embedding
+        /// rows of their own, so that the model's size is bounded whatever the corpus. A fit on
+        /// more distinct tokens keeps this many, sets ``numWords`` to match, and hashes the rest
+        /// into ``buckets`` rows after them (chosen from the count of the rest when not set)
+        /// instead of dropping them as `numWords` alone does; on fewer, nothing changes. `nil`:
+        /// no limit (Keras's Tokenizer). Applies only when ``numWords`` is not set.
+        public var tokenLimit: Int? = nil
 
         /// Every setting, with Keras's defaults where Keras has one (``Preset`` for the study's).
         public init(normalization: TextNormalizer.Form = .nfkc, toSimplified: Bool = false,
@@ -46,9 +54,11 @@ extension TextClassifier {
                     numWords: Int? = nil, oovToken: String? = nil, maxLength: Int = 100,
                     padding: Padding.Side = .pre, truncating: Padding.Side = .pre,
                     embeddingDim: Int = 64, units: Int = 64, encoder: SequenceEncoder.Kind = .lstm, dropout: Float = 0,
-                    embeddingDropout: Float = 0, recurrentDropout: Float = 0, buckets: Int? = nil) {
+                    embeddingDropout: Float = 0, recurrentDropout: Float = 0, buckets: Int? = nil,
+                    tokenLimit: Int? = nil) {
             self.encoder = encoder
             self.buckets = buckets
+            self.tokenLimit = tokenLimit
             self.embeddingDropout = embeddingDropout
             self.recurrentDropout = recurrentDropout
             self.dropout = dropout
@@ -87,6 +97,7 @@ extension TextClassifier {
             embeddingDropout = try c.decodeIfPresent(Float.self, forKey: .embeddingDropout) ?? 0
             recurrentDropout = try c.decodeIfPresent(Float.self, forKey: .recurrentDropout) ?? 0
             buckets = try c.decodeIfPresent(Int.self, forKey: .buckets)
+            tokenLimit = try c.decodeIfPresent(Int.self, forKey: .tokenLimit)
         }
     }
 }

@@ -28,14 +28,15 @@ extension TextClassifier {
     }
 
     /// Adds the words of `texts` the vocabulary lacks, most frequent first, while indices
-    /// below `numWords` are free (all of them without a limit; none with n-gram buckets, whose
-    /// rows follow the words'), growing the embedding by a row each (Keras's uniform ±0.05,
+    /// below `numWords` are free (up to the token limit, else all of them, without one; none
+    /// with buckets, whose rows follow the words'), growing the embedding by a row each (Keras's uniform ±0.05,
     /// by `seed`) and the optimizer's moments with it. Returns how many were added.
     @discardableResult
     public mutating func addWords(of texts: [String], seed: UInt64 = 0) throws -> Int {
         var model = try trainedModel()
         guard buckets == nil, quantization == nil else { return 0 }
-        let room = configuration.numWords.map { $0 - vocabulary.indexWord.count } ?? Int.max
+        let room = configuration.numWords.map { $0 - vocabulary.indexWord.count }
+            ?? configuration.tokenLimit.map { max(0, $0 + 1 - vocabulary.indexWord.count) } ?? Int.max
         var grown = vocabulary
         let added = grown.appendNewWords(of: tokenizeSplit(texts.map(boundedText)).lazy.map(\.tokens), limit: room)
         vocabulary = grown

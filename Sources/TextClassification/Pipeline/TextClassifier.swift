@@ -19,8 +19,9 @@ import Foundation
 /// ```
 public struct TextClassifier: Sendable {
 
-    /// The settings of every stage, as given (and saved with the model).
-    public let configuration: Configuration
+    /// The settings of every stage, as given (and saved with the model); a fit over more
+    /// tokens than ``Configuration/tokenLimit`` sets `numWords` and `buckets` to what it chose.
+    public internal(set) var configuration: Configuration
     /// What every text goes through before the tokenizer.
     public let normalizer: TextNormalizer
     /// Splits normalised text into tokens.
@@ -127,6 +128,9 @@ public struct TextClassifier: Sendable {
         if let buckets = configuration.buckets, buckets < 1 || buckets > 1 << 28 {
             throw TextClassificationError.invalidArgument(name: "buckets", value: String(buckets), expected: "1…\(1 << 28)")
         }
+        if let limit = configuration.tokenLimit, limit < 1 || limit > 1 << 28 {
+            throw TextClassificationError.invalidArgument(name: "tokenLimit", value: String(limit), expected: "1…\(1 << 28)")
+        }
         if let numWords = configuration.numWords, numWords < 2 || numWords > Int(Int32.max) {
             throw TextClassificationError.invalidArgument(name: "numWords", value: String(numWords),
                                                           expected: "2…\(Int32.max) (index 0 is padding)")
@@ -204,11 +208,17 @@ public struct TextClassifier: Sendable {
         return padding(sequences)
     }
 
-    /// The hashed n-gram rows, if the configuration asks for them and the tokens have n-grams.
+    /// The hashed rows: of the tokens beyond the ``Configuration/tokenLimit`` when a fit
+    /// applied it, else of the n-grams, if the configuration asks for them and the tokens have n-grams.
     public var buckets: NGramBuckets? {
-        guard let count = configuration.buckets, [.ngrams, .ngrams3, .wordchar].contains(configuration.unit) else { return nil }
+        guard let count = configuration.buckets,
+              hashesRareTokens || [.ngrams, .ngrams3, .wordchar].contains(configuration.unit) else { return nil }
         return NGramBuckets(count: count)
     }
+
+    /// Whether the bucket rows are the rare tokens' (a fit cut the vocabulary at
+    /// ``Configuration/tokenLimit``), rather than every n-gram's.
+    public var hashesRareTokens: Bool { configuration.tokenLimit != nil && configuration.buckets != nil }
 
     /// The embedding rows of the words, padding included: `numWords` when set (as Keras's
     /// `Embedding(num_words, …)`), else the vocabulary's size. Hashed n-grams come after them.
@@ -232,6 +242,10 @@ public struct TextClassifier: Sendable {
     /// ``indices(of:)`` for tokens already made, the first `words` of them words.
     func indices(ofTokens tokens: [String], words: Int) -> [Int32] {
         guard let buckets else { return self.words.encode(tokens) }
+        if hashesRareTokens {
+            let base = wordRows
+            return self.words.encode(tokens) { Int32(base + buckets.bucket(of: $0)) }
+        }
         var sequence = self.words.encode(tokens[..<words])
         let base = wordRows
         for token in tokens[words...] { sequence.append(Int32(base + buckets.bucket(of: token))) }
@@ -254,7 +268,7 @@ public struct TextClassifier: Sendable {
             let block = texts[start ..< min(texts.count, start + Self.tokenizingBlock)]
             for (tokens, words) in tokenizeSplit(block.map(boundedText)) {
                 positions.removeAll(keepingCapacity: true)
-                if let buckets {
+                if let buckets, !hashesRareTokens {
                     // Words by position; n-grams by bucket, as -(bucket + 1) until the words' rows are known.
                     builder.add(tokens[..<words], positions: &positions)
                     for token in tokens[words...] { positions.append(Int32(-1 - buckets.bucket(of: token))) }
@@ -270,18 +284,44 @@ public struct TextClassifier: Sendable {
                                   tokens: Int(perText * 1.1 * Double(texts.count - sequences.count)))
             }
         }
-        let (fitted, index) = builder.finish()
+        var (fitted, index) = builder.finish()
+        applyTokenLimit(to: &fitted)
         vocabulary = fitted
-        // As Vocabulary.encode: indices from numWords on are dropped, or become the OOV index.
+        // As Vocabulary.encode: indices from numWords on are dropped, or become the OOV index;
+        // past a token limit, they take their hashed rows.
         let limit = Int32(clamping: (configuration.numWords ?? 0) > 0 ? configuration.numWords! : Int.max)
         let oov = fitted.oovIndex.map(Int32.init)
         let base = Int32(wordRows)
+        if hashesRareTokens, let buckets = self.buckets {
+            for (position, k) in index.enumerated() where k >= limit {
+                index[position] = base + Int32(buckets.bucket(of: fitted.words[position]))
+            }
+        }
+        let hashed = hashesRareTokens
         sequences.map(cuttingTo: padding) { position in
             if position < 0 { return base - 1 - position }
             let k = index[Int(position)]
-            return k < limit ? k : oov
+            return k < limit || hashed ? k : oov
         }
         return sequences
+    }
+
+    /// On more distinct tokens than ``Configuration/tokenLimit`` (and no `numWords`): keeps the
+    /// limit's most frequent (`numWords` set to match) and gives the rest ``Configuration/buckets``
+    /// hashed rows, as many as the rest rounded up to a power of two, from 1,024 to 262,144,
+    /// unless set. On fewer, the fit is as without a limit (no bucket rows either).
+    private mutating func applyTokenLimit(to fitted: inout Vocabulary) {
+        guard let limit = configuration.tokenLimit, configuration.numWords == nil else { return }
+        let distinct = fitted.words.count
+        guard distinct > limit else {
+            configuration.buckets = nil
+            return
+        }
+        let first = fitted.oovToken == nil ? 1 : 2
+        configuration.numWords = limit + first
+        fitted.numWords = limit + first
+        let rest = distinct - limit
+        configuration.buckets = configuration.buckets ?? min(1 << 18, max(1 << 10, 1 << (Int.bitWidth - (rest - 1).leadingZeroBitCount)))
     }
 
     /// Texts as the model's input, unpadded (see ``TokenSequences``), a block at a time.

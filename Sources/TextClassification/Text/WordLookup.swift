@@ -132,4 +132,12 @@ struct WordLookup: @unchecked Sendable {
         }
         return sequence
     }
+
+    /// The indices of `tokens`, unknown ones given by `unknown` (their hashed rows).
+    func encode<Tokens: Sequence>(_ tokens: Tokens, unknown: (String) -> Int32) -> [Int32] where Tokens.Element == String {
+        var sequence: [Int32] = []
+        sequence.reserveCapacity(tokens.underestimatedCount)
+        for var token in tokens { sequence.append(token.withUTF8({ index(of: $0) }) ?? unknown(token)) }
+        return sequence
+    }
 }

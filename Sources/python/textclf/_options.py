@@ -35,8 +35,16 @@ class FitOptions(TypedDict, total=False):
     # With n-gram tokens (ngrams, ngrams3, wordchar): hash the n-grams into this many embedding
     # rows after the words, as fastText's -bucket (words keep exact vocabulary entries; colliding
     # n-grams share a row), so memory stays bounded on any corpus; 0 gives every n-gram its own
-    # vocabulary entry (Keras's Tokenizer). (default: 0)
+    # vocabulary entry (Keras's Tokenizer). With --token-limit: the rows the tokens beyond the
+    # limit share. (default: 0)
     buckets: int
+    # Without --num-words: on a corpus of more distinct tokens, keep this many (the most frequent
+    # words and n-grams) with rows of their own and hash the rest into --buckets rows (as many as
+    # the rest, rounded up to a power of two from 1,024 to 262,144, unless given) instead of
+    # dropping them, so that the model's size is bounded whatever the corpus; fit says what it
+    # chose. 0 turns it off. (default: 400000 for the bag with more than two labels or --multi-
+    # label, above the shipped topics' 294,108 tokens; off otherwise, and with --buckets alone)
+    token_limit: int
     # Embedding vector length. (default: 64, or the --embeddings file's)
     embedding_dim: int
     # Pretrained word vectors (word2vec text format, as the Tencent and Sogou Chinese vectors
@@ -154,6 +162,7 @@ OPTIONS = {
     'max_length': ('max-length', 'option', False),
     'num_words': ('num-words', 'option', False),
     'buckets': ('buckets', 'option', False),
+    'token_limit': ('token-limit', 'option', False),
     'embedding_dim': ('embedding-dim', 'option', False),
     'embeddings': ('embeddings', 'option', False),
     'freeze_embeddings': ('freeze-embeddings', 'flag', False),
