@@ -24,27 +24,61 @@ public struct LabelledCSV: Sendable {
     ///   column, a short row, invalid UTF-8, a weight that is not a number ≥ 0, or a file
     ///   without data rows.
     public init(url: URL, textColumn: String = "text", labelColumn: String? = "label", weightColumn: String? = nil) throws {
-        let reader = try CSVReader(url: url)
-        source = reader.name
-        guard let header = try reader.next() else {
-            throw TextClassificationError.malformedData(file: source, line: 1, reason: "the file is empty; expected a header row such as \"text,label\"")
-        }
-        let textIndex = try header.column(textColumn, file: source)
-        let labelIndex = try labelColumn.map { try header.column($0, file: source) }
-        let weightIndex = try weightColumn.map { try header.column($0, file: source) }
-        if weightIndex != nil { weights = [] }
-        let needed = max(textIndex, labelIndex ?? 0, weightIndex ?? 0) + 1
-        while let record = try reader.next() {
-            try record.requireFields(needed, headerCount: header.fields.count, file: source)
-            texts.append(record.fields[textIndex])
-            if let labelIndex { labels.append(record.fields[labelIndex].trimmingCharacters(in: .whitespaces)) }
-            if let weightIndex, let weightColumn {
-                weights!.append(try Self.weight(record.fields[weightIndex], column: weightColumn, file: source, line: record.line))
-            }
-            lines.append(record.line)
-        }
+        let blocks = try Blocks(url: url, textColumn: textColumn, labelColumn: labelColumn, weightColumn: weightColumn)
+        self = try blocks.next(rows: .max) ?? LabelledCSV(source: blocks.source, weights: weightColumn.map { _ in [] })
         guard !texts.isEmpty else {
-            throw TextClassificationError.malformedData(file: source, line: header.line, reason: "the file has a header but no data rows")
+            throw TextClassificationError.malformedData(file: source, line: blocks.headerLine, reason: "the file has a header but no data rows")
+        }
+    }
+
+    /// An empty block of rows of `source`.
+    init(source: String, weights: [Float]?) {
+        self.source = source
+        self.weights = weights
+    }
+
+    /// A CSV file read a block of rows at a time, in file order: a fit that streams its file
+    /// holds one block, not the file. Each block is a ``LabelledCSV`` of the rows it holds.
+    public final class Blocks {
+        private let reader: CSVReader
+        private let header: CSVRecord
+        private let textIndex: Int, labelIndex: Int?, weightIndex: Int?, weightColumn: String?
+        /// The file, as named in error messages.
+        public let source: String
+        /// The header's line.
+        public var headerLine: Int { header.line }
+
+        /// Opens the file and reads its header; throws, naming the file, for a missing file,
+        /// an empty one or a missing column (as ``LabelledCSV/init(url:textColumn:labelColumn:weightColumn:)``).
+        public init(url: URL, textColumn: String = "text", labelColumn: String? = "label", weightColumn: String? = nil) throws {
+            let reader = try CSVReader(url: url), source = reader.name
+            guard let header = try reader.next() else {
+                throw TextClassificationError.malformedData(file: source, line: 1, reason: "the file is empty; expected a header row such as \"text,label\"")
+            }
+            self.reader = reader
+            self.source = source
+            self.header = header
+            textIndex = try header.column(textColumn, file: source)
+            labelIndex = try labelColumn.map { try header.column($0, file: source) }
+            weightIndex = try weightColumn.map { try header.column($0, file: source) }
+            self.weightColumn = weightColumn
+        }
+
+        /// The next at most `rows` rows, or `nil` at the end of the file.
+        public func next(rows: Int) throws -> LabelledCSV? {
+            var block = LabelledCSV(source: source, weights: weightIndex.map { _ in [] })
+            let needed = max(textIndex, labelIndex ?? 0, weightIndex ?? 0) + 1
+            while block.texts.count < rows, let record = try reader.next() {
+                try record.requireFields(needed, headerCount: header.fields.count, file: source)
+                block.texts.append(record.fields[textIndex])
+                if let labelIndex { block.labels.append(record.fields[labelIndex].trimmingCharacters(in: .whitespaces)) }
+                if let weightIndex, let weightColumn {
+                    block.weights!.append(try LabelledCSV.weight(record.fields[weightIndex], column: weightColumn, file: source,
+                                                                 line: record.line))
+                }
+                block.lines.append(record.line)
+            }
+            return block.texts.isEmpty ? nil : block
         }
     }
 }

@@ -89,7 +89,7 @@ extension TextClassifier {
         guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
         let classWeights = try weights(classWeight, targets: targets)
         let training: TokenSequences
-        var model: SequenceClassifier
+        let model: SequenceClassifier
         var coverage: EmbeddingCoverage?
         let initialEpoch = continuing ? history?.epochs.count ?? 0 : 0
         if continuing {
@@ -104,23 +104,44 @@ extension TextClassifier {
         // to the system (a million headlines: 100 MiB off the peak).
         texts = []
         FreedMemory.returnToSystem()
+        if let weights = sampleWeights, !weights.contains(where: { $0 > 0 }) {
+            throw TextClassificationError.invalidTrainingData(reason: "every sample weight is 0: no row would be learned from")
+        }
+        var parts = RowsInMemory(whole: TrainingPart(rows: training, labels: targets, sampleWeights: sampleWeights))
+        let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
+        return try train(&parts, model: model, classWeights: classWeights, validation: validationSet, heldOutRows: heldOutRows,
+                         coverage: coverage, epochs: epochs, batchSize: batchSize, seed: seed, learningRate: learningRate,
+                         optimizer: optimizer, restoreBestWeights: restoreBestWeights, patience: patience,
+                         trainableEmbeddings: embeddings?.trainable ?? true, continuing: continuing, initialEpoch: initialEpoch,
+                         onBatch: onBatch, onEpoch: onEpoch)
+    }
+
+    /// Trains `model` on `parts` (the one training path of every fit, in memory or streamed)
+    /// and keeps what it ends with: the model, its optimizer's state, the history.
+    mutating func train<Parts: TrainingParts>(
+        _ parts: inout Parts, model: SequenceClassifier, classWeights: [Float]?,
+        validation: (indices: any TrainingRows, labels: [Float])?, heldOutRows: Int?, coverage: EmbeddingCoverage?,
+        epochs: Int, batchSize: Int, seed: UInt64, learningRate: Float, optimizer: OptimizerKind,
+        restoreBestWeights: Bool, patience: Int?, trainableEmbeddings: Bool, continuing: Bool, initialEpoch: Int,
+        onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
+    ) throws -> History {
+        var model = model
         // After addWords, which grows the state's moments with the embedding.
         let resumed = continuing ? optimizerState : nil
         var stepper = resumed.flatMap { $0.optimizer == optimizer ? $0.state : nil } ?? optimizer.make(learningRate: learningRate)
         stepper.learningRate = learningRate
-        let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
         var history: History
         do {
             // Generic, so that fit runs specialised for the optimizer's own type (`stepper` is opened).
             let configuration = configuration
             func train<O: Optimizer>(_ optimizer: inout O) throws -> History {
-                try model.fit(training, labels: targets, classWeights: classWeights, sampleWeights: sampleWeights,
+                try model.fit(parts: &parts, classWeights: classWeights,
                               dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
                               recurrentDropout: configuration.recurrentDropout,
                               epochs: initialEpoch + epochs, batchSize: batchSize, seed: seed, initialEpoch: initialEpoch,
-                              optimizer: &optimizer, validation: validationSet,
+                              optimizer: &optimizer, validation: validation,
                               restoreBestWeights: restoreBestWeights, patience: patience,
-                              trainableEmbeddings: embeddings?.trainable ?? true,
+                              trainableEmbeddings: trainableEmbeddings,
                               // A fresh model whose first epoch diverges is discarded; a continued one is kept.
                               keepsInitialWeights: continuing,
                               onBatch: onBatch, onEpoch: onEpoch)
@@ -167,6 +188,13 @@ extension TextClassifier {
     private mutating func freshModel(on texts: [String], batchSize: Int, seed: UInt64, embeddings: PretrainedEmbeddings?)
         throws -> (training: TokenSequences, model: SequenceClassifier, coverage: EmbeddingCoverage?) {
         let training = fitVocabulary(on: texts)
+        let (model, coverage) = try newModel(batchSize: batchSize, seed: seed, embeddings: embeddings)
+        return (training, model, coverage)
+    }
+
+    /// A fresh model for the fitted vocabulary, and how much of it the pretrained vectors cover.
+    func newModel(batchSize: Int, seed: UInt64, embeddings: PretrainedEmbeddings?) throws
+        -> (model: SequenceClassifier, coverage: EmbeddingCoverage?) {
         // Like the seed's Embedding(1000, …) with num_words=1000: numWords rows when set.
         let inputDim = wordRows + (buckets?.count ?? 0)
         try MemoryEstimate(encoder: configuration.encoder, inputDim: inputDim, embeddingDim: configuration.embeddingDim,
@@ -176,11 +204,11 @@ extension TextClassifier {
                                        units: configuration.units, encoder: configuration.encoder, head: labels.head,
                                        classes: labelNames.count, seed: seed)
         let coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
-        return (training, model, coverage)
+        return (model, coverage)
     }
 
     /// Target values per text: one per label for multi-label, else the class index.
-    private var targetWidth: Int { labels.head == .multiLabel ? labelNames.count : 1 }
+    var targetWidth: Int { labels.head == .multiLabel ? labelNames.count : 1 }
 
     /// The model's targets for class indices: one value per text.
     func targets(_ labels: [Int]) throws -> [Float] {
@@ -253,7 +281,7 @@ extension TextClassifier {
 
     /// Refuses a validation split that leaves too little to train on: fewer than two rows, or
     /// (one label a row) a class whose every row went to validation.
-    private func checkSplit(kept: [Float], all: [Float], held: Int, fraction: Double) throws {
+    func checkSplit(kept: [Float], all: [Float], held: Int, fraction: Double) throws {
         let advice = "the last \(held) rows (validation split \(fraction)) went to validation; lower the split, or give validation rows of their own"
         let width = targetWidth
         guard kept.count / width >= 2 else {

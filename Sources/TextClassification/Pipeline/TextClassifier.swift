@@ -252,6 +252,12 @@ public struct TextClassifier: Sendable {
         return sequence
     }
 
+    /// The tokens the vocabulary counts: all of them, but the words alone when every n-gram
+    /// is hashed (``buckets`` without a token limit).
+    func countedTokens(_ tokens: [String], words: Int) -> ArraySlice<String> {
+        buckets != nil && !hashesRareTokens ? tokens[..<words] : tokens[...]
+    }
+
     /// How many texts are tokenized (on all cores) before their tokens are counted or encoded:
     /// the only token strings held at once.
     static let tokenizingBlock = 4096
@@ -284,9 +290,8 @@ public struct TextClassifier: Sendable {
                                   tokens: Int(perText * 1.1 * Double(texts.count - sequences.count)))
             }
         }
-        var (fitted, index) = builder.finish()
-        applyTokenLimit(to: &fitted)
-        vocabulary = fitted
+        var index = finishVocabulary(builder)
+        let fitted = vocabulary
         // As Vocabulary.encode: indices from numWords on are dropped, or become the OOV index;
         // past a token limit, they take their hashed rows.
         let limit = Int32(clamping: (configuration.numWords ?? 0) > 0 ? configuration.numWords! : Int.max)
@@ -304,6 +309,15 @@ public struct TextClassifier: Sendable {
             return k < limit || hashed ? k : oov
         }
         return sequences
+    }
+
+    /// Ranks the counted words into ``vocabulary``, the token limit applied; returns each
+    /// first-seen position's index in it (before `numWords` cuts).
+    mutating func finishVocabulary(_ builder: Vocabulary.Builder) -> [Int32] {
+        var (fitted, index) = builder.finish()
+        applyTokenLimit(to: &fitted)
+        vocabulary = fitted
+        return index
     }
 
     /// On more distinct tokens than ``Configuration/tokenLimit`` (and no `numWords`): keeps the

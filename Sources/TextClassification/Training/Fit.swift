@@ -42,7 +42,8 @@ extension SequenceClassifier {
     ///   - seed: fixes the shuffling; with the same weights, data and seed, a run is repeatable
     ///     bit for bit.
     ///   - initialEpoch: Keras's `initial_epoch`: epochs `initialEpoch + 1 … epochs` are
-    ///     trained, the shuffles of the earlier ones replayed, so that a fit stopped after
+    ///     trained, each shuffled as it would have been (the order comes from the seed and the
+    ///     epoch alone, ``shuffleSeed(_:epoch:part:)``), so that a fit stopped after
     ///     epoch k and resumed with `initialEpoch: k` (and the same optimizer) trains as one
     ///     that never stopped.
     ///   - validation: rows and labels measured after every epoch, never trained on.
@@ -76,10 +77,36 @@ extension SequenceClassifier {
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
-        try checkFitArguments(indices, labels: labels, classWeights: classWeights, sampleWeights: sampleWeights,
-                              batchSize: batchSize, epochs: epochs,
-                              rates: [("dropout", dropout), ("embedding dropout", embeddingDropout),
-                                      ("recurrent dropout", recurrentDropout)])
+        if let sampleWeights, sampleWeights.count == indices.count, !sampleWeights.contains(where: { $0 > 0 }) {
+            throw TextClassificationError.invalidTrainingData(reason: "every sample weight is 0: no row would be learned from")
+        }
+        var parts = RowsInMemory(whole: TrainingPart(rows: indices, labels: labels, sampleWeights: sampleWeights))
+        return try fit(parts: &parts, classWeights: classWeights, dropout: dropout, embeddingDropout: embeddingDropout,
+                       recurrentDropout: recurrentDropout, epochs: epochs, batchSize: batchSize, shuffle: shuffle,
+                       seed: seed, initialEpoch: initialEpoch, optimizer: &optimizer, validation: validation,
+                       restoreBestWeights: restoreBestWeights, patience: patience,
+                       trainableEmbeddings: trainableEmbeddings, keepsInitialWeights: keepsInitialWeights,
+                       onBatch: onBatch, onEpoch: onEpoch)
+    }
+
+    /// ``fit(_:labels:classWeights:sampleWeights:dropout:embeddingDropout:recurrentDropout:epochs:batchSize:shuffle:seed:initialEpoch:optimizer:validation:restoreBestWeights:patience:trainableEmbeddings:keepsInitialWeights:onBatch:onEpoch:)``
+    /// over rows that come a part at a time (``TrainingParts``), each part checked as it
+    /// comes: a file read again every epoch holds one part in memory, not the corpus.
+    @discardableResult
+    public mutating func fit<Parts: TrainingParts>(
+        parts: inout Parts, classWeights: [Float]? = nil, dropout: Float = 0,
+        embeddingDropout: Float = 0, recurrentDropout: Float = 0,
+        epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
+        optimizer: inout some Optimizer,
+        validation: (indices: any TrainingRows, labels: [Float])? = nil,
+        restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
+        keepsInitialWeights: Bool = true,
+        onBatch: ((BatchProgress) -> Void)? = nil,
+        onEpoch: (EpochReport) -> Bool = { _ in true }
+    ) throws -> History {
+        try checkSettings(rows: parts.partSizes.reduce(0, +), classWeights: classWeights, batchSize: batchSize, epochs: epochs,
+                          rates: [("dropout", dropout), ("embedding dropout", embeddingDropout),
+                                  ("recurrent dropout", recurrentDropout)])
         // Optimizers write the rows in place; a model opened mapped reads them from its file.
         encoder.embedding.loadIntoMemory()
         // Vocabulary-sized gradient tables (the LSTM's pass) suit an optimizer that steps every
@@ -87,13 +114,11 @@ extension SequenceClassifier {
         let conditions = TrainingConditions(
             trainsEmbedding: trainableEmbeddings,
             projectsTokens: embeddingDropout == 0 && recurrentDropout == 0 && optimizer.stepsEveryRow)
-        let plan = EpochPlan(labels: labels, classWeights: classWeights, sampleWeights: sampleWeights, dropout: dropout,
-                             embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout, batchSize: batchSize, seed: seed, epochs: epochs,
-                             trainsEmbedding: trainableEmbeddings,
-                             pass: makeTrainingPass(batchSize: min(batchSize, indices.count), steps: indices.columns,
+        let plan = EpochPlan(classWeights: classWeights, dropout: dropout, embeddingDropout: embeddingDropout,
+                             recurrentDropout: recurrentDropout, batchSize: batchSize, seed: seed, epochs: epochs,
+                             shuffles: shuffle, trainsEmbedding: trainableEmbeddings,
+                             pass: makeTrainingPass(batchSize: min(batchSize, parts.partSizes.max()!), steps: parts.columns,
                                                     conditions: conditions))
-        var random = RandomGenerator(seed: seed)
-        var order = Array(0..<indices.count)
         var history = History()
         var best: (loss: Float, epoch: Int, model: SequenceClassifier)?
         // Snapshots in buffers of their own (the model trains on in its huge-page memory).
@@ -102,12 +127,10 @@ extension SequenceClassifier {
         var lastGood: SequenceClassifier? = keepsInitialWeights ? snapshot() : nil
 
         guard epochs > initialEpoch else { return history }
-        optimizer.begin(steps: (epochs - initialEpoch) * ((indices.count + batchSize - 1) / batchSize))
-        if shuffle { for _ in 0..<initialEpoch { random.shuffle(&order) } }
+        optimizer.begin(steps: (epochs - initialEpoch) * parts.partSizes.reduce(0) { $0 + ($1 + batchSize - 1) / batchSize })
         for epoch in initialEpoch + 1...epochs {
             let start = Date()
-            if shuffle { random.shuffle(&order) }
-            let sums = try trainEpoch(epoch, indices, order: order, plan: plan, optimizer: &optimizer, onBatch: onBatch)
+            let sums = try trainEpoch(epoch, &parts, plan: plan, optimizer: &optimizer, onBatch: onBatch)
             if let batch = sums.divergedBatch {
                 // Weights can already be finite but useless (huge) before the loss turns
                 // non-finite, so fall back to a whole epoch's weights, not the last batch's.
@@ -148,11 +171,10 @@ extension SequenceClassifier {
 
     /// What every epoch of one fit trains with.
     private struct EpochPlan {
-        let labels: [Float]
         let classWeights: [Float]?
-        let sampleWeights: [Float]?
         let dropout: Float, embeddingDropout: Float, recurrentDropout: Float
         let batchSize: Int, seed: UInt64, epochs: Int
+        let shuffles: Bool
         let trainsEmbedding: Bool
         /// The encoder's own training pass, or the general path.
         let pass: any TrainingPass
@@ -165,19 +187,52 @@ extension SequenceClassifier {
         var divergedBatch: Int?
     }
 
-    /// The batches of one epoch, rows taken in `order`, each catch-up, pass and update in turn.
-    private mutating func trainEpoch<Rows: TrainingRows>(
-        _ epoch: Int, _ indices: Rows, order: [Int], plan: EpochPlan, optimizer: inout some Optimizer,
+    /// The seed of the order of part `part`'s rows in `epoch`: from these alone, so that an
+    /// epoch's order needs no earlier epoch's (nothing to replay for `initialEpoch`, nothing
+    /// kept per row) and the same rows in one part train alike however they came.
+    static func shuffleSeed(_ seed: UInt64, epoch: Int, part: Int) -> UInt64 {
+        var mixer = RandomGenerator(seed: seed ^ (UInt64(truncatingIfNeeded: epoch) << 32) ^ UInt64(truncatingIfNeeded: part))
+        return mixer.next()
+    }
+
+    /// The batches of one epoch: each part's rows in its shuffled order, each batch's
+    /// catch-up, pass and update in turn.
+    private mutating func trainEpoch<Parts: TrainingParts>(
+        _ epoch: Int, _ parts: inout Parts, plan: EpochPlan, optimizer: inout some Optimizer,
         onBatch: ((BatchProgress) -> Void)?
     ) throws -> EpochSums {
-        let start = Date(), width = head.targetWidth, batchSize = plan.batchSize
-        let batches = (indices.count + batchSize - 1) / batchSize
+        let start = Date(), batchSize = plan.batchSize
+        let batches = parts.partSizes.reduce(0) { $0 + ($1 + batchSize - 1) / batchSize }
+        var sums = EpochSums(), first = 0
+        for k in parts.partSizes.indices {
+            let part = try parts.part(k)
+            try checkPart(part, expectedRows: parts.partSizes[k])
+            var order = Array(0..<part.rows.count)
+            if plan.shuffles {
+                var random = RandomGenerator(seed: Self.shuffleSeed(plan.seed, epoch: epoch, part: k))
+                random.shuffle(&order)
+            }
+            try trainBatches(of: part, order: order, firstBatch: first, epoch: epoch, batches: batches, plan: plan,
+                             optimizer: &optimizer, sums: &sums, start: start, onBatch: onBatch)
+            if sums.divergedBatch != nil { return sums }
+            first += (part.rows.count + batchSize - 1) / batchSize
+        }
+        return sums
+    }
+
+    /// The batches of one part, rows taken in `order`; batches are numbered across the epoch
+    /// from `firstBatch` (their dropout masks and the progress follow that number).
+    private mutating func trainBatches<Rows: TrainingRows>(
+        of part: TrainingPart<Rows>, order: [Int], firstBatch: Int, epoch: Int, batches: Int, plan: EpochPlan,
+        optimizer: inout some Optimizer, sums: inout EpochSums, start: Date, onBatch: ((BatchProgress) -> Void)?
+    ) throws {
+        let width = head.targetWidth, batchSize = plan.batchSize, count = part.rows.count
         let frozen: Set<String> = plan.trainsEmbedding ? [] : [Embedding.weightName]
-        var sums = EpochSums()
-        for b in 0..<batches {
-            let rows = order[b * batchSize ..< min(indices.count, (b + 1) * batchSize)]
-            let batch = indices.batch(rows)
-            let labels = width == 1 ? rows.map { plan.labels[$0] } : rows.flatMap { plan.labels[$0 * width ..< ($0 + 1) * width] }
+        for local in 0..<(count + batchSize - 1) / batchSize {
+            let b = firstBatch + local
+            let rows = order[local * batchSize ..< min(count, (local + 1) * batchSize)]
+            let batch = part.rows.batch(rows)
+            let labels = width == 1 ? rows.map { part.labels[$0] } : rows.flatMap { part.labels[$0 * width ..< ($0 + 1) * width] }
             // A seed per (run, epoch, batch): the masks repeat with the seed, never across batches.
             var mixer = RandomGenerator(seed: plan.seed ^ (UInt64(epoch) << 40) ^ UInt64(b))
             let dropout = plan.dropout > 0 ? Dropout(rate: plan.dropout, seed: mixer.next()) : nil
@@ -188,13 +243,13 @@ extension SequenceClassifier {
                 optimizer.prepare(&self, rows: { plan.pass.rowsRead(by: batch) }, of: Embedding.weightName)
             }
             let step = TrainingBatch(indices: batch, labels: labels, classWeights: plan.classWeights,
-                                     sampleWeights: plan.sampleWeights.map { weights in rows.map { weights[$0] } }, dropout: dropout,
+                                     sampleWeights: part.sampleWeights.map { weights in rows.map { weights[$0] } }, dropout: dropout,
                                      embeddingDropout: embeddingDropout, recurrentDropout: recurrentDropout,
                                      trainsEmbedding: plan.trainsEmbedding, embeddingSquares: optimizer.readsPositionSquares)
             let result = try plan.pass.gradients(of: self, step)
             guard result.allFinite else {
                 sums.divergedBatch = b + 1
-                return sums
+                return
             }
             optimizer.update(&self, along: result.gradients, rowGradients: [Embedding.weightName: result.embeddingRows],
                              frozen: frozen)
@@ -205,41 +260,19 @@ extension SequenceClassifier {
                                    loss: Float(sums.loss / Double(sums.seen)), accuracy: Float(sums.correct / Double(sums.seen)),
                                    seconds: Date().timeIntervalSince(start)))
         }
-        return sums
     }
 
-    /// The errors `fit` throws before it trains: labels that do not match the rows or the head,
-    /// class weights of the wrong count or value, sizes and rates out of range, indices outside
-    /// the embedding.
-    private func checkFitArguments<Rows: TrainingRows>(_ indices: Rows, labels: [Float], classWeights: [Float]?,
-                                                       sampleWeights: [Float]?,
-                                                       batchSize: Int, epochs: Int, rates: [(String, Float)]) throws {
-        let width = head.targetWidth
-        guard indices.count * width == labels.count else {
-            throw TextClassificationError.invalidTrainingData(
-                reason: "\(indices.count) sequences but \(labels.count) label values (\(width) per row)")
-        }
-        try checkTargets(labels)
+    /// The errors `fit` throws before it trains: class weights of the wrong count or value,
+    /// sizes and rates out of range, no rows.
+    private func checkSettings(rows: Int, classWeights: [Float]?, batchSize: Int, epochs: Int,
+                               rates: [(String, Float)]) throws {
         if let classWeights, classWeights.count != (head.kind == .multiLabel ? head.outputs : head.classes)
             || classWeights.contains(where: { !($0.isFinite && $0 >= 0) }) {
             throw TextClassificationError.invalidArgument(
                 name: "class weights", value: "\(classWeights.count) values",
                 expected: "one finite weight ≥ 0 per class (per label for multi-label)")
         }
-        if let sampleWeights {
-            guard sampleWeights.count == indices.count else {
-                throw TextClassificationError.invalidTrainingData(
-                    reason: "\(indices.count) sequences but \(sampleWeights.count) sample weights")
-            }
-            if let bad = sampleWeights.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
-                throw TextClassificationError.invalidArgument(name: "sample weight of row \(bad + 1)", value: String(sampleWeights[bad]),
-                                                              expected: "a finite weight ≥ 0")
-            }
-            guard sampleWeights.contains(where: { $0 > 0 }) else {
-                throw TextClassificationError.invalidTrainingData(reason: "every sample weight is 0: no row would be learned from")
-            }
-        }
-        guard indices.count > 0 else { throw TextClassificationError.invalidTrainingData(reason: "no training rows") }
+        guard rows > 0 else { throw TextClassificationError.invalidTrainingData(reason: "no training rows") }
         guard batchSize >= 1, epochs >= 0 else {
             throw TextClassificationError.invalidArgument(name: "batch size/epochs", value: "\(batchSize)/\(epochs)",
                                                           expected: "batch size ≥ 1 and epochs ≥ 0")
@@ -247,7 +280,30 @@ extension SequenceClassifier {
         for (name, rate) in rates where !(rate >= 0 && rate < 1) {
             throw TextClassificationError.invalidArgument(name: name, value: String(rate), expected: "a rate in [0, 1)")
         }
-        try encoder.embedding.validate(indices.flatIndices)
+    }
+
+    /// The errors a part of the rows can hold: labels that do not match the rows or the head,
+    /// sample weights of the wrong count or value, indices outside the embedding.
+    private func checkPart<Rows: TrainingRows>(_ part: TrainingPart<Rows>, expectedRows: Int) throws {
+        let width = head.targetWidth, count = part.rows.count
+        guard count == expectedRows else {
+            throw TextClassificationError.invalidTrainingData(reason: "a part of \(count) rows where \(expectedRows) were announced")
+        }
+        guard count * width == part.labels.count else {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "\(count) sequences but \(part.labels.count) label values (\(width) per row)")
+        }
+        try checkTargets(part.labels)
+        if let sampleWeights = part.sampleWeights {
+            guard sampleWeights.count == count else {
+                throw TextClassificationError.invalidTrainingData(reason: "\(count) sequences but \(sampleWeights.count) sample weights")
+            }
+            if let bad = sampleWeights.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+                throw TextClassificationError.invalidArgument(name: "sample weight of row \(bad + 1)", value: String(sampleWeights[bad]),
+                                                              expected: "a finite weight ≥ 0")
+            }
+        }
+        try encoder.embedding.validate(part.rows.flatIndices)
     }
 
     /// A copy whose weights live in buffers of their own: an array's copy would share this

@@ -1,0 +1,131 @@
+import Foundation
+
+/// A fit that reads its CSV file a part at a time instead of holding it: one pass counts the
+/// rows and checks the labels, one fits the vocabulary, then every epoch reads the file again,
+/// tokenizing each part of `partRows` rows on all cores and training on it in an order
+/// shuffled within the part. Memory holds a part, the model and the validation rows, not the
+/// corpus. Rows in one part train exactly as the same rows in memory do.
+extension TextClassifier {
+    /// Fits the vocabulary on a labelled CSV file, then trains a fresh model on it, reading
+    /// the file again for each epoch (``TrainingParts``).
+    ///
+    /// ```swift
+    /// let file = URL(fileURLWithPath: "Data/thucnews-train.csv")
+    /// var classifier = try TextClassifier(configuration: .recommended(for: .multiClass),
+    ///                                     labels: LabelSet(inferringFrom: LabelledCSV(url: file)))
+    /// try classifier.fit(streaming: file, partRows: 65_536, epochs: 5, validationSplit: 0.1)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - url: a CSV file with a header row; its labels must be among ``labelNames``
+    ///     (multi-label: joined by the label set's separator).
+    ///   - textColumn, labelColumn, weightColumn: the columns (``LabelledCSV/Blocks``).
+    ///   - partRows: the most rows trained on at a time, and the span each epoch's shuffle
+    ///     mixes: all the rows when the file holds no more (then the fit is the in-memory
+    ///     `fit(texts:labels:…)` on the same rows, bit for bit).
+    ///   - validationSplit: hold out this last fraction of the rows (Keras's `validation_split`).
+    ///   - the others: as ``fit(texts:labels:classWeight:sampleWeights:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:continuing:onBatch:onEpoch:)``.
+    /// - Throws: the file's errors naming its file and line (a label not among ``labelNames``
+    ///   among them), before training starts; or the in-memory fit's.
+    @discardableResult
+    public mutating func fit(
+        streaming url: URL, textColumn: String = "text", labelColumn: String = "label", weightColumn: String? = nil,
+        partRows: Int = 65_536, classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
+        seed: UInt64 = 0, learningRate: Float? = nil, optimizer: OptimizerKind? = nil, validationSplit: Double = 0,
+        restoreBestWeights: Bool = false, patience: Int? = nil,
+        onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
+    ) throws -> History {
+        guard partRows >= 1 else {
+            throw TextClassificationError.invalidArgument(name: "part rows", value: String(partRows), expected: "at least 1")
+        }
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw TextClassificationError.invalidArgument(name: "validation split", value: String(validationSplit),
+                                                          expected: "a fraction in [0, 1)")
+        }
+        let open = { try LabelledCSV.Blocks(url: url, textColumn: textColumn, labelColumn: labelColumn, weightColumn: weightColumn) }
+        // Pass 1: the rows' count and targets (every label checked before any training).
+        var allTargets: [Float] = [], rows = 0
+        let counting = try open()
+        while let block = try counting.next(rows: partRows) {
+            allTargets += try targets(of: block)
+            rows += block.texts.count
+        }
+        guard rows > 0 else {
+            throw TextClassificationError.malformedData(file: counting.source, line: counting.headerLine,
+                                                        reason: "the file has a header but no data rows")
+        }
+        let held = Self.heldOutRows(of: rows, validationSplit: validationSplit)
+        let width = targetWidth, trainingRows = rows - held
+        if held > 0 {
+            try checkSplit(kept: Array(allTargets.prefix(trainingRows * width)), all: allTargets, held: held, fraction: validationSplit)
+        }
+        let classWeights = try weights(classWeight, targets: Array(allTargets.prefix(trainingRows * width)))
+        let validationTargets = Array(allTargets.suffix(held * width))
+        allTargets = []
+
+        // Pass 2: the vocabulary, on the training rows; the held-out texts kept.
+        var builder = Vocabulary.Builder(Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken))
+        var heldTexts: [String] = [], seen = 0
+        let reading = try open()
+        while let block = try reading.next(rows: partRows) {
+            let training = max(0, min(block.texts.count, trainingRows - seen))
+            for (tokens, words) in tokenizeSplit(block.texts.prefix(training).map(boundedText)) {
+                builder.add(countedTokens(tokens, words: words))
+            }
+            heldTexts += block.texts.suffix(block.texts.count - training)
+            seen += block.texts.count
+        }
+        _ = finishVocabulary(builder)
+        builder = Vocabulary.Builder(Vocabulary())
+        let (model, _) = try newModel(batchSize: batchSize, seed: seed, embeddings: nil)
+        let validation = held > 0 ? (indices: encodeSequences(heldTexts) as any TrainingRows, labels: validationTargets) : nil
+        heldTexts = []
+
+        let preset = Preset(encoder: configuration.encoder, head: labels.head)
+        let optimizer = optimizer ?? preset.optimizer
+        var parts = StreamedParts(classifier: self, open: open, rows: trainingRows, partRows: partRows)
+        return try train(&parts, model: model, classWeights: classWeights, validation: validation,
+                         heldOutRows: held > 0 ? held : nil, coverage: nil, epochs: epochs, batchSize: batchSize, seed: seed,
+                         learningRate: learningRate ?? preset.learningRate(for: optimizer), optimizer: optimizer,
+                         restoreBestWeights: restoreBestWeights, patience: patience, trainableEmbeddings: true,
+                         continuing: false, initialEpoch: 0, onBatch: onBatch, onEpoch: onEpoch)
+    }
+
+    /// The targets of a block's labels, naming the file and line of one not among ``labelNames``.
+    func targets(of block: LabelledCSV) throws -> [Float] {
+        labels.head == .multiLabel ? try targets(labels.labelSets(of: block)) : try targets(labels.classIndices(of: block))
+    }
+}
+
+/// The training rows of a file, `partRows` at a time, read from the start every epoch and
+/// encoded by the classifier whose vocabulary was fitted on them.
+struct StreamedParts: TrainingParts {
+    let classifier: TextClassifier
+    let open: () throws -> LabelledCSV.Blocks
+    let rows: Int, partRows: Int
+    private var reader: LabelledCSV.Blocks?
+
+    init(classifier: TextClassifier, open: @escaping () throws -> LabelledCSV.Blocks, rows: Int, partRows: Int) {
+        self.classifier = classifier
+        self.open = open
+        self.rows = rows
+        self.partRows = partRows
+    }
+
+    var partSizes: [Int] {
+        stride(from: 0, to: rows, by: partRows).map { min(partRows, rows - $0) }
+    }
+
+    var columns: Int { classifier.padding.length ?? classifier.configuration.maxLength }
+
+    mutating func part(_ k: Int) throws -> TrainingPart<TokenSequences> {
+        if k == 0 { reader = try open() }
+        let wanted = min(partRows, rows - k * partRows)
+        guard let block = try reader?.next(rows: wanted), block.texts.count == wanted else {
+            throw TextClassificationError.invalidTrainingData(
+                reason: "the training file changed while it was read: fewer rows than the first pass counted; train again")
+        }
+        return TrainingPart(rows: classifier.encodeSequences(block.texts), labels: try classifier.targets(of: block),
+                            sampleWeights: block.weights)
+    }
+}
