@@ -103,9 +103,13 @@ extension TextClf {
         @Option(help: "With --multi-label: what joins the labels of one cell.")
         var labelSeparator = "|"
 
+        @Option(parsing: .unconditional, help: "Read the training file this many rows at a time: one pass counts the vocabulary, then every epoch reads the file again, training on each part in an order shuffled within it, so memory holds a part, not the file (a file of fewer rows trains exactly as in memory). 0 reads the whole file into memory, as do --format fasttext, --from, --embeddings, --validation, --calibrate, --tune-thresholds and --report. Shuffle a file sorted by label first (e.g. shuf).")
+        var partRows = 65_536
+
         func validate() throws {
             guard (validationSplit ?? 0) >= 0 && (validationSplit ?? 0) < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
             guard !labelSeparator.isEmpty else { throw ValidationError("--label-separator must not be empty") }
+            guard partRows >= 0 else { throw ValidationError("--part-rows must be 0 (the whole file in memory) or more") }
             if weightColumn != nil && columns.format == .fasttext {
                 throw ValidationError("--weight-column names a CSV column; fastText's format has no weights (use --format csv)")
             }
@@ -125,6 +129,7 @@ extension TextClf {
         func run() throws {
             try reportingErrors {
                 try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)  // before hours of training
+                if streamingRefusal == nil { return try runStreaming() }
                 var data = try columns.read(trainingFile, separator: labelSeparator, multiLabel: self.multiLabel,
                                             weightColumn: weightColumn)
                 let multiLabel = self.multiLabel || columns.holdsLabelSets(data, separator: labelSeparator)
@@ -145,16 +150,14 @@ extension TextClf {
                 }
                 let split = validation == nil ? validationSplit ?? 0.1 : 0
                 let heldOut = held?.texts.count ?? TextClassifier.heldOutRows(of: data.texts.count, validationSplit: split)
-                printError("Training on \(data.texts.count - (validation == nil ? heldOut : 0)) texts from \(data.source), "
-                           + (heldOut > 0 ? "validating on \(heldOut)" + (validation == nil ? " (the last \(Int(split * 100))%)" : " from \(validation!)")
-                                          : "no validation"))
+                describeRows(training: data.texts.count - (validation == nil ? heldOut : 0), heldOut: heldOut,
+                             source: data.source, split: split)
                 let trainingRows = data.texts.count - (validation == nil ? heldOut : 0)
                 describe(labels, counts: multi ? labels.counts(labelSets: Array(sets.prefix(trainingRows)))
                                                : labels.counts(classIndices: Array(classes.prefix(trainingRows))))
                 if let weights = data.weights?.prefix(trainingRows) {
-                    let zeros = weights.filter { $0 == 0 }.count, mean = weights.reduce(0, +) / Float(max(1, weights.count))
-                    printError(String(format: "Row weights from column %@: mean %.3f", weightColumn!, mean)
-                               + (zeros > 0 ? ", \(zeros) of \(weights.count) rows at 0 (left out)" : ""))
+                    describeWeights(mean: weights.reduce(0, +) / Float(max(1, weights.count)), zeros: weights.filter { $0 == 0 }.count,
+                                    count: weights.count)
                 }
                 let progress = ProgressLine()
                 let history: History
@@ -187,23 +190,14 @@ extension TextClf {
                     printError("textclf: saved the last good model (epoch \(epoch - 1), or the best validation epoch before it) to \(output)")
                     throw error
                 }
-                if base == nil, classifier.hashesRareTokens, let kept = classifier.configuration.tokenLimit,
-                   let buckets = classifier.configuration.buckets {
-                    let distinct = classifier.vocabulary.words.count
-                    printError("Vocabulary: \(distinct) distinct tokens; the \(kept) most frequent have rows of their own, "
-                               + "the other \((distinct - kept)) share \(buckets) hashed rows (--token-limit, --buckets)")
-                }
+                if base == nil { describeTokenLimit(of: classifier) }
                 if let before = base?.vocabulary.indexWord.count {
                     let added = classifier.vocabulary.indexWord.count - before
                     printError("Continued \(from!): \(added) new word\(added == 1 ? "" : "s") added to its vocabulary"
                                + (added > 0 ? "" : classifier.hashesRareTokens ? " (past its --token-limit, new tokens share its hashed rows)"
                                   : classifier.configuration.numWords != nil ? " (it holds --num-words already)" : ""))
                 }
-                if let restored = history.restoredEpoch, let report = history.epochs.first(where: { $0.epoch == restored }) {
-                    printError(String(format: "Keeping epoch %d, the lowest validation loss (val_loss %.4f, val_accuracy %.4f)%@",
-                                      restored, report.validationLoss ?? 0, report.validationAccuracy ?? 0,
-                                      restored == history.epochs.count ? "" : "; --no-restore-best keeps the last epoch"))
-                }
+                describeKeptEpoch(of: history)
                 if let coverage = classifier.embeddingCoverage {
                     printError(String(format: "Pretrained embeddings: %d of the %d vocabulary words had a vector (%.1f%%) among %d in %@%@",
                                       coverage.covered, coverage.words, coverage.fraction * 100, coverage.fileWords,
@@ -212,10 +206,7 @@ extension TextClf {
                         printError("textclf: warning: \(architecture.embeddings!) declares \(declared) words on its first line but holds \(coverage.fileWords) vectors (truncated or joined?); all \(coverage.fileWords) were read")
                     }
                 }
-                if let weights = classifier.classWeights {
-                    printError("Class weights (balanced" + (labels.head == .multiLabel ? ", of each label's positive rows" : "")
-                               + "): " + zip(labels.names, weights).map { String(format: "%@ %.3f", $0, $1) }.joined(separator: ", "))
-                }
+                describeClassWeights(of: classifier)
                 if calibrate {
                     // The validation rows: the --validation file, or the last rows fit held out.
                     let rows = history.heldOutRows ?? heldOut
@@ -237,11 +228,7 @@ extension TextClf {
                                + (own.isEmpty ? " for every label" : " shared, " + own.map { String(format: "%@ %.2f", $0.0, $0.1) }.joined(separator: ", "))
                                + String(format: "; micro F1 %.4f → %.4f", t.microF1Before, t.microF1After))
                 }
-                try classifier.save(to: URL(fileURLWithPath: output), force: force, includingOptimizerState: saveOptimizer)
-                let seconds = history.epochs.reduce(0) { $0 + $1.seconds }
-                printError(String(format: "Saved the model to %@ (vocabulary %d words, %.1fs of training); epochs in %@/history.csv",
-                                  output, min(classifier.vocabulary.indexWord.count, classifier.configuration.numWords ?? .max) - 1,
-                                  seconds, output))
+                try save(classifier, history: history)
                 if report {
                     // The validation rows: the --validation file, or the last rows fit held out.
                     var validationData = held
@@ -261,7 +248,48 @@ extension TextClf {
         }
 
         /// Prints the labels before training: the binary mapping, or each class's (label's) row count.
-        private func describe(_ labels: LabelSet, counts: [Int]) {
+        /// What a token limit chose, when the vocabulary went past it.
+        func describeTokenLimit(of classifier: TextClassifier) {
+            guard classifier.hashesRareTokens, let kept = classifier.configuration.tokenLimit,
+                  let buckets = classifier.configuration.buckets else { return }
+            let distinct = classifier.vocabulary.words.count
+            printError("Vocabulary: \(distinct) distinct tokens; the \(kept) most frequent have rows of their own, "
+                       + "the other \(distinct - kept) share \(buckets) hashed rows (--token-limit, --buckets)")
+        }
+
+        func describeKeptEpoch(of history: History) {
+            guard let restored = history.restoredEpoch, let report = history.epochs.first(where: { $0.epoch == restored }) else { return }
+            printError(String(format: "Keeping epoch %d, the lowest validation loss (val_loss %.4f, val_accuracy %.4f)%@",
+                              restored, report.validationLoss ?? 0, report.validationAccuracy ?? 0,
+                              restored == history.epochs.count ? "" : "; --no-restore-best keeps the last epoch"))
+        }
+
+        func describeClassWeights(of classifier: TextClassifier) {
+            guard let weights = classifier.classWeights else { return }
+            printError("Class weights (balanced" + (classifier.labels.head == .multiLabel ? ", of each label's positive rows" : "")
+                       + "): " + zip(classifier.labelNames, weights).map { String(format: "%@ %.3f", $0, $1) }.joined(separator: ", "))
+        }
+
+        func save(_ classifier: TextClassifier, history: History) throws {
+            try classifier.save(to: URL(fileURLWithPath: output), force: force, includingOptimizerState: saveOptimizer)
+            let seconds = history.epochs.reduce(0) { $0 + $1.seconds }
+            printError(String(format: "Saved the model to %@ (vocabulary %d words, %.1fs of training); epochs in %@/history.csv",
+                              output, min(classifier.vocabulary.indexWord.count, classifier.configuration.numWords ?? .max) - 1,
+                              seconds, output))
+        }
+
+        func describeRows(training: Int, heldOut: Int, source: String, split: Double) {
+            printError("Training on \(training) texts from \(source), "
+                       + (heldOut > 0 ? "validating on \(heldOut)" + (validation == nil ? " (the last \(Int(split * 100))%)" : " from \(validation!)")
+                                      : "no validation"))
+        }
+
+        func describeWeights(mean: Float, zeros: Int, count: Int) {
+            printError(String(format: "Row weights from column %@: mean %.3f", weightColumn!, mean)
+                       + (zeros > 0 ? ", \(zeros) of \(count) rows at 0 (left out)" : ""))
+        }
+
+        func describe(_ labels: LabelSet, counts: [Int]) {
             switch labels.head {
             case .binary:
                 printError("Labels: 0 = \(labels.names[0]) (\(counts[0]) rows), 1 = \(labels.names[1]) (\(counts[1]) rows)")

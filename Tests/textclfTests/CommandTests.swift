@@ -48,6 +48,24 @@ import Testing
         #expect(fit.stderr.contains("Epoch 2 - "))
     }
 
+    /// fit reads its file a part at a time: a file of fewer rows than a part trains to the
+    /// bytes the whole file in memory gives (--part-rows 0); smaller parts train, and say how.
+    @Test func fitStreamsItsFileByParts() throws {
+        let directory = try Command.temporaryDirectory()
+        let topics = Command.repository.appendingPathComponent("Data/thucnews-train.csv").path
+        var weights: [Data] = []
+        for partRows in ["65536", "0", "2048"] {
+            let model = directory.appendingPathComponent("m\(partRows)")
+            let fit = try Command.run(["fit", topics, "-o", model.path, "--epochs", "2", "--seed", "3", "--part-rows", partRows])
+            #expect(fit.status == 0, "\(fit.stderr)")
+            #expect(fit.stderr.contains("rows at a time") == (partRows != "0"), "\(fit.stderr)")
+            #expect(fit.stderr.contains("Training on 9000 texts"), "\(fit.stderr)")
+            weights.append(try Data(contentsOf: model.appendingPathComponent("model.safetensors")))
+        }
+        #expect(weights[0] == weights[1], "one part trains as in memory")
+        #expect(weights[2] != weights[0], "parts of 2,048 rows shuffle within each")
+    }
+
     /// quantize writes a smaller model that predicts the same labels; the old model is untouched.
     @Test func quantizeWritesASmallerModelThatPredicts() throws {
         let directory = try Command.temporaryDirectory()

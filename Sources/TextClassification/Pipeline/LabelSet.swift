@@ -63,6 +63,33 @@ public struct LabelSet: Equatable, Sendable {
             throw TextClassificationError.invalidArgument(name: "label separator", value: "\"\"", expected: "a non-empty string")
         }
         var distinct = Set<String>()
+        try Self.collect(data, into: &distinct, multiLabel: multiLabel, separator: separator)
+        try self.init(distinct: distinct, source: data.source, multiLabel: multiLabel, separator: separator)
+    }
+
+    /// ``init(inferringFrom:multiLabel:separator:)`` over a file read `rows` rows at a time:
+    /// memory holds the distinct labels, not the column.
+    public init(inferringFrom blocks: LabelledCSV.Blocks, rows: Int = 65_536, multiLabel: Bool = false,
+                separator: String = "|") throws {
+        guard !multiLabel || !separator.isEmpty else {
+            throw TextClassificationError.invalidArgument(name: "label separator", value: "\"\"", expected: "a non-empty string")
+        }
+        var distinct = Set<String>(), read = 0
+        while let block = try blocks.next(rows: rows) {
+            try Self.collect(block, into: &distinct, multiLabel: multiLabel, separator: separator)
+            read += block.texts.count
+        }
+        guard read > 0 else {
+            throw TextClassificationError.malformedData(file: blocks.source, line: blocks.headerLine,
+                                                        reason: "the file has a header but no data rows")
+        }
+        try self.init(distinct: distinct, source: blocks.source, multiLabel: multiLabel, separator: separator)
+    }
+
+    /// Adds the labels of `data`'s rows to `distinct`; throws for an empty one (single label a
+    /// row) or too many, naming the line.
+    private static func collect(_ data: LabelledCSV, into distinct: inout Set<String>, multiLabel: Bool,
+                                separator: String) throws {
         for (cell, line) in zip(data.labels, data.lines) {
             if multiLabel {
                 distinct.formUnion(try Self.split(cell, separator: separator, file: data.source, line: line))
@@ -80,17 +107,21 @@ public struct LabelSet: Equatable, Sendable {
                     reason: "more than \(Self.maximumCount) different labels: this is almost certainly not a label column; name the right one (--label-column)")
             }
         }
+    }
+
+    /// The labels `distinct` makes: sorted (numbers numerically), the head from their count.
+    private init(distinct: Set<String>, source: String, multiLabel: Bool, separator: String) throws {
         let names = distinct.allSatisfy({ Double($0) != nil })
             ? distinct.sorted { Double($0)! != Double($1)! ? Double($0)! < Double($1)! : $0 < $1 }
             : distinct.sorted()
         if multiLabel {
             guard !names.isEmpty else {
                 throw TextClassificationError.invalidTrainingData(
-                    reason: "\(data.source) has no labels at all: every label cell is empty")
+                    reason: "\(source) has no labels at all: every label cell is empty")
             }
         } else if names.count < 2 {
             throw TextClassificationError.invalidTrainingData(
-                reason: "\(data.source) has only the label \"\(names.first ?? "")\"; a classifier needs at least two")
+                reason: "\(source) has only the label \"\(names.first ?? "")\"; a classifier needs at least two")
         }
         try self.init(names: names, head: multiLabel ? .multiLabel : names.count == 2 ? .binary : .multiClass,
                       separator: separator)

@@ -6,6 +6,18 @@ import Foundation
 /// shuffled within the part. Memory holds a part, the model and the validation rows, not the
 /// corpus. Rows in one part train exactly as the same rows in memory do.
 extension TextClassifier {
+    /// What the first pass of a streamed fit found, before it trains.
+    public struct StreamedFileSummary: Sendable {
+        /// The file's data rows.
+        public var rows: Int
+        /// The last rows held out for validation.
+        public var heldOutRows: Int
+        /// The training rows holding each label, in ``TextClassifier/labelNames`` order.
+        public var labelCounts: [Int]
+        /// The training rows' weights (with a weight column): their mean and how many are 0.
+        public var weightMean: Float?, zeroWeights: Int?
+    }
+
     /// Fits the vocabulary on a labelled CSV file, then trains a fresh model on it, reading
     /// the file again for each epoch (``TrainingParts``).
     ///
@@ -19,12 +31,25 @@ extension TextClassifier {
     /// - Parameters:
     ///   - url: a CSV file with a header row; its labels must be among ``labelNames``
     ///     (multi-label: joined by the label set's separator).
-    ///   - textColumn, labelColumn, weightColumn: the columns (``LabelledCSV/Blocks``).
+    ///   - textColumn: the column of the texts.
+    ///   - labelColumn: the column of the labels.
+    ///   - weightColumn: a column of per-row weights (Keras's `sample_weight`), or `nil`.
     ///   - partRows: the most rows trained on at a time, and the span each epoch's shuffle
     ///     mixes: all the rows when the file holds no more (then the fit is the in-memory
     ///     `fit(texts:labels:…)` on the same rows, bit for bit).
+    ///   - classWeight: how rows' losses are weighted (Keras's `class_weight`).
+    ///   - epochs: the most epochs to train.
+    ///   - batchSize: rows per step (Keras's 32).
+    ///   - seed: the seed of the initial weights, the shuffles and dropout.
+    ///   - learningRate: the optimizer's step; `nil`: ``Preset/learningRate(for:)``.
+    ///   - optimizer: the optimizer; `nil`: the ``Preset``'s.
     ///   - validationSplit: hold out this last fraction of the rows (Keras's `validation_split`).
-    ///   - the others: as ``fit(texts:labels:classWeight:sampleWeights:epochs:batchSize:seed:learningRate:optimizer:validation:validationSplit:restoreBestWeights:patience:embeddings:continuing:onBatch:onEpoch:)``.
+    ///   - restoreBestWeights: end with the epoch of lowest validation loss.
+    ///   - patience: stop after this many epochs without a lower validation loss.
+    ///   - onCounted: called once the first pass has read the file, before the vocabulary
+    ///     pass (``StreamedFileSummary``: rows, held-out rows, label counts, weights).
+    ///   - onBatch: called after each batch (for a progress line).
+    ///   - onEpoch: return `false` to stop early.
     /// - Throws: the file's errors naming its file and line (a label not among ``labelNames``
     ///   among them), before training starts; or the in-memory fit's.
     @discardableResult
@@ -32,7 +57,7 @@ extension TextClassifier {
         streaming url: URL, textColumn: String = "text", labelColumn: String = "label", weightColumn: String? = nil,
         partRows: Int = 65_536, classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
         seed: UInt64 = 0, learningRate: Float? = nil, optimizer: OptimizerKind? = nil, validationSplit: Double = 0,
-        restoreBestWeights: Bool = false, patience: Int? = nil,
+        restoreBestWeights: Bool = false, patience: Int? = nil, onCounted: ((StreamedFileSummary) -> Void)? = nil,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         guard partRows >= 1 else {
@@ -44,10 +69,11 @@ extension TextClassifier {
         }
         let open = { try LabelledCSV.Blocks(url: url, textColumn: textColumn, labelColumn: labelColumn, weightColumn: weightColumn) }
         // Pass 1: the rows' count and targets (every label checked before any training).
-        var allTargets: [Float] = [], rows = 0
+        var allTargets: [Float] = [], rows = 0, weights: [Float]? = weightColumn.map { _ in [] }
         let counting = try open()
         while let block = try counting.next(rows: partRows) {
             allTargets += try targets(of: block)
+            weights? += block.weights ?? []
             rows += block.texts.count
         }
         guard rows > 0 else {
@@ -59,9 +85,23 @@ extension TextClassifier {
         if held > 0 {
             try checkSplit(kept: Array(allTargets.prefix(trainingRows * width)), all: allTargets, held: held, fraction: validationSplit)
         }
-        let classWeights = try weights(classWeight, targets: Array(allTargets.prefix(trainingRows * width)))
+        let trainingTargets = allTargets.prefix(trainingRows * width)
+        let classWeights = try self.weights(classWeight, targets: Array(trainingTargets))
+        var summary = StreamedFileSummary(rows: rows, heldOutRows: held, labelCounts: [Int](repeating: 0, count: labelNames.count))
+        for (k, y) in trainingTargets.enumerated() {
+            if width == 1 { summary.labelCounts[Int(y)] += 1 } else if y > 0 { summary.labelCounts[k % width] += 1 }
+        }
+        if let kept = weights?.prefix(trainingRows) {
+            guard kept.contains(where: { $0 > 0 }) else {
+                throw TextClassificationError.invalidTrainingData(reason: "every sample weight is 0: no row would be learned from")
+            }
+            summary.weightMean = kept.reduce(0, +) / Float(kept.count)
+            summary.zeroWeights = kept.filter { $0 == 0 }.count
+        }
+        onCounted?(summary)
         let validationTargets = Array(allTargets.suffix(held * width))
         allTargets = []
+        weights = nil
 
         // Pass 2: the vocabulary, on the training rows; the held-out texts kept.
         var builder = Vocabulary.Builder(Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken))

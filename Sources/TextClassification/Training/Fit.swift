@@ -43,7 +43,7 @@ extension SequenceClassifier {
     ///     bit for bit.
     ///   - initialEpoch: Keras's `initial_epoch`: epochs `initialEpoch + 1 … epochs` are
     ///     trained, each shuffled as it would have been (the order comes from the seed and the
-    ///     epoch alone, ``shuffleSeed(_:epoch:part:)``), so that a fit stopped after
+    ///     epoch alone, `shuffleSeed(_:epoch:part:)`), so that a fit stopped after
     ///     epoch k and resumed with `initialEpoch: k` (and the same optimizer) trains as one
     ///     that never stopped.
     ///   - validation: rows and labels measured after every epoch, never trained on.

@@ -1,7 +1,7 @@
 /// The rows of one fit, a part at a time: rows in memory are one part; a file read again for
 /// each epoch comes in parts of a bounded number of rows, so that memory holds one part, not
 /// the corpus. Every epoch trains the parts in order, each part's rows in an order shuffled by
-/// the seed, the epoch and the part alone (``SequenceClassifier/shuffleSeed(_:epoch:part:)``):
+/// the seed, the epoch and the part alone (`SequenceClassifier.shuffleSeed(_:epoch:part:)`):
 /// the same rows in one part train the same whichever way they came.
 public protocol TrainingParts {
     associatedtype Rows: TrainingRows

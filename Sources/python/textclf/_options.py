@@ -151,6 +151,13 @@ class FitOptions(TypedDict, total=False):
     tune_thresholds: bool
     # With --multi-label: what joins the labels of one cell. (default: |)
     label_separator: str
+    # Read the training file this many rows at a time: one pass counts the vocabulary, then every
+    # epoch reads the file again, training on each part in an order shuffled within it, so memory
+    # holds a part, not the file (a file of fewer rows trains exactly as in memory). 0 reads the
+    # whole file into memory, as do --format fasttext, --from, --embeddings, --validation,
+    # --calibrate, --tune-thresholds and --report. Shuffle a file sorted by label first (e.g.
+    # shuf). (default: 65536)
+    part_rows: int
 
 
 # Python keyword → (the option's long name, flag or option, repeatable).
@@ -196,4 +203,5 @@ OPTIONS = {
     'calibrate': ('calibrate', 'flag', False),
     'tune_thresholds': ('tune-thresholds', 'flag', False),
     'label_separator': ('label-separator', 'option', False),
+    'part_rows': ('part-rows', 'option', False),
 }
