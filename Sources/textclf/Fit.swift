@@ -252,7 +252,7 @@ extension TextClf {
         func describeTokenLimit(of classifier: TextClassifier) {
             guard classifier.hashesRareTokens, let kept = classifier.configuration.tokenLimit,
                   let buckets = classifier.configuration.buckets else { return }
-            let distinct = classifier.vocabulary.words.count
+            let distinct = classifier.countedTokens ?? classifier.vocabulary.words.count
             printError("Vocabulary: \(distinct) distinct tokens; the \(kept) most frequent have rows of their own, "
                        + "the other \(distinct - kept) share \(buckets) hashed rows (--token-limit, --buckets)")
         }

@@ -105,6 +105,9 @@ extension TextClassifier {
 
         // Pass 2: the vocabulary, on the training rows; the held-out texts kept.
         var builder = Vocabulary.Builder(Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken))
+        // With a limit on what is kept, the count is bounded too: past five times the limit (at
+        // least a million), the rarest are forgotten, as fastText's dictionary does.
+        let countingLimit = (configuration.tokenLimit ?? configuration.numWords).map { max(5 * $0, 1_000_000) }
         var heldTexts: [String] = [], seen = 0
         let reading = try open()
         while let block = try reading.next(rows: partRows) {
@@ -112,11 +115,16 @@ extension TextClassifier {
             for (tokens, words) in tokenizeSplit(block.texts.prefix(training).map(boundedText)) {
                 builder.add(countedTokens(tokens, words: words))
             }
+            if let countingLimit { builder.bound(to: countingLimit) }
             heldTexts += block.texts.suffix(block.texts.count - training)
             seen += block.texts.count
         }
         _ = finishVocabulary(builder)
         builder = Vocabulary.Builder(Vocabulary())
+        if hashesRareTokens { vocabulary = vocabulary.keepingEncodedWords() }
+        // The counts' pages go back to the system before the model's are taken (the count of a
+        // million headlines held ~400 MB that the heap kept otherwise).
+        FreedMemory.returnToSystem()
         let (model, _) = try newModel(batchSize: batchSize, seed: seed, embeddings: nil)
         let validation = held > 0 ? (indices: encodeSequences(heldTexts) as any TrainingRows, labels: validationTargets) : nil
         heldTexts = []

@@ -60,6 +60,10 @@ public struct TextClassifier: Sendable {
     public internal(set) var origin: ModelOrigin?
     /// How the embedding was quantized, for a model from ``quantized(keepingRows:by:)`` (nil otherwise).
     public internal(set) var quantization: Quantization?
+    /// How many distinct tokens the last fresh fit counted, before `numWords` or the token
+    /// limit cut them (a streamed fit that bounded its counting: those it still counted at the
+    /// end); `nil` for a model loaded from a directory.
+    public internal(set) var countedTokens: Int?
     /// The optimiser the last fit ended with (``OptimizerState``).
     public var optimizerState: OptimizerState?
 
@@ -308,6 +312,8 @@ public struct TextClassifier: Sendable {
             let k = index[Int(position)]
             return k < limit || hashed ? k : oov
         }
+        // The tokens past the limit were needed to hash them; no more (a model keeps the rest).
+        if hashed { vocabulary = fitted.keepingEncodedWords() }
         return sequences
     }
 
@@ -315,6 +321,7 @@ public struct TextClassifier: Sendable {
     /// first-seen position's index in it (before `numWords` cuts).
     mutating func finishVocabulary(_ builder: Vocabulary.Builder) -> [Int32] {
         var (fitted, index) = builder.finish()
+        countedTokens = fitted.words.count
         applyTokenLimit(to: &fitted)
         vocabulary = fitted
         return index

@@ -63,6 +63,37 @@ extension Vocabulary {
             }
         }
 
+        /// The distinct words counted so far.
+        public var distinctCount: Int { vocabulary.words.count }
+
+        /// Forgets the words counted fewer than `threshold` times, as fastText's dictionary
+        /// does when it grows too large: memory then stays bounded whatever the corpus, and a
+        /// word forgotten and seen again counts from there (first seen anew). Positions handed
+        /// back before are no longer valid. Deterministic: the same documents prune alike.
+        public mutating func prune(below threshold: Int) {
+            let kept = vocabulary.counts.indices.filter { vocabulary.counts[$0] >= threshold }
+            vocabulary.words = kept.map { vocabulary.words[$0] }
+            vocabulary.counts = kept.map { vocabulary.counts[$0] }
+            vocabulary.documentCounts = kept.map { vocabulary.documentCounts[$0] }
+            lastDocument = kept.map { lastDocument[$0] }
+            position = [String: Int](minimumCapacity: kept.count)
+            for (k, word) in vocabulary.words.enumerated() { position[word] = k }
+        }
+
+        /// Prunes the rarest words (counts below 2, then 3, …) until at most three quarters of
+        /// `limit` are left, once more than `limit` were counted; returns the threshold it
+        /// reached, or `nil` when nothing was pruned.
+        @discardableResult
+        public mutating func bound(to limit: Int) -> Int? {
+            guard distinctCount > limit else { return nil }
+            var threshold = 1
+            while distinctCount > limit * 3 / 4 {
+                threshold += 1
+                prune(below: threshold)
+            }
+            return threshold
+        }
+
         /// The fitted vocabulary, and each first-seen position's index in it (before `numWords`
         /// cuts: compare with ``Vocabulary/numWords`` as ``Vocabulary/encode(_:)`` does).
         public func finish() -> (vocabulary: Vocabulary, index: [Int32]) {

@@ -19,6 +19,20 @@ import TextClassification
         #expect(vocabulary.documentCount == 3)
     }
 
+    /// A count bounded as fastText's dictionary is: past the limit the rarest go (counts
+    /// below 2, then 3, …) until three quarters of it are left; the frequent keep their counts.
+    @Test func aBoundedCountForgetsTheRarestWords() {
+        var builder = Vocabulary.Builder(Vocabulary())
+        for k in 0..<10 { builder.add(["常见", "也常见", "偶尔\(k % 3)", "一次\(k)"]) }
+        #expect(builder.distinctCount == 2 + 3 + 10)
+        #expect(builder.bound(to: 20) == nil, "under the limit nothing goes")
+        #expect(builder.bound(to: 8) == 2)  // the ten seen once go; 5 ≤ 6 are left
+        let (vocabulary, _) = builder.finish()
+        #expect(vocabulary.indexWord == ["", "常见", "也常见", "偶尔0", "偶尔1", "偶尔2"])
+        #expect(vocabulary.wordCounts["常见"] == 10 && vocabulary.wordCounts["偶尔0"] == 4)
+        #expect(vocabulary.wordDocumentCounts["偶尔1"] == 3)
+    }
+
     @Test func tiesKeepFirstSeenOrderEvenWhenALaterWordOutranksThem() {
         var vocabulary = Vocabulary()
         vocabulary.fit([["x", "y"], ["z", "z"]])
