@@ -99,7 +99,6 @@ extension TextClassifier {
             summary.zeroWeights = kept.filter { $0 == 0 }.count
         }
         onCounted?(summary)
-        let validationTargets = Array(allTargets.suffix(held * width))
         allTargets = []
         weights = nil
 
@@ -108,15 +107,13 @@ extension TextClassifier {
         // With a limit on what is kept, the count is bounded too: past five times the limit (at
         // least a million), the rarest are forgotten, as fastText's dictionary does.
         let countingLimit = (configuration.tokenLimit ?? configuration.numWords).map { max(5 * $0, 1_000_000) }
-        var heldTexts: [String] = [], seen = 0
+        var seen = 0
         let reading = try open()
-        while let block = try reading.next(rows: partRows) {
-            let training = max(0, min(block.texts.count, trainingRows - seen))
-            for (tokens, words) in tokenizeSplit(block.texts.prefix(training).map(boundedText)) {
+        while seen < trainingRows, let block = try reading.next(rows: min(partRows, trainingRows - seen)) {
+            for (tokens, words) in tokenizeSplit(block.texts.map(boundedText)) {
                 builder.add(countedTokens(tokens, words: words))
             }
             if let countingLimit { builder.bound(to: countingLimit) }
-            heldTexts += block.texts.suffix(block.texts.count - training)
             seen += block.texts.count
         }
         _ = finishVocabulary(builder)
@@ -126,13 +123,13 @@ extension TextClassifier {
         // million headlines held ~400 MB that the heap kept otherwise).
         FreedMemory.returnToSystem()
         let (model, _) = try newModel(batchSize: batchSize, seed: seed, embeddings: nil)
-        let validation = held > 0 ? (indices: encodeSequences(heldTexts) as any TrainingRows, labels: validationTargets) : nil
-        heldTexts = []
 
         let preset = Preset(encoder: configuration.encoder, head: labels.head)
         let optimizer = optimizer ?? preset.optimizer
-        var parts = StreamedParts(classifier: self, open: open, rows: trainingRows, partRows: partRows)
-        return try train(&parts, model: model, classWeights: classWeights, validation: validation,
+        // The validation rows are the file's last: each epoch's reader measures them part by
+        // part once it has trained on the rest, so they are not held either.
+        var parts = StreamedParts(classifier: self, open: open, rows: trainingRows, heldOutRows: held, partRows: partRows)
+        return try train(&parts, model: model, classWeights: classWeights, validation: nil,
                          heldOutRows: held > 0 ? held : nil, coverage: nil, epochs: epochs, batchSize: batchSize, seed: seed,
                          learningRate: learningRate ?? preset.learningRate(for: optimizer), optimizer: optimizer,
                          restoreBestWeights: restoreBestWeights, patience: patience, trainableEmbeddings: true,
@@ -150,25 +147,38 @@ extension TextClassifier {
 struct StreamedParts: TrainingParts {
     let classifier: TextClassifier
     let open: () throws -> LabelledCSV.Blocks
-    let rows: Int, partRows: Int
+    let rows: Int, heldOutRows: Int, partRows: Int
     private var reader: LabelledCSV.Blocks?
 
-    init(classifier: TextClassifier, open: @escaping () throws -> LabelledCSV.Blocks, rows: Int, partRows: Int) {
+    init(classifier: TextClassifier, open: @escaping () throws -> LabelledCSV.Blocks, rows: Int, heldOutRows: Int,
+         partRows: Int) {
         self.classifier = classifier
         self.open = open
         self.rows = rows
+        self.heldOutRows = heldOutRows
         self.partRows = partRows
     }
 
-    var partSizes: [Int] {
-        stride(from: 0, to: rows, by: partRows).map { min(partRows, rows - $0) }
+    var partSizes: [Int] { sizes(of: rows) }
+    var validationPartSizes: [Int] { sizes(of: heldOutRows) }
+
+    private func sizes(of count: Int) -> [Int] {
+        stride(from: 0, to: count, by: partRows).map { min(partRows, count - $0) }
     }
 
     var columns: Int { classifier.padding.length ?? classifier.configuration.maxLength }
 
     mutating func part(_ k: Int) throws -> TrainingPart<TokenSequences> {
         if k == 0 { reader = try open() }
-        let wanted = min(partRows, rows - k * partRows)
+        return try next(min(partRows, rows - k * partRows))
+    }
+
+    /// After the last training part the reader is at the validation rows.
+    mutating func validationPart(_ k: Int) throws -> TrainingPart<TokenSequences> {
+        try next(min(partRows, heldOutRows - k * partRows))
+    }
+
+    private mutating func next(_ wanted: Int) throws -> TrainingPart<TokenSequences> {
         guard let block = try reader?.next(rows: wanted), block.texts.count == wanted else {
             throw TextClassificationError.invalidTrainingData(
                 reason: "the training file changed while it was read: fewer rows than the first pass counted; train again")

@@ -147,6 +147,10 @@ extension SequenceClassifier {
                 let measured = try evaluate(validation.indices, labels: validation.labels)
                 report.validationLoss = measured.loss
                 report.validationAccuracy = measured.accuracy
+            } else if !parts.validationPartSizes.isEmpty {
+                let measured = try evaluateValidationParts(of: &parts)
+                report.validationLoss = measured.loss
+                report.validationAccuracy = measured.accuracy
             }
             report.seconds = Date().timeIntervalSince(start)
             history.epochs.append(report)
@@ -185,6 +189,25 @@ extension SequenceClassifier {
         var loss: Double = 0, correct: Double = 0, seen = 0
         /// 1-based; that batch's update was not applied.
         var divergedBatch: Int?
+    }
+
+    /// The validation parts measured one by one and combined by their rows (the means of one
+    /// evaluation of them all, to float rounding; the same bits for a single part).
+    private func evaluateValidationParts<Parts: TrainingParts>(of parts: inout Parts) throws -> Evaluation {
+        let sizes = parts.validationPartSizes
+        guard sizes.count > 1 else {
+            let part = try parts.validationPart(0)
+            return try evaluate(part.rows, labels: part.labels)
+        }
+        var loss = 0.0, accuracy = 0.0
+        for k in sizes.indices {
+            let part = try parts.validationPart(k)
+            let measured = try evaluate(part.rows, labels: part.labels)
+            loss += Double(measured.loss) * Double(part.rows.count)
+            accuracy += Double(measured.accuracy) * Double(part.rows.count)
+        }
+        let rows = Double(sizes.reduce(0, +))
+        return Evaluation(loss: Float(loss / rows), accuracy: Float(accuracy / rows))
     }
 
     /// The seed of the order of part `part`'s rows in `epoch`: from these alone, so that an

@@ -11,6 +11,18 @@ public protocol TrainingParts {
     var columns: Int { get }
     /// Part `k`: asked for in order, 0, 1, …, every epoch.
     mutating func part(_ k: Int) throws -> TrainingPart<Rows>
+    /// The rows of each part of the validation rows that come with the training rows (a
+    /// streamed file's last rows), measured after every epoch; none by default.
+    var validationPartSizes: [Int] { get }
+    /// Validation part `k`: asked for in order after the epoch's last training part.
+    mutating func validationPart(_ k: Int) throws -> TrainingPart<Rows>
+}
+
+extension TrainingParts {
+    public var validationPartSizes: [Int] { [] }
+    public mutating func validationPart(_ k: Int) throws -> TrainingPart<Rows> {
+        preconditionFailure("no validation parts: validationPartSizes is empty")
+    }
 }
 
 /// One part of a fit's rows, with their labels and weights.

@@ -41,6 +41,22 @@ import Testing
         #expect(first.model!.namedParameters.map(\.tensor) == second.model!.namedParameters.map(\.tensor))
     }
 
+    /// The held-out rows are the file's last: measured part by part as each epoch's reader
+    /// reaches them, to what one evaluation of them all gives.
+    @Test func validationRowsAreMeasuredPartByPart() throws {
+        let (file, data) = try topics(rows: 600)
+        defer { try? FileManager.default.removeItem(at: file) }
+        var streamed = try classifier(for: data)
+        let history = try streamed.fit(streaming: file, partRows: 16, epochs: 1, seed: 5, validationSplit: 0.1)
+        #expect(history.heldOutRows == 60)
+        let heldTexts = Array(data.texts.suffix(60))
+        let targets = try streamed.targets(streamed.labels.classIndices(of: data).suffix(60).map { $0 })
+        let whole = try streamed.model!.evaluate(streamed.encodeSequences(heldTexts), labels: targets)
+        let epoch = try #require(history.epochs.last)
+        #expect(abs(epoch.validationLoss! - whole.loss) < 1e-5, "\(epoch.validationLoss!) vs \(whole.loss)")
+        #expect(abs(epoch.validationAccuracy! - whole.accuracy) < 1e-6)
+    }
+
     @Test func anUnknownLabelIsNamedByLineBeforeTraining() throws {
         let (file, data) = try topics(rows: 50)
         defer { try? FileManager.default.removeItem(at: file) }
