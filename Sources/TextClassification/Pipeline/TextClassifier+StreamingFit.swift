@@ -3,8 +3,9 @@ import Foundation
 /// A fit that reads its CSV file a part at a time instead of holding it: one pass counts the
 /// rows and checks the labels, one fits the vocabulary, then every epoch reads the file again,
 /// tokenizing each part of `partRows` rows on all cores and training on it in an order
-/// shuffled within the part. Memory holds a part, the model and the validation rows, not the
-/// corpus. Rows in one part train exactly as the same rows in memory do.
+/// shuffled within the part, then measuring the validation rows (the file's last) part by part.
+/// Memory holds a part and the model, not the corpus. Rows in one part train exactly as the
+/// same rows in memory do.
 extension TextClassifier {
     /// What the first pass of a streamed fit found, before it trains.
     public struct StreamedFileSummary: Sendable {
@@ -102,7 +103,7 @@ extension TextClassifier {
         allTargets = []
         weights = nil
 
-        // Pass 2: the vocabulary, on the training rows; the held-out texts kept.
+        // Pass 2: the vocabulary, on the training rows.
         var builder = Vocabulary.Builder(Vocabulary(numWords: configuration.numWords, oovToken: configuration.oovToken))
         // With a limit on what is kept, the count is bounded too: past five times the limit (at
         // least a million), the rarest are forgotten, as fastText's dictionary does.
