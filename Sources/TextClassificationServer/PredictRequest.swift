@@ -27,8 +27,8 @@ struct PredictRequest: Decodable, Sendable {
         texts = try c.decode([String].self, forKey: .texts)
         topK = try c.decodeIfPresent(Int.self, forKey: .topK)
         probabilities = try c.decodeIfPresent(Bool.self, forKey: .probabilities) ?? false
-        threshold = try c.decodeNumber(forKey: .threshold)
-        minProbability = try c.decodeNumber(forKey: .minProbability)
+        threshold = try c.decodeProbability(forKey: .threshold)
+        minProbability = try c.decodeProbability(forKey: .minProbability)
         unknownLabel = try c.decodeIfPresent(String.self, forKey: .unknownLabel) ?? ""
     }
 
@@ -37,7 +37,6 @@ struct PredictRequest: Decodable, Sendable {
         guard texts.count <= maxTexts else {
             throw ServiceError.invalid("\(texts.count) texts; a request takes at most \(maxTexts)")
         }
-        guard threshold.map({ $0 >= 0 && $0 <= 1 }) ?? true else { throw ServiceError.invalid("threshold must be in [0, 1]") }
         let head = classifier.labels.head
         if head != .multiClass, topK != nil || minProbability != nil {
             throw ServiceError.invalid("\(topK != nil ? "top_k" : "min_probability") needs a multi-class model; this one is \(head)")
@@ -45,7 +44,6 @@ struct PredictRequest: Decodable, Sendable {
         if let topK, !(1...classifier.labelNames.count).contains(topK) {
             throw ServiceError.invalid("top_k must be from 1 to the model's \(classifier.labelNames.count) labels")
         }
-        if let p = minProbability, !(p >= 0 && p <= 1) { throw ServiceError.invalid("min_probability must be in [0, 1]") }
         // Repeated in every abstaining prediction: a long one multiplies the answer.
         guard unknownLabel.utf8.count <= Self.maxUnknownLabelBytes else {
             throw ServiceError.invalid("unknown_label is \(unknownLabel.utf8.count) bytes; at most \(Self.maxUnknownLabelBytes)")
@@ -69,7 +67,7 @@ struct ExplainRequest: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         texts = try c.decode([String].self, forKey: .texts)
         label = try c.decodeIfPresent(String.self, forKey: .label)
-        threshold = try c.decodeNumber(forKey: .threshold)
+        threshold = try c.decodeProbability(forKey: .threshold)
         if let name = try c.decodeIfPresent(String.self, forKey: .scale) {
             guard let scale = Explanation.Scale(rawValue: name) else {
                 throw ServiceError.invalid("scale must be one of "
@@ -81,10 +79,12 @@ struct ExplainRequest: Decodable, Sendable {
 }
 
 extension KeyedDecodingContainer {
-    /// A number read as a Double, then narrowed: Foundation's decoder refuses a Float member
-    /// such as 1e-308 as "not valid JSON"; narrowed, it is 0, and out-of-range values are
-    /// caught by the checks that follow.
-    func decodeNumber(forKey key: Key) throws -> Float? {
-        try decodeIfPresent(Double.self, forKey: key).map { Float($0) }
+    /// A probability in [0, 1], read as a Double (Foundation's decoder refuses a Float member
+    /// such as 1e-308 as "not valid JSON") and checked before it is narrowed: narrowed first,
+    /// -1e-301 would be -0 and 1 + 1e-9 would be 1, both accepted against the contract.
+    func decodeProbability(forKey key: Key) throws -> Float? {
+        guard let value = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard value >= 0 && value <= 1 else { throw ServiceError.invalid("\(key.stringValue) must be in [0, 1]") }
+        return Float(value)
     }
 }

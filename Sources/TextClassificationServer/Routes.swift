@@ -53,7 +53,6 @@ struct Routes: Sendable {
         guard body.texts.count <= ClassifierServer.maxExplainTexts else {
             throw ServiceError.invalid("\(body.texts.count) texts; explain takes at most \(ClassifierServer.maxExplainTexts) per request")
         }
-        guard body.threshold.map({ $0 >= 0 && $0 <= 1 }) ?? true else { throw ServiceError.invalid("threshold must be in [0, 1]") }
         if let label = body.label, !model.classifier.labelNames.contains(label) {
             throw ServiceError.invalid("label \"\(label)\" is not one of the model's: \(model.classifier.labelNames.joined(separator: ", "))")
         }

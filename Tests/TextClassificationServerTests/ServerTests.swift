@@ -150,6 +150,9 @@ import TextClassification
             (#"{"texts": ["a"], "top_k": 2}"#, .unprocessableContent, "invalid_request"),
             (#"{"texts": ["a"], "min_probability": 0.5}"#, .unprocessableContent, "invalid_request"),
             (#"{"texts": ["a"], "threshold": 1.5}"#, .unprocessableContent, "invalid_request"),
+            // Out of [0, 1] as JSON numbers, though narrowed to Float they would be -0 and 1.
+            (#"{"texts": ["a"], "threshold": -3.170013410588982e-301}"#, .unprocessableContent, "invalid_request"),
+            (#"{"texts": ["a"], "threshold": 1.0000000001}"#, .unprocessableContent, "invalid_request"),
             (#"{"texts": ["a", "b", "c", "d"]}"#, .unprocessableContent, "invalid_request"),
         ]
         try await withServer(server { $0.maxTexts = 3 }) { client in
@@ -175,6 +178,8 @@ import TextClassification
             #expect(wrongMethod.headers[.allow] == "POST")
             let tiny = try await Self.post(client, "/v1/models/reviews/predict", #"{"texts": ["a"], "threshold": 1.1125369292536007e-308}"#)
             #expect(tiny.status == .ok, "a valid JSON number, however small")
+            let negative = try await Self.post(client, "/v1/models/topics/explain", #"{"texts": ["."], "threshold": -3.170013410588982e-301}"#)
+            #expect(negative.status == .unprocessableContent, "schemathesis found it accepted once")
             let unknownLabel = try await Self.post(client, "/v1/models/topics/explain", #"{"texts": ["a"], "label": "q"}"#)
             #expect(unknownLabel.status == .unprocessableContent)
             // The server still answers after all of that.
