@@ -112,7 +112,7 @@ extension TextClassifier {
         let reading = try open()
         while seen < trainingRows, let block = try reading.next(rows: min(partRows, trainingRows - seen)) {
             for (tokens, words) in tokenizeSplit(block.texts.map(boundedText)) {
-                builder.add(countedTokens(tokens, words: words))
+                builder.add(tokensToCount(tokens, words: words))
             }
             if let countingLimit { builder.bound(to: countingLimit) }
             seen += block.texts.count
@@ -150,6 +150,10 @@ struct StreamedParts: TrainingParts {
     let open: () throws -> LabelledCSV.Blocks
     let rows: Int, heldOutRows: Int, partRows: Int
     private var reader: LabelledCSV.Blocks?
+    /// A file of one training part and at most one validation part is kept once read: it
+    /// costs what the in-memory fit holds, and the epochs after the first read nothing.
+    private var onlyPart: TrainingPart<TokenSequences>?, onlyValidationPart: TrainingPart<TokenSequences>?
+    private var isSmall: Bool { rows <= partRows && heldOutRows <= partRows }
 
     init(classifier: TextClassifier, open: @escaping () throws -> LabelledCSV.Blocks, rows: Int, heldOutRows: Int,
          partRows: Int) {
@@ -170,13 +174,19 @@ struct StreamedParts: TrainingParts {
     var columns: Int { classifier.padding.length ?? classifier.configuration.maxLength }
 
     mutating func part(_ k: Int) throws -> TrainingPart<TokenSequences> {
+        if let onlyPart { return onlyPart }
         if k == 0 { reader = try open() }
-        return try next(min(partRows, rows - k * partRows))
+        let part = try next(min(partRows, rows - k * partRows))
+        if isSmall { onlyPart = part }
+        return part
     }
 
     /// After the last training part the reader is at the validation rows.
     mutating func validationPart(_ k: Int) throws -> TrainingPart<TokenSequences> {
-        try next(min(partRows, heldOutRows - k * partRows))
+        if let onlyValidationPart { return onlyValidationPart }
+        let part = try next(min(partRows, heldOutRows - k * partRows))
+        if isSmall { onlyValidationPart = part }
+        return part
     }
 
     private mutating func next(_ wanted: Int) throws -> TrainingPart<TokenSequences> {

@@ -258,7 +258,7 @@ public struct TextClassifier: Sendable {
 
     /// The tokens the vocabulary counts: all of them, but the words alone when every n-gram
     /// is hashed (``buckets`` without a token limit).
-    func countedTokens(_ tokens: [String], words: Int) -> ArraySlice<String> {
+    func tokensToCount(_ tokens: [String], words: Int) -> ArraySlice<String> {
         buckets != nil && !hashesRareTokens ? tokens[..<words] : tokens[...]
     }
 
