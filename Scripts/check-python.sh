@@ -28,7 +28,7 @@ python3 -m venv "$work/venv"
 echo "auditwheel agrees with the tag $(basename "$wheel" .whl | sed 's/.*-py3-none-//')"
 echo "the console script: $("$work/venv/bin/textclf" --version)"
 # From outside the repository, so that the installed package is the one imported.
-(cd "$work" && "$work/venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/Tests/python" -s)
+(cd "$work" && "$work/venv/bin/python" -m pytest -q -p no:cacheprovider --basetemp "$work/pytest" "$ROOT/Tests/python" -s)
 
 # A Debian root with Python and nothing of Swift or ICU.
 if [ ! -x "$root/usr/bin/python3" ] || ! chroot "$root" python3 -c "import venv, ensurepip" 2>/dev/null; then

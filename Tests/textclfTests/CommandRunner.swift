@@ -53,11 +53,20 @@ enum Command {
                              stderr: String(decoding: try ByteInput.readAll(errURL), as: UTF8.self))
     }
 
+    /// A fresh directory under `scratch`, which goes when the test process exits.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("textclf-cli-\(UUID().uuidString)")
+        let url = scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// One directory for the whole test process, removed at exit: the tests write models of
+    /// up to hundreds of MB each, and directories left behind once filled the disk.
+    static let scratch: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("textclf-cli-\(getpid())-\(UUID().uuidString)")
+        atexit { try? FileManager.default.removeItem(at: Command.scratch) }
+        return url
+    }()
 
     /// A small model trained once on the seed example (labels neg/pos), shared by the tests: a
     /// word model (the binary default is a bag of n-grams), so that tests read its tokens as words.
