@@ -25,17 +25,21 @@ extension TextClf.Fit {
         }
         let open = { try LabelledCSV.Blocks(url: url, textColumn: columns.textColumn, labelColumn: columns.labelColumn,
                                             weightColumn: weightColumn) }
-        let labels = try LabelSet(inferringFrom: open(), rows: partRows, multiLabel: multiLabel, separator: labelSeparator)
+        let progress = ProgressLine()
+        let labels = try LabelSet(inferringFrom: open(), rows: partRows, multiLabel: multiLabel, separator: labelSeparator,
+                                  onBlock: progress.update)
+        progress.finishPass()
         var (classifier, _, learningRate) = try newClassifier(labels: labels)
         let split = validationSplit ?? 0.1, seed = training.seed ?? 0
-        let progress = ProgressLine()
         let weighting: TextClassifier.ClassWeight = training.classWeight == .balanced ? .balanced : .none
         let history = try classifier.fit(
             streaming: url, textColumn: columns.textColumn, labelColumn: columns.labelColumn, weightColumn: weightColumn,
             partRows: partRows, classWeight: weighting, epochs: training.epochs, batchSize: training.batchSize, seed: seed,
             learningRate: learningRate, optimizer: training.optimizer, validationSplit: split,
             restoreBestWeights: !training.keepLast, patience: training.patience == 0 ? nil : training.patience,
+            onRead: progress.update,
             onCounted: { summary in
+                progress.finishPass()
                 describeRows(training: summary.rows - summary.heldOutRows, heldOut: summary.heldOutRows, source: trainingFile, split: split)
                 describe(labels, counts: summary.labelCounts)
                 if let mean = summary.weightMean, let zeros = summary.zeroWeights {
@@ -51,6 +55,6 @@ extension TextClf.Fit {
         describeTokenLimit(of: classifier)
         describeKeptEpoch(of: history)
         describeClassWeights(of: classifier)
-        try save(classifier, history: history)
+        try save(&classifier, history: history)
     }
 }

@@ -228,7 +228,7 @@ extension TextClf {
                                + (own.isEmpty ? " for every label" : " shared, " + own.map { String(format: "%@ %.2f", $0.0, $0.1) }.joined(separator: ", "))
                                + String(format: "; micro F1 %.4f → %.4f", t.microF1Before, t.microF1After))
                 }
-                try save(classifier, history: history)
+                try save(&classifier, history: history)
                 if report {
                     // The validation rows: the --validation file, or the last rows fit held out.
                     var validationData = held
@@ -270,7 +270,10 @@ extension TextClf {
                        + "): " + zip(classifier.labelNames, weights).map { String(format: "%@ %.3f", $0, $1) }.joined(separator: ", "))
         }
 
-        func save(_ classifier: TextClassifier, history: History) throws {
+        func save(_ classifier: inout TextClassifier, history: History) throws {
+            // Adam's moments are twice the weights: dropped first unless saved, or the save's
+            // encoded copy of the weights stacks on them (the peak of a 10M-row fit).
+            if !saveOptimizer { classifier.optimizerState = nil }
             try classifier.save(to: URL(fileURLWithPath: output), force: force, includingOptimizerState: saveOptimizer)
             let seconds = history.epochs.reduce(0) { $0 + $1.seconds }
             printError(String(format: "Saved the model to %@ (vocabulary %d words, %.1fs of training); epochs in %@/history.csv",

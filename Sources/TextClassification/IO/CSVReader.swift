@@ -56,6 +56,9 @@ public final class CSVReader {
         self.input = input
     }
 
+    /// The bytes read so far (progress through a file).
+    public var bytesRead: Int { input.offset }
+
     /// Whether the next record can be read without waiting for more input.
     public func isReady() -> Bool { input.isReady() }
 

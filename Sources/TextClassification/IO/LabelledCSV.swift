@@ -47,6 +47,9 @@ public struct LabelledCSV: Sendable {
         public let source: String
         /// The header's line.
         public var headerLine: Int { header.line }
+        /// The bytes read so far, and the file's size when it was opened.
+        public var bytesRead: Int { reader.bytesRead }
+        public let fileBytes: Int?
 
         /// Opens the file and reads its header; throws, naming the file, for a missing file,
         /// an empty one or a missing column (as ``LabelledCSV/init(url:textColumn:labelColumn:weightColumn:)``).
@@ -62,6 +65,8 @@ public struct LabelledCSV: Sendable {
             labelIndex = try labelColumn.map { try header.column($0, file: source) }
             weightIndex = try weightColumn.map { try header.column($0, file: source) }
             self.weightColumn = weightColumn
+            var info = stat()
+            fileBytes = stat(url.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
         }
 
         /// The next at most `rows` rows, or `nil` at the end of the file.

@@ -68,16 +68,19 @@ public struct LabelSet: Equatable, Sendable {
     }
 
     /// ``init(inferringFrom:multiLabel:separator:)`` over a file read `rows` rows at a time:
-    /// memory holds the distinct labels, not the column.
+    /// memory holds the distinct labels, not the column. `onBlock` hears after each block how
+    /// far the pass has got.
     public init(inferringFrom blocks: LabelledCSV.Blocks, rows: Int = 65_536, multiLabel: Bool = false,
-                separator: String = "|") throws {
+                separator: String = "|", onBlock: ((FilePassProgress) -> Void)? = nil) throws {
         guard !multiLabel || !separator.isEmpty else {
             throw TextClassificationError.invalidArgument(name: "label separator", value: "\"\"", expected: "a non-empty string")
         }
         var distinct = Set<String>(), read = 0
+        let pass = blocks.pass(.labels)
         while let block = try blocks.next(rows: rows) {
             try Self.collect(block, into: &distinct, multiLabel: multiLabel, separator: separator)
             read += block.texts.count
+            onBlock?(pass.progress(rows: read))
         }
         guard read > 0 else {
             throw TextClassificationError.malformedData(file: blocks.source, line: blocks.headerLine,

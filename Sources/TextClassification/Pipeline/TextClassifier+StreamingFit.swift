@@ -47,6 +47,8 @@ extension TextClassifier {
     ///   - validationSplit: hold out this last fraction of the rows (Keras's `validation_split`).
     ///   - restoreBestWeights: end with the epoch of lowest validation loss.
     ///   - patience: stop after this many epochs without a lower validation loss.
+    ///   - onRead: called after each block of the passes before training (counting, then
+    ///     the vocabulary), for a progress line.
     ///   - onCounted: called once the first pass has read the file, before the vocabulary
     ///     pass (``StreamedFileSummary``: rows, held-out rows, label counts, weights).
     ///   - onBatch: called after each batch (for a progress line).
@@ -58,7 +60,8 @@ extension TextClassifier {
         streaming url: URL, textColumn: String = "text", labelColumn: String = "label", weightColumn: String? = nil,
         partRows: Int = 65_536, classWeight: ClassWeight = .none, epochs: Int = 10, batchSize: Int = 32,
         seed: UInt64 = 0, learningRate: Float? = nil, optimizer: OptimizerKind? = nil, validationSplit: Double = 0,
-        restoreBestWeights: Bool = false, patience: Int? = nil, onCounted: ((StreamedFileSummary) -> Void)? = nil,
+        restoreBestWeights: Bool = false, patience: Int? = nil, onRead: ((FilePassProgress) -> Void)? = nil,
+        onCounted: ((StreamedFileSummary) -> Void)? = nil,
         onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         guard partRows >= 1 else {
@@ -71,11 +74,12 @@ extension TextClassifier {
         let open = { try LabelledCSV.Blocks(url: url, textColumn: textColumn, labelColumn: labelColumn, weightColumn: weightColumn) }
         // Pass 1: the rows' count and targets (every label checked before any training).
         var allTargets: [Float] = [], rows = 0, weights: [Float]? = weightColumn.map { _ in [] }
-        let counting = try open()
+        let counting = try open(), countingPass = counting.pass(.counting)
         while let block = try counting.next(rows: partRows) {
             allTargets += try targets(of: block)
             weights? += block.weights ?? []
             rows += block.texts.count
+            onRead?(countingPass.progress(rows: rows))
         }
         guard rows > 0 else {
             throw TextClassificationError.malformedData(file: counting.source, line: counting.headerLine,
@@ -109,13 +113,14 @@ extension TextClassifier {
         // least a million), the rarest are forgotten, as fastText's dictionary does.
         let countingLimit = (configuration.tokenLimit ?? configuration.numWords).map { max(5 * $0, 1_000_000) }
         var seen = 0
-        let reading = try open()
+        let reading = try open(), vocabularyPass = reading.pass(.vocabulary)
         while seen < trainingRows, let block = try reading.next(rows: min(partRows, trainingRows - seen)) {
             for (tokens, words) in tokenizeSplit(block.texts.map(boundedText)) {
                 builder.add(tokensToCount(tokens, words: words))
             }
             if let countingLimit { builder.bound(to: countingLimit) }
             seen += block.texts.count
+            onRead?(vocabularyPass.progress(rows: seen, of: trainingRows))
         }
         _ = finishVocabulary(builder)
         builder = Vocabulary.Builder(Vocabulary())

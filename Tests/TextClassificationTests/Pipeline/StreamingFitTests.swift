@@ -57,6 +57,21 @@ import Testing
         #expect(abs(epoch.validationAccuracy! - whole.accuracy) < 1e-6)
     }
 
+    /// Before training, each pass over the file says how far it has got, block by block.
+    @Test func thePassesBeforeTrainingReportTheirProgress() throws {
+        let (file, data) = try topics(rows: 600)
+        defer { try? FileManager.default.removeItem(at: file) }
+        var streamed = try classifier(for: data)
+        var reports: [FilePassProgress] = []
+        try streamed.fit(streaming: file, partRows: 100, epochs: 1, seed: 5, validationSplit: 0.1, onRead: { reports.append($0) })
+        #expect(reports.map(\.pass) == Array(repeating: .counting, count: 6) + Array(repeating: .vocabulary, count: 6))
+        #expect(reports.map(\.rows) == [100, 200, 300, 400, 500, 600, 100, 200, 300, 400, 500, 540])
+        // Counting knows the file's size, not its rows; the vocabulary pass reads the 540 training rows.
+        #expect(reports[5].totalRows == nil && reports[5].fraction == 1)
+        #expect(reports[0].fraction! > 0.1 && reports[0].fraction! < 0.25, "\(reports[0].fraction!)")
+        #expect(reports[6].totalRows == 540 && reports.last!.fraction == 1)
+    }
+
     @Test func anUnknownLabelIsNamedByLineBeforeTraining() throws {
         let (file, data) = try topics(rows: 50)
         defer { try? FileManager.default.removeItem(at: file) }
