@@ -345,14 +345,22 @@ public struct TextClassifier: Sendable {
         configuration.buckets = configuration.buckets ?? min(1 << 18, max(1 << 10, 1 << (Int.bitWidth - (rest - 1).leadingZeroBitCount)))
     }
 
-    /// Texts as the model's input, unpadded (see ``TokenSequences``), a block at a time.
+    /// Texts as the model's input, unpadded (see ``TokenSequences``), a block at a time, each
+    /// text tokenized and looked up on all cores: the lookups (every n-gram's bytes hashed)
+    /// cost about what tokenizing does, and a streamed fit encodes its file every epoch.
     func encodeSequences(_ texts: [String]) -> TokenSequences {
         var sequences = TokenSequences(padding: padding)
+        var rows = [[Int32]](repeating: [], count: min(texts.count, Self.tokenizingBlock))
         for start in stride(from: 0, to: texts.count, by: Self.tokenizingBlock) {
-            let block = texts[start ..< min(texts.count, start + Self.tokenizingBlock)]
-            for (tokens, words) in tokenizeSplit(block.map(boundedText)) {
-                sequences.append(indices(ofTokens: tokens, words: words))
+            let count = min(texts.count - start, Self.tokenizingBlock)
+            let workers = min(Parallel.threads, max(1, count / 64))
+            rows.withUnsafeMutableBufferPointer { out in
+                let shared = SharedPointer(base: out.baseAddress!)
+                Parallel.forEach(workers) { worker in
+                    for k in stride(from: worker, to: count, by: workers) { shared.base[k] = indices(of: texts[start + k]) }
+                }
             }
+            for k in 0 ..< count { sequences.append(rows[k]) }
         }
         return sequences
     }
