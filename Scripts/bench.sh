@@ -5,11 +5,10 @@
 # --compare-fasttext: the default fits against fastText (PyPI fasttext, 2 threads, epoch 25,
 # lr 0.5) fed the same wordchar tokens (Scripts/keras-reference/bench_fasttext.py): wall time
 # with tokenizing, held-out accuracy, model size, and both sides' quantized models.
-# --scale: one epoch of the default multi-class fit (with --buckets 262144) on N generated
-# headlines each (Scripts/make-scale-data.sh): samples/s and peak RSS; with
-# --compare-fasttext, fastText's samples/s per epoch on the same tokens (5 epochs); --repeats R
-# runs both R times in turn and gives the medians and ranges (a noisy machine's single run can
-# be far from its typical speed).
+# --scale: Scripts/bench-scale.sh on N generated headlines each (one epoch of the default
+# fit: samples/s, seconds, peak RSS; with --compare-fasttext, fastText on the same tokens);
+# --repeats R runs both R times in turn and gives the medians and ranges (a noisy machine's
+# single run can be far from its typical speed).
 # Measures: tokenizer MB/s on Data/reviews-train.csv; training samples/s at batch 32 and 128
 # on the seed shapes (vocabulary 1000, length 100, embedding 64, LSTM 64, random sequences);
 # prediction samples/s (model only, batch 256); the same training (batch 32) and prediction
@@ -151,37 +150,9 @@ print(f"\nLabelling 100,000 review lines end to end: textclf predict with the de
 PY
     } > "$work/fasttext.md"
 fi
-# The median of the figures given, with their range when there are several: "39128 (28902–49320)".
-spread() {
-    python3 -c 'import statistics, sys; v = [int(x) for x in sys.argv[1:]]; print(round(statistics.median(v)), "" if len(v) == 1 else "(%d–%d)" % (min(v), max(v)))' "$@"
-}
 if [ -n "$scale" ]; then
-    echo "Scale ($cpu_line):" >&2
-    {
-        echo "| rows | textclf samples/s (1 epoch$( [ "$repeats" -gt 1 ] && echo ", median of $repeats")) | textclf peak RSS MiB | fastText samples/s per epoch (5 epochs$( [ "$repeats" -gt 1 ] && echo ", median of $repeats")) | fastText peak RSS MiB |"
-        echo "|---:|---:|---:|---:|---:|"
-        for n in ${scale//,/ }; do
-            bash "$ROOT/Scripts/make-scale-data.sh" "$n" "$work/scale.csv" 2> "$work/scale-data.log" \
-                || { cat "$work/scale-data.log" >&2; exit 1; }
-            speeds="" rss=0 ft_speeds="" ft_rss=0
-            for _ in $(seq "$repeats"); do  # the two sides in turn, so that a slow spell hits both
-                rm -rf "$work/scale-model"
-                /usr/bin/time -f "%M" -o "$work/scale.time" "$TEXTCLF" fit "$work/scale.csv" -o "$work/scale-model" --epochs 1 \
-                    --buckets 262144 2> "$work/scale.log" >/dev/null || { tail "$work/scale.log" >&2; exit 1; }
-                speeds="$speeds $(sed -n 's/^Epoch 1 .* - \([0-9]*\) samples\/s .*/\1/p' "$work/scale.log" | tail -1)"
-                rss=$(( $(tail -1 "$work/scale.time") / 1024 > rss ? $(tail -1 "$work/scale.time") / 1024 : rss ))
-                if [ $fasttext -eq 1 ]; then
-                    ft=$(/usr/bin/time -f "%M" -o "$work/scale-ft.time" "$py" "$fb" "$TEXTCLF" "$work/scale.csv" "$ROOT/Data/thucnews-dev.csv" --epoch 5)
-                    ft_speeds="$ft_speeds $(echo "$ft" | python3 -c "import json,sys; print(round(json.load(sys.stdin)['samples_per_second']))")"
-                    ft_rss=$(( $(tail -1 "$work/scale-ft.time") / 1024 > ft_rss ? $(tail -1 "$work/scale-ft.time") / 1024 : ft_rss ))
-                fi
-            done
-            line="| $n | $(spread $speeds) | $rss |"
-            if [ $fasttext -eq 1 ]; then line="$line $(spread $ft_speeds) | $ft_rss |"; else line="$line - | - |"; fi
-            echo "$line"
-            rm -rf "$work/scale-model" "$work/scale.csv"
-        done
-    } > "$work/scale.md"
+    TEXTCLF="$TEXTCLF" bash "$ROOT/Scripts/bench-scale.sh" --repeats "$repeats" $( [ $fasttext -eq 1 ] || echo --no-fasttext ) \
+        "$scale" > "$work/scale.md"
 fi
 
 python3 - "$work" "$compare" "$json_out" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" <<'PY'

@@ -31,6 +31,19 @@ import Testing
         #expect(streamed.history?.epochs.map(\.validationLoss) == inMemory.history?.epochs.map(\.validationLoss))
     }
 
+    /// Several labels a row (the shipped DuEE events, `|` between labels): the file read in
+    /// one part trains the in-memory model too.
+    @Test func aMultiLabelFileTrainsTheInMemoryModel() throws {
+        let file = LearningTests.dataDirectory.appendingPathComponent("duee-multilabel.csv")
+        let data = try LabelledCSV(url: file, labelColumn: "labels")
+        let labels = try LabelSet(inferringFrom: data, multiLabel: true)
+        var inMemory = try TextClassifier(configuration: .recommended(for: .multiLabel), labels: labels), streamed = inMemory
+        try inMemory.fit(texts: data.texts, labels: labels.labelSets(of: data), epochs: 2, seed: 3, validationSplit: 0.2)
+        try streamed.fit(streaming: file, labelColumn: "labels", partRows: 1000, epochs: 2, seed: 3, validationSplit: 0.2)
+        #expect(streamed.model!.namedParameters.map(\.tensor) == inMemory.model!.namedParameters.map(\.tensor))
+        #expect(streamed.history?.epochs.map(\.validationLoss) == inMemory.history?.epochs.map(\.validationLoss))
+    }
+
     @Test func smallPartsTrainTheSameWayEveryRun() throws {
         let (file, data) = try topics(rows: 600)
         defer { try? FileManager.default.removeItem(at: file) }
