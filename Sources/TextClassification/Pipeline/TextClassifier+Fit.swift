@@ -104,9 +104,7 @@ extension TextClassifier {
         // to the system (a million headlines: 100 MiB off the peak).
         texts = []
         FreedMemory.returnToSystem()
-        if let weights = sampleWeights, !weights.contains(where: { $0 > 0 }) {
-            throw TextClassificationError.invalidTrainingData(reason: "every sample weight is 0: no row would be learned from")
-        }
+        if let sampleWeights { try TrainingPart<TokenSequences>.checkSomeRowCounts(sampleWeights) }
         var parts = RowsInMemory(whole: TrainingPart(rows: training, labels: targets, sampleWeights: sampleWeights))
         let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
         return try train(&parts, model: model, classWeights: classWeights, validation: validationSet, heldOutRows: heldOutRows,

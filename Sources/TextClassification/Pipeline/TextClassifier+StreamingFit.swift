@@ -97,9 +97,7 @@ extension TextClassifier {
             if width == 1 { summary.labelCounts[Int(y)] += 1 } else if y > 0 { summary.labelCounts[k % width] += 1 }
         }
         if let kept = weights?.prefix(trainingRows) {
-            guard kept.contains(where: { $0 > 0 }) else {
-                throw TextClassificationError.invalidTrainingData(reason: "every sample weight is 0: no row would be learned from")
-            }
+            try TrainingPart<TokenSequences>.checkSomeRowCounts(kept)
             summary.weightMean = kept.reduce(0, +) / Float(kept.count)
             summary.zeroWeights = kept.filter { $0 == 0 }.count
         }

@@ -77,9 +77,7 @@ extension SequenceClassifier {
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
-        if let sampleWeights, sampleWeights.count == indices.count, !sampleWeights.contains(where: { $0 > 0 }) {
-            throw TextClassificationError.invalidTrainingData(reason: "every sample weight is 0: no row would be learned from")
-        }
+        if let sampleWeights, sampleWeights.count == indices.count { try TrainingPart<Rows>.checkSomeRowCounts(sampleWeights) }
         var parts = RowsInMemory(whole: TrainingPart(rows: indices, labels: labels, sampleWeights: sampleWeights))
         return try fit(parts: &parts, classWeights: classWeights, dropout: dropout, embeddingDropout: embeddingDropout,
                        recurrentDropout: recurrentDropout, epochs: epochs, batchSize: batchSize, shuffle: shuffle,

@@ -42,6 +42,15 @@ public struct TrainingPart<Rows: TrainingRows> {
     }
 }
 
+extension TrainingPart {
+    /// Throws unless some row of `weights` counts (a weight above 0): a fit would learn nothing.
+    static func checkSomeRowCounts(_ weights: some Collection<Float>) throws {
+        guard weights.contains(where: { $0 > 0 }) else {
+            throw TextClassificationError.invalidTrainingData(reason: "every sample weight is 0: no row would be learned from")
+        }
+    }
+}
+
 /// Rows already in memory: a single part.
 struct RowsInMemory<Rows: TrainingRows>: TrainingParts {
     let whole: TrainingPart<Rows>
