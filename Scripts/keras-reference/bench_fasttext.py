@@ -22,15 +22,50 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import fasttext
 
 
-def read(path):
+def rows(path):
+    """(text, label) of each row, the text on one line."""
     with open(path, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
-    return [r["text"].replace("\r", " ").replace("\n", " ") for r in rows], [r["label"] for r in rows]
+        for r in csv.DictReader(f):
+            yield r["text"].replace("\r", " ").replace("\n", " "), r["label"]
+
+
+def read(path):
+    texts, labels = [], []
+    for text, label in rows(path):
+        texts.append(text)
+        labels.append(label)
+    return texts, labels
+
+
+def write_tokenized(textclf, path, out_path):
+    """fastText's training file from TRAIN, streamed through `textclf tokenize`: a file of
+    ten million rows held as Python strings (texts, then tokens) took more than this
+    machine's 24 GB. Returns the rows written."""
+    tokenizer = subprocess.Popen([textclf, "tokenize", "--tokens", "wordchar"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True, encoding="utf-8")
+
+    def feed():
+        for text, _ in rows(path):
+            tokenizer.stdin.write(text + "\n")
+        tokenizer.stdin.close()
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    count = 0
+    with open(out_path, "w", encoding="utf-8") as out:
+        for (_, label), line in zip(rows(path), tokenizer.stdout):
+            out.write(f"__label__{label} {line}")
+            count += 1
+    feeder.join()
+    if tokenizer.wait() != 0:
+        raise SystemExit(f"textclf tokenize failed on {path}")
+    return count
 
 
 def tokenize(textclf, texts):
@@ -46,7 +81,8 @@ def e2e(train_path, lines_path):
     jieba.setLogLevel(60)
     jieba.initialize()
     texts, labels = read(train_path)
-    work = tempfile.mkdtemp()
+    scratch = tempfile.TemporaryDirectory()
+    work = scratch.name
     with open(os.path.join(work, "train.txt"), "w", encoding="utf-8") as f:
         for label, text in zip(labels, texts):
             f.write(f"__label__{label} {' '.join(jieba.lcut(text))}\n")
@@ -87,14 +123,11 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--quantize", action="store_true")
     a = p.parse_args()
-    train_texts, train_labels = read(a.train)
     test_texts, test_labels = read(a.test)
-    work = tempfile.mkdtemp()
+    scratch = tempfile.TemporaryDirectory()
+    work = scratch.name
     start = time.perf_counter()
-    tokens = tokenize(a.textclf, train_texts)
-    with open(os.path.join(work, "train.txt"), "w", encoding="utf-8") as f:
-        for label, line in zip(train_labels, tokens):
-            f.write(f"__label__{label} {line}\n")
+    train_rows = write_tokenized(a.textclf, a.train, os.path.join(work, "train.txt"))
     tokenize_seconds = time.perf_counter() - start
     start = time.perf_counter()
     model = fasttext.train_supervised(os.path.join(work, "train.txt"), epoch=a.epoch, lr=a.lr, wordNgrams=1,
@@ -108,9 +141,9 @@ def main():
 
     path = os.path.join(work, "model.bin")
     model.save_model(path)
-    result = {"rows": len(train_texts), "epochs": a.epoch, "tokenize_seconds": tokenize_seconds,
+    result = {"rows": train_rows, "epochs": a.epoch, "tokenize_seconds": tokenize_seconds,
               "train_seconds": train_seconds, "seconds": tokenize_seconds + train_seconds,
-              "samples_per_second": len(train_texts) * a.epoch / train_seconds,
+              "samples_per_second": train_rows * a.epoch / train_seconds,
               "accuracy": accuracy(model), "model_bytes": os.path.getsize(path)}
     if a.quantize:
         model.quantize(input=os.path.join(work, "train.txt"), cutoff=100000, qnorm=True, retrain=True,

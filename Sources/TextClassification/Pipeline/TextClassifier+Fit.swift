@@ -105,9 +105,9 @@ extension TextClassifier {
         texts = []
         FreedMemory.returnToSystem()
         if let sampleWeights { try TrainingPart<TokenSequences>.checkSomeRowCounts(sampleWeights) }
-        var parts = RowsInMemory(whole: TrainingPart(rows: training, labels: targets, sampleWeights: sampleWeights))
-        let validationSet = validation.map { (indices: encodeSequences($0.texts) as any TrainingRows, labels: $0.targets) }
-        return try train(&parts, model: model, classWeights: classWeights, validation: validationSet, heldOutRows: heldOutRows,
+        var parts = RowsInMemory(whole: TrainingPart(rows: training, labels: targets, sampleWeights: sampleWeights),
+                                 validation: validation.map { TrainingPart(rows: encodeSequences($0.texts), labels: $0.targets) })
+        return try train(&parts, model: model, classWeights: classWeights, heldOutRows: heldOutRows,
                          coverage: coverage, epochs: epochs, batchSize: batchSize, seed: seed, learningRate: learningRate,
                          optimizer: optimizer, restoreBestWeights: restoreBestWeights, patience: patience,
                          trainableEmbeddings: embeddings?.trainable ?? true, continuing: continuing, initialEpoch: initialEpoch,
@@ -118,7 +118,7 @@ extension TextClassifier {
     /// and keeps what it ends with: the model, its optimizer's state, the history.
     mutating func train<Parts: TrainingParts>(
         _ parts: inout Parts, model: SequenceClassifier, classWeights: [Float]?,
-        validation: (indices: any TrainingRows, labels: [Float])?, heldOutRows: Int?, coverage: EmbeddingCoverage?,
+        heldOutRows: Int?, coverage: EmbeddingCoverage?,
         epochs: Int, batchSize: Int, seed: UInt64, learningRate: Float, optimizer: OptimizerKind,
         restoreBestWeights: Bool, patience: Int?, trainableEmbeddings: Bool, continuing: Bool, initialEpoch: Int,
         onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
@@ -137,7 +137,7 @@ extension TextClassifier {
                               dropout: configuration.dropout, embeddingDropout: configuration.embeddingDropout,
                               recurrentDropout: configuration.recurrentDropout,
                               epochs: initialEpoch + epochs, batchSize: batchSize, seed: seed, initialEpoch: initialEpoch,
-                              optimizer: &optimizer, validation: validation,
+                              optimizer: &optimizer,
                               restoreBestWeights: restoreBestWeights, patience: patience,
                               trainableEmbeddings: trainableEmbeddings,
                               // A fresh model whose first epoch diverges is discarded; a continued one is kept.

@@ -13,17 +13,17 @@ extension Vocabulary {
     /// ```
     public struct Builder {
         private var vocabulary: Vocabulary
-        /// One hash per token: counts live in arrays by first-seen position (String hashing
-        /// normalises Unicode, and n-gram models see millions of tokens).
-        private var position: [String: Int]
+        /// One lookup per token, by its bytes: counts live in arrays by first-seen position
+        /// (n-gram models see millions of tokens).
+        private var positions: TokenPositions
         /// The document that last counted each word (documents are numbered from 1).
         private var lastDocument: [Int]
 
         /// Goes on counting into `vocabulary` (empty for a fresh fit).
         public init(_ vocabulary: Vocabulary) {
             self.vocabulary = vocabulary
-            position = [String: Int](minimumCapacity: vocabulary.words.count)
-            for (k, word) in vocabulary.words.enumerated() { position[word] = k }
+            positions = TokenPositions(minimumCapacity: vocabulary.words.count)
+            for var word in vocabulary.words { _ = positions.position(of: &word) }
             lastDocument = [Int](repeating: 0, count: vocabulary.words.count)
         }
 
@@ -42,14 +42,11 @@ extension Vocabulary {
         where Document.Element == String {
             vocabulary.documentCount += 1
             let documentNumber = vocabulary.documentCount
-            for word in document {
-                let k: Int
-                if let known = position[word] {
-                    k = known
+            for var word in document {
+                let (k, isNew) = positions.position(of: &word)
+                if !isNew {
                     vocabulary.counts[k] += 1
                 } else {
-                    k = vocabulary.words.count
-                    position[word] = k
                     vocabulary.words.append(word)
                     vocabulary.counts.append(1)
                     vocabulary.documentCounts.append(0)
@@ -76,8 +73,7 @@ extension Vocabulary {
             vocabulary.counts = kept.map { vocabulary.counts[$0] }
             vocabulary.documentCounts = kept.map { vocabulary.documentCounts[$0] }
             lastDocument = kept.map { lastDocument[$0] }
-            position = [String: Int](minimumCapacity: kept.count)
-            for (k, word) in vocabulary.words.enumerated() { position[word] = k }
+            positions.keep(kept)
         }
 
         /// Prunes the rarest words (counts below 2, then 3, …) until at most three quarters of

@@ -46,7 +46,8 @@ extension SequenceClassifier {
     ///     epoch alone, `shuffleSeed(_:epoch:part:)`), so that a fit stopped after
     ///     epoch k and resumed with `initialEpoch: k` (and the same optimizer) trains as one
     ///     that never stopped.
-    ///   - validation: rows and labels measured after every epoch, never trained on.
+    ///   - validation: rows (of the training rows' type) and labels measured after every
+    ///     epoch, never trained on.
     ///   - restoreBestWeights: with validation, end with the weights of the epoch whose
     ///     validation loss was lowest (Keras's `EarlyStopping(restore_best_weights=True)`).
     ///   - patience: with validation, stop after this many epochs without a lower validation
@@ -71,17 +72,18 @@ extension SequenceClassifier {
         embeddingDropout: Float = 0, recurrentDropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
         optimizer: inout some Optimizer,
-        validation: (indices: any TrainingRows, labels: [Float])? = nil,
+        validation: (indices: Rows, labels: [Float])? = nil,
         restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
         keepsInitialWeights: Bool = true,
         onBatch: ((BatchProgress) -> Void)? = nil,
         onEpoch: (EpochReport) -> Bool = { _ in true }
     ) throws -> History {
         if let sampleWeights, sampleWeights.count == indices.count { try TrainingPart<Rows>.checkSomeRowCounts(sampleWeights) }
-        var parts = RowsInMemory(whole: TrainingPart(rows: indices, labels: labels, sampleWeights: sampleWeights))
+        var parts = RowsInMemory(whole: TrainingPart(rows: indices, labels: labels, sampleWeights: sampleWeights),
+                                 validation: validation.map { TrainingPart(rows: $0.indices, labels: $0.labels) })
         return try fit(parts: &parts, classWeights: classWeights, dropout: dropout, embeddingDropout: embeddingDropout,
                        recurrentDropout: recurrentDropout, epochs: epochs, batchSize: batchSize, shuffle: shuffle,
-                       seed: seed, initialEpoch: initialEpoch, optimizer: &optimizer, validation: validation,
+                       seed: seed, initialEpoch: initialEpoch, optimizer: &optimizer,
                        restoreBestWeights: restoreBestWeights, patience: patience,
                        trainableEmbeddings: trainableEmbeddings, keepsInitialWeights: keepsInitialWeights,
                        onBatch: onBatch, onEpoch: onEpoch)
@@ -89,14 +91,14 @@ extension SequenceClassifier {
 
     /// ``fit(_:labels:classWeights:sampleWeights:dropout:embeddingDropout:recurrentDropout:epochs:batchSize:shuffle:seed:initialEpoch:optimizer:validation:restoreBestWeights:patience:trainableEmbeddings:keepsInitialWeights:onBatch:onEpoch:)``
     /// over rows that come a part at a time (``TrainingParts``), each part checked as it
-    /// comes: a file read again every epoch holds one part in memory, not the corpus.
+    /// comes: a file read again every epoch holds one part in memory, not the corpus. The
+    /// validation rows are the parts' own (``TrainingParts/validationPart(_:)``).
     @discardableResult
     public mutating func fit<Parts: TrainingParts>(
         parts: inout Parts, classWeights: [Float]? = nil, dropout: Float = 0,
         embeddingDropout: Float = 0, recurrentDropout: Float = 0,
         epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
         optimizer: inout some Optimizer,
-        validation: (indices: any TrainingRows, labels: [Float])? = nil,
         restoreBestWeights: Bool = false, patience: Int? = nil, trainableEmbeddings: Bool = true,
         keepsInitialWeights: Bool = true,
         onBatch: ((BatchProgress) -> Void)? = nil,
@@ -141,11 +143,7 @@ extension SequenceClassifier {
             var report = EpochReport(epoch: epoch, loss: Float(sums.loss / Double(sums.seen)),
                                      accuracy: Float(sums.correct / Double(sums.seen)), seconds: 0,
                                      samplesPerSecond: Double(sums.seen) / max(trainingSeconds, 1e-9))
-            if let validation {
-                let measured = try evaluate(validation.indices, labels: validation.labels)
-                report.validationLoss = measured.loss
-                report.validationAccuracy = measured.accuracy
-            } else if !parts.validationPartSizes.isEmpty {
+            if !parts.validationPartSizes.isEmpty {
                 let measured = try evaluateValidationParts(of: &parts)
                 report.validationLoss = measured.loss
                 report.validationAccuracy = measured.accuracy

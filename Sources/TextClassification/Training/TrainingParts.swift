@@ -51,10 +51,13 @@ extension TrainingPart {
     }
 }
 
-/// Rows already in memory: a single part.
+/// Rows already in memory: a single part, and the validation rows, if any, another.
 struct RowsInMemory<Rows: TrainingRows>: TrainingParts {
     let whole: TrainingPart<Rows>
+    var validation: TrainingPart<Rows>?
     var partSizes: [Int] { [whole.rows.count] }
     var columns: Int { whole.rows.columns }
     func part(_ k: Int) -> TrainingPart<Rows> { whole }
+    var validationPartSizes: [Int] { validation.map { [$0.rows.count] } ?? [] }
+    func validationPart(_ k: Int) -> TrainingPart<Rows> { validation! }
 }
