@@ -82,7 +82,7 @@ final class ProgressLine {
         .labels: "Read the labels of", .counting: "Counted and checked", .vocabulary: "Fitted the vocabulary on",
     ]
 
-    /// "Vocabulary ━━──── 41% 3690000/9000000 rows - 48210 rows/s - ETA 1:50"
+    /// "Fitting the vocabulary - 3690000/9000000 rows ━━──── 41% - ETA 1:50 - 48210 rows/s"
     private func describe(_ p: FilePassProgress) -> String {
         let rate = Double(p.rows) / max(p.seconds, 1e-9)
         var line = Self.passTitles[p.pass]! + " - \(p.rows)" + (p.totalRows.map { "/\($0)" } ?? "") + " rows"

@@ -8,6 +8,8 @@ import Glibc
 /// and n-grams that way took most of a streamed fit's vocabulary pass. Same layout and hash as
 /// ``WordLookup`` (a tag, a position and the place of the bytes in one slot, at most half full),
 /// with the bytes kept in an arena of its own. Bytes are what Keras's Python dict compares.
+// Positions are Int32 and byte offsets UInt32 (WordLookup's slots): 2^31 distinct tokens or
+// 4 GiB of their bytes, far past any count (a streamed fit bounds its count at a few million).
 struct TokenPositions {
     private var slots: [WordLookup.Slot]
     private var arena: [UInt8] = []
