@@ -59,12 +59,7 @@ if [ -x "$(dirname "$TEXTCLF")/textclf-serve" ]; then
     openssl rand -hex 32 > "$work/token"
     "$TEXTCLF" serve --model "topics=$work/topics" --port 0 --admin-token-file "$work/token" > "$work/server.log" 2>&1 &
     server=$!
-    port=""
-    for _ in $(seq 300); do
-        port=$(sed -n 's|.*on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/server.log" | head -1)
-        [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break
-        sleep 0.05
-    done
+    wait_for_server "$work/server.log" "$server" /readyz
     for _ in $(seq 10); do
         curl -sf -X POST -H "Authorization: Bearer $(cat "$work/token")" "http://127.0.0.1:$port/v1/models/topics/reload" > /dev/null
     done

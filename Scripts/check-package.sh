@@ -40,12 +40,7 @@ fi
 # The packaged server, from the same root: it starts, answers as predict does, and exits 0 on SIGTERM.
 chroot "$root" "/$binary" serve --model m=/textclf-check/model --port 0 --log-level warning 2> "$work/serve.log" &
 server=$!
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's|.*on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/serve.log" | head -1)
-    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-    sleep 0.2
-done
+wait_for_server "$work/serve.log" "$server" /readyz
 answer=$(curl -sf "http://127.0.0.1:$port/v1/models/m/predict" -d '{"texts": ["质量很好，推荐购买"]}') \
     || { echo "error: the packaged server did not answer:" >&2; cat "$work/serve.log" >&2; kill "$server"; exit 1; }
 expected=$(echo "质量很好，推荐购买" | "$TEXTCLF" predict "$work/model" --lines --format jsonl | sed 's/^{"text":"[^"]*",/{/')

@@ -70,16 +70,7 @@ launch_server() {  # launch_server [ARGS…]: the reviews and topics models, and
         --admin-token-file "$work/admin-token" --log-level warning "$@" 2> "$work/server.log" &
     server=$!
 }
-wait_for() {  # wait_for ROUTE: until it answers 2xx (sets port); fails if the server stops
-    port=""
-    for _ in $(seq 2000); do
-        port=$(sed -n 's|.*on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/server.log" | head -1)
-        [ -n "$port" ] && curl -sf "http://127.0.0.1:$port$1" >/dev/null && return
-        kill -0 "$server" 2>/dev/null || { echo "error: the server stopped:" >&2; cat "$work/server.log" >&2; exit 1; }
-        sleep 0.01
-    done
-    echo "error: $1 did not answer in 20 s:" >&2; cat "$work/server.log" >&2; exit 1
-}
+wait_for() { wait_for_server "$work/server.log" "$server" "$1"; }  # wait_for ROUTE: sets port
 launch_server
 wait_for /readyz
 echo "check-serve: serving on 127.0.0.1:$port (CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores)"

@@ -60,3 +60,18 @@ make_debian_root() {
     rm -rf "$root"
     debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >/dev/null
 }
+
+# wait_for_server LOG PID ROUTE: until the server PID, which logs "on http://127.0.0.1:PORT"
+# to LOG, answers ROUTE with 2xx (sets `port`); stops the script with the log if the server
+# exits or 20 s pass.
+wait_for_server() {
+    local log=$1 pid=$2 route=$3
+    port=""
+    for _ in $(seq 2000); do
+        port=$(sed -n 's|.*on http://127.0.0.1:\([0-9]*\).*|\1|p' "$log" | head -1)
+        [ -n "$port" ] && curl -sf "http://127.0.0.1:$port$route" >/dev/null && return
+        kill -0 "$pid" 2>/dev/null || { echo "error: the server stopped:" >&2; cat "$log" >&2; exit 1; }
+        sleep 0.01
+    done
+    echo "error: $route did not answer in 20 s:" >&2; cat "$log" >&2; exit 1
+}

@@ -159,17 +159,7 @@ public struct TextClassifier: Sendable {
 
     /// ``tokenize(_:)`` with each text's word count (``ICUTokenizer/wordsAndNGrams(in:)``).
     func tokenizeSplit(_ texts: [String]) -> [(tokens: [String], words: Int)] {
-        var tokens = [(tokens: [String], words: Int)](repeating: ([], 0), count: texts.count)
-        let workers = min(Parallel.threads, max(1, texts.count / 64))
-        tokens.withUnsafeMutableBufferPointer { out in
-            let shared = SharedPointer(base: out.baseAddress!)
-            Parallel.forEach(workers) { worker in
-                for k in stride(from: worker, to: texts.count, by: workers) {
-                    shared.base[k] = tokenizer.wordsAndNGrams(in: normalizer(texts[k]))
-                }
-            }
-        }
-        return tokens
+        Parallel.map(texts.count) { tokenizer.wordsAndNGrams(in: normalizer(texts[$0])) }
     }
 
     /// The most UTF-8 bytes of one text that are tokenized: longer texts are cut at the end
@@ -350,17 +340,9 @@ public struct TextClassifier: Sendable {
     /// cost about what tokenizing does, and a streamed fit encodes its file every epoch.
     func encodeSequences(_ texts: [String]) -> TokenSequences {
         var sequences = TokenSequences(padding: padding)
-        var rows = [[Int32]](repeating: [], count: min(texts.count, Self.tokenizingBlock))
         for start in stride(from: 0, to: texts.count, by: Self.tokenizingBlock) {
             let count = min(texts.count - start, Self.tokenizingBlock)
-            let workers = min(Parallel.threads, max(1, count / 64))
-            rows.withUnsafeMutableBufferPointer { out in
-                let shared = SharedPointer(base: out.baseAddress!)
-                Parallel.forEach(workers) { worker in
-                    for k in stride(from: worker, to: count, by: workers) { shared.base[k] = indices(of: texts[start + k]) }
-                }
-            }
-            for k in 0 ..< count { sequences.append(rows[k]) }
+            for row in Parallel.map(count, { indices(of: texts[start + $0]) }) { sequences.append(row) }
         }
         return sequences
     }

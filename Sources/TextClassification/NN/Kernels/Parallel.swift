@@ -25,6 +25,21 @@ enum Parallel {
         DispatchQueue.concurrentPerform(iterations: count, execute: body)  // nested, or another caller's job runs
     }
 
+    /// `[body(0), …, body(count − 1)]`, computed on all threads (each taking every n-th
+    /// index) once there are at least `minimumPerThread` indices for each: for work per item
+    /// that is large and uneven, such as tokenizing a text.
+    static func map<T>(_ count: Int, minimumPerThread: Int = 64, _ body: @Sendable (Int) -> T) -> [T] {
+        let workers = min(threads, max(1, count / minimumPerThread))
+        guard workers > 1 else { return (0..<count).map(body) }
+        let results = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+        let shared = SharedPointer(base: results.baseAddress!)
+        forEach(workers) { worker in
+            for k in stride(from: worker, to: count, by: workers) { (shared.base + k).initialize(to: body(k)) }
+        }
+        defer { results.deallocate() }
+        return (0..<count).map { (results.baseAddress! + $0).move() }
+    }
+
     /// Runs `body(part, parts)` for every part of `parts` concurrently (each writing its own
     /// range of a shared result); returns whether every part returned `true`.
     static func parts(_ parts: Int, _ body: @Sendable (_ part: Int, _ parts: Int) -> Bool) -> Bool {
