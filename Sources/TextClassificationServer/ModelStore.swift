@@ -116,11 +116,14 @@ final class ModelStore: Sendable {
                                "model \"\(name)\" was not loaded" + (serving ? " (the model loaded before keeps serving)" : "")
                                    + ": " + Self.publicReason(error) + "; the server's log has the details")
         }
+        let drift = DriftWindow(classifier: classifier)
         let served = ServedModel(
             name: name, directory: source.directory, classifier: classifier, loadedAt: Date(),
             batcher: PredictionBatcher(classifier: classifier, maxBatch: configuration.maxBatch, maxWait: configuration.maxWait,
                                        maxQueuedTexts: configuration.maxQueuedTexts,
-                                       onPass: { [metrics] in metrics.modelPass(model: name, texts: $0) }))
+                                       onPass: { [metrics] in metrics.modelPass(model: name, texts: $0) },
+                                       onAnswers: { drift?.offer($0, $1) }),
+            drift: drift)
         slots.withLock { $0[name] = .ready(served) }
         // A load reads every file whole and decodes it; hand the freed pages back to the
         // system, or the server holds its peak (~40 MB more with the topics model) for good.

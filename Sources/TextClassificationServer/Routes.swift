@@ -112,7 +112,10 @@ struct Routes: Sendable {
     }
 
     func metrics() -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        for model in server.store.loaded {
+            if let (drift, skipped) = model.drift?.current { server.metrics.drift(model: model.name, drift, skipped: skipped) }
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: server.metrics.exposition())))
     }
 

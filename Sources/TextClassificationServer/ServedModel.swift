@@ -8,14 +8,18 @@ final class ServedModel: Sendable {
     let directory: URL
     let loadedAt: Date
     let batcher: PredictionBatcher
+    /// The texts answered lately against the model's profile; `nil` for a model without one.
+    let drift: DriftWindow?
     /// The name as a JSON string, made once: every answer starts with it.
     let jsonName: String
     /// The longest label name as a JSON string, in bytes (for ``answerBound(texts:topK:allProbabilities:unknownLabel:)``).
     let longestQuotedLabel: Int
     var classifier: TextClassifier { batcher.classifier }
 
-    init(name: String, directory: URL, classifier: TextClassifier, loadedAt: Date, batcher: PredictionBatcher) {
+    init(name: String, directory: URL, classifier: TextClassifier, loadedAt: Date, batcher: PredictionBatcher,
+         drift: DriftWindow?) {
         self.name = name
+        self.drift = drift
         self.directory = directory
         self.loadedAt = loadedAt
         self.batcher = batcher

@@ -1,11 +1,18 @@
 import Prometheus
+import TextClassification
 
 /// The server's Prometheus metrics (`GET /metrics`, text format 0.0.4):
 /// - `textclf_http_requests_total{route, method, status}` and
 ///   `textclf_http_request_errors_total{route, status}` (status 400 and above);
 /// - `textclf_http_request_duration_seconds{route}`, a histogram;
 /// - `textclf_model_pass_texts{model}`, texts per model pass (how well requests are gathered);
-/// - `textclf_models_loaded` and `textclf_model_loads_total{model, result}`.
+/// - `textclf_models_loaded` and `textclf_model_loads_total{model, result}`;
+/// - drift, for models with a profile (``DriftWindow``), as of the scrape:
+///   `textclf_drift_window_texts{model}`, `textclf_drift_skipped_texts{model}` (answered but
+///   not profiled, the profiler being busy) and, once the window holds texts,
+///   `textclf_drift_psi{model, signal}`, `textclf_drift_mean{model, signal, texts}` (`texts`:
+///   `reference` or `served`) and `textclf_drift_drifted{model}`: 1 when a signal's PSI
+///   reaches 0.25 over at least 500 texts (fewer are too noisy to call).
 ///
 /// `route` is the matched pattern (`/v1/models/{name}/predict`), never the raw path, so a
 /// client cannot grow the label set.
@@ -52,6 +59,25 @@ final class ServerMetrics: Sendable {
     }
 
     func setModelsLoaded(_ count: Int) { modelsLoaded.set(Double(count)) }
+
+    func drift(model: String, _ drift: DataDrift, skipped: Int) {
+        registry.makeGauge(descriptor: Self.name("drift_window", "texts", "Served texts in the drift window."),
+                           labels: [("model", model)]).set(Double(drift.live.rows))
+        registry.makeGauge(descriptor: Self.name("drift_skipped", "texts", "Served texts not profiled because the profiler was busy."),
+                           labels: [("model", model)]).set(Double(skipped))
+        guard drift.live.rows > 0 else { return }
+        for score in drift.scores {
+            let signal = score.signal.rawValue
+            registry.makeGauge(descriptor: Self.name("drift", "psi", "Population stability index of a signal: served texts against the model's profile."),
+                               labels: [("model", model), ("signal", signal)]).set(score.psi)
+            for (texts, mean) in [("reference", score.referenceMean), ("served", score.liveMean)] {
+                registry.makeGauge(descriptor: Self.name("drift", "mean", "A signal's mean over the model's profile or the served texts' window."),
+                                   labels: [("model", model), ("signal", signal), ("texts", texts)]).set(mean)
+            }
+        }
+        registry.makeGauge(descriptor: Self.name("drift", "drifted", "1 when a signal's PSI reaches 0.25 over at least 500 served texts."),
+                           labels: [("model", model)]).set(Double(drift.drifted && drift.live.rows >= DataDrift.fewRows ? 1 : 0))
+    }
 
     /// The Prometheus text exposition of every metric.
     func exposition() -> String { registry.emitToString() }

@@ -124,6 +124,30 @@ import TextClassification
         }
     }
 
+    /// Answered texts are profiled in the background into the drift window, scored at each
+    /// scrape; fewer than 500 are too few to call drift.
+    @Test func driftMetricsFollowTheAnsweredTexts() async throws {
+        try await withServer(server()) { client in
+            let before = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(before.contains(#"textclf_drift_window_texts{model="topics"} 0.0"#), "\(before)")
+            #expect(!before.contains("textclf_drift_psi"), "no texts, no scores")
+            let texts = Self.texts.map { "\"\($0)\"" }.joined(separator: ",")
+            _ = try await Self.post(client, "/v1/models/topics/predict", #"{"texts": ["# + texts + "]}")
+            var metrics = ""
+            for _ in 0..<200 {
+                metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                if metrics.contains(#"textclf_drift_window_texts{model="topics"} 6.0"#) { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(metrics.contains(#"textclf_drift_window_texts{model="topics"} 6.0"#), "\(metrics)")
+            for signal in ["coverage", "length", "labels", "confidence"] {
+                #expect(metrics.contains(#"textclf_drift_psi{model="topics",signal="\#(signal)"}"#), "\(signal)")
+            }
+            #expect(metrics.contains(#"textclf_drift_drifted{model="topics"} 0.0"#))
+            #expect(metrics.contains(#"textclf_drift_window_texts{model="reviews"} 0.0"#), "each model has its own window")
+        }
+    }
+
     @Test func notReadyUntilEveryModelIsLoaded() async throws {
         try await withServer(server(), load: false) { client in
             let ready = try await client.execute(uri: "/readyz", method: .get)

@@ -53,7 +53,7 @@ import Testing
     @Test func fitStreamsItsFileByParts() throws {
         let directory = try Command.temporaryDirectory()
         let topics = Command.repository.appendingPathComponent("Data/thucnews-train.csv").path
-        var weights: [Data] = []
+        var weights: [Data] = [], profiles: [Any?] = []
         for partRows in ["65536", "0", "2048"] {
             let model = directory.appendingPathComponent("m\(partRows)")
             let fit = try Command.run(["fit", topics, "-o", model.path, "--epochs", "2", "--seed", "3", "--part-rows", partRows])
@@ -61,8 +61,13 @@ import Testing
             #expect(fit.stderr.contains("rows at a time") == (partRows != "0"), "\(fit.stderr)")
             #expect(fit.stderr.contains("Training on 9000 texts"), "\(fit.stderr)")
             weights.append(try Data(contentsOf: model.appendingPathComponent("model.safetensors")))
+            let config = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("config.json")))
+            profiles.append((config as? [String: Any])?["profile"])
         }
         #expect(weights[0] == weights[1], "one part trains as in memory")
+        let streamed = try #require(profiles[0] as? [String: Any]), inMemory = try #require(profiles[1] as? [String: Any])
+        #expect(NSDictionary(dictionary: streamed).isEqual(to: inMemory), "and keeps the same profile of its validation rows")
+        #expect(streamed["rows"] as? Int == 1000 && streamed["source"] as? String == "validation rows")
         #expect(weights[2] != weights[0], "parts of 2,048 rows shuffle within each")
     }
 

@@ -28,6 +28,8 @@ public struct BatchPredictor: Sendable {
     public struct Row: Sendable {
         /// The row's id, or its text when there is no id column.
         public var key: String
+        /// The row's text.
+        public var text: String
         /// The row's labels and probabilities.
         public var prediction: Prediction
     }
@@ -102,7 +104,7 @@ public struct BatchPredictor: Sendable {
         var inFlight: (rows: [(key: String, text: String)], labelling: Labelling)?
         var writingFailed = false
         func write(_ batch: [(key: String, text: String)], _ labelling: Labelling) throws {
-            do { try rows(zip(batch, try labelling.wait()).map { Row(key: $0.key, prediction: $1) }) } catch {
+            do { try rows(zip(batch, try labelling.wait()).map { Row(key: $0.key, text: $0.text, prediction: $1) }) } catch {
                 writingFailed = true  // a later batch must not be written after a missing one
                 throw error
             }

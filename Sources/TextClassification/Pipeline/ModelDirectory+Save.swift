@@ -81,7 +81,7 @@ extension TextClassifier {
                     StoredOptimizer(optimizer: $0.optimizer, learningRate: $0.learningRate, seed: $0.seed, step: $0.step,
                                     file: Self.optimizerFile)
                 },
-                wordTable: Self.wordTableFile, files: files)
+                wordTable: Self.wordTableFile, profile: trainingProfile, files: files)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try folder.write(encoder.encode(config), to: Self.configFile)

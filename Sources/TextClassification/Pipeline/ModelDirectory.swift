@@ -83,6 +83,9 @@ extension TextClassifier {
         /// The vocabulary as a ``WordTable`` in this file, read in place (models saved before it
         /// was added have only vocabulary.json or vocabulary.txt; older builds read those).
         var wordTable: String?
+        /// What the texts of the fit looked like to the model (``DataProfile``), for drift
+        /// checks; older builds ignore it, and models saved before it lack it.
+        var profile: DataProfile?
         /// Every other file's size and XXH64, checked on load: a file copied in from another
         /// model, or damaged, is refused. Absent in models saved before it was added.
         var files: [String: StoredFile]?
@@ -385,6 +388,14 @@ extension TextClassifier {
                     reason: "thresholds must be one number in [0, 1] per label (\(stored.labels.count)) of a multi-label head")
             }
             model.head.thresholds = thresholds
+        }
+        if let profile = stored.profile {
+            guard profile.fits(labels: labels) else {
+                throw TextClassificationError.invalidModel(
+                    path: path + "/" + Self.configFile,
+                    reason: "profile's histograms do not have the bins of this model's labels; save the model again with textclf fit")
+            }
+            trainingProfile = profile
         }
         if let saved = stored.optimizer, loadingOptimizerState {
             // Its name is fixed: config.json must not send the reader to another path.

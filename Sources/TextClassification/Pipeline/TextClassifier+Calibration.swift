@@ -55,6 +55,8 @@ extension TextClassifier {
         model.head.temperature = model.head.fittedTemperature(logits: logits, labels: labels)
         let after = measure(model.head.temperature)
         self.model = model
+        // The confidence a drift check expects is the calibrated one.
+        try keepProfile(of: texts, source: "calibration rows")
         return Calibration(temperature: model.head.temperature, logLossBefore: before.loss, logLossAfter: after.loss,
                            calibrationErrorBefore: before.error, calibrationErrorAfter: after.error)
     }

@@ -88,6 +88,8 @@ extension TextClassifier {
         if let heldOutRows { sampleWeights?.removeLast(heldOutRows) }
         guard !texts.isEmpty else { throw TextClassificationError.invalidTrainingData(reason: "no training texts") }
         let classWeights = try weights(classWeight, targets: targets)
+        let profiled = validation.map { (Array($0.texts.suffix(Self.profileRows)), "validation rows") }
+            ?? (Array(texts.suffix(Self.profileRows)), "last training rows")
         let training: TokenSequences
         let model: SequenceClassifier
         var coverage: EmbeddingCoverage?
@@ -107,11 +109,13 @@ extension TextClassifier {
         if let sampleWeights { try TrainingPart<TokenSequences>.checkSomeRowCounts(sampleWeights) }
         var parts = RowsInMemory(whole: TrainingPart(rows: training, labels: targets, sampleWeights: sampleWeights),
                                  validation: validation.map { TrainingPart(rows: encodeSequences($0.texts), labels: $0.targets) })
-        return try train(&parts, model: model, classWeights: classWeights, heldOutRows: heldOutRows,
-                         coverage: coverage, epochs: epochs, batchSize: batchSize, seed: seed, learningRate: learningRate,
-                         optimizer: optimizer, restoreBestWeights: restoreBestWeights, patience: patience,
-                         trainableEmbeddings: embeddings?.trainable ?? true, continuing: continuing, initialEpoch: initialEpoch,
-                         onBatch: onBatch, onEpoch: onEpoch)
+        let history = try train(&parts, model: model, classWeights: classWeights, heldOutRows: heldOutRows,
+                                coverage: coverage, epochs: epochs, batchSize: batchSize, seed: seed, learningRate: learningRate,
+                                optimizer: optimizer, restoreBestWeights: restoreBestWeights, patience: patience,
+                                trainableEmbeddings: embeddings?.trainable ?? true, continuing: continuing,
+                                initialEpoch: initialEpoch, onBatch: onBatch, onEpoch: onEpoch)
+        try keepProfile(of: profiled.0, source: profiled.1)
+        return history
     }
 
     /// Trains `model` on `parts` (the one training path of every fit, in memory or streamed)

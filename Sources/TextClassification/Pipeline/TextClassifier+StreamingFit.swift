@@ -74,8 +74,12 @@ extension TextClassifier {
         let open = { try LabelledCSV.Blocks(url: url, textColumn: textColumn, labelColumn: labelColumn, weightColumn: weightColumn) }
         // Pass 1: the rows' count and targets (every label checked before any training).
         var allTargets: [Float] = [], rows = 0, weights: [Float]? = weightColumn.map { _ in [] }
+        // The file's last rows, for the profile the model keeps (the validation rows' when
+        // they are as many; else the last training rows).
+        var lastTexts: [String] = []
         let counting = try open(), countingPass = counting.pass(.counting)
         while let block = try counting.next(rows: partRows) {
+            lastTexts = Array((lastTexts + block.texts).suffix(Self.profileRows))
             allTargets += try targets(of: block)
             weights? += block.weights ?? []
             rows += block.texts.count
@@ -133,11 +137,15 @@ extension TextClassifier {
         // The validation rows are the file's last: each epoch's reader measures them part by
         // part once it has trained on the rest, so they are not held either.
         var parts = StreamedParts(classifier: self, open: open, rows: trainingRows, heldOutRows: held, partRows: partRows)
-        return try train(&parts, model: model, classWeights: classWeights,
-                         heldOutRows: held > 0 ? held : nil, coverage: nil, epochs: epochs, batchSize: batchSize, seed: seed,
-                         learningRate: learningRate ?? preset.learningRate(for: optimizer), optimizer: optimizer,
-                         restoreBestWeights: restoreBestWeights, patience: patience, trainableEmbeddings: true,
-                         continuing: false, initialEpoch: 0, onBatch: onBatch, onEpoch: onEpoch)
+        let history = try train(&parts, model: model, classWeights: classWeights,
+                                heldOutRows: held > 0 ? held : nil, coverage: nil, epochs: epochs, batchSize: batchSize, seed: seed,
+                                learningRate: learningRate ?? preset.learningRate(for: optimizer), optimizer: optimizer,
+                                restoreBestWeights: restoreBestWeights, patience: patience, trainableEmbeddings: true,
+                                continuing: false, initialEpoch: 0, onBatch: onBatch, onEpoch: onEpoch)
+        // As the in-memory fit: the validation rows, or the last training rows without them.
+        try keepProfile(of: lastTexts.suffix(held > 0 ? held : lastTexts.count),
+                        source: held > 0 ? "validation rows" : "last training rows")
+        return history
     }
 
     /// The targets of a block's labels, naming the file and line of one not among ``labelNames``.

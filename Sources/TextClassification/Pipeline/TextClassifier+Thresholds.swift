@@ -36,6 +36,8 @@ extension TextClassifier {
         let thresholds = ClassificationHead.tunedThresholds(probabilities: probabilities, targets: targets, labels: k)
         model.head.thresholds = thresholds
         self.model = model
+        // The labels a drift check expects are the ones these thresholds decide.
+        try keepProfile(of: texts, source: "threshold-tuning rows")
         return ThresholdTuning(
             thresholds: thresholds,
             microF1Before: MultiLabelReport(probabilities: probabilities, targets: targets, labels: k).microF1,

@@ -56,6 +56,10 @@ public struct TextClassifier: Sendable {
     public internal(set) var history: History?
     /// How many vocabulary words the last fit's pretrained embeddings covered (nil without them).
     public internal(set) var embeddingCoverage: EmbeddingCoverage?
+    /// What the texts the model was last fitted, calibrated or tuned on looked like to it
+    /// (``DataProfile``): what ``DataDrift`` compares new texts with. `nil` for models saved
+    /// before profiles were kept.
+    public internal(set) var trainingProfile: DataProfile?
     /// For a model loaded from a directory: its format version and content hash (nil otherwise).
     public internal(set) var origin: ModelOrigin?
     /// How the embedding was quantized, for a model from ``quantized(keepingRows:by:)`` (nil otherwise).
@@ -231,6 +235,18 @@ public struct TextClassifier: Sendable {
     public func indices(of text: String) -> [Int32] {
         let (tokens, words) = tokenizer.wordsAndNGrams(in: normalizer(boundedText(text)))
         return indices(ofTokens: tokens, words: words)
+    }
+
+    /// How many words a text has, and how many of them have an embedding row of their own
+    /// (not unknown, hashed or cut off by `numWords`): ``DataProfile``'s coverage.
+    func wordCoverage(of text: String) -> (words: Int, covered: Int) {
+        let (tokens, count) = tokenizer.wordsAndNGrams(in: normalizer(boundedText(text)))
+        let rows = Int32(clamping: wordRows), oov = words.oov
+        var covered = 0
+        for var token in tokens[..<count] {
+            if let k = token.withUTF8({ words.index(of: $0) }), k < rows, k != oov { covered += 1 }
+        }
+        return (count, covered)
     }
 
     /// ``indices(of:)`` for tokens already made, the first `words` of them words.
