@@ -109,7 +109,7 @@ extension TextClassifier {
         if let sampleWeights { try TrainingPart<TokenSequences>.checkSomeRowCounts(sampleWeights) }
         var parts = RowsInMemory(whole: TrainingPart(rows: training, labels: targets, sampleWeights: sampleWeights),
                                  validation: validation.map { TrainingPart(rows: encodeSequences($0.texts), labels: $0.targets) })
-        let history = try train(&parts, model: model, classWeights: classWeights, heldOutRows: heldOutRows,
+        let history = try train(&parts, model: consume model, classWeights: classWeights, heldOutRows: heldOutRows,
                                 coverage: coverage, epochs: epochs, batchSize: batchSize, seed: seed, learningRate: learningRate,
                                 optimizer: optimizer, restoreBestWeights: restoreBestWeights, patience: patience,
                                 trainableEmbeddings: embeddings?.trainable ?? true, continuing: continuing,
@@ -121,13 +121,15 @@ extension TextClassifier {
     /// Trains `model` on `parts` (the one training path of every fit, in memory or streamed)
     /// and keeps what it ends with: the model, its optimizer's state, the history.
     mutating func train<Parts: TrainingParts>(
-        _ parts: inout Parts, model: SequenceClassifier, classWeights: [Float]?,
+        _ parts: inout Parts, model: consuming SequenceClassifier, classWeights: [Float]?,
         heldOutRows: Int?, coverage: EmbeddingCoverage?,
         epochs: Int, batchSize: Int, seed: UInt64, learningRate: Float, optimizer: OptimizerKind,
         restoreBestWeights: Bool, patience: Int?, trainableEmbeddings: Bool, continuing: Bool, initialEpoch: Int,
         onBatch: ((BatchProgress) -> Void)?, onEpoch: (EpochReport) -> Bool
     ) throws -> History {
-        var model = model
+        // `model` is consumed: a caller that still held it would make the first step copy
+        // every weight it writes (the embedding: 170 MB at a million rows, held to the end).
+        var model = consume model
         // After addWords, which grows the state's moments with the embedding.
         let resumed = continuing ? optimizerState : nil
         var stepper = resumed.flatMap { $0.optimizer == optimizer ? $0.state : nil } ?? optimizer.make(learningRate: learningRate)

@@ -137,7 +137,7 @@ extension TextClassifier {
         // The validation rows are the file's last: each epoch's reader measures them part by
         // part once it has trained on the rest, so they are not held either.
         var parts = StreamedParts(classifier: self, open: open, rows: trainingRows, heldOutRows: held, partRows: partRows)
-        let history = try train(&parts, model: model, classWeights: classWeights,
+        let history = try train(&parts, model: consume model, classWeights: classWeights,
                                 heldOutRows: held > 0 ? held : nil, coverage: nil, epochs: epochs, batchSize: batchSize, seed: seed,
                                 learningRate: learningRate ?? preset.learningRate(for: optimizer), optimizer: optimizer,
                                 restoreBestWeights: restoreBestWeights, patience: patience, trainableEmbeddings: true,
