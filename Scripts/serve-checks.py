@@ -246,7 +246,8 @@ def attack(port, pid, token, work, bound_mb):
         body = json.dumps({"texts": [""] * 1000, "min_probability": 1, "unknown_label": "x" * 4_000_000})
         status, data = post(port, "/v1/models/topics/predict", body)
         assert status == 422, f"{status} {data[:100]!r}"
-        body = json.dumps({"texts": ["好"] * 1000, "top_k": 10, "probabilities": True, "unknown_label": "x" * 256})
+        # The longest unknown_label: 64 characters, here of 4 UTF-8 bytes each.
+        body = json.dumps({"texts": ["好"] * 1000, "top_k": 10, "probabilities": True, "unknown_label": "\U0001F600" * 64})
         status2, data2 = post(port, "/v1/models/topics/predict", body)
         assert status2 == 200, f"{status2} {data2[:100]!r}"
         return f"4 MB unknown_label x 1,000 texts: {status}; the largest answer allowed ({len(data2):,} bytes): {status2}"

@@ -128,7 +128,7 @@ public struct ClassifierServer: Sendable {
         router.get("/healthz") { _, _ in Routes.json("{\"status\":\"ok\"}") }
         router.get("/readyz") { _, _ in try routes.ready() }
         router.get("/metrics") { _, _ in routes.metrics() }
-        router.get("/openapi.json") { _, _ in Routes.json(OpenAPIDocument.json) }
+        router.get("/openapi.json") { _, _ in routes.contract() }
         return router
     }
 }

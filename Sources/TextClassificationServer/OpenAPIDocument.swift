@@ -1,17 +1,69 @@
-/// The API's contract, OpenAPI 3.0, served at `GET /openapi.json`. Kept here, in the binary,
-/// so that a static release binary serves it with no file beside it; tests check that every
-/// route the server has is described and every described route answers.
+import TextClassification
+
+/// The API's contract, OpenAPI 3.0, served at `GET /openapi.json`, made for the models served:
+/// each has paths of its own whose schemas hold what it accepts, so a request valid against
+/// them is answered. Kept here, in the binary, so that a static release binary serves it with
+/// no file beside it; tests check that every route the server has is described and every
+/// described route answers.
 public enum OpenAPIDocument {
+    /// What the contract says of one served model: its name and, once it is loaded, its task
+    /// and labels, from which its paths' rules follow.
+    public struct Model: Sendable {
+        public var name: String
+        public var head: ClassificationHead.Kind?
+        public var labels: [String]
+
+        public init(name: String, head: ClassificationHead.Kind? = nil, labels: [String] = []) {
+            (self.name, self.head, self.labels) = (name, head, labels)
+        }
+    }
+
+    /// The document for these models, each under its own paths with the rules of its task
+    /// (a model still loading, without them), and requests of at most `maxTexts` texts.
+    public static func json(models: [Model], maxTexts: Int) -> String {
+        let described = models.map { paths(of: $0, maxTexts: maxTexts) }.joined(separator: ",\n")
+        return document.replacingOccurrences(of: "\"MODEL_PATHS\": {}", with: described)
+    }
+
+    /// A model's predict, explain and reload paths.
+    private static func paths(of model: Model, maxTexts: Int) -> String {
+        let known = model.head != nil
+        let multiClass = model.head == .multiClass
+        let texts = #""texts": {"type": "array", "items": {"type": "string"}, "maxItems": \#(maxTexts), "description": "At most --max-texts (\#(maxTexts)). A text longer than --max-text-bytes (100,000 UTF-8 bytes by default) is cut, on a character boundary, at the end the model's truncation drops (the start, by default)."}"#
+        var predict = [texts,
+                       #""probabilities": {"nullable": true, "type": "boolean", "default": false, "description": "Every label's probability (always for multi-label models)"}"#,
+                       #""threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "Binary: P(second label) above it predicts the second label; multi-label: every label at or above it. Absent: 0.5, or a multi-label model's tuned per-label thresholds"}"#,
+                       #""unknown_label": {"nullable": true, "type": "string", "default": "", "maxLength": \#(PredictRequest.maxUnknownLabelScalars), "description": "Multi-class: the label of texts below min_probability"}"#]
+        if multiClass || !known {
+            let most = known ? #", "maximum": \#(model.labels.count)"# : ""
+            predict += [#""top_k": {"nullable": true, "type": "integer", "minimum": 1\#(most), "description": "Multi-class models: the K most probable labels (textclf predict --top-k), at most the model's label count"}"#,
+                        #""min_probability": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-class: below it a text gets unknown_label"}"#]
+        }
+        let labels = known ? #", "enum": [\#((model.labels.map(ServiceError.quoted) + ["null"]).joined(separator: ", "))]"# : ""
+        let explain = [#""texts": {"type": "array", "items": {"type": "string"}, "maxItems": 100, "description": "At most 100"}"#,
+                       #""label": {"nullable": true, "type": "string"\#(labels), "description": "Explain this label (one of the model's) instead of the predicted label"}"#,
+                       #""threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "As in predict"}"#,
+                       #""scale": {"nullable": true, "type": "string", "enum": ["log-odds", "probability", null], "description": "What a contribution measures (textclf explain --scale): the label's log-odds (default; exact for the bag, by occlusion otherwise) or its probability (by occlusion)"}"#]
+        func request(_ properties: [String]) -> String {
+            #"{"type": "object", "required": ["texts"], "additionalProperties": false, "properties": {"# + properties.joined(separator: ", ") + "}}"
+        }
+        let about = known ? " (\(model.head!.rawValue), \(model.labels.count) labels)" : " (loading: its task's rules are not known yet)"
+        return [modelPass(model.name, "predict", summary: "Label texts with \(model.name)\(about)", request: request(predict),
+                          response: "PredictResponse", answer: "One prediction per text, in order"),
+                modelPass(model.name, "explain", summary: "Which tokens drove each prediction of \(model.name) (log-odds: exact for the bag, occlusion otherwise)",
+                          request: request(explain), response: "ExplainResponse", answer: "The objects of textclf explain --format json, in its order"),
+                reload(model.name)].joined(separator: ",\n")
+    }
+
     /// A path that runs the model (predict, explain): a POST of `request` answered by
     /// `response`, or by one of the errors every model pass can meet.
-    private static func modelPass(_ action: String, summary: String, request: String, response: String,
+    private static func modelPass(_ name: String, _ action: String, summary: String, request: String, response: String,
                                   answer: String) -> String {
         #"""
-            "/v1/models/{name}/\#(action)": {
+            "/v1/models/\#(name)/\#(action)": {
               "post": {
-                "summary": "\#(summary)",
-                "parameters": [{"$ref": "#/components/parameters/name"}],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/\#(request)"}}}},
+                "summary": \#(ServiceError.quoted(summary)),
+                "requestBody": {"required": true, "content": {"application/json": {"schema": \#(request)}}},
                 "responses": {
                   "200": {"description": "\#(answer)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/\#(response)"}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
@@ -27,35 +79,36 @@ public enum OpenAPIDocument {
         """#
     }
 
-    /// The document, as served.
-    public static let json = #"""
+    private static func reload(_ name: String) -> String {
+        #"""
+            "/v1/models/\#(name)/reload": {
+              "post": {
+                "summary": "Load the model's directory again and swap it in; on failure the loaded model keeps serving. An admin route",
+                "security": [{"adminToken": []}],
+                "responses": {
+                  "200": {"description": "The model now serving, loaded after the request arrived (requests during a load share the next one)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Model"}}}},
+                  "401": {"description": "The server has an admin token and the request does not carry it (Authorization: Bearer)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                  "403": {"description": "Admin routes are off: the server was started without --admin-token-file", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                  "404": {"$ref": "#/components/responses/NotFound"},
+                  "422": {"$ref": "#/components/responses/Unprocessable"},
+                  "429": {"$ref": "#/components/responses/TooMany"}
+                }
+              }
+            }
+        """#
+    }
+
+    /// The document; `"MODEL_PATHS": {}` becomes every model's paths.
+    private static let document = #"""
 {
   "openapi": "3.0.3",
   "info": {
     "title": "textclf serve",
     "version": "1",
-    "description": "Text classifiers trained by textclf, behind HTTP. Answers are those of textclf predict and textclf explain for the same model and text. Requests that arrive together are gathered into one model pass. Every error has the body {\"error\": {\"code\", \"message\"}}; a known path with another method is answered 405 with Allow; an optional member given as null takes its default. 422 also covers what depends on the model and so is not in these schemas: top_k or min_probability on a model that is not multi-class, top_k above its label count, an explain label it does not have."
+    "description": "Text classifiers trained by textclf, behind HTTP. Answers are those of textclf predict and textclf explain for the same model and text. Requests that arrive together are gathered into one model pass. Every error has the body {\"error\": {\"code\", \"message\"}}; a known path with another method is answered 405 with Allow; an optional member given as null takes its default. Each model has its own paths, whose schemas carry the rules of its task: top_k and min_probability only for a multi-class model, top_k up to its label count, an explain label among its labels; a model still loading is described without them, and such a request gets 422."
   },
   "paths": {
-\#(modelPass("predict", summary: "Label texts", request: "PredictRequest", response: "PredictResponse",
-            answer: "One prediction per text, in order")),
-\#(modelPass("explain", summary: "Which tokens drove each prediction (log-odds: exact for the bag, occlusion otherwise)", request: "ExplainRequest",
-            response: "ExplainResponse", answer: "The objects of textclf explain --format json, in its order")),
-    "/v1/models/{name}/reload": {
-      "post": {
-        "summary": "Load the model's directory again and swap it in; on failure the loaded model keeps serving. An admin route",
-        "security": [{"adminToken": []}],
-        "parameters": [{"$ref": "#/components/parameters/name"}],
-        "responses": {
-          "200": {"description": "The model now serving, loaded after the request arrived (requests during a load share the next one)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Model"}}}},
-          "401": {"description": "The server has an admin token and the request does not carry it (Authorization: Bearer)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-          "403": {"description": "Admin routes are off: the server was started without --admin-token-file", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-          "404": {"$ref": "#/components/responses/NotFound"},
-          "422": {"$ref": "#/components/responses/Unprocessable"},
-          "429": {"$ref": "#/components/responses/TooMany"}
-        }
-      }
-    },
+    "MODEL_PATHS": {},
     "/v1/models": {
       "get": {
         "summary": "The models loaded",
@@ -103,21 +156,7 @@ public enum OpenAPIDocument {
     }
   },
   "components": {
-    "parameters": {
-      "name": {"name": "name", "in": "path", "required": true, "description": "The model's name (textclf serve --model NAME=DIR)", "schema": {"type": "string"}}
-    },
     "schemas": {
-      "PredictRequest": {
-        "type": "object", "required": ["texts"], "additionalProperties": false,
-        "properties": {
-          "texts": {"type": "array", "items": {"type": "string"}, "maxItems": 1000, "description": "At most --max-texts (1,000). A text longer than --max-text-bytes (100,000 UTF-8 bytes) is cut, on a character boundary, at the end the model's truncation drops (the start, by default)."},
-          "top_k": {"nullable": true, "type": "integer", "minimum": 1, "description": "Multi-class models: the K most probable labels (textclf predict --top-k)"},
-          "probabilities": {"nullable": true, "type": "boolean", "default": false, "description": "Every label's probability (always for multi-label models)"},
-          "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "Binary: P(second label) above it predicts the second label; multi-label: every label at or above it. Absent: 0.5, or a multi-label model's tuned per-label thresholds"},
-          "min_probability": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-class: below it a text gets unknown_label"},
-          "unknown_label": {"nullable": true, "type": "string", "default": "", "description": "Multi-class: the label of texts below min_probability"}
-        }
-      },
       "Prediction": {
         "type": "object",
         "description": "What textclf predict --format jsonl prints for the text, without the key: label and probability (binary: P(second label); multi-class: the label's), or labels (multi-label)",
@@ -132,15 +171,6 @@ public enum OpenAPIDocument {
       "PredictResponse": {
         "type": "object", "required": ["model", "predictions"], "additionalProperties": false,
         "properties": {"model": {"type": "string"}, "predictions": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}}}
-      },
-      "ExplainRequest": {
-        "type": "object", "required": ["texts"], "additionalProperties": false,
-        "properties": {
-          "texts": {"type": "array", "items": {"type": "string"}, "maxItems": 100, "description": "At most 100"},
-          "label": {"nullable": true, "type": "string", "description": "Explain this label instead of the predicted label"},
-          "threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "As in PredictRequest"},
-          "scale": {"nullable": true, "type": "string", "enum": ["log-odds", "probability", null], "description": "What a contribution measures (textclf explain --scale): the label's log-odds (default; exact for the bag, by occlusion otherwise) or its probability (by occlusion)"}
-        }
       },
       "Explanation": {
         "type": "object", "required": ["text", "label", "probability", "scale", "method", "value", "base", "predicted", "knownTokens", "tokens"],

@@ -13,8 +13,9 @@ struct PredictRequest: Decodable, Sendable {
     var minProbability: Float?
     var unknownLabel: String
 
-    /// The longest `unknown_label`, in UTF-8 bytes (a label, not a text).
-    static let maxUnknownLabelBytes = 256
+    /// The longest `unknown_label`, in Unicode scalars (a label, not a text): what JSON
+    /// Schema's `maxLength` counts, so the contract says it exactly; at most 256 UTF-8 bytes.
+    static let maxUnknownLabelScalars = 64
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case texts, topK = "top_k", probabilities, threshold
@@ -45,8 +46,8 @@ struct PredictRequest: Decodable, Sendable {
             throw ServiceError.invalid("top_k must be from 1 to the model's \(classifier.labelNames.count) labels")
         }
         // Repeated in every abstaining prediction: a long one multiplies the answer.
-        guard unknownLabel.utf8.count <= Self.maxUnknownLabelBytes else {
-            throw ServiceError.invalid("unknown_label is \(unknownLabel.utf8.count) bytes; at most \(Self.maxUnknownLabelBytes)")
+        guard unknownLabel.unicodeScalars.count <= Self.maxUnknownLabelScalars else {
+            throw ServiceError.invalid("unknown_label is \(unknownLabel.unicodeScalars.count) characters; at most \(Self.maxUnknownLabelScalars)")
         }
         return DecisionRule(threshold: threshold, minimumProbability: minProbability ?? 0, unknownLabel: unknownLabel)
     }

@@ -111,6 +111,17 @@ struct Routes: Sendable {
         return Self.json("{\"status\":\"ready\"}")
     }
 
+    /// `GET /openapi.json`: the contract for the models as they are now (a reload may change
+    /// a model's labels, and with them its rules).
+    func contract() -> Response {
+        let loaded = Dictionary(server.store.loaded.map { ($0.name, $0.classifier) }, uniquingKeysWith: { first, _ in first })
+        let models = server.store.names.map { name in
+            loaded[name].map { OpenAPIDocument.Model(name: name, head: $0.labels.head, labels: $0.labelNames) }
+                ?? OpenAPIDocument.Model(name: name)
+        }
+        return Self.json(OpenAPIDocument.json(models: models, maxTexts: server.configuration.maxTexts))
+    }
+
     func metrics() -> Response {
         for model in server.store.loaded {
             if let (drift, skipped) = model.drift?.current { server.metrics.drift(model: model.name, drift, skipped: skipped) }

@@ -120,7 +120,11 @@ import TextClassification
             #expect(metrics.contains("textclf_models_loaded 3"))
 
             let contract = try await client.execute(uri: "/openapi.json", method: .get)
-            #expect(String(buffer: contract.body) == OpenAPIDocument.json)
+            #expect(String(buffer: contract.body) == OpenAPIDocument.json(
+                models: [.init(name: "reviews", head: .binary, labels: ["neg", "pos"]),
+                         .init(name: "topics", head: .multiClass, labels: ["a", "b", "c"]),
+                         .init(name: "tags", head: .multiLabel, labels: ["x", "y", "z"])],
+                maxTexts: 1000))
         }
     }
 

@@ -25,7 +25,7 @@ public struct DataProfile: Codable, Equatable, Sendable {
     /// counts once, and the last bin counts rows with none.
     public var labels: [Int]
     /// Rows by the probability of the model's most probable label (binary: of the decided
-    /// one): ``confidenceBins``.
+    /// one): ``confidenceEdges``.
     public var confidence: [Int]
     /// Sums over the rows, for the means: the share of words covered, words, confidence.
     public var coverageSum = 0.0, lengthSum = 0.0, confidenceSum = 0.0
