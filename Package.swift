@@ -51,6 +51,8 @@ let package = Package(
         // textclf-serve: SIGHUP caught from before main (a constructor), so a deploy script's
         // HUP right after a restart cannot kill the server.
         .target(name: "CEarlySignals"),
+        // `textclf serve`: SIGHUP blocked from before main until textclf-serve traps it.
+        .target(name: "CServeLauncher"),
 
         // The report's charts: a small SVG writer that knows nothing of models (no maintained
         // Swift plotting library runs on Linux).
@@ -91,6 +93,7 @@ let package = Package(
             dependencies: [
                 "TextClassification",
                 "CBuildInfo",
+                "CServeLauncher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CServeLauncher
 import Foundation
 
 extension TextClf {
@@ -28,6 +29,9 @@ extension TextClf {
                     """)
                 throw ExitCode(69)  // EX_UNAVAILABLE
             }
+            // SIGHUP stays blocked through the exec when the constructor blocked it (argv[1] is
+            // "serve"); textclf-serve unblocks it once its handler is in place.
+            _ = textclf_hangup_blocked_for_serve()
             let argv = ([server] + arguments).map { strdup($0) } + [nil]
             execv(server, argv)
             printError("textclf: error: cannot run \(server): \(String(cString: strerror(errno)))")
