@@ -122,7 +122,7 @@ final class ModelStore: Sendable {
             batcher: PredictionBatcher(classifier: classifier, maxBatch: configuration.maxBatch, maxWait: configuration.maxWait,
                                        maxQueuedTexts: configuration.maxQueuedTexts,
                                        onPass: { [metrics] in metrics.modelPass(model: name, texts: $0) },
-                                       onAnswers: { drift?.offer($0, $1) }),
+                                       onAnswers: drift.map { window in { @Sendable texts, predictions in window.offer(texts, predictions) } }),
             drift: drift)
         slots.withLock { $0[name] = .ready(served) }
         // A load reads every file whole and decodes it; hand the freed pages back to the

@@ -14,7 +14,7 @@ final class PredictionBatcher: Sendable {
     private let maxWait: Duration
     private let maxQueuedTexts: Int
     private let onPass: @Sendable (Int) -> Void
-    private let onAnswers: @Sendable ([String], [Prediction]) -> Void
+    private let onAnswers: (@Sendable ([String], [Prediction]) -> Void)?
     private let queue = DispatchQueue(label: "textclf.model-pass")
     private let state = Mutex(State())
 
@@ -54,10 +54,10 @@ final class PredictionBatcher: Sendable {
     /// - Parameters:
     ///   - onPass: called with the number of texts of each pass (for metrics).
     ///   - onAnswers: called after each pass with its texts and their predictions, once the
-    ///     requests have them (for the drift window).
+    ///     requests have them (for the drift window); `nil`: the pass gathers nothing for it.
     init(classifier: TextClassifier, maxBatch: Int, maxWait: Duration, maxQueuedTexts: Int,
          onPass: @escaping @Sendable (Int) -> Void = { _ in },
-         onAnswers: @escaping @Sendable ([String], [Prediction]) -> Void = { _, _ in }) {
+         onAnswers: (@Sendable ([String], [Prediction]) -> Void)? = nil) {
         self.classifier = classifier
         self.maxBatch = max(1, maxBatch)
         self.maxWait = maxWait
@@ -132,7 +132,7 @@ final class PredictionBatcher: Sendable {
             do {
                 let answers = try classifier.predict(live.map { ($0.texts, $0.rule) })
                 for (job, answer) in zip(live, answers) { job.finish(.success(answer)) }
-                onAnswers(live.flatMap(\.texts), answers.flatMap { $0 })
+                onAnswers?(live.flatMap(\.texts), answers.flatMap { $0 })
             } catch {
                 for job in live { job.finish(.failure(error)) }
             }

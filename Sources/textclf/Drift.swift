@@ -43,7 +43,8 @@ extension TextClf {
                 }
                 let input = try file.flatMap { $0 == "-" ? nil : $0 }.map { try ByteInput(url: URL(fileURLWithPath: $0)) }
                     ?? ByteInput(standardInputNamed: "<stdin>")
-                var live = DataProfile(source: input.name, labelBins: reference.labels.count)
+                // Named as the user gave it (ByteInput names a file by its absolute path).
+                var live = DataProfile(source: file.flatMap { $0 == "-" ? nil : $0 } ?? input.name, labelBins: reference.labels.count)
                 try BatchPredictor(classifier: classifier).run(input, format: lines ? .lines : .csv(textColumn: textColumn, idColumn: nil)) {
                     classifier.add($0.map(\.text), predictions: $0.map(\.prediction), to: &live)
                 }
