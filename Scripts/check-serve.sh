@@ -9,6 +9,8 @@
 #   - 10 reloads under load fail no request; SIGHUP reloads;
 #   - schemathesis (PyPI, in .venv-serve) finds no response outside /openapi.json;
 #   - SIGTERM with requests in flight answers every one, then exits 0;
+#   - rolling out a version: a canary's share, promotes under load, a shadow's cost at half
+#     the capacity, schemathesis with versions;
 #   - the attack stage: SIGHUP and reloads during startup, an oversized answer, long explains,
 #     900 stalled uploads, probes under 256 connections, a reload storm, a FIFO and a /dev/zero
 #     link in a model directory, each within a stated peak RSS (Scripts/serve-checks.py attack);
@@ -66,8 +68,11 @@ PY
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/admin-token"
 admin=(-H "Authorization: Bearer $(cat "$work/admin-token")")
 launch_server() {  # launch_server [ARGS…]: the reviews and topics models, and ARGS
-    "$TEXTCLF" serve --model "reviews=$work/reviews" --model "topics=$work/topics" --port 0 --timeout-ms 3000 \
-        --admin-token-file "$work/admin-token" --log-level warning "$@" 2> "$work/server.log" &
+    launch_models --model "reviews=$work/reviews" --model "topics=$work/topics" "$@"
+}
+launch_models() {  # launch_models ARGS…: a server with only the models ARGS name
+    "$TEXTCLF" serve --port 0 --timeout-ms 3000 --admin-token-file "$work/admin-token" --log-level warning "$@" \
+        2> "$work/server.log" &
     server=$!
 }
 wait_for() { wait_for_server "$work/server.log" "$server" "$1"; }  # wait_for ROUTE: sets port
@@ -140,7 +145,7 @@ if grep -E "Non-2xx|Socket errors" "$work/wrk-reload.txt"; then echo "error: req
 echo "check-serve: 10 reloads under load, $(awk '/requests in/ {print $1}' "$work/wrk-reload.txt") requests, none failed"
 
 # SIGHUP reloads every model: each model's count of loads goes up by one.
-loads() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^textclf_model_loads_total\{model="reviews",result="ok"\}/ {print $2}'; }
+loads() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^textclf_model_loads_total\{model="reviews",version="default",result="ok"\}/ {print $2}'; }
 before=$(loads)
 kill -HUP "$server"
 for _ in $(seq 50); do [ "$(loads)" != "$before" ] && break; sleep 0.2; done
@@ -170,6 +175,104 @@ status=0; wait "$server" || status=$?
 server=""
 [ "$status" -eq 0 ] || { echo "error: the server exited $status after SIGTERM:" >&2; tail -5 "$work/server.log" >&2; exit 1; }
 echo "check-serve: exited 0 after draining"
+
+# Rolling out a version (docs/serve.md, Versions): reviews has two (a second fit, seed 2) with
+# a 10% canary, topics two (the same directory twice) with a shadow. Checked under wrk load:
+# the canary's share over at least 20,000 keyed requests is within 1 point of 10%; promotes
+# and rollbacks fail no request; a shadow adds < 10% to p99 at half the server's capacity
+# (median of 3 interleaved pairs, without and with it); then schemathesis on this contract.
+fit_quietly Data/reviews-train.csv -o "$work/reviews-next" --seed 2
+launch_models --model "reviews=stable:$work/reviews,next:$work/reviews-next" --canary reviews=next:10 \
+    --model "topics=stable:$work/topics,next:$work/topics" --shadow topics=next
+wait_for /readyz
+rollout() {  # rollout JSON: reviews' rollout
+    local status
+    status=$(curl -s -o "$work/rollout.json" -w '%{http_code}' -X POST "${admin[@]}" -d "$1" "http://127.0.0.1:$port/v1/models/reviews/rollout")
+    [ "$status" = 200 ] || { echo "error: rollout $1 answered $status: $(cat "$work/rollout.json")" >&2; exit 1; }
+}
+answered() {  # answered VERSION: reviews' predict requests answered by VERSION so far
+    curl -s "http://127.0.0.1:$port/metrics" | awk -v v="$1" '$1 == "textclf_answered_requests_total{model=\"reviews\",version=\"" v "\"}" {print $2} END {print 0}' | head -1
+}
+{ sed -n '1,3p' "$work/one.lua"; cat <<'LUA'
+counter = 0
+request = function()
+    counter = counter + 1
+    wrk.headers["X-Request-Key"] = "client-" .. counter .. "-" .. math.random(1, 1000000000)
+    return wrk.format()
+end
+LUA
+} > "$work/keyed.lua"
+for _ in $(seq 10); do
+    wrk -t 1 -c 64 -d 5s -s "$work/keyed.lua" "http://127.0.0.1:$port/v1/models/reviews/predict" > "$work/wrk-canary.txt"
+    if grep -E "Non-2xx|Socket errors" "$work/wrk-canary.txt"; then echo "error: requests failed with a canary" >&2; exit 1; fi
+    [ $(( $(answered stable) + $(answered next) )) -ge 20000 ] && break
+done
+stable=$(answered stable); next=$(answered next)
+awk -v s="$stable" -v n="$next" 'BEGIN {
+    share = 100 * n / (s + n)
+    printf "check-serve rollout: canary at 10%%: %d of %d keyed requests answered by it (%.2f%%)\n", n, s + n, share
+    if (s + n < 20000 || share < 9 || share > 11) { print "error: the canary share is not within 1 point of 10% over 20,000 requests" > "/dev/stderr"; exit 1 } }'
+
+wrk -t 1 -c 16 -d 8s -s "$work/one.lua" "http://127.0.0.1:$port/v1/models/reviews/predict" > "$work/wrk-promote.txt" &
+loader=$!
+sleep 1
+for k in $(seq 5); do
+    for change in promote rollback; do
+        body='{"version": "next"}'; [ "$change" = rollback ] && body=""
+        status=$(curl -s -o "$work/promote.json" -w '%{http_code}' -X POST "${admin[@]}" ${body:+-d "$body"} "http://127.0.0.1:$port/v1/models/reviews/$change")
+        [ "$status" = 200 ] || { echo "error: $change $k answered $status: $(cat "$work/promote.json")" >&2; exit 1; }
+        sleep 0.35
+    done
+done
+wait "$loader"
+if grep -E "Non-2xx|Socket errors" "$work/wrk-promote.txt"; then echo "error: requests failed during promotes" >&2; exit 1; fi
+echo "check-serve rollout: 5 promotes and 5 rollbacks under load, $(awk '/requests in/ {print $1}' "$work/wrk-promote.txt") requests, none failed"
+
+# Half the capacity: each of 32 connections waits before its next request so that together
+# they send half the requests/s measured flat out without a shadow. A connection's rate is
+# 1 / (wait + latency): a first 3 s run with a guess gives the latency to take off the wait.
+rollout '{}'
+wrk -t 1 -c 64 -d 5s -s "$work/one.lua" "http://127.0.0.1:$port/v1/models/reviews/predict" > "$work/wrk-capacity.txt"
+capacity=$(awk '/^Requests\/sec/ {print int($2)}' "$work/wrk-capacity.txt")
+guess=$(( 32 * 1000 * 2 / capacity ))
+{ cat "$work/one.lua"; echo "delay = function() return $guess end"; } > "$work/half.lua"
+wrk -t 1 -c 32 -d 3s -s "$work/half.lua" "http://127.0.0.1:$port/v1/models/reviews/predict" > "$work/wrk-guess.txt"
+wait_ms=$(awk -v c="$capacity" -v g="$guess" '/^Requests\/sec/ { latency = 32000 / $2 - g; w = 64000 / c - latency; print (w < 0 ? 0 : int(w + 0.5)) }' "$work/wrk-guess.txt")
+{ cat "$work/one.lua"; echo "delay = function() return $wait_ms end"; } > "$work/half.lua"
+p99s() {  # p99s FILE: p99 in milliseconds
+    awk '$1 == "99%" { v = $2; if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0; else if (v ~ /s$/) v = v * 1000; print v }' "$1"
+}
+base=(); shadowed=(); rates=()
+for round in 1 2 3; do
+    for mode in none shadow; do
+        if [ "$mode" = shadow ]; then rollout '{"shadow": "next"}'; else rollout '{}'; fi
+        wrk -t 1 -c 32 -d 5s --latency -s "$work/half.lua" "http://127.0.0.1:$port/v1/models/reviews/predict" > "$work/wrk-half.txt"
+        if grep -E "Non-2xx|Socket errors" "$work/wrk-half.txt"; then echo "error: requests failed with a shadow" >&2; exit 1; fi
+        rates+=("$(awk '/^Requests\/sec/ {print int($2)}' "$work/wrk-half.txt")")
+        if [ "$mode" = shadow ]; then shadowed+=("$(p99s "$work/wrk-half.txt")"); else base+=("$(p99s "$work/wrk-half.txt")"); fi
+    done
+done
+compared=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^textclf_shadow_texts_total\{model="reviews"/ {s += $2} END {print s + 0}')
+skipped=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^textclf_shadow_skipped_texts_total\{model="reviews"/ {s += $2} END {print s + 0}')
+median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+awk -v b="$(median "${base[@]}")" -v s="$(median "${shadowed[@]}")" -v c="$capacity" -v r="${rates[*]}" \
+    -v bs="${base[*]}" -v ss="${shadowed[*]}" -v n="$compared" -v k="$skipped" -v w="$wait_ms" 'BEGIN {
+    printf "check-serve rollout: capacity %d requests/s; at %s requests/s (32 connections, %d ms between requests), p99 without a shadow %s ms, with one %s ms: medians %.2f and %.2f ms (%+.1f%%); the shadow compared %d texts, skipped %d\n", c, r, w, bs, ss, b, s, 100 * (s / b - 1), n, k
+    if (s >= 1.1 * b) { print "error: the shadow adds 10% or more to p99 at half the capacity" > "/dev/stderr"; exit 1 }
+    if (n == 0) { print "error: the shadow compared no text" > "/dev/stderr"; exit 1 } }'
+rollout '{"canary": {"version": "next", "share": 0.1}}'
+
+# schemathesis against the contract of this server: versions, a canary and a shadow.
+if ! (cd "$work" && "$ROOT/.venv-serve/bin/st" run "http://127.0.0.1:$port/openapi.json" --checks all \
+        --max-examples 25 --workers 2 --request-timeout 10 > "$work/schemathesis-versions.txt" 2>&1); then
+    tail -60 "$work/schemathesis-versions.txt" >&2
+    echo "error: schemathesis found answers outside /openapi.json (versions)" >&2; exit 1
+fi
+echo "check-serve rollout: schemathesis with versions, a canary and a shadow: $(grep -E '[0-9]+ passed|passed' "$work/schemathesis-versions.txt" | tail -1 | xargs)"
+kill -TERM "$server"
+status=0; wait "$server" || status=$?
+server=""
+[ "$status" -eq 0 ] || { echo "error: the server exited $status after the rollout stage" >&2; tail -5 "$work/server.log" >&2; exit 1; }
 
 # The attack stage (docs/serve.md, Deploying): a new server, reloaded over HTTP and by SIGHUP
 # while it starts, then hostile clients and a hostile model directory, each stage's peak RSS

@@ -124,6 +124,9 @@ public struct ClassifierServer: Sendable {
         router.post("/v1/models/:name/predict") { request, context in try await routes.predict(request, context) }
         router.post("/v1/models/:name/explain") { request, context in try await routes.explain(request, context) }
         router.post("/v1/models/:name/reload") { request, context in try await routes.reload(request, context) }
+        router.post("/v1/models/:name/promote") { request, context in try await routes.promote(request, context) }
+        router.post("/v1/models/:name/rollback") { request, context in try await routes.rollback(request, context) }
+        router.post("/v1/models/:name/rollout") { request, context in try await routes.rollout(request, context) }
         router.get("/v1/models") { _, _ in try routes.models() }
         router.get("/healthz") { _, _ in Routes.json("{\"status\":\"ok\"}") }
         router.get("/readyz") { _, _ in try routes.ready() }

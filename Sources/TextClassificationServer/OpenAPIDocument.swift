@@ -6,15 +6,17 @@ import TextClassification
 /// no file beside it; tests check that every route the server has is described and every
 /// described route answers.
 public enum OpenAPIDocument {
-    /// What the contract says of one served model: its name and, once it is loaded, its task
-    /// and labels, from which its paths' rules follow.
-    public struct Model: Sendable {
+    /// What the contract says of one served model: its name, its versions and, once one is
+    /// loaded, its task and labels (those every loaded version has), from which its paths'
+    /// rules follow.
+    public struct Model: Sendable, Equatable {
         public var name: String
+        public var versions: [String]
         public var head: ClassificationHead.Kind?
         public var labels: [String]
 
-        public init(name: String, head: ClassificationHead.Kind? = nil, labels: [String] = []) {
-            (self.name, self.head, self.labels) = (name, head, labels)
+        public init(name: String, versions: [String] = ["default"], head: ClassificationHead.Kind? = nil, labels: [String] = []) {
+            (self.name, self.versions, self.head, self.labels) = (name, versions, head, labels)
         }
     }
 
@@ -34,16 +36,19 @@ public enum OpenAPIDocument {
                        #""probabilities": {"nullable": true, "type": "boolean", "default": false, "description": "Every label's probability (always for multi-label models)"}"#,
                        #""threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "Binary: P(second label) above it predicts the second label; multi-label: every label at or above it. Absent: 0.5, or a multi-label model's tuned per-label thresholds"}"#,
                        #""unknown_label": {"nullable": true, "type": "string", "default": "", "maxLength": \#(PredictRequest.maxUnknownLabelScalars), "description": "Multi-class: the label of texts below min_probability"}"#]
+        let versions = #""version": {"nullable": true, "type": "string", "enum": [\#((model.versions.map(ServiceError.quoted) + ["null"]).joined(separator: ", "))], "description": "The version to answer; absent, the model's primary, or its canary for the canary's share of requests (the same way for every request with the same X-Request-Key header)"}"#
+        predict.append(versions)
         if multiClass || !known {
             let most = known ? #", "maximum": \#(model.labels.count)"# : ""
             predict += [#""top_k": {"nullable": true, "type": "integer", "minimum": 1\#(most), "description": "Multi-class models: the K most probable labels (textclf predict --top-k), at most the model's label count"}"#,
                         #""min_probability": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-class: below it a text gets unknown_label"}"#]
         }
         let labels = known ? #", "enum": [\#((model.labels.map(ServiceError.quoted) + ["null"]).joined(separator: ", "))]"# : ""
-        let explain = [#""texts": {"type": "array", "items": {"type": "string"}, "maxItems": 100, "description": "At most 100"}"#,
+        let explain: [String] = [#""texts": {"type": "array", "items": {"type": "string"}, "maxItems": 100, "description": "At most 100"}"#,
                        #""label": {"nullable": true, "type": "string"\#(labels), "description": "Explain this label (one of the model's) instead of the predicted label"}"#,
                        #""threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "As in predict"}"#,
-                       #""scale": {"nullable": true, "type": "string", "enum": ["log-odds", "probability", null], "description": "What a contribution measures (textclf explain --scale): the label's log-odds (default; exact for the bag, by occlusion otherwise) or its probability (by occlusion)"}"#]
+                       #""scale": {"nullable": true, "type": "string", "enum": ["log-odds", "probability", null], "description": "What a contribution measures (textclf explain --scale): the label's log-odds (default; exact for the bag, by occlusion otherwise) or its probability (by occlusion)"}"#,
+                       versions]
         func request(_ properties: [String]) -> String {
             #"{"type": "object", "required": ["texts"], "additionalProperties": false, "properties": {"# + properties.joined(separator: ", ") + "}}"
         }
@@ -52,7 +57,7 @@ public enum OpenAPIDocument {
                           response: "PredictResponse", answer: "One prediction per text, in order"),
                 modelPass(model.name, "explain", summary: "Which tokens drove each prediction of \(model.name) (log-odds: exact for the bag, occlusion otherwise)",
                           request: request(explain), response: "ExplainResponse", answer: "The objects of textclf explain --format json, in its order"),
-                reload(model.name)].joined(separator: ",\n")
+                reload(model.name), promote(model), rollback(model.name), rollout(model)].joined(separator: ",\n")
     }
 
     /// A path that runs the model (predict, explain): a POST of `request` answered by
@@ -98,6 +103,51 @@ public enum OpenAPIDocument {
         """#
     }
 
+    /// An admin POST on a model's routing, answered with its ``ModelStore/Routing``.
+    private static func routingChange(_ name: String, _ action: String, summary: String, request: String?) -> String {
+        let body = request.map { #""requestBody": {"required": true, "content": {"application/json": {"schema": \#($0)}}},"# } ?? ""
+        return #"""
+            "/v1/models/\#(name)/\#(action)": {
+              "post": {
+                "summary": \#(ServiceError.quoted(summary)),
+                "security": [{"adminToken": []}],
+                \#(body)
+                "responses": {
+                  "200": {"description": "The model's routing from now on; requests in flight keep the version they were given", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Routing"}}}},
+                  "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"description": "The server has an admin token and the request does not carry it (Authorization: Bearer)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                  "403": {"description": "Admin routes are off: the server was started without --admin-token-file", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                  "404": {"$ref": "#/components/responses/NotFound"},
+                  "413": {"$ref": "#/components/responses/TooLarge"},
+                  "422": {"$ref": "#/components/responses/Unprocessable"},
+                  "429": {"$ref": "#/components/responses/TooMany"},
+                  "503": {"$ref": "#/components/responses/Unavailable"}
+                }
+              }
+            }
+        """#
+    }
+
+    private static func versionEnum(_ model: Model) -> String {
+        #"{"type": "string", "enum": [\#(model.versions.map(ServiceError.quoted).joined(separator: ", "))]}"#
+    }
+
+    private static func promote(_ model: Model) -> String {
+        routingChange(model.name, "promote", summary: "Make a loaded version the primary, ending any canary or shadow; the primary it replaces is kept for rollback. An admin route",
+                      request: #"{"type": "object", "required": ["version"], "additionalProperties": false, "properties": {"version": \#(versionEnum(model))}}"#)
+    }
+
+    private static func rollback(_ name: String) -> String {
+        routingChange(name, "rollback", summary: "Make the primary before the last promote the primary again, ending any canary or shadow (422 when nothing was promoted). An admin route",
+                      request: nil)
+    }
+
+    private static func rollout(_ model: Model) -> String {
+        let canary = #"{"type": "object", "required": ["version", "share"], "additionalProperties": false, "properties": {"version": \#(versionEnum(model)), "share": {"type": "number", "minimum": 0, "maximum": 1}}}"#
+        return routingChange(model.name, "rollout", summary: "Start, change or end (an empty object) a version's rollout: a canary answering a share of the requests, or a shadow run beside the primary on every request. The version must not be the primary. An admin route",
+                             request: #"{"type": "object", "additionalProperties": false, "maxProperties": 1, "properties": {"canary": \#(canary), "shadow": \#(versionEnum(model))}}"#)
+    }
+
     /// The document; `"MODEL_PATHS": {}` becomes every model's paths.
     private static let document = #"""
 {
@@ -105,7 +155,7 @@ public enum OpenAPIDocument {
   "info": {
     "title": "textclf serve",
     "version": "1",
-    "description": "Text classifiers trained by textclf, behind HTTP. Answers are those of textclf predict and textclf explain for the same model and text. Requests that arrive together are gathered into one model pass. Every error has the body {\"error\": {\"code\", \"message\"}}; a known path with another method is answered 405 with Allow; an optional member given as null takes its default. Each model has its own paths, whose schemas carry the rules of its task: top_k and min_probability only for a multi-class model, top_k up to its label count, an explain label among its labels; a model still loading is described without them, and such a request gets 422."
+    "description": "Text classifiers trained by textclf, behind HTTP. Answers are those of textclf predict and textclf explain for the same model and text. Requests that arrive together are gathered into one model pass. Every error has the body {\"error\": {\"code\", \"message\"}}; a known path with another method is answered 405 with Allow; an optional member given as null takes its default. Each model has its own paths, whose schemas carry the rules of its task: top_k and min_probability only for a multi-class model, top_k up to its label count, an explain label among its labels; a model still loading is described without them, and such a request gets 422. A model may have versions (textclf serve --model NAME=VERSION:DIR,...): a request may name one (version); otherwise the primary answers, or a canary for its share of requests (the same way for every request with the same X-Request-Key header), while a shadow version labels the same texts in the background and /metrics counts where the two agree. The rules are those every loaded version meets, and versions of a model share their task. The admin routes promote, rollback and rollout change who answers at once; requests in flight keep their version."
   },
   "paths": {
     "MODEL_PATHS": {},
@@ -113,7 +163,7 @@ public enum OpenAPIDocument {
       "get": {
         "summary": "The models loaded",
         "responses": {
-          "200": {"description": "In the order given to textclf serve", "content": {"application/json": {"schema": {
+          "200": {"description": "Every loaded version, in the order given to textclf serve", "content": {"application/json": {"schema": {
             "type": "object", "required": ["models"], "additionalProperties": false,
             "properties": {"models": {"type": "array", "items": {"$ref": "#/components/schemas/Model"}}}}}}},
           "429": {"$ref": "#/components/responses/TooMany"}
@@ -169,8 +219,8 @@ public enum OpenAPIDocument {
         }
       },
       "PredictResponse": {
-        "type": "object", "required": ["model", "predictions"], "additionalProperties": false,
-        "properties": {"model": {"type": "string"}, "predictions": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}}}
+        "type": "object", "required": ["model", "version", "predictions"], "additionalProperties": false,
+        "properties": {"model": {"type": "string"}, "version": {"type": "string", "description": "The version that answered"}, "predictions": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}}}
       },
       "Explanation": {
         "type": "object", "required": ["text", "label", "probability", "scale", "method", "value", "base", "predicted", "knownTokens", "tokens"],
@@ -186,14 +236,17 @@ public enum OpenAPIDocument {
         }
       },
       "ExplainResponse": {
-        "type": "object", "required": ["model", "explanations"], "additionalProperties": false,
-        "properties": {"model": {"type": "string"}, "explanations": {"type": "array", "items": {"$ref": "#/components/schemas/Explanation"}}}
+        "type": "object", "required": ["model", "version", "explanations"], "additionalProperties": false,
+        "properties": {"model": {"type": "string"}, "version": {"type": "string", "description": "The version explained"}, "explanations": {"type": "array", "items": {"$ref": "#/components/schemas/Explanation"}}}
       },
       "Model": {
         "type": "object", "additionalProperties": false,
-        "required": ["name", "directory", "labels", "task", "encoder", "tokens", "format_version", "content_hash", "temperature", "loaded_at"],
+        "required": ["name", "version", "role", "directory", "labels", "task", "encoder", "tokens", "format_version", "content_hash", "temperature", "loaded_at"],
         "properties": {
-          "name": {"type": "string"}, "directory": {"type": "string"},
+          "name": {"type": "string"}, "version": {"type": "string"},
+          "role": {"type": "string", "enum": ["primary", "canary", "shadow", "standby"], "description": "primary: answers requests that name no version; canary: answers share of them; shadow: runs beside the primary without answering; standby: answers only requests that name it"},
+          "share": {"type": "number", "description": "A canary's share of the requests that name no version"},
+          "directory": {"type": "string"},
           "labels": {"type": "array", "items": {"type": "string"}},
           "task": {"type": "string", "enum": ["binary", "multiClass", "multiLabel"]},
           "encoder": {"type": "string"}, "tokens": {"type": "string"},
@@ -202,6 +255,15 @@ public enum OpenAPIDocument {
           "temperature": {"type": "number", "description": "The calibration temperature (1: not calibrated; textclf fit --calibrate)"},
           "thresholds": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Multi-label models tuned by textclf fit --tune-thresholds: each label's decision threshold"},
           "loaded_at": {"type": "string", "format": "date-time"}
+        }
+      },
+      "Routing": {
+        "type": "object", "required": ["model", "primary", "rollout", "previous"], "additionalProperties": false,
+        "properties": {
+          "model": {"type": "string"}, "primary": {"type": "string", "description": "The version answering requests that name none"},
+          "rollout": {"nullable": true, "type": "object", "required": ["mode", "version"], "additionalProperties": false, "properties": {
+            "mode": {"type": "string", "enum": ["canary", "shadow"]}, "version": {"type": "string"}, "share": {"type": "number"}}},
+          "previous": {"nullable": true, "type": "string", "description": "The primary before the last promote: where rollback returns"}
         }
       },
       "Status": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}},

@@ -12,6 +12,8 @@ struct PredictRequest: Decodable, Sendable {
     /// Multi-class (`--min-probability`, `--unknown-label`).
     var minProbability: Float?
     var unknownLabel: String
+    /// The version to answer (`nil`: the model's routing chooses).
+    var version: String?
 
     /// The longest `unknown_label`, in Unicode scalars (a label, not a text): what JSON
     /// Schema's `maxLength` counts, so the contract says it exactly; at most 256 UTF-8 bytes.
@@ -19,7 +21,7 @@ struct PredictRequest: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case texts, topK = "top_k", probabilities, threshold
-        case minProbability = "min_probability", unknownLabel = "unknown_label"
+        case minProbability = "min_probability", unknownLabel = "unknown_label", version
     }
 
     init(from decoder: any Decoder) throws {
@@ -31,19 +33,21 @@ struct PredictRequest: Decodable, Sendable {
         threshold = try c.decodeProbability(forKey: .threshold)
         minProbability = try c.decodeProbability(forKey: .minProbability)
         unknownLabel = try c.decodeIfPresent(String.self, forKey: .unknownLabel) ?? ""
+        version = try c.decodeIfPresent(String.self, forKey: .version)
     }
 
-    /// The checks `textclf predict` makes of its options, against the model that will answer.
-    func validate(for classifier: TextClassifier, maxTexts: Int) throws -> DecisionRule {
+    /// The checks `textclf predict` makes of its options, against the model's rules: the
+    /// task and the labels every loaded version of it has (what its contract states).
+    func validate(for rules: OpenAPIDocument.Model, maxTexts: Int) throws -> DecisionRule {
         guard texts.count <= maxTexts else {
             throw ServiceError.invalid("\(texts.count) texts; a request takes at most \(maxTexts)")
         }
-        let head = classifier.labels.head
-        if head != .multiClass, topK != nil || minProbability != nil {
+        if let head = rules.head, head != .multiClass, topK != nil || minProbability != nil {
             throw ServiceError.invalid("\(topK != nil ? "top_k" : "min_probability") needs a multi-class model; this one is \(head)")
         }
-        if let topK, !(1...classifier.labelNames.count).contains(topK) {
-            throw ServiceError.invalid("top_k must be from 1 to the model's \(classifier.labelNames.count) labels")
+        if let topK, !(1...max(1, rules.labels.count)).contains(topK) {
+            throw ServiceError.invalid("top_k must be from 1 to the model's \(rules.labels.count) labels"
+                                       + (rules.versions.count > 1 ? " (those every version has)" : ""))
         }
         // Repeated in every abstaining prediction: a long one multiplies the answer.
         guard unknownLabel.unicodeScalars.count <= Self.maxUnknownLabelScalars else {
@@ -60,8 +64,10 @@ struct ExplainRequest: Decodable, Sendable {
     var label: String?
     var threshold: Float?
     var scale = Explanation.Scale.logOdds
+    /// The version to explain (`nil`: the one the model's routing chooses).
+    var version: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case texts, label, threshold, scale }
+    enum CodingKeys: String, CodingKey, CaseIterable { case texts, label, threshold, scale, version }
 
     init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownMembers(CodingKeys.allCases.map(\.rawValue))
@@ -69,6 +75,7 @@ struct ExplainRequest: Decodable, Sendable {
         texts = try c.decode([String].self, forKey: .texts)
         label = try c.decodeIfPresent(String.self, forKey: .label)
         threshold = try c.decodeProbability(forKey: .threshold)
+        version = try c.decodeIfPresent(String.self, forKey: .version)
         if let name = try c.decodeIfPresent(String.self, forKey: .scale) {
             guard let scale = Explanation.Scale(rawValue: name) else {
                 throw ServiceError.invalid("scale must be one of "

@@ -1,29 +1,32 @@
 import Foundation
 import TextClassification
 
-/// A loaded model as the server holds it: the classifier, where it came from, when it was
-/// loaded, and the batcher its predictions go through. Immutable: a reload makes a new one.
+/// A loaded version of a model as the server holds it: the classifier, where it came from,
+/// when it was loaded, and the batcher its predictions go through. Immutable: a reload makes
+/// a new one.
 final class ServedModel: Sendable {
     let name: String
+    let version: String
     let directory: URL
     let loadedAt: Date
     let batcher: PredictionBatcher
     /// The texts answered lately against the model's profile; `nil` for a model without one.
     let drift: DriftWindow?
-    /// The name as a JSON string, made once: every answer starts with it.
-    let jsonName: String
+    /// `"model":NAME,"version":VERSION` in JSON, made once: every answer starts with it.
+    let jsonHead: String
     /// The longest label name as a JSON string, in bytes (for ``answerBound(texts:topK:allProbabilities:unknownLabel:)``).
     let longestQuotedLabel: Int
     var classifier: TextClassifier { batcher.classifier }
 
-    init(name: String, directory: URL, classifier: TextClassifier, loadedAt: Date, batcher: PredictionBatcher,
+    init(name: String, version: String, directory: URL, classifier: TextClassifier, loadedAt: Date, batcher: PredictionBatcher,
          drift: DriftWindow?) {
         self.name = name
+        self.version = version
         self.drift = drift
         self.directory = directory
         self.loadedAt = loadedAt
         self.batcher = batcher
-        jsonName = ServiceError.quoted(name)
+        jsonHead = "\"model\":" + ServiceError.quoted(name) + ",\"version\":" + ServiceError.quoted(version)
         longestQuotedLabel = classifier.labelNames.map { ServiceError.quoted($0).utf8.count }.max() ?? 2
     }
 
@@ -39,14 +42,24 @@ final class ServedModel: Sendable {
         if topK > 1 { each += topK * (label + number + 30) }
         if allProbabilities || classifier.labels.head == .multiLabel { each += names.count * (label + number + 2) + 20 }
         if classifier.labels.head == .multiLabel { each += names.count * (label + 1) }
-        return jsonName.utf8.count + 40 + texts * (each + 1)
+        return jsonHead.utf8.count + 40 + texts * (each + 1)
     }
 
-    /// The model's entry in `GET /v1/models`. Its directory is given by its last component
-    /// only: the server's file system is not the client's business.
-    var info: ModelInfo {
+    /// The version's entry in `GET /v1/models`, with its part in `routing`. Its directory is
+    /// given by its last component only: the server's file system is not the client's business.
+    func info(_ routing: ModelStore.Routing) -> ModelInfo {
         let c = classifier.configuration
-        return ModelInfo(name: name, directory: directory.lastPathComponent, labels: classifier.labelNames,
+        var role = "standby", share: Double?
+        if routing.primary == version {
+            role = "primary"
+        } else if let rollout = routing.rollout, rollout.version == version {
+            switch rollout {
+            case .canary(_, let fraction): (role, share) = ("canary", fraction)
+            case .shadow: role = "shadow"
+            }
+        }
+        return ModelInfo(name: name, version: version, role: role, share: share,
+                         directory: directory.lastPathComponent, labels: classifier.labelNames,
                          task: classifier.labels.head.rawValue, encoder: c.encoder.rawValue, tokens: c.unit.rawValue,
                          formatVersion: classifier.origin?.formatVersion ?? TextClassifier.formatVersion,
                          contentHash: classifier.origin?.contentHash ?? "",
@@ -56,9 +69,15 @@ final class ServedModel: Sendable {
     }
 }
 
-/// What `GET /v1/models` says of one model.
+/// What `GET /v1/models` says of one version of a model.
 struct ModelInfo: Codable, Equatable, Sendable {
     var name: String
+    var version: String
+    /// `primary` (answers requests that name no version), `canary` (answers ``share`` of
+    /// them), `shadow` (runs beside the primary without answering) or `standby` (answers
+    /// only requests that name it).
+    var role: String
+    var share: Double?
     var directory: String
     var labels: [String]
     /// binary, multiClass or multiLabel.
@@ -76,7 +95,7 @@ struct ModelInfo: Codable, Equatable, Sendable {
     var loadedAt: String
 
     enum CodingKeys: String, CodingKey {
-        case name, directory, labels, task, encoder, tokens
+        case name, version, role, share, directory, labels, task, encoder, tokens
         case temperature, thresholds, formatVersion = "format_version", contentHash = "content_hash", loadedAt = "loaded_at"
     }
 }

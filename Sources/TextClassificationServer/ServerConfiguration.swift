@@ -2,16 +2,61 @@ import Foundation
 
 /// What `textclf serve` serves and within which limits. The defaults are the CLI's.
 public struct ServerConfiguration: Sendable {
-    /// A model to serve: its name in the URL (`/v1/models/{name}/…`) and its directory.
+    /// A model to serve: its name in the URL (`/v1/models/{name}/…`), its versions (each a
+    /// directory), and how a new version is rolled out, if one is.
     public struct Model: Sendable, Equatable {
         /// The URL's `{name}` (`textclf-serve --model NAME=DIR` takes letters, digits, `-`, `_`, `.`).
         public var name: String
-        /// The model directory `textclf fit` wrote; `/reload` reads it again.
+        /// Its versions, each name once; the first answers (is the primary) until a promote
+        /// says otherwise.
+        public var versions: [Version]
+        /// A version answering a share of the requests, or running beside the primary on
+        /// every request without answering; `nil`: the primary answers everything.
+        public var rollout: Rollout?
+
+        /// Serve the model in `directory` as `name`, one version named ``Version/defaultName``.
+        public init(name: String, directory: URL) {
+            self.init(name: name, versions: [Version(name: Version.defaultName, directory: directory)])
+        }
+
+        /// Serve `versions` of a model as `name`, the first the primary.
+        public init(name: String, versions: [Version], rollout: Rollout? = nil) {
+            (self.name, self.versions, self.rollout) = (name, versions, rollout)
+        }
+
+        /// Where the version named `version` is, if the model has it.
+        public func directory(of version: String) -> URL? { versions.first { $0.name == version }?.directory }
+    }
+
+    /// One version of a served model: a name (`stable`, `v12`, …) and the directory `textclf
+    /// fit` wrote; `/reload` reads it again.
+    public struct Version: Sendable, Equatable {
+        /// The name of the only version of a model given without versions.
+        public static let defaultName = "default"
+
+        public var name: String
         public var directory: URL
 
-        /// Serve the model in `directory` as `name`.
         public init(name: String, directory: URL) {
             (self.name, self.directory) = (name, directory)
+        }
+    }
+
+    /// How a second version of a model meets traffic before it is promoted.
+    public enum Rollout: Sendable, Equatable {
+        /// `version` answers `share` (0…1) of the requests that name no version: the same
+        /// requests whenever they carry the same `X-Request-Key` header, else every
+        /// 1/share-th request.
+        case canary(version: String, share: Double)
+        /// `version` labels the texts of every request the primary answers, in the background,
+        /// never delaying an answer; `/metrics` counts where the two agree and where they flip.
+        case shadow(version: String)
+
+        /// The version being rolled out.
+        public var version: String {
+            switch self {
+            case .canary(let version, _), .shadow(let version): version
+            }
         }
     }
 

@@ -21,6 +21,13 @@ struct TextClfServe: AsyncParsableCommand {
         model is loaded) answer probes, /metrics is Prometheus text, /openapi.json the whole \
         contract. Requests that arrive together are gathered into one model pass.
 
+        A model may have versions (--model topics=stable:DIR1,next:DIR2; the first is the \
+        primary): a request may name one ("version": "next"), --canary topics=next:5 sends \
+        5% of the others to it (the same way for each X-Request-Key header), --shadow \
+        topics=next runs it beside the primary in the background and /metrics counts where \
+        they agree; POST /v1/models/NAME/promote, /rollback and /rollout change that at once \
+        (admin routes).
+
         SIGHUP or POST /v1/models/NAME/reload loads a model's directory again and swaps it \
         in; requests in flight finish on the old model, and a directory that does not load \
         is refused with the reason while the old model keeps serving. SIGTERM or SIGINT stop \
@@ -31,14 +38,15 @@ struct TextClfServe: AsyncParsableCommand {
           textclf serve --model reviews=reviews-model --model topics=topics-model
           curl -s localhost:8080/v1/models/reviews/predict -d '{"texts": ["质量很好"]}'
           kill -HUP $(pidof textclf-serve)     # after textclf fit … -o reviews-model --force
+          textclf serve --model topics=stable:topics-v1,next:topics-v2 --canary topics=next:5
 
         Limits (docs/serve.md, Deploying, gives the memory bound they make): bodies and \
         answers in flight share --max-bytes-in-flight-mb (503 beyond, before reading more); \
         an answer is at most --max-answer-bytes (413); connections beyond --max-connections \
         are closed; a client that reads nothing of its answer for --write-timeout-ms is cut \
         off; explain runs --max-concurrent-explains at once on threads of its own. /healthz, \
-        /readyz and /metrics are outside every limit. The reload route is off (403) unless \
-        --admin-token-file names a file holding a secret, which requests then send as \
+        /readyz and /metrics are outside every limit. The admin routes (reload, promote, \
+        rollback, rollout) are off (403) unless --admin-token-file names a file holding a secret, which requests then send as \
         Authorization: Bearer SECRET; SIGHUP always reloads.
         """)
 
@@ -51,8 +59,14 @@ struct TextClfServe: AsyncParsableCommand {
     }
 
     @Option(name: .customLong("model"), parsing: .singleValue,
-            help: ArgumentHelp("A model to serve, as NAME=DIRECTORY (or DIRECTORY: named after its last path component); repeat for more.", valueName: "name=dir"))
+            help: ArgumentHelp("A model to serve, as NAME=DIRECTORY (or DIRECTORY: named after its last path component), or with versions as NAME=VERSION:DIRECTORY,VERSION:DIRECTORY… (the first the primary); repeat for more.", valueName: "name=dir"))
     var models: [String] = []
+    @Option(name: .customLong("canary"), parsing: .singleValue,
+            help: ArgumentHelp("Route PERCENT of a model's requests (those naming no version) to one of its versions, as NAME=VERSION:PERCENT; requests with the same X-Request-Key header go the same way.", valueName: "name=version:percent"))
+    var canaries: [String] = []
+    @Option(name: .customLong("shadow"), parsing: .singleValue,
+            help: ArgumentHelp("Run one of a model's versions beside its primary on every answered request, in the background, as NAME=VERSION; /metrics counts agreements and flips.", valueName: "name=version"))
+    var shadows: [String] = []
     @Option(help: "The address to listen on; 0.0.0.0 for every interface.") var host = "127.0.0.1"
     @Option(help: "The port; 0 picks a free one (printed on standard error).") var port = 8080
     @Option(help: "The most texts in one model pass.") var maxBatch = 256
@@ -75,7 +89,7 @@ struct TextClfServe: AsyncParsableCommand {
     @Option(help: "Explain: the most model sequences one request may cost (one per text, and by occlusion one per token too; 422 above).")
     var maxExplainSequences = 20_000
     @Option(help: "Explain: requests computed at once, on threads of their own (503 above).") var maxConcurrentExplains = 1
-    @Option(help: ArgumentHelp("A file whose first line is the secret that turns on the admin route (reload); requests send Authorization: Bearer SECRET. Without it, reload over HTTP is off.", valueName: "file"))
+    @Option(help: ArgumentHelp("A file whose first line is the secret that turns on the admin routes (reload, promote, rollback, rollout); requests send Authorization: Bearer SECRET. Without it, they are off.", valueName: "file"))
     var adminTokenFile: String?
     @Option(help: "The longest maxLength of a model served: each text of a pass is padded to it.") var maxModelLength = 10_000
     @Option(help: "Log level: trace, debug, info (each request), notice, warning, error.") var logLevel = "info"
@@ -111,25 +125,78 @@ struct TextClfServe: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical") }
     }
 
-    /// `NAME=DIR` or `DIR`, each name once, each directory a model directory (checked
-    /// before listening: a typo fails at once, not on the first request).
+    /// `NAME=DIR`, `DIR` or `NAME=VERSION:DIR,VERSION:DIR…`, each name once, each version of
+    /// a model once, each directory a model directory (checked before listening: a typo fails
+    /// at once, not on the first request); then the rollouts of `--canary` and `--shadow`.
     func servedModels() throws -> [ServerConfiguration.Model] {
+        func isName(_ text: some StringProtocol) -> Bool {
+            !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+        }
         var seen = Set<String>()
-        return try models.map { spec in
-            let (name, path) = spec.firstIndex(of: "=").map { (String(spec[..<$0]), String(spec[spec.index(after: $0)...])) }
+        var served = try models.map { spec in
+            let (name, value) = spec.firstIndex(of: "=").map { (String(spec[..<$0]), String(spec[spec.index(after: $0)...])) }
                 ?? (URL(fileURLWithPath: spec).lastPathComponent, spec)
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            guard isName(name) else {
                 throw TextClassificationError.invalidArgument(name: "--model", value: spec,
                                                               expected: "NAME=DIRECTORY with a NAME of letters, digits, '-', '_' or '.'")
             }
             guard seen.insert(name).inserted else {
                 throw TextClassificationError.invalidArgument(name: "--model", value: spec, expected: "each NAME once")
             }
-            guard FileManager.default.fileExists(atPath: path + "/config.json") else {
-                throw TextClassificationError.cannotRead(file: path, reason: "not a model directory (no config.json); write one with textclf fit")
+            // Versions when every comma-separated part is VERSION:DIRECTORY with a VERSION that
+            // is a name; a directory whose name holds ':' is written ./a:b.
+            let parts = value.split(separator: ",", omittingEmptySubsequences: false)
+            let versioned = parts.allSatisfy { part in part.firstIndex(of: ":").map { isName(part[..<$0]) } ?? false }
+            let versions = versioned
+                ? parts.map { part in
+                    let colon = part.firstIndex(of: ":")!
+                    return ServerConfiguration.Version(name: String(part[..<colon]),
+                                                       directory: URL(fileURLWithPath: String(part[part.index(after: colon)...])))
+                }
+                : [ServerConfiguration.Version(name: ServerConfiguration.Version.defaultName, directory: URL(fileURLWithPath: value))]
+            guard Set(versions.map(\.name)).count == versions.count else {
+                throw TextClassificationError.invalidArgument(name: "--model", value: spec, expected: "each VERSION of a model once")
             }
-            return .init(name: name, directory: URL(fileURLWithPath: path))
+            for (k, version) in versions.enumerated() {
+                let path = versioned ? String(parts[k].drop { $0 != ":" }.dropFirst()) : value  // as given, for the error
+                guard FileManager.default.fileExists(atPath: version.directory.appendingPathComponent("config.json").path) else {
+                    throw TextClassificationError.cannotRead(file: path, reason: "not a model directory (no config.json); write one with textclf fit")
+                }
+            }
+            return ServerConfiguration.Model(name: name, versions: versions)
         }
+        for (option, specs) in [("--canary", canaries), ("--shadow", shadows)] {
+            for spec in specs {
+                let expected = option == "--canary" ? "NAME=VERSION:PERCENT, PERCENT from 0 to 100" : "NAME=VERSION"
+                guard let equals = spec.firstIndex(of: "=") else {
+                    throw TextClassificationError.invalidArgument(name: option, value: spec, expected: expected)
+                }
+                let name = String(spec[..<equals])
+                var version = String(spec[spec.index(after: equals)...])
+                guard let k = served.firstIndex(where: { $0.name == name }) else {
+                    throw TextClassificationError.invalidArgument(name: option, value: spec, expected: "the NAME of a --model")
+                }
+                var rollout = ServerConfiguration.Rollout.shadow(version: version)
+                if option == "--canary" {
+                    guard let colon = version.lastIndex(of: ":"), let percent = Double(version[version.index(after: colon)...]),
+                          (0...100).contains(percent) else {
+                        throw TextClassificationError.invalidArgument(name: option, value: spec, expected: expected)
+                    }
+                    version = String(version[..<colon])
+                    rollout = .canary(version: version, share: percent / 100)
+                }
+                guard served[k].versions.dropFirst().contains(where: { $0.name == version }) else {
+                    throw TextClassificationError.invalidArgument(name: option, value: spec,
+                                                                  expected: "a VERSION of model \(name) other than its first (the primary): "
+                                                                      + served[k].versions.dropFirst().map(\.name).joined(separator: ", "))
+                }
+                guard served[k].rollout == nil else {
+                    throw TextClassificationError.invalidArgument(name: option, value: spec, expected: "one --canary or --shadow per model")
+                }
+                served[k].rollout = rollout
+            }
+        }
+        return served
     }
 
     /// The secret in `path`: its first line, at least 16 bytes. The file, not the command

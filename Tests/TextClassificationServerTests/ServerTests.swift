@@ -71,17 +71,17 @@ import TextClassification
             let binary = try await Self.post(client, "/v1/models/reviews/predict", String(decoding: body, as: UTF8.self))
             #expect(binary.status == .ok)
             let expected = try reviews.predict(texts: Self.texts).map { $0.json() }.joined(separator: ",")
-            #expect(String(buffer: binary.body) == "{\"model\":\"reviews\",\"predictions\":[\(expected)]}")
+            #expect(String(buffer: binary.body) == "{\"model\":\"reviews\",\"version\":\"default\",\"predictions\":[\(expected)]}")
 
             let top = try await Self.post(client, "/v1/models/topics/predict",
                                           #"{"texts": ["质量很好", "退货"], "top_k": 2, "probabilities": true, "min_probability": 0.9, "unknown_label": "?"}"#)
             let topExpected = try topics.predict(texts: ["质量很好", "退货"], minimumProbability: 0.9, unknownLabel: "?")
                 .map { $0.json(topK: 2, allProbabilities: true) }.joined(separator: ",")
-            #expect(String(buffer: top.body) == "{\"model\":\"topics\",\"predictions\":[\(topExpected)]}")
+            #expect(String(buffer: top.body) == "{\"model\":\"topics\",\"version\":\"default\",\"predictions\":[\(topExpected)]}")
 
             let sets = try await Self.post(client, "/v1/models/tags/predict", #"{"texts": ["质量很好"], "threshold": 0.3}"#)
             let setsExpected = try tags.predict(texts: ["质量很好"], threshold: 0.3)[0].json()
-            #expect(String(buffer: sets.body) == "{\"model\":\"tags\",\"predictions\":[\(setsExpected)]}")
+            #expect(String(buffer: sets.body) == "{\"model\":\"tags\",\"version\":\"default\",\"predictions\":[\(setsExpected)]}")
             #expect(setsExpected.contains("\"labels\":["), "multi-label answers are label sets")
         }
     }
@@ -92,7 +92,7 @@ import TextClassification
             let response = try await Self.post(client, "/v1/models/topics/explain", #"{"texts": ["质量很好", "包装破损"], "label": "b"}"#)
             #expect(response.status == .ok)
             let expected = try topics.explain(["质量很好", "包装破损"], label: "b").joined().map { $0.json() }
-            #expect(String(buffer: response.body) == "{\"model\":\"topics\",\"explanations\":[\(expected.joined(separator: ","))]}")
+            #expect(String(buffer: response.body) == "{\"model\":\"topics\",\"version\":\"default\",\"explanations\":[\(expected.joined(separator: ","))]}")
         }
     }
 
@@ -116,7 +116,7 @@ import TextClassification
             #expect(metrics.contains(#"textclf_http_requests_total{route="/v1/models/{name}/predict",method="POST",status="200"} 1"#))
             #expect(metrics.contains(#"textclf_http_request_errors_total{route="/v1/models/{name}/predict",status="404"} 1"#))
             #expect(metrics.contains("textclf_http_request_duration_seconds_bucket"))
-            #expect(metrics.contains(#"textclf_model_pass_texts_count{model="reviews"} 1"#))
+            #expect(metrics.contains(#"textclf_model_pass_texts_count{model="reviews",version="default"} 1"#))
             #expect(metrics.contains("textclf_models_loaded 3"))
 
             let contract = try await client.execute(uri: "/openapi.json", method: .get)
@@ -133,22 +133,22 @@ import TextClassification
     @Test func driftMetricsFollowTheAnsweredTexts() async throws {
         try await withServer(server()) { client in
             let before = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
-            #expect(before.contains(#"textclf_drift_window_texts{model="topics"} 0.0"#), "\(before)")
+            #expect(before.contains(#"textclf_drift_window_texts{model="topics",version="default"} 0.0"#), "\(before)")
             #expect(!before.contains("textclf_drift_psi"), "no texts, no scores")
             let texts = Self.texts.map { "\"\($0)\"" }.joined(separator: ",")
             _ = try await Self.post(client, "/v1/models/topics/predict", #"{"texts": ["# + texts + "]}")
             var metrics = ""
             for _ in 0..<200 {
                 metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
-                if metrics.contains(#"textclf_drift_window_texts{model="topics"} 6.0"#) { break }
+                if metrics.contains(#"textclf_drift_window_texts{model="topics",version="default"} 6.0"#) { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
-            #expect(metrics.contains(#"textclf_drift_window_texts{model="topics"} 6.0"#), "\(metrics)")
+            #expect(metrics.contains(#"textclf_drift_window_texts{model="topics",version="default"} 6.0"#), "\(metrics)")
             for signal in ["coverage", "length", "labels", "confidence"] {
-                #expect(metrics.contains(#"textclf_drift_psi{model="topics",signal="\#(signal)"}"#), "\(signal)")
+                #expect(metrics.contains(#"textclf_drift_psi{model="topics",version="default",signal="\#(signal)"}"#), "\(signal)")
             }
-            #expect(metrics.contains(#"textclf_drift_drifted{model="topics"} 0.0"#))
-            #expect(metrics.contains(#"textclf_drift_window_texts{model="reviews"} 0.0"#), "each model has its own window")
+            #expect(metrics.contains(#"textclf_drift_drifted{model="topics",version="default"} 0.0"#))
+            #expect(metrics.contains(#"textclf_drift_window_texts{model="reviews",version="default"} 0.0"#), "each model has its own window")
         }
     }
 
@@ -250,7 +250,7 @@ import TextClassification
             let response = try await Self.post(client, "/v1/models/reviews/predict", "{\"texts\": [\"\(long)\"]}")
             let cut = reviews.truncated(long, toBytes: 30)
             #expect(cut.hasSuffix("非常满意") && cut.utf8.count <= 30)
-            #expect(String(buffer: response.body) == "{\"model\":\"reviews\",\"predictions\":[\(try reviews.predict(texts: [cut])[0].json())]}")
+            #expect(String(buffer: response.body) == "{\"model\":\"reviews\",\"version\":\"default\",\"predictions\":[\(try reviews.predict(texts: [cut])[0].json())]}")
         }
     }
 
@@ -281,7 +281,7 @@ import TextClassification
             for (topK, all) in [(1, false), (1, true), (model.classifier.labelNames.count, true)] where topK == 1 || name == "topics" {
                 let predictions = try model.classifier.predict(texts: texts, minimumProbability: name == "topics" ? 1 : 0,
                                                                unknownLabel: "不知道\u{0001}\"")
-                let answer = "{\"model\":\(model.jsonName),\"predictions\":[" + predictions.map { $0.json(topK: topK, allProbabilities: all) }
+                let answer = "{\(model.jsonHead),\"predictions\":[" + predictions.map { $0.json(topK: topK, allProbabilities: all) }
                     .joined(separator: ",") + "]}"
                 #expect(answer.utf8.count <= model.answerBound(texts: texts.count, topK: topK, allProbabilities: all,
                                                                unknownLabel: "不知道\u{0001}\""), "\(name) top \(topK) all \(all)")
@@ -327,7 +327,7 @@ import TextClassification
             let response = try await Self.post(client, "/v1/models/reviews/explain", "{\"texts\": [\"\(long)\"]}")
             #expect(response.status == .ok)
             let expected = try reviews.explain([reviews.truncated(long, toBytes: 300)])[0][0].json()
-            #expect(String(buffer: response.body) == "{\"model\":\"reviews\",\"explanations\":[\(expected)]}")
+            #expect(String(buffer: response.body) == "{\"model\":\"reviews\",\"version\":\"default\",\"explanations\":[\(expected)]}")
         }
     }
 
@@ -394,7 +394,7 @@ import TextClassification
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
             // Nine requests, coalesced: far fewer loads than requests, and at least one after the first.
             let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
-            let loads = metrics.split(separator: "\n").first { $0.hasPrefix(#"textclf_model_loads_total{model="topics",result="ok"}"#) }
+            let loads = metrics.split(separator: "\n").first { $0.hasPrefix(#"textclf_model_loads_total{model="topics",version="default",result="ok"}"#) }
             let count = Int(loads?.split(separator: " ").last ?? "") ?? 0
             #expect((2...4).contains(count), "\(loads ?? "no loads line")")
         }
