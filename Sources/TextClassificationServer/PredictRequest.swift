@@ -45,7 +45,8 @@ struct PredictRequest: Decodable, Sendable {
         if let head = rules.head, head != .multiClass, topK != nil || minProbability != nil {
             throw ServiceError.invalid("\(topK != nil ? "top_k" : "min_probability") needs a multi-class model; this one is \(head)")
         }
-        if let topK, !(1...max(1, rules.labels.count)).contains(topK) {
+        // A model still loading has no rules yet: its route answers 503 (not_ready).
+        if let topK, rules.head != nil, !(1...max(1, rules.labels.count)).contains(topK) {
             throw ServiceError.invalid("top_k must be from 1 to the model's \(rules.labels.count) labels"
                                        + (rules.versions.count > 1 ? " (those every version has)" : ""))
         }

@@ -64,7 +64,7 @@ struct Routes: Sendable {
             throw ServiceError.invalid("\(body.texts.count) texts; explain takes at most \(ClassifierServer.maxExplainTexts) per request")
         }
         let rules = server.store.rules(of: name)
-        if let label = body.label, !rules.labels.contains(label) {
+        if let label = body.label, rules.head != nil, !rules.labels.contains(label) {  // loading: 503 below
             throw ServiceError.invalid("label \"\(label)\" is not one of the model's" + (rules.versions.count > 1 ? " (those every version has)" : "")
                                        + ": \(rules.labels.joined(separator: ", "))")
         }

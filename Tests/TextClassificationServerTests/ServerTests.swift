@@ -157,8 +157,13 @@ import TextClassification
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .serviceUnavailable)
             #expect(try Self.errorCode(ready) == "not_ready")
-            let predict = try await Self.post(client, "/v1/models/reviews/predict", #"{"texts": ["好"]}"#)
-            #expect(predict.status == .serviceUnavailable)
+            // Options its rules would judge wait for them too: not ready, not invalid.
+            for body in [#"{"texts": ["好"]}"#, #"{"texts": ["好"], "top_k": 2}"#] {
+                let predict = try await Self.post(client, "/v1/models/topics/predict", body)
+                #expect(predict.status == .serviceUnavailable, "\(body)")
+            }
+            let explain = try await Self.post(client, "/v1/models/topics/explain", #"{"texts": ["好"], "label": "a"}"#)
+            #expect(explain.status == .serviceUnavailable)
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok, "alive while loading")
         }
     }
