@@ -46,6 +46,24 @@ import TextClassification
         #expect(serve.status == 64 && serve.stderr.contains("at least 16 characters"), "\(serve.stderr)")
     }
 
+    /// Versions and rollouts are checked before a port opens, each refusal saying what to write.
+    @Test func serveRefusesBadVersionsAndRollouts() throws {
+        let model = Command.sharedModel.path
+        let two = "m=stable:\(model),next:\(model)"
+        for (arguments, status, message) in [
+            (["--model", "m=a:\(model),a:\(model)"], 64, "each VERSION of a model once"),
+            (["--model", "m=stable:\(model),next:/no/such/model"], 66, "/no/such/model: cannot read: not a model directory"),
+            (["--model", two, "--canary", "m=next:150"], 64, "PERCENT from 0 to 100"),
+            (["--model", two, "--canary", "m=next"], 64, "NAME=VERSION:PERCENT"),
+            (["--model", two, "--canary", "m=stable:5"], 64, "other than its first (the primary): next"),
+            (["--model", two, "--shadow", "x=next"], 64, "the NAME of a --model"),
+            (["--model", two, "--canary", "m=next:5", "--shadow", "m=next"], 64, "one --canary or --shadow per model"),
+        ] {
+            let serve = try Command.run(["serve"] + arguments + ["--port", "0"])
+            #expect(serve.status == Int32(status) && serve.stderr.contains(message), "\(arguments): \(serve.status) \(serve.stderr)")
+        }
+    }
+
     /// A weight column (`fit --weight-column`) takes numbers ≥ 0: anything else names its line
     /// and says what to write; a good one trains and says what it read.
     @Test func weightColumnNamesTheLineOfABadWeight() throws {
