@@ -199,6 +199,20 @@ struct TextClfServe: AsyncParsableCommand {
         return served
     }
 
+    /// `topics`, or with versions `topics (stable primary, next canary 5%)`: what the startup
+    /// line says.
+    static func described(_ model: ServerConfiguration.Model) -> String {
+        guard model.versions.count > 1 else { return model.name }
+        let others = model.versions.dropFirst().map { version -> String in
+            switch model.rollout {
+            case .canary(version.name, let share)?: "\(version.name) canary " + String(format: "%g%%", share * 100)
+            case .shadow(version.name)?: "\(version.name) shadow"
+            default: "\(version.name) standby"
+            }
+        }
+        return "\(model.name) (\(model.versions[0].name) primary, " + others.joined(separator: ", ") + ")"
+    }
+
     /// The secret in `path`: its first line, at least 16 bytes. The file, not the command
     /// line, holds it: any user can read a process's arguments in /proc.
     static func adminToken(from path: String) throws -> String {
@@ -245,7 +259,7 @@ struct TextClfServe: AsyncParsableCommand {
         let server = ClassifierServer(configuration: configuration, logger: logger)
         do {
             try await server.run(onListening: { port in
-                printError("textclf: serving \(served.map(\.name).joined(separator: ", ")) on http://\(host):\(port)")
+                printError("textclf: serving \(served.map(Self.described).joined(separator: ", ")) on http://\(host):\(port)")
             })
         } catch let error as ServiceError {
             printError("textclf: error: \(error.message)")  // a model that did not load: why
