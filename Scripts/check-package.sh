@@ -46,7 +46,7 @@ answer=$(curl -sf "http://127.0.0.1:$port/v1/models/m/predict" -d '{"texts": ["�
 expected=$(echo "质量很好，推荐购买" | "$TEXTCLF" predict "$work/model" --lines --format jsonl | sed 's/^{"text":"[^"]*",/{/')
 kill -TERM "$server"
 wait "$server" || { echo "error: the packaged server did not exit 0 on SIGTERM" >&2; exit 1; }
-[ "$answer" = "{\"model\":\"m\",\"predictions\":[$expected]}" ] \
+[ "$answer" = "{\"model\":\"m\",\"version\":\"default\",\"predictions\":[$expected]}" ] \
     || { echo "error: the packaged server answered $answer, predict printed $expected" >&2; exit 1; }
 echo "the packaged textclf-serve answers as predict does and exits 0 on SIGTERM"
 
