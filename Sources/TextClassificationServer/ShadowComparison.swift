@@ -110,7 +110,7 @@ final class ShadowComparison: Sendable {
                             if answer.label == label.label {
                                 counts.agreements[versions, default: 0] += 1
                             } else {
-                                counts.agreements[versions, default: 0] += 0
+                                counts.agreements[versions, default: 0] += 0  // the key, so publish() finds the flips
                                 counts.flips[versions, default: [:]][[answer.label, label.label], default: 0] += 1
                             }
                         }
