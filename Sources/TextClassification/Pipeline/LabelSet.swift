@@ -26,11 +26,19 @@ public struct LabelSet: Equatable, Sendable {
     public let head: ClassificationHead.Kind
     /// Multi-label only: what joins the labels of one cell.
     public let separator: String
+    /// A taxonomy's tree (``LabelTree``): ``names`` are its leaves' paths and a label cell
+    /// may also name an inner node (class index ``LabelTree/node(ofPath:)``, past the
+    /// leaves'); `nil` for flat labels.
+    public let tree: LabelTree?
 
     /// Labels by name. Throws if a name repeats, if the count does not fit the head (binary:
     /// two; multi-class: three or more; multi-label: one or more) or exceeds ``maximumCount``,
     /// or if a multi-label separator is empty.
     public init(names: [String], head: ClassificationHead.Kind, separator: String = "|") throws {
+        try self.init(names: names, head: head, separator: separator, tree: nil)
+    }
+
+    private init(names: [String], head: ClassificationHead.Kind, separator: String, tree: LabelTree?) throws {
         guard Set(names).count == names.count else {
             throw TextClassificationError.invalidArgument(name: "label names", value: names.description,
                                                           expected: "different names")
@@ -52,6 +60,22 @@ public struct LabelSet: Equatable, Sendable {
         self.names = names
         self.head = head
         self.separator = separator
+        self.tree = tree
+    }
+
+    /// The labels of a taxonomy: its leaves, a multi-class head (``LabelTree``).
+    public init(tree: LabelTree) throws {
+        try self.init(names: Array(tree.leafPaths), head: .multiClass, separator: tree.separator, tree: tree)
+    }
+
+    /// The labels of training data whose label cells are paths of a taxonomy joined by
+    /// `separator` (`财经/stocks`, or `财经` alone for a row known only to that level).
+    /// - Throws: naming the file and line: an empty cell or path component; and for the
+    ///   file: fewer than three leaves, more than ``maximumCount``.
+    public init(taxonomyOf data: LabelledCSV, separator: String = "/") throws {
+        var distinct = Set<String>()
+        try Self.collect(data, into: &distinct, multiLabel: false, separator: separator, taxonomy: true)
+        try self.init(tree: LabelTree(paths: distinct, separator: separator))
     }
 
     /// The labels of training data: single-label (binary for two distinct labels,
@@ -92,9 +116,17 @@ public struct LabelSet: Equatable, Sendable {
     /// Adds the labels of `data`'s rows to `distinct`; throws for an empty one (single label a
     /// row) or too many, naming the line.
     private static func collect(_ data: LabelledCSV, into distinct: inout Set<String>, multiLabel: Bool,
-                                separator: String) throws {
+                                separator: String, taxonomy: Bool = false) throws {
         for (cell, line) in zip(data.labels, data.lines) {
-            if multiLabel {
+            if taxonomy, !cell.isEmpty {
+                do {
+                    distinct.insert(try LabelTree.components(of: cell, separator: separator).joined(separator: separator))
+                } catch {
+                    throw TextClassificationError.malformedData(
+                        file: data.source, line: line,
+                        reason: "the label \"\(cell)\" is not a path of names joined by \"\(separator)\" (an empty name in it); write it as \"parent\(separator)child\"")
+                }
+            } else if multiLabel {
                 distinct.formUnion(try Self.split(cell, separator: separator, file: data.source, line: line))
             } else {
                 guard !cell.isEmpty else {
@@ -144,10 +176,17 @@ public struct LabelSet: Equatable, Sendable {
         return parts
     }
 
-    /// The class index of each row of single-label data.
+    /// The class index of each row of single-label data; in a taxonomy, the node's index (an
+    /// inner node's comes after the leaves': ``LabelTree``).
     /// - Throws: naming the file, line and label, for a label these names do not hold.
     public func classIndices(of data: LabelledCSV) throws -> [Int] {
         precondition(head != .multiLabel, "multi-label data has label sets: use labelSets(of:)")
+        if let tree {
+            return try zip(data.labels, data.lines).map { label, line in
+                guard let node = tree.node(ofPath: label) else { throw unknown(label, file: data.source, line: line) }
+                return node
+            }
+        }
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         return try zip(data.labels, data.lines).map { label, line in
             guard let k = index[label] else { throw unknown(label, file: data.source, line: line) }
@@ -173,10 +212,11 @@ public struct LabelSet: Equatable, Sendable {
                               reason: "label \"\(label)\" is not one of the model's \(names.count) labels (\(shown))")
     }
 
-    /// Rows per label (multi-label: rows holding it), in ``names`` order.
+    /// Rows per label (multi-label: rows holding it), in ``names`` order; a taxonomy's rows
+    /// labelled to an inner node are not counted.
     public func counts(classIndices: [Int]) -> [Int] {
         var counts = [Int](repeating: 0, count: names.count)
-        for k in classIndices { counts[k] += 1 }
+        for k in classIndices where k < names.count { counts[k] += 1 }
         return counts
     }
 

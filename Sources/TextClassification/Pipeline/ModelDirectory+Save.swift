@@ -77,6 +77,8 @@ extension TextClassifier {
                 wordList: quantization == nil ? nil : Self.wordListFile,
                 temperature: model.head.temperature == 1 ? nil : model.head.temperature,
                 thresholds: model.head.thresholds,
+                taxonomy: labels.tree?.separator,
+                operatingPoint: operatingPoint,
                 optimizer: optimizer.map {
                     StoredOptimizer(optimizer: $0.optimizer, learningRate: $0.learningRate, seed: $0.seed, step: $0.step,
                                     file: Self.optimizerFile)

@@ -24,14 +24,18 @@ extension TextClassifier {
     /// `thresholds`, which older builds would ignore and so decide at 0.5. Version 8: a saved
     /// optimizer state of ``SGD`` (`"optimizer": "sgd"`), a name older builds cannot decode.
     /// Version 9: buckets that hold the tokens beyond a `tokenLimit` (any token the vocabulary
-    /// lacks), where older builds would hash every n-gram and drop unknown words. A model is
+    /// lacks), where older builds would hash every n-gram and drop unknown words. Version 10:
+    /// an ``OperatingPoint`` (`operatingPoint`), where older builds would answer every text. (A
+    /// taxonomy, `taxonomy`, needs no bump: older builds read its leaves as flat labels and
+    /// answer the most probable leaf, as this build does without an operating point.) A model is
     /// written with the lowest version that every reader of it understands:
     /// `requiredFormatVersion(savingOptimizerState:)`.
-    public static let formatVersion = 9
+    public static let formatVersion = 10
 
     /// The oldest format whose readers understand everything this model uses; an older build
     /// refuses the directory with "upgrade textclf" instead of failing to decode it.
     func requiredFormatVersion(savingOptimizerState: Bool) -> Int {
+        if operatingPoint != nil { return 10 }
         if hashesRareTokens { return 9 }
         if savingOptimizerState, let state = optimizerState, state.optimizer == .sgd { return 8 }
         let c = configuration
@@ -77,6 +81,10 @@ extension TextClassifier {
         var temperature: Float?
         /// Format 7: a multi-label head's per-label thresholds, in label order (absent: 0.5).
         var thresholds: [Float]?
+        /// A taxonomy's separator: `labels` are its leaves' paths (``LabelTree``).
+        var taxonomy: String?
+        /// Format 10: where the model stops answering.
+        var operatingPoint: OperatingPoint?
         /// Saved with `fit --save-optimizer`: the optimiser to continue from (older builds,
         /// which cannot continue, ignore it).
         var optimizer: StoredOptimizer?
@@ -89,6 +97,16 @@ extension TextClassifier {
         /// Every other file's size and XXH64, checked on load: a file copied in from another
         /// model, or damaged, is refused. Absent in models saved before it was added.
         var files: [String: StoredFile]?
+    }
+
+    /// A taxonomy's labels from its stored leaves, which must be the leaves their paths make, in order.
+    static func taxonomy(_ leaves: [String], separator: String, head: ClassificationHead.Kind) throws -> LabelSet {
+        let tree = try LabelTree(paths: leaves, separator: separator)
+        guard head == .multiClass, Array(tree.leafPaths) == leaves else {
+            throw TextClassificationError.invalidArgument(name: "taxonomy", value: "labels \(leaves.prefix(5))…",
+                                                          expected: "the leaves of a multi-class taxonomy, each once, in path order")
+        }
+        return try LabelSet(tree: tree)
     }
 
     struct StoredOptimizer: Codable {
@@ -254,7 +272,8 @@ extension TextClassifier {
         }
         do {
             try self.init(configuration: stored.configuration,
-                          labels: LabelSet(names: stored.labels, head: head, separator: stored.labelSeparator ?? "|"),
+                          labels: stored.taxonomy.map { try Self.taxonomy(stored.labels, separator: $0, head: head) }
+                              ?? LabelSet(names: stored.labels, head: head, separator: stored.labelSeparator ?? "|"),
                           dictionary: dictionary)
         } catch let error as TextClassificationError {
             throw TextClassificationError.invalidModel(path: path + "/" + Self.configFile,
@@ -388,6 +407,16 @@ extension TextClassifier {
                     reason: "thresholds must be one number in [0, 1] per label (\(stored.labels.count)) of a multi-label head")
             }
             model.head.thresholds = thresholds
+        }
+        if let point = stored.operatingPoint {
+            let nodes = labels.tree?.paths.count ?? labels.names.count
+            guard point.target.value > 0, point.target.value <= 1, point.thresholds.count == nodes,
+                  point.thresholds.allSatisfy({ $0.map { $0 >= 0 && $0 <= 1 } ?? true }) else {
+                throw TextClassificationError.invalidModel(
+                    path: path + "/" + Self.configFile,
+                    reason: "operatingPoint must have a target in (0, 1] and one threshold in [0, 1] or null per label (\(nodes)); choose it again with textclf tune-threshold")
+            }
+            operatingPoint = point
         }
         if let profile = stored.profile {
             guard profile.fits(labels: labels) else {

@@ -18,7 +18,8 @@ extension TextClassifier {
     /// Fits the head's ``ClassificationHead/temperature`` to `texts` with their classes
     /// (validation rows, never the training rows: there the model is surest of itself) and
     /// keeps it: `predict`, `explain`, the reports and a saved model use it from then on.
-    /// Binary and multi-class classifiers; decisions do not change.
+    /// Binary and multi-class classifiers; decisions do not change. A taxonomy fits it on the
+    /// rows labelled to a leaf.
     ///
     /// ```swift
     /// let calibration = try classifier.calibrate(texts: validationTexts, labels: validationLabels)
@@ -36,6 +37,7 @@ extension TextClassifier {
                                                           expected: "at least one text, with one label each")
         }
         _ = try targets(labels)
+        let (texts, labels) = leafRows(texts, labels)
         let logits = try model.logits(encode(texts))
         func measure(_ temperature: Float) -> (loss: Double, error: Double) {
             var head = model.head

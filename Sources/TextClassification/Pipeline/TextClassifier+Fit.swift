@@ -207,6 +207,7 @@ extension TextClassifier {
         var model = SequenceClassifier(inputDim: inputDim, embeddingDim: configuration.embeddingDim,
                                        units: configuration.units, encoder: configuration.encoder, head: labels.head,
                                        classes: labelNames.count, seed: seed)
+        model.head.targetRanges = targetRanges
         let coverage = try embeddings.map { try loadEmbeddings(from: $0.file, into: &model.encoder.embedding) }
         return (model, coverage)
     }
@@ -216,9 +217,11 @@ extension TextClassifier {
 
     /// The model's targets for class indices: one value per text.
     func targets(_ labels: [Int]) throws -> [Float] {
-        if let bad = labels.first(where: { $0 < 0 || $0 >= labelNames.count }) {
+        // A taxonomy's inner nodes follow its leaves (``LabelTree``).
+        let classes = self.labels.tree?.paths.count ?? labelNames.count
+        if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
             throw TextClassificationError.invalidTrainingData(
-                reason: "label \(bad) is not an index of the \(labelNames.count) label names")
+                reason: "label \(bad) is not an index of the \(classes) label names")
         }
         return labels.map(Float.init)
     }
@@ -257,9 +260,11 @@ extension TextClassifier {
                     return positives > 0 ? Float(n - positives) / Float(positives) : 1
                 }
             }
+            // Over the rows labelled to a class (a taxonomy's rows known only to an inner node weigh 1).
             var counts = [Int](repeating: 0, count: k)
-            for y in targets { counts[Int(y)] += 1 }
-            return counts.map { $0 > 0 ? Float(targets.count) / Float(k * $0) : 1 }
+            for y in targets where Int(y) < k { counts[Int(y)] += 1 }
+            let rows = counts.reduce(0, +)
+            return counts.map { $0 > 0 ? Float(rows) / Float(k * $0) : 1 }
         }
     }
 

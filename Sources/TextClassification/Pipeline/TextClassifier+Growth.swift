@@ -5,10 +5,16 @@ extension TextClassifier {
     /// binary head becomes a multi-class one (its one output is the second class's logit,
     /// the first class's is 0, so its probabilities are unchanged until trained), a multi-class
     /// or multi-label head gains outputs. The head's optimizer moments restart; a temperature
-    /// or tuned thresholds are dropped (fit them again).
+    /// or tuned thresholds and an operating point are dropped (fit them again).
     public mutating func addLabels(_ names: [String]) throws {
         guard !names.isEmpty else { return }
         var model = try trainedModel()
+        guard labels.tree == nil else {
+            // A new leaf would move the others' class indices (leaves are in path order).
+            throw TextClassificationError.invalidArgument(
+                name: "new labels", value: names.prefix(5).joined(separator: ", "),
+                expected: "labels of the taxonomy's tree (a taxonomy gains leaves only by a fresh fit)")
+        }
         let kind: ClassificationHead.Kind = labels.head == .binary ? .multiClass : labels.head
         let newLabels = try LabelSet(names: labelNames + names, head: kind, separator: labels.separator)
         let old = model.head.dense, features = old.kernel.shape[0], outputs = old.units
@@ -24,6 +30,7 @@ extension TextClassifier {
         labels = newLabels
         self.model = model
         classWeights = nil
+        operatingPoint = nil
         for entry in ClassificationHead.parameterPaths { optimizerState?.state.forget(entry.name) }
     }
 

@@ -30,6 +30,18 @@ extension TextClassifier {
             group.texts.map { _ in
                 defer { row += 1 }
                 let p = probabilities[row * outputs ..< (row + 1) * outputs]
+                // The model's operating point decides unless the rule sets a threshold or minimum of its own.
+                if let point = operatingPoint, group.rule.threshold == nil, group.rule.minimumProbability == 0 {
+                    let classes = model.head.classProbabilities(p)
+                    if model.head.kind == .multiLabel {
+                        let chosen = classes.indices.filter { j in point.thresholds[j].map { classes[j] >= $0 } ?? false }
+                        return Prediction(probabilities: classes, labelIndices: chosen, labels: labels, unknownLabel: group.rule.unknownLabel)
+                    }
+                    let answer = point.answer(classes[...], tree: labels.tree)
+                    return Prediction(probabilities: classes, node: answer?.node,
+                                      probability: model.head.kind == .binary ? classes[1] : answer?.probability ?? classes.max() ?? 0,
+                                      labels: labels, unknownLabel: group.rule.unknownLabel)
+                }
                 var chosen = model.head.decide(p, threshold: group.rule.threshold)
                 if model.head.kind == .multiClass && p[p.startIndex + chosen[0]] < group.rule.minimumProbability { chosen = [] }
                 return Prediction(probabilities: model.head.classProbabilities(p), labelIndices: chosen, labels: labels,
@@ -40,10 +52,12 @@ extension TextClassifier {
 
     /// The measures that fit the head (binary: accuracy, precision, recall, F1, ROC-AUC, log
     /// loss, confusion matrix; multi-class and multi-label: see ``MultiClassReport`` and
-    /// ``MultiLabelReport``) on texts with their classes (indices into ``labelNames``).
+    /// ``MultiLabelReport``) on texts with their classes (indices into ``labelNames``; a
+    /// taxonomy's rows labelled to an inner node are left out: see ``decisionReport(texts:labels:)``).
     public func report(texts: [String], labels classes: [Int], threshold: Float? = nil) throws -> EvaluationReport {
         let model = try trainedModel()
         _ = try targets(classes)
+        let (texts, classes) = leafRows(texts, classes)
         switch model.head.kind {
         case .binary:
             return .binary(ClassificationReport(logits: try calibratedLogits(texts, model), labels: classes, threshold: threshold ?? 0.5))
@@ -64,7 +78,10 @@ extension TextClassifier {
         }
         let k = labelNames.count
         return .multiLabel(MultiLabelReport(probabilities: try model.predict(encode(texts)), targets: try targets(labelSets), labels: k,
-                                            thresholds: (0..<k).map { threshold ?? model.head.threshold(ofLabel: $0) }))
+                                            thresholds: (0..<k).map { j in
+                                                // An operating point's label without a threshold is never given.
+                                                threshold ?? operatingPoint.map { $0.thresholds[j] ?? .infinity } ?? model.head.threshold(ofLabel: j)
+                                            }))
     }
 
     /// Loss and accuracy on texts with their classes (Keras's `model.evaluate`).
@@ -84,10 +101,21 @@ extension TextClassifier {
         return logits
     }
 
+    /// The rows labelled to a class: a taxonomy's rows labelled only to an inner node left out.
+    func leafRows(_ texts: [String], _ labels: [Int]) -> (texts: [String], labels: [Int]) {
+        guard self.labels.tree != nil, labels.contains(where: { $0 >= labelNames.count }) else { return (texts, labels) }
+        let kept = labels.indices.filter { labels[$0] < labelNames.count }
+        return (kept.map { texts[$0] }, kept.map { labels[$0] })
+    }
+
     func trainedModel() throws -> SequenceClassifier {
-        guard let model else {
+        guard var model else {
             throw TextClassificationError.invalidTrainingData(reason: "the classifier has not been fitted; call fit first")
         }
+        model.head.targetRanges = targetRanges
         return model
     }
+
+    /// A taxonomy's inner nodes' leaves, for the head's loss (``ClassificationHead/targetRanges``).
+    var targetRanges: [Range<Int>] { labels.tree.map { Array($0.leaves[$0.leafCount...]) } ?? [] }
 }

@@ -70,6 +70,9 @@ public struct TextClassifier: Sendable {
     public internal(set) var countedTokens: Int?
     /// The optimiser the last fit ended with (``OptimizerState``).
     public var optimizerState: OptimizerState?
+    /// Where the model stops answering (``OperatingPoint``), chosen by
+    /// ``chooseOperatingPoint(_:texts:labels:)``; `nil`: it always answers.
+    public internal(set) var operatingPoint: OperatingPoint?
 
     /// Pretrained word vectors to start the embedding from (Keras: `Embedding(weights=[matrix],
     /// trainable=…)`): the rows of vocabulary words that have a vector take it, the others keep

@@ -354,11 +354,12 @@ extension SequenceClassifier {
 
     /// Targets the head can read: class indices within range, 0/1 values otherwise.
     private func checkTargets(_ labels: [Float]) throws {
-        let classes = Float(head.classes), multiClass = head.kind == .multiClass
-        func valid(_ y: Float) -> Bool { multiClass ? y >= 0 && y < classes && y == y.rounded() : y == 0 || y == 1 }
+        // Multi-class: a class, or a taxonomy's inner node (``ClassificationHead/targetRanges``).
+        let classes = head.classes + head.targetRanges.count, multiClass = head.kind == .multiClass
+        func valid(_ y: Float) -> Bool { multiClass ? y >= 0 && y < Float(classes) && y == y.rounded() : y == 0 || y == 1 }
         if let bad = labels.first(where: { !valid($0) }) {
             throw TextClassificationError.invalidTrainingData(
-                reason: "label value \(bad) is not " + (head.kind == .multiClass ? "a class index 0..<\(head.classes)" : "0 or 1"))
+                reason: "label value \(bad) is not " + (head.kind == .multiClass ? "a class index 0..<\(classes)" : "0 or 1"))
         }
     }
 }

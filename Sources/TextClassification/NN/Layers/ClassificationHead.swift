@@ -37,6 +37,10 @@ public struct ClassificationHead: Sendable {
     /// ``tunedThresholds(probabilities:targets:labels:)``; `nil`, every label at 0.5. A threshold
     /// given to ``decide(_:threshold:)`` overrides them.
     public var thresholds: [Float]?
+    /// Multi-class, a taxonomy's inner nodes: the classes (leaves) under each. A target
+    /// `outputs + i` means "one of the classes in `targetRanges[i]`", whose loss is
+    /// −log of their summed probability; class indices below `outputs` are single classes.
+    public var targetRanges: [Range<Int>] = []
 
     /// Output units: 1 for binary, else one per class or label.
     public var outputs: Int { dense.units }
@@ -101,6 +105,16 @@ public struct ClassificationHead: Sendable {
                     (VectorMath.sigmoid(z[0]) > 0.5) == (label > 0.5) ? 1 : 0)
         case .multiClass:
             let k = outputs, label = Int(y[0])
+            if label >= k {
+                // A row known only to an inner node of a taxonomy; class weights are the leaves'.
+                let range = targetRanges[label - k]
+                if let gradient {
+                    SparseCategoricalCrossEntropy.logitGradient(logits: z, count: k, labels: range, batchSize: batchSize,
+                                                                into: gradient)
+                }
+                return (SparseCategoricalCrossEntropy.loss(logits: z, count: k, labels: range),
+                        range.contains(Self.argmax(z, count: k)) ? 1 : 0)
+            }
             let weight = weights.map { $0[label] } ?? 1
             let loss = SparseCategoricalCrossEntropy.loss(logits: z, count: k, label: label)
             if let gradient {

@@ -30,4 +30,32 @@ public enum SparseCategoricalCrossEntropy {
         gradient[label] -= 1
         for k in 0..<count { gradient[k] /= Float(batchSize) }
     }
+
+    /// The loss of one row against any class of `labels` (a taxonomy's inner node):
+    /// `−log Σ_{y ∈ labels} softmax(z)_y`; for one class, ``loss(logits:count:label:)``.
+    @inline(__always)
+    public static func loss(logits z: UnsafePointer<Float>, count: Int, labels: Range<Int>) -> Float {
+        logSumExp(z, 0 ..< count) - logSumExp(z, labels)
+    }
+
+    /// d(mean loss)/d(logits) of ``loss(logits:count:labels:)``: `softmax(z) − q`, where `q`
+    /// is the softmax of the logits of `labels` alone (0 elsewhere).
+    @inline(__always)
+    public static func logitGradient(logits z: UnsafePointer<Float>, count: Int, labels: Range<Int>, batchSize: Int,
+                                     into gradient: UnsafeMutablePointer<Float>) {
+        gradient.update(from: z, count: count)
+        ClassificationHead.softmax(gradient, count: count)
+        let inside = logSumExp(z, labels)
+        for k in labels { gradient[k] -= exp(z[k] - inside) }
+        for k in 0..<count { gradient[k] /= Float(batchSize) }
+    }
+
+    @inline(__always)
+    static func logSumExp(_ z: UnsafePointer<Float>, _ range: Range<Int>) -> Float {
+        var top = z[range.lowerBound]
+        for k in range { top = max(top, z[k]) }
+        var sum: Float = 0
+        for k in range { sum += exp(z[k] - top) }
+        return top + log(sum)
+    }
 }
