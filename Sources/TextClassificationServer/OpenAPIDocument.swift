@@ -35,7 +35,7 @@ public enum OpenAPIDocument {
         var predict = [texts,
                        #""probabilities": {"nullable": true, "type": "boolean", "default": false, "description": "Every label's probability (always for multi-label models)"}"#,
                        #""threshold": {"nullable": true, "type": "number", "minimum": 0, "maximum": 1, "description": "Binary: P(second label) above it predicts the second label; multi-label: every label at or above it. Absent: 0.5, or a multi-label model's tuned per-label thresholds"}"#,
-                       #""unknown_label": {"nullable": true, "type": "string", "default": "", "maxLength": \#(PredictRequest.maxUnknownLabelScalars), "description": "Multi-class: the label of texts below min_probability"}"#]
+                       #""unknown_label": {"nullable": true, "type": "string", "default": "", "maxLength": \#(PredictRequest.maxUnknownLabelScalars), "description": "The label of texts the model abstains on: below min_probability (multi-class) or its operating point"}"#]
         let versions = #""version": {"nullable": true, "type": "string", "enum": [\#((model.versions.map(ServiceError.quoted) + ["null"]).joined(separator: ", "))], "description": "The version to answer; absent, the model's primary, or its canary for the canary's share of requests (the same way for every request with the same X-Request-Key header)"}"#
         predict.append(versions)
         if multiClass || !known {
@@ -209,10 +209,11 @@ public enum OpenAPIDocument {
     "schemas": {
       "Prediction": {
         "type": "object",
-        "description": "What textclf predict --format jsonl prints for the text, without the key: label and probability (binary: P(second label); multi-class: the label's), or labels (multi-label)",
+        "description": "What textclf predict --format jsonl prints for the text, without the key: label and probability (binary: P(second label); multi-class: the label's), or labels (multi-label). A taxonomy's label is a path: the most probable leaf, or under an operating point the deepest node sure enough, possibly a parent with its leaves' summed probability. Below its operating point (or min_probability) a model abstains: label is unknown_label and abstained is true",
         "properties": {
           "label": {"type": "string"},
           "probability": {"type": "number"},
+          "abstained": {"type": "boolean", "description": "The model declined to answer (its operating point, or min_probability): label is unknown_label; absent otherwise"},
           "labels": {"type": "array", "items": {"type": "string"}},
           "top": {"type": "array", "items": {"type": "object", "required": ["label", "probability"], "properties": {"label": {"type": "string"}, "probability": {"type": "number"}}}},
           "probabilities": {"type": "object", "additionalProperties": {"type": "number"}}
@@ -254,6 +255,10 @@ public enum OpenAPIDocument {
           "content_hash": {"type": "string", "description": "XXH64 of the directory's config.json, which records every other file's hash"},
           "temperature": {"type": "number", "description": "The calibration temperature (1: not calibrated; textclf fit --calibrate)"},
           "thresholds": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Multi-label models tuned by textclf fit --tune-thresholds: each label's decision threshold"},
+          "taxonomy": {"type": "string", "description": "A taxonomy (textclf fit --taxonomy): what joins the levels of the labels' paths; the labels are its leaves"},
+          "operating_point": {"type": "object", "required": ["target", "value", "thresholds"], "additionalProperties": false, "description": "Where the model abstains or backs off to a parent (textclf fit --target-precision, tune-threshold)", "properties": {
+            "target": {"type": "string", "enum": ["precision", "recall"]}, "value": {"type": "number"},
+            "thresholds": {"type": "object", "additionalProperties": {"type": "number", "nullable": true}, "description": "Per label (a taxonomy: per node path): the probability it needs; null: never given"}}},
           "loaded_at": {"type": "string", "format": "date-time"}
         }
       },

@@ -38,7 +38,7 @@ final class ServedModel: Sendable {
         // JSON escapes a byte as at most 6 (\u00XX): a bound without encoding it per request.
         let chosen = max(label, unknownLabel.utf8.count * 6 + 2)
         let number = 16  // "-1.17549435e-38"
-        var each = 40 + chosen + number
+        var each = 60 + chosen + number  // the members' names, and `,"abstained":true`
         if topK > 1 { each += topK * (label + number + 30) }
         if allProbabilities || classifier.labels.head == .multiLabel { each += names.count * (label + number + 2) + 20 }
         if classifier.labels.head == .multiLabel { each += names.count * (label + 1) }
@@ -65,6 +65,14 @@ final class ServedModel: Sendable {
                          contentHash: classifier.origin?.contentHash ?? "",
                          temperature: classifier.model?.head.temperature ?? 1,
                          thresholds: classifier.model?.head.thresholds.map { Dictionary(uniqueKeysWithValues: zip(classifier.labelNames, $0)) },
+                         taxonomy: classifier.labels.tree?.separator,
+                         operatingPoint: classifier.operatingPoint.map { point in
+                             OperatingPointInfo(
+                                 target: { if case .precision = point.target { "precision" } else { "recall" } }(),
+                                 value: point.target.value,
+                                 thresholds: Dictionary(uniqueKeysWithValues: zip(classifier.labels.tree?.paths ?? classifier.labelNames,
+                                                                                  point.thresholds)))
+                         },
                          loadedAt: ISO8601DateFormatter().string(from: loadedAt))
     }
 }
@@ -91,11 +99,25 @@ struct ModelInfo: Codable, Equatable, Sendable {
     var temperature: Float
     /// Multi-label, when tuned (`textclf fit --tune-thresholds`): each label's threshold.
     var thresholds: [String: Float]?
+    /// A taxonomy (`textclf fit --taxonomy`): what joins the levels of its labels' paths.
+    var taxonomy: String?
+    /// Where the model abstains or backs off (`textclf tune-threshold`).
+    var operatingPoint: OperatingPointInfo?
     /// ISO 8601, UTC.
     var loadedAt: String
 
     enum CodingKeys: String, CodingKey {
-        case name, version, role, share, directory, labels, task, encoder, tokens
+        case name, version, role, share, directory, labels, task, encoder, tokens, taxonomy
         case temperature, thresholds, formatVersion = "format_version", contentHash = "content_hash", loadedAt = "loaded_at"
+        case operatingPoint = "operating_point"
     }
+}
+
+/// A model's ``OperatingPoint`` as `GET /v1/models` gives it.
+struct OperatingPointInfo: Codable, Equatable, Sendable {
+    /// `precision` or `recall`.
+    var target: String
+    var value: Double
+    /// Per label (a taxonomy: per node path): the probability it needs; `null`, never given.
+    var thresholds: [String: Float?]
 }

@@ -40,29 +40,67 @@ extension TextClf {
                 let classifier = try TextClassifier(contentsOf: URL(fileURLWithPath: modelDirectory))
                 let labels = classifier.labels
                 let data = try columns.read(testFile, separator: labels.separator, multiLabel: labels.head == .multiLabel)
+                let classes = labels.head == .multiLabel ? [] : try labels.classIndices(of: data)
                 let report = labels.head == .multiLabel
                     ? try classifier.report(texts: data.texts, labelSets: try labels.labelSets(of: data), threshold: threshold)
-                    : try classifier.report(texts: data.texts, labels: try labels.classIndices(of: data), threshold: threshold)
-                try writeStandardOutput(json ? try jsonText(report, labels: labels) + "\n" : table(report, labels: labels.names))
+                    : try classifier.report(texts: data.texts, labels: classes, threshold: threshold)
+                // A taxonomy's levels, and what an operating point answers (--threshold sets a rule of its own).
+                let decisions = labels.head != .multiLabel && threshold == nil
+                    && (labels.tree != nil || classifier.operatingPoint != nil)
+                    ? try classifier.decisionReport(texts: data.texts, labels: classes) : nil
+                try writeStandardOutput(json ? try jsonText(report, decisions: decisions, labels: labels) + "\n"
+                                             : table(report, labels: labels.names) + decisionTable(decisions, classifier))
             }
         }
 
-        private func jsonText(_ report: EvaluationReport, labels: LabelSet) throws -> String {
+        private func jsonText(_ report: EvaluationReport, decisions: DecisionReport?, labels: LabelSet) throws -> String {
             struct Output<Report: Encodable>: Encodable {
                 var head: ClassificationHead.Kind?
                 var labels: [String]
                 var report: Report
+                var decisions: Decisions?
+            }
+            struct Decisions: Encodable {
+                var texts: Int, answered: Int, coverage: Double, precision: Double
+                var backedOff: Int?, backOffRate: Double?, levelAccuracy: [Double]?
+            }
+            let d = decisions.map { d in
+                Decisions(texts: d.rows, answered: d.answered, coverage: d.coverage, precision: d.precision,
+                          backedOff: labels.tree == nil ? nil : d.backedOff, backOffRate: labels.tree == nil ? nil : d.backOffRate,
+                          levelAccuracy: labels.tree == nil ? nil : d.levels.map(\.accuracy))
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data: Data
             switch report {
             // Binary output as before this field existed: no "head".
-            case let .binary(r): data = try encoder.encode(Output(head: nil, labels: labels.names, report: r))
-            case let .multiClass(r): data = try encoder.encode(Output(head: labels.head, labels: labels.names, report: r))
+            case let .binary(r): data = try encoder.encode(Output(head: nil, labels: labels.names, report: r, decisions: d))
+            case let .multiClass(r): data = try encoder.encode(Output(head: labels.head, labels: labels.names, report: r, decisions: d))
             case let .multiLabel(r): data = try encoder.encode(Output(head: labels.head, labels: labels.names, report: r))
             }
             return String(decoding: data, as: UTF8.self)
+        }
+
+        /// What the decisions come to: a taxonomy's levels, an operating point's answered share.
+        private func decisionTable(_ decisions: DecisionReport?, _ classifier: TextClassifier) -> String {
+            guard let d = decisions else { return "" }
+            var out = "\n"
+            if let tree = classifier.labels.tree {
+                out += "taxonomy (accuracy of the most probable node of each level; the tables above are the leaves')\n"
+                for level in d.levels {
+                    out += String(format: "  level %d  %.4f   (%d texts, %d nodes)\n", level.depth, level.accuracy, level.rows,
+                                  tree.nodes(atDepth: level.depth).count)
+                }
+            }
+            if let point = classifier.operatingPoint {
+                out += String(format: "answered   %.4f   (%d of %d texts; the rest are \"don't know\": operating point for %@)\n",
+                              d.coverage, d.answered, d.rows, point.target.description)
+                out += String(format: "precision  %.4f   (of the answered texts: the label, or a node above it)\n", d.precision)
+                if classifier.labels.tree != nil {
+                    out += String(format: "backed off %.4f   (of the answered texts: given a parent, not a leaf)\n", d.backOffRate)
+                }
+            }
+            return out
         }
 
         private func table(_ report: EvaluationReport, labels names: [String]) -> String {
@@ -122,7 +160,7 @@ extension TextClf {
                     line("")
                     scoresTable("label", Array(zip(names, report.labels)))
                 } else {
-                    line("thresholds       per label, tuned by fit --tune-thresholds (--threshold overrides)")
+                    line("thresholds       per label, tuned by fit --tune-thresholds or an operating point (--threshold overrides; above 1: never)")
                     line("")
                     scoresTable("label", Array(zip(names, report.labels)), thresholds: report.thresholds)
                 }

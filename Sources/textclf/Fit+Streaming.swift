@@ -13,6 +13,7 @@ extension TextClf.Fit {
         let inMemory: [(String, Bool)] = [
             ("--from", from != nil), ("--embeddings", architecture.embeddings != nil), ("--validation", validation != nil),
             ("--calibrate", calibrate), ("--tune-thresholds", tuneThresholds), ("--report", report),
+            ("--target-precision", targetPrecision != nil), ("--target-recall", targetRecall != nil),
         ]
         return inMemory.first(where: \.1)?.0
     }
@@ -26,8 +27,8 @@ extension TextClf.Fit {
         let open = { try LabelledCSV.Blocks(url: url, textColumn: columns.textColumn, labelColumn: columns.labelColumn,
                                             weightColumn: weightColumn) }
         let progress = ProgressLine()
-        let labels = try LabelSet(inferringFrom: open(), rows: partRows, multiLabel: multiLabel, separator: labelSeparator,
-                                  onBlock: progress.update)
+        let labels = try LabelSet(inferringFrom: open(), rows: partRows, multiLabel: multiLabel, separator: separator,
+                                  taxonomy: taxonomy, onBlock: progress.update)
         progress.finishPass()
         var (classifier, _, learningRate) = try newClassifier(labels: labels)
         let split = validationSplit ?? 0.1, seed = training.seed ?? 0

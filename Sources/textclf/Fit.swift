@@ -100,15 +100,38 @@ extension TextClf {
         @Flag(help: "With --multi-label: tune each label's decision threshold to F1 on the validation rows (one shared threshold, and a label's own where it has at least 10 positive validation rows). Saved with the model; predict, explain, evaluate, serve and the report use them unless given --threshold.")
         var tuneThresholds = false
 
-        @Option(help: "With --multi-label: what joins the labels of one cell.")
-        var labelSeparator = "|"
+        @Flag(help: "Each label cell is a path in a taxonomy (财经/stocks, levels joined by --label-separator); a cell may name an inner node (财经) for a row known only to that level. The classes are the leaves and a node's probability is the sum of its leaves'; predict answers the most probable leaf, or with --target-precision/--target-recall the deepest node sure enough, backing off to its parent.")
+        var taxonomy = false
+
+        @Option(help: "With --multi-label: what joins the labels of one cell (default: |); with --taxonomy: the levels of a path (default: /).")
+        var labelSeparator: String?
+
+        /// What joins a cell's labels (multi-label) or levels (taxonomy).
+        var separator: String { labelSeparator ?? (taxonomy ? "/" : "|") }
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("After training (and --calibrate), choose per label (per node of a taxonomy) the lowest probability at which the validation rows answered with it are right at least this often; below it predict and serve back off to the parent or answer the unknown label (don't know). Saved with the model; evaluate reports the share answered. Change it later with tune-threshold.", valueName: "share"))
+        var targetPrecision: Double?
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("As --target-precision, for the highest probability at which at least this share of the validation rows that have a label are answered with it.", valueName: "share"))
+        var targetRecall: Double?
+
+        /// The operating point asked for, if any.
+        var target: OperatingPoint.Target? { targetPrecision.map { .precision($0) } ?? targetRecall.map { .recall($0) } }
 
         @Option(parsing: .unconditional, help: "Read the training file this many rows at a time: one pass counts the vocabulary, then every epoch reads the file again, training on each part in an order shuffled within it, so memory holds a part, not the file (a file of fewer rows trains exactly as in memory). 0 reads the whole file into memory, as do --format fasttext, --from, --embeddings, --validation, --calibrate, --tune-thresholds and --report. Shuffle a file sorted by label first (e.g. shuf).")
         var partRows = 65_536
 
         func validate() throws {
             guard (validationSplit ?? 0) >= 0 && (validationSplit ?? 0) < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
-            guard !labelSeparator.isEmpty else { throw ValidationError("--label-separator must not be empty") }
+            guard separator != "" else { throw ValidationError("--label-separator must not be empty") }
+            if taxonomy && multiLabel { throw ValidationError("--taxonomy and --multi-label do not go together: a taxonomy's text has one path") }
+            if targetPrecision != nil && targetRecall != nil { throw ValidationError("give --target-precision or --target-recall, not both") }
+            if let value = targetPrecision ?? targetRecall, !(value > 0 && value <= 1) {
+                throw ValidationError("--target-\(targetPrecision != nil ? "precision" : "recall") must be a share in (0, 1], e.g. 0.95")
+            }
+            if target != nil && validationSplit == 0 && validation == nil {
+                throw ValidationError("--target-\(targetPrecision != nil ? "precision" : "recall") is chosen on validation data: keep --validation-split above 0 or give --validation")
+            }
             guard partRows >= 0 else { throw ValidationError("--part-rows must be 0 (the whole file in memory) or more") }
             if weightColumn != nil && columns.format == .fasttext {
                 throw ValidationError("--weight-column names a CSV column; fastText's format has no weights (use --format csv)")
@@ -130,13 +153,14 @@ extension TextClf {
             try reportingErrors {
                 try TextClassifier.checkSaveTarget(URL(fileURLWithPath: output), force: force)  // before hours of training
                 if streamingRefusal == nil { return try runStreaming() }
-                var data = try columns.read(trainingFile, separator: labelSeparator, multiLabel: self.multiLabel,
+                var data = try columns.read(trainingFile, separator: separator, multiLabel: self.multiLabel,
                                             weightColumn: weightColumn)
-                let multiLabel = self.multiLabel || columns.holdsLabelSets(data, separator: labelSeparator)
-                let held = try validation.map { try columns.read($0, separator: labelSeparator, multiLabel: multiLabel) }
+                let multiLabel = self.multiLabel || !taxonomy && columns.holdsLabelSets(data, separator: separator)
+                let held = try validation.map { try columns.read($0, separator: separator, multiLabel: multiLabel) }
                 var base = try from.map { try TextClassifier(contentsOf: URL(fileURLWithPath: $0)) }
                 if base != nil { try addNewLabels(to: &base!, from: [data] + (held.map { [$0] } ?? [])) }
-                let labels = try base?.labels ?? LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: labelSeparator)
+                let labels = try base?.labels ?? (taxonomy ? LabelSet(taxonomyOf: data, separator: separator)
+                                                          : LabelSet(inferringFrom: data, multiLabel: multiLabel, separator: separator))
                 // Every label is mapped (and every unknown one reported) before training starts.
                 let multi = labels.head == .multiLabel
                 let sets = multi ? try labels.labelSets(of: data) : []
@@ -228,6 +252,20 @@ extension TextClf {
                                + (own.isEmpty ? " for every label" : " shared, " + own.map { String(format: "%@ %.2f", $0.0, $0.1) }.joined(separator: ", "))
                                + String(format: "; micro F1 %.4f → %.4f", t.microF1Before, t.microF1After))
                 }
+                if let target {
+                    let rows = history.heldOutRows ?? heldOut
+                    if multi {
+                        let r = held == nil
+                            ? try classifier.chooseOperatingPoint(target, texts: Array(heldOutTexts.suffix(rows)), labelSets: Array(sets.suffix(rows)))
+                            : try classifier.chooseOperatingPoint(target, texts: held!.texts, labelSets: heldSets!)
+                        describeOperatingPoint(classifier, multiLabel: r, rows: held?.texts.count ?? rows)
+                    } else {
+                        let r = held == nil
+                            ? try classifier.chooseOperatingPoint(target, texts: Array(heldOutTexts.suffix(rows)), labels: Array(classes.suffix(rows)))
+                            : try classifier.chooseOperatingPoint(target, texts: held!.texts, labels: heldClasses!)
+                        describeOperatingPoint(classifier, r, rows: held?.texts.count ?? rows)
+                    }
+                }
                 try save(&classifier, history: history)
                 if report {
                     // The validation rows: the --validation file, or the last rows fit held out.
@@ -297,8 +335,9 @@ extension TextClf {
             case .binary:
                 printError("Labels: 0 = \(labels.names[0]) (\(counts[0]) rows), 1 = \(labels.names[1]) (\(counts[1]) rows)")
             case .multiClass, .multiLabel:
-                let kind = labels.head == .multiClass ? "\(labels.names.count) classes (multi-class)"
-                                                      : "\(labels.names.count) labels (multi-label, rows holding each)"
+                let kind = labels.tree.map { "\(labels.names.count) leaves of a taxonomy of \($0.depth) levels, \($0.topLevel.count) at the top (multi-class)" }
+                    ?? (labels.head == .multiClass ? "\(labels.names.count) classes (multi-class)"
+                                                      : "\(labels.names.count) labels (multi-label, rows holding each)")
                 let width = min(30, labels.names.map(\.displayWidth).max() ?? 0)
                 printError(kind + ":")
                 for (name, count) in zip(labels.names, counts) {

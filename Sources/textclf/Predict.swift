@@ -17,6 +17,13 @@ extension TextClf {
                                    label_2, probability_2, … label_K, probability_K;
               multi-label models:  labels (those at or above --threshold, joined by the
                                    model's separator; possibly empty), then p_LABEL per label.
+            A taxonomy (fit --taxonomy) answers with paths: the most probable leaf \
+            (财经/stocks); with an operating point (fit --target-precision, tune-threshold) \
+            the deepest node whose probability reaches its threshold, which may be a parent \
+            (财经, with the summed probability of its leaves). A model with an operating \
+            point abstains below it: the label is --unknown-label (empty by default) and \
+            JSON Lines add "abstained":true; multi-label models give only the labels that \
+            reach theirs. --threshold or --min-probability decide instead of it.
             --probabilities adds p_LABEL columns for every label (JSON Lines: a \
             "probabilities" object; --top-k: a "top" array). \
             Streams: memory stays constant on endless input, and rows are printed as soon as \
@@ -47,7 +54,7 @@ extension TextClf {
         var probabilities = false
         @Option(parsing: .unconditional, help: "Multi-class: a text whose most probable label is below this gets --unknown-label instead.")
         var minProbability: Float?
-        @Option(help: "Multi-class: the label printed for texts below --min-probability.")
+        @Option(help: "Binary and multi-class: the label printed for texts the model abstains on (below --min-probability, or its operating point).")
         var unknownLabel = ""
         @Option(name: [.short, .customLong("output")], help: "Write to this file (atomically) instead of standard output.")
         var output: String?
@@ -68,8 +75,8 @@ extension TextClf {
                         name: "option", value: topK != nil ? "--top-k" : "--min-probability",
                         expected: "a multi-class model (\(modelDirectory) is \(head))")
                 }
-                if !unknownLabel.isEmpty && minProbability == nil {
-                    printError("textclf: warning: --unknown-label \"\(unknownLabel)\" is never printed without --min-probability (the probability below which a text gets it)")
+                if !unknownLabel.isEmpty && minProbability == nil && classifier.operatingPoint == nil {
+                    printError("textclf: warning: --unknown-label \"\(unknownLabel)\" is never printed without --min-probability (the probability below which a text gets it) or an operating point (tune-threshold)")
                 }
                 if let topK, topK > classifier.labelNames.count {
                     throw TextClassificationError.invalidArgument(

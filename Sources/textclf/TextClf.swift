@@ -23,7 +23,7 @@ struct TextClf: ParsableCommand {
           echo 这是另一段文本。 | textclf tokenize
         """,
         version: "0.1.0 (\(String(cString: textclf_build_commit())); kernels: \(KernelPath.active))",
-        subcommands: [Check.self, Fit.self, Evaluate.self, Predict.self, Uncertain.self, Tune.self, Explain.self, Diff.self, Drift.self, Serve.self, Report.self, Quantize.self, Tokenize.self, Words.self, Bench.self]
+        subcommands: [Check.self, Fit.self, Evaluate.self, Predict.self, Uncertain.self, Tune.self, TuneThreshold.self, Explain.self, Diff.self, Drift.self, Serve.self, Report.self, Quantize.self, Tokenize.self, Words.self, Bench.self]
     )
 }
 

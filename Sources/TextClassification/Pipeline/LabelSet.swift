@@ -94,21 +94,26 @@ public struct LabelSet: Equatable, Sendable {
     /// ``init(inferringFrom:multiLabel:separator:)`` over a file read `rows` rows at a time:
     /// memory holds the distinct labels, not the column. `onBlock` hears after each block how
     /// far the pass has got.
+    /// `taxonomy`: the cells are paths joined by `separator` (``init(taxonomyOf:separator:)``).
     public init(inferringFrom blocks: LabelledCSV.Blocks, rows: Int = 65_536, multiLabel: Bool = false,
-                separator: String = "|", onBlock: ((FilePassProgress) -> Void)? = nil) throws {
+                separator: String = "|", taxonomy: Bool = false, onBlock: ((FilePassProgress) -> Void)? = nil) throws {
         guard !multiLabel || !separator.isEmpty else {
             throw TextClassificationError.invalidArgument(name: "label separator", value: "\"\"", expected: "a non-empty string")
         }
         var distinct = Set<String>(), read = 0
         let pass = blocks.pass(.labels)
         while let block = try blocks.next(rows: rows) {
-            try Self.collect(block, into: &distinct, multiLabel: multiLabel, separator: separator)
+            try Self.collect(block, into: &distinct, multiLabel: multiLabel, separator: separator, taxonomy: taxonomy)
             read += block.texts.count
             onBlock?(pass.progress(rows: read))
         }
         guard read > 0 else {
             throw TextClassificationError.malformedData(file: blocks.source, line: blocks.headerLine,
                                                         reason: "the file has a header but no data rows")
+        }
+        if taxonomy {
+            try self.init(tree: LabelTree(paths: distinct, separator: separator))
+            return
         }
         try self.init(distinct: distinct, source: blocks.source, multiLabel: multiLabel, separator: separator)
     }

@@ -87,41 +87,54 @@ public struct OperatingPoint: Codable, Equatable, Sendable {
     /// The thresholds that reach `target` on rows of class probabilities `[n, classes]` (a
     /// binary model's `[1 − p, p]`) with each row's class (a taxonomy: its node).
     ///
-    /// Each label is judged on the rows the walk would answer with it if every threshold were
-    /// 0. For a precision target its threshold is the lowest probability at which the rows
-    /// at or above it are right at least that often (the most answered); for a recall target,
-    /// the highest at which at least that share of the rows that have the label are answered
-    /// with it (0 when even all of them fall short). A label with fewer than
-    /// ``minimumRowsPerLabel`` rows takes the threshold chosen over every label of its level.
+    /// A label is judged on the rows the walk would answer with it: for a precision target,
+    /// the rows whose walk (every threshold at 0) passes it and would stop there, its most
+    /// probable child (if any) falling short of the child's threshold, chosen first, deepest
+    /// level up; its threshold is the lowest probability at which those rows at or above it
+    /// are right at least that often (the most answered), so that every label's answers, and
+    /// so all of them, reach the target on these rows. For a recall target, the rows whose walk
+    /// passes it: the highest probability at which at least that share of the rows that have
+    /// the label are answered with it or below it (0 when even all of them fall short). A
+    /// label with fewer than ``minimumRowsPerLabel`` such rows takes the threshold chosen over
+    /// every label of its level.
     static func chosen(for target: Target, probabilities: [Float], classes: Int, labels: [Int], tree: LabelTree?) -> OperatingPoint {
         let nodeCount = tree?.paths.count ?? classes
-        // Per node: (probability, right) of the rows the full walk answers with it; and how many
-        // rows have it (recall's denominator).
-        var candidates = [[(Float, Bool)]](repeating: [], count: nodeCount)
-        var having = [Int](repeating: 0, count: nodeCount)
+        // Per row: the nodes its walk passes (top first) with their probabilities; per node,
+        // how many rows have it (recall's denominator).
+        var paths = [[(node: Int, probability: Float)]](), having = [Int](repeating: 0, count: nodeCount)
         for (r, label) in labels.enumerated() {
             let row = probabilities[r * classes ..< (r + 1) * classes]
             if let tree {
                 let nodes = tree.probabilities(ofLeaves: row)
-                for node in OperatingPoint.fullPath(nodes, tree: tree) where tree.depths[node] <= tree.depths[label] {
-                    candidates[node].append((nodes[node], tree.isNode(label, within: node)))
-                }
+                paths.append(fullPath(nodes, tree: tree).map { ($0, nodes[$0]) })
                 var node: Int? = label
                 while let n = node { having[n] += 1; node = tree.parents[n] }
             } else {
                 let best = ClassificationHead.argmax(row)
-                candidates[best].append((row[row.startIndex + best], best == label))
+                paths.append([(best, row[row.startIndex + best])])
                 having[label] += 1
             }
         }
-        let levels = tree.map { Array(1...$0.depth) } ?? [1]
         var thresholds = [Float?](repeating: nil, count: nodeCount)
-        for level in levels {
+        for level in (1...(tree?.depth ?? 1)).reversed() {
+            // Per node of this level: (probability, right) of its rows.
+            var candidates = [Int: [(Float, Bool)]]()
+            for (path, label) in zip(paths, labels) where path.count >= level {
+                let (node, p) = path[level - 1]
+                // A row known only to a node above this level cannot say whether this one is right.
+                guard let tree else { candidates[node, default: []].append((p, node == label)); continue }
+                guard tree.depths[label] >= level || label < tree.leafCount else { continue }
+                if case .precision = target, path.count > level {
+                    let child = path[level]
+                    if let t = thresholds[child.node], child.probability >= t { continue }  // answered below
+                }
+                candidates[node, default: []].append((p, tree.isNode(label, within: node)))
+            }
             let nodes = (0..<nodeCount).filter { (tree?.depths[$0] ?? 1) == level }
-            let pooled = threshold(for: target, nodes.flatMap { candidates[$0] }, having: nodes.reduce(0) { $0 + having[$1] })
+            let pooled = threshold(for: target, nodes.flatMap { candidates[$0] ?? [] }, having: nodes.reduce(0) { $0 + having[$1] })
             for node in nodes {
-                thresholds[node] = candidates[node].count >= minimumRowsPerLabel
-                    ? threshold(for: target, candidates[node], having: having[node]) : pooled
+                let rows = candidates[node] ?? []
+                thresholds[node] = rows.count >= minimumRowsPerLabel ? threshold(for: target, rows, having: having[node]) : pooled
             }
         }
         return OperatingPoint(target: target, thresholds: thresholds)
@@ -161,6 +174,16 @@ public struct OperatingPoint: Codable, Equatable, Sendable {
         }
         if case .recall = target, chosen == nil { return sorted.isEmpty ? nil : 0 }
         return chosen
+    }
+}
+
+extension OperatingPoint.Target: CustomStringConvertible {
+    /// `precision 0.95`, `recall 0.9`.
+    public var description: String {
+        switch self {
+        case let .precision(p): "precision \(p)"
+        case let .recall(p): "recall \(p)"
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 /// `textclf serve`'s answers, written in one place so that both print the same digits.
 extension Prediction {
     /// The JSON object of this prediction:
-    /// - binary and multi-class: `"label"` and `"probability"`; multi-label: `"labels"`, an array;
+    /// - binary and multi-class: `"label"` and `"probability"` (and `"abstained": true` when
+    ///   the model declined: the label is the unknown label); multi-label: `"labels"`, an array;
     /// - `topK` > 1: `"top"`, the `topK` most probable labels with their probabilities;
     /// - `allProbabilities` (always for multi-label): `"probabilities"`, every label's.
     ///
@@ -25,6 +26,7 @@ extension Prediction {
             } else {
                 json.key("label"); json.string(label)
                 json.key("probability"); json.float(probability)
+                if abstained { json.key("abstained"); json.bool(true) }
             }
             if topK > 1 {
                 json.key("top")

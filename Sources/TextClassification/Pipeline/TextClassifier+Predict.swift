@@ -79,8 +79,8 @@ extension TextClassifier {
         let k = labelNames.count
         return .multiLabel(MultiLabelReport(probabilities: try model.predict(encode(texts)), targets: try targets(labelSets), labels: k,
                                             thresholds: (0..<k).map { j in
-                                                // An operating point's label without a threshold is never given.
-                                                threshold ?? operatingPoint.map { $0.thresholds[j] ?? .infinity } ?? model.head.threshold(ofLabel: j)
+                                                // An operating point's label without a threshold is never given (2: above any probability; JSON has no infinity).
+                                                threshold ?? operatingPoint.map { $0.thresholds[j] ?? 2 } ?? model.head.threshold(ofLabel: j)
                                             }))
     }
 
