@@ -118,7 +118,7 @@ extension TextClf {
         /// The operating point asked for, if any.
         var target: OperatingPoint.Target? { targetPrecision.map { .precision($0) } ?? targetRecall.map { .recall($0) } }
 
-        @Option(parsing: .unconditional, help: "Read the training file this many rows at a time: one pass counts the vocabulary, then every epoch reads the file again, training on each part in an order shuffled within it, so memory holds a part, not the file (a file of fewer rows trains exactly as in memory). 0 reads the whole file into memory, as do --format fasttext, --from, --embeddings, --validation, --calibrate, --tune-thresholds and --report. Shuffle a file sorted by label first (e.g. shuf).")
+        @Option(parsing: .unconditional, help: "Read the training file this many rows at a time: one pass counts the vocabulary, then every epoch reads the file again, training on each part in an order shuffled within it, so memory holds a part, not the file (a file of fewer rows trains exactly as in memory). 0 reads the whole file into memory, as do --format fasttext, --from, --embeddings, --validation, --calibrate, --tune-thresholds, --target-precision, --target-recall and --report. Shuffle a file sorted by label first (e.g. shuf).")
         var partRows = 65_536
 
         func validate() throws {

@@ -5,7 +5,8 @@ import SVGPlot
 /// the training curves and, on labelled test texts, the measures of ``EvaluationReport`` as
 /// pictures: confusion heat map, per-class precision / recall / F1, ROC and precision–recall
 /// curves (one-vs-rest), a reliability diagram, the histogram of predicted probabilities, and
-/// the most confidently wrong texts with their token explanations. Inline SVG and CSS only:
+/// the most confidently wrong texts with their token explanations; for single-label models,
+/// precision and coverage against the threshold (a taxonomy: per level too). Inline SVG and CSS only:
 /// it opens from a file on a machine with no network, in a light or a dark theme.
 ///
 /// ```swift
@@ -62,7 +63,21 @@ public struct ModelReport {
             guard test.texts.count == test.labelSets.count, !test.texts.isEmpty else {
                 throw TextClassificationError.invalidTrainingData(reason: "\(test.texts.count) test texts and \(test.labelSets.count) label rows")
             }
-            body += try evaluation(test, model: model)
+            // A taxonomy's rows known only to an inner node count in the decisions, not the leaves' figures.
+            var leaves = test
+            if classifier.labels.tree != nil {
+                let kept = test.labelSets.indices.filter { (test.labelSets[$0].first ?? 0) < classifier.labelNames.count }
+                leaves.texts = kept.map { test.texts[$0] }
+                leaves.labelSets = kept.map { test.labelSets[$0] }
+            }
+            if !leaves.texts.isEmpty { body += try evaluation(leaves, model: model) }
+            if classifier.labels.head != .multiLabel {
+                let labels = test.labelSets.map { $0.first ?? -1 }
+                _ = try classifier.targets(labels)
+                let p = try model.predict(classifier.encode(test.texts)), outputs = model.head.outputs
+                body += decisions(probabilities: (0..<labels.count).map { model.head.classProbabilities(p[$0 * outputs ..< ($0 + 1) * outputs]) },
+                                  labels: labels)
+            }
         } else {
             body += "<h2>Evaluation</h2><p class=\"note\">No test data: give labelled texts (textclf report --test FILE.csv) "
                 + "for the confusion matrix, per-class scores, ROC and precision–recall curves, calibration and errors.</p>"
@@ -282,18 +297,18 @@ public struct ModelReport {
 
     // MARK: Pieces
 
-    private func figure(_ svg: String, id: String) -> String {
+    func figure(_ svg: String, id: String) -> String {
         "<figure id=\"\(id)\" class=\"chart\">\(svg)</figure>"
     }
 
-    private func table(_ rows: [[String]], header: [String]?, className: String? = nil) -> String {
+    func table(_ rows: [[String]], header: [String]?, className: String? = nil) -> String {
         var out = className.map { "<table class=\"\($0)\">" } ?? "<table>"
         if let header { out += "<tr>" + header.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr>" }
         for row in rows { out += "<tr>" + row.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>" }
         return out + "</table>"
     }
 
-    private func f(_ value: Double, _ decimals: Int = 4) -> String { String(format: "%.\(decimals)f", value) }
+    func f(_ value: Double, _ decimals: Int = 4) -> String { String(format: "%.\(decimals)f", value) }
 }
 
 /// ROC and precision–recall curves of one label against the rest, at most ~200 points each.
