@@ -30,7 +30,9 @@ import Testing
         for chart in charts { #expect(html.contains("id=\"\(chart)\""), "\(head): \(chart)") }
         #expect(html.contains("test &lt;model&gt;"), "escaped title")
         #expect(html.contains("kept: epoch") == (classifier.history?.restoredEpoch != nil))
-        #expect(html.components(separatedBy: "<svg").count - 1 == 8)
+        // Single-label models add precision and coverage against the threshold.
+        #expect(html.contains("id=\"decisions\"") == (head != .multiLabel))
+        #expect(html.components(separatedBy: "<svg").count - 1 == (head == .multiLabel ? 8 : 9))
         #expect(html.contains("Embedding(64) → LSTM(64) → Dense("), "the model's layers")
     }
 

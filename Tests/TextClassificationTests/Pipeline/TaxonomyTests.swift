@@ -101,6 +101,17 @@ import Testing
         #expect(report.levels[1].rows == texts.count - 2, "the rows known only as 财经 have no leaf to check")
     }
 
+    @Test func theReportGivesLevelsAndTheOperatingPointWithRowsKnownOnlyToAParent() throws {
+        var (classifier, texts, classes) = try fitted()
+        try classifier.chooseOperatingPoint(.precision(0.95), texts: texts, labels: classes)
+        let html = try ModelReport(classifier: classifier, title: "news")
+            .html(test: .init(texts: texts, labelSets: classes.map { [$0] }, source: "news.csv"))
+        for part in ["level 1 accuracy (3 nodes)", "level 2 accuracy (4 nodes)", "answered at a parent", "id=\"decisions\"",
+                     "Evaluation on news.csv (\(texts.count - 2) texts)"] {
+            #expect(html.contains(part), "\(part)")
+        }
+    }
+
     @Test func theOperatingPointIsSavedAsFormat10AndReadBack() throws {
         var (classifier, texts, classes) = try fitted()
         try classifier.chooseOperatingPoint(.precision(0.95), texts: texts, labels: classes)
