@@ -65,6 +65,9 @@ extension TextClassifier {
         result.vocabulary = pruned
         result.classWeights = classWeights
         result.history = history
+        // Chosen on the float model's probabilities, which quantization barely moves;
+        // tune-threshold on the quantized model gives its own.
+        result.operatingPoint = operatingPoint
         // Padding, the kept word rows in index order, then every bucket row.
         let bucketRows = buckets.map { Array(wordRows ..< wordRows + $0.count) } ?? []
         let rows = [0] + keptWords.sorted() + bucketRows

@@ -149,6 +149,24 @@ import Testing
         #expect(recall == 0.7, "two of the four rows with the label are answered from 0.7 down")
     }
 
+    @Test func aMultiLabelOperatingPointGivesOnlyTheLabelsThatReachTheirThreshold() throws {
+        let texts = ["股市 上涨", "球赛 夺冠", "股市 球赛", "银行 股市", "足球 球赛", "股市 足球"]
+        let sets = [[0], [1], [0, 1], [0], [1], [0, 1]]
+        var classifier = try TextClassifier(configuration: .init(unit: .word, maxLength: 8, embeddingDim: 8, encoder: .bag),
+                                            labelNames: ["finance", "sports"], head: .multiLabel)
+        try classifier.fit(texts: texts, labels: sets, epochs: 40, learningRate: 0.05)
+        try classifier.chooseOperatingPoint(.precision(1), texts: texts, labelSets: sets)
+        let thresholds = try #require(classifier.operatingPoint?.thresholds)
+        #expect(thresholds.count == 2)
+        for (prediction, set) in zip(try classifier.predict(texts: texts), sets) {
+            // Precision 1 on these rows: every label given is right.
+            #expect(Set(prediction.labelIndices).isSubset(of: Set(set)), "\(prediction.labels) for \(set)")
+            for j in prediction.labelIndices { #expect(prediction.probabilities[j] >= thresholds[j] ?? 2) }
+        }
+        // A threshold given with the request decides instead.
+        #expect(try classifier.predict(texts: ["股市"], threshold: 0)[0].labelIndices == [0, 1])
+    }
+
     @Test func aFlatModelSavesAsBeforeWithoutTaxonomyOrOperatingPoint() throws {
         let texts = ["质量很好", "太差了", "物流很快", "不会再买"], labels = [1, 0, 1, 0]
         var classifier = try TextClassifier(configuration: .init(unit: .wordchar, maxLength: 20, embeddingDim: 8, encoder: .bag))
