@@ -11,9 +11,10 @@
 ///
 /// ```swift
 /// var classifier = try TextClassifier(contentsOf: modelURL)
-/// let point = try classifier.chooseOperatingPoint(.precision(0.95), texts: devTexts, labels: devLabels)
-/// point.answered        // e.g. 0.81: the share of the rows answered
-/// point.precision       // ≥ 0.95 on those rows (not on new ones: measure on others)
+/// let chosen = try classifier.chooseOperatingPoint(.precision(0.95), texts: devTexts, labels: devLabels)
+/// chosen.coverage        // e.g. 0.81: the share of these rows answered
+/// chosen.precision       // ≥ 0.95 on these rows (not on new ones: measure on others)
+/// classifier.operatingPoint?.thresholds   // per label: the probability it needs
 /// ```
 public struct OperatingPoint: Codable, Equatable, Sendable {
     /// What the thresholds were chosen for.
@@ -48,8 +49,8 @@ public struct OperatingPoint: Codable, Equatable, Sendable {
     // MARK: Deciding
 
     /// The node a single-label row of class probabilities is answered with, and its
-    /// probability; `nil` when not even the first step reaches its threshold. Without
-    /// thresholds (`self` nil in the callers) a model answers the most probable class.
+    /// probability; `nil` when not even the first step reaches its threshold. (A model without
+    /// an operating point answers the most probable class.)
     func answer(_ probabilities: ArraySlice<Float>, tree: LabelTree?) -> (node: Int, probability: Float)? {
         guard let tree else {
             let best = ClassificationHead.argmax(probabilities)
