@@ -84,18 +84,23 @@ class Classifier:
         """The decided label of each text (multi-label models: a tuple of labels per text).
 
         `threshold`: binary and multi-label models, as ``textclf predict --threshold``
-        (default: 0.5, or the model's tuned thresholds).
+        (default: 0.5, or the model's tuned thresholds). A model with an operating point
+        (``textclf tune-threshold``) gives ``None`` for the texts it abstains on, and a
+        taxonomy's answer may be a parent's path (``"财经"``) rather than a leaf.
         """
         decided = []
         for answer in self._answers(texts, threshold):
             if "labels" in answer:
                 decided.append(tuple(self._label(n) for n in answer["labels"]))
+            elif answer.get("abstained"):
+                decided.append(None)
             else:
                 decided.append(self._label(answer["label"]))
-        if self.task == "multiLabel":
+        if self.task == "multiLabel" or None in decided:
             result = np.empty(len(decided), dtype=object)
             result[:] = decided
             return result
+        # A taxonomy's parent path is a prefix of a leaf's, so it fits the leaves' string width.
         return np.array(decided, dtype=self.classes_.dtype)
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
