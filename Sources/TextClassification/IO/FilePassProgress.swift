@@ -3,7 +3,7 @@
 public struct FilePassProgress: Sendable {
     /// Which pass.
     public enum Pass: String, Sendable {
-        /// Collecting the distinct labels (``LabelSet/init(inferringFrom:rows:multiLabel:separator:onBlock:)``).
+        /// Collecting the distinct labels (``LabelSet/init(inferringFrom:rows:multiLabel:separator:taxonomy:onBlock:)``).
         case labels
         /// Counting the rows and checking every label.
         case counting
