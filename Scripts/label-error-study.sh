@@ -8,22 +8,24 @@
 #     regression (scikit-learn, 5 stratified folds), every row ranked by its given label's
 #     probability, least first (cleanlab's self-confidence);
 # and prints, for each, the share of the turned-over rows among its top 10% of the rows.
-#   Scripts/label-error-study.sh [--seeds 1,2,3] [--sets reviews:3500,reviews,topics] [CHECK OPTION...]
+#   Scripts/label-error-study.sh [--seeds 1,2,3] [--sets reviews:3500,reviews,topics] [--check-only] [CHECK OPTION...]
+# --check-only skips the baseline (its column reads "-"): the copies depend only on the seed.
 # Sets: reviews (Data/reviews-train.csv, 12,535 rows) and topics (Data/thucnews-train.csv,
 # 10,000), each NAME or NAME:ROWS. The baseline runs in .venv-study (scikit-learn, made once).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-seeds=1,2,3 sets=reviews:3500,reviews,topics
+seeds=1,2,3 sets=reviews:3500,reviews,topics baseline=1
 while [ $# -gt 0 ]; do
     case $1 in
         --seeds) seeds=$2; shift 2 ;;
         --sets) sets=$2; shift 2 ;;
+        --check-only) baseline=0; shift ;;
         *) break ;;
     esac
 done
 [ -n "${TEXTCLF:-}" ] || build_release
 venv="$ROOT/.venv-study"
-if ! "$venv/bin/python" -c "import sklearn" 2>/dev/null; then
+if [ "$baseline" = 1 ] && ! "$venv/bin/python" -c "import sklearn" 2>/dev/null; then
     echo "Creating $venv with scikit-learn..." >&2
     python3 -m venv "$venv" >&2
     "$venv/bin/pip" install -q "scikit-learn==1.9.1" >&2
@@ -72,7 +74,8 @@ EOF_PY
             || { echo "error: check failed:" >&2; tail -3 "$work/check.log" >&2; exit 1; }
         check_seconds=$(( ($(date +%s%N) - started) / 1000000000 ))
         started=$(date +%s%N)
-        "$venv/bin/python" - "$work" <<'EOF_PY'
+        rm -f "$work/baseline-rows"
+        [ "$baseline" = 1 ] && "$venv/bin/python" - "$work" <<'EOF_PY'
 import csv, sys
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -98,9 +101,13 @@ flipped = {int(x) for x in open(f"{work}/flipped-rows").read().split()}
 n = check["trainingRows"]
 row_of_line = {int(line): row for row, line in enumerate(open(f"{work}/starts").read().split())}
 check_top = [row_of_line[s["line"]] for s in check["suspects"][: n // 10]]
-baseline_top = [int(x) for x in open(f"{work}/baseline-rows").read().split()][: n // 10]
 share = lambda top: sum(r in flipped for r in top) / len(flipped)
-print(f"| {name} | {n:,} | {seed} | {len(flipped)} | {share(check_top):.1%} | {share(baseline_top):.1%} | {check_seconds} s | {baseline_seconds} s |")
+try:
+    baseline_top = [int(x) for x in open(f"{work}/baseline-rows").read().split()][: n // 10]
+    baseline, baseline_time = f"{share(baseline_top):.1%}", f"{baseline_seconds} s"
+except FileNotFoundError:
+    baseline, baseline_time = "-", "-"
+print(f"| {name} | {n:,} | {seed} | {len(flipped)} | {share(check_top):.1%} | {baseline} | {check_seconds} s | {baseline_time} |")
 EOF_PY
     done
 done

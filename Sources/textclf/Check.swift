@@ -20,11 +20,10 @@ extension TextClf {
             --test;
               suspected label errors (binary and multi-class): TRAIN is cut into --folds parts; \
             each is predicted by a model of textclf fit's defaults trained on the others, and a \
-            row is suspect when it confidently belongs to another class than its label \
-            (confident learning, as cleanlab: a class is confident when its probability reaches \
-            the mean probability of that class over the rows labelled with it). Ranked by the \
-            probability of the given label, least first. --folds 0 skips this (it trains \
-            --folds models).
+            row is suspect when its most probable class is not its label, ranked by the \
+            probability of the given label, least first; "confident" marks those whose likely \
+            class reaches the mean probability of that class over the rows labelled with it \
+            (confident learning, as cleanlab). --folds 0 skips this (it trains --folds models).
             The text report lists the first --top of each list; --json prints them all; \
             --html writes the report as a page (textclf report --training adds it to a model's).
 
@@ -160,13 +159,16 @@ extension TextClf {
             }
             line()
             if let suspects = check.suspects {
-                line("Suspected label errors (\(folds)-fold out-of-fold predictions, confident learning): \(suspects.count) rows"
-                     + String(format: " (%.1f%%)", 100 * Double(suspects.count) / Double(max(check.trainingRows, 1))))
+                let confident = suspects.filter(\.confident).count
+                line("Suspected label errors (\(folds)-fold out-of-fold predictions, another class most probable): \(suspects.count) rows"
+                     + String(format: " (%.1f%%), %d of them confidently (*)", 100 * Double(suspects.count) / Double(max(check.trainingRows, 1)),
+                              confident))
                 line("  " + "line".padded(to: 7) + "  " + "given".padded(to: width, left: true) + "likely".padded(to: width, left: true)
                      + "p(given)".padded(to: 8) + "  " + "p(likely)".padded(to: 9) + "  text")
                 for s in suspects.prefix(top) {
                     line("  " + String(s.line).padded(to: 7) + "  " + s.given.padded(to: width, left: true) + s.likely.padded(to: width, left: true)
-                         + String(format: "%8.3f  %9.3f  ", s.givenProbability, s.likelyProbability) + shown(s.text))
+                         + String(format: "%8.3f  %9.3f%@ ", s.givenProbability, s.likelyProbability, s.confident ? "*" : " ")
+                         + shown(s.text))
                 }
                 more(suspects.count)
             } else {

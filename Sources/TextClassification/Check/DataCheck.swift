@@ -82,6 +82,8 @@ public struct DataCheck: Sendable, Encodable {
         public var givenProbability: Float
         /// The out-of-fold probability of the likely label.
         public var likelyProbability: Float
+        /// The likely label reaches its confident-learning threshold (``LabelIssues``).
+        public var confident: Bool
         /// The row's text.
         public var text: String
     }
@@ -195,7 +197,8 @@ public struct DataCheck: Sendable, Encodable {
                                                                 seed: seed, onFold: onFold, onEpoch: onEpoch)
         suspects = LabelIssues(probabilities: probabilities, labels: classes).suspects.map {
             Suspect(line: training.lines[$0.row], given: labels.names[$0.givenLabel], likely: labels.names[$0.likelyLabel],
-                    givenProbability: $0.givenProbability, likelyProbability: $0.likelyProbability, text: training.texts[$0.row])
+                    givenProbability: $0.givenProbability, likelyProbability: $0.likelyProbability, confident: $0.confident,
+                    text: training.texts[$0.row])
         }
         self.folds = folds
     }

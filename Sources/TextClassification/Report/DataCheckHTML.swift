@@ -43,11 +43,12 @@ extension DataCheck {
         }
         out += "<h3>Suspected label errors</h3>"
         if let suspects, let folds {
-            out += p("\(suspects.count) rows (\(share(suspects.count))) confidently in another class by \(folds)-fold out-of-fold predictions"
-                     + " (confident learning), least probable given label first.")
-            out += table(["line", "given", "likely", "p(given)", "p(likely)", "text"], suspects.prefix(limit).map { s in
+            out += p("\(suspects.count) rows (\(share(suspects.count))) whose most probable class by \(folds)-fold out-of-fold predictions"
+                     + " is not their label, least probable given label first; \(suspects.filter(\.confident).count) of them confidently"
+                     + " (the likely class at or above its mean over its own rows: confident learning).")
+            out += table(["line", "given", "likely", "p(given)", "p(likely)", "confident", "text"], suspects.prefix(limit).map { s in
                 [String(s.line), s.given, s.likely, String(format: "%.3f", s.givenProbability),
-                 String(format: "%.3f", s.likelyProbability), s.text]
+                 String(format: "%.3f", s.likelyProbability), s.confident ? "yes" : "", s.text]
             }, total: suspects.count)
         } else {
             out += "<p class=\"note\">Not searched: it trains a model per fold (textclf check TRAIN --folds 5).</p>"

@@ -53,10 +53,17 @@ import Testing
         #expect(check.labelCounts.map(\.label) == ["人生", "灾害"] && check.labelCounts.map(\.rows) == [3, 2])
     }
 
-    @Test func confidentLearningFlagsRowsConfidentlyInAnotherClass() {
+    @Test func rowsPredictedInAnotherClassAreSuspectsLeastSureOfTheirLabelFirst() {
         let issues = LabelIssues(probabilities: [[0.8, 0.2], [0.7, 0.3], [0.1, 0.9], [0.2, 0.8]], labels: [0, 0, 0, 1])
         #expect(issues.thresholds.map { $0 ?? -1 }.map { ($0 * 1000).rounded() } == [533, 800])
-        #expect(issues.suspects == [.init(row: 2, givenLabel: 0, likelyLabel: 1, givenProbability: 0.1, likelyProbability: 0.9)])
+        #expect(issues.suspects == [.init(row: 2, givenLabel: 0, likelyLabel: 1, givenProbability: 0.1, likelyProbability: 0.9,
+                                          confident: true)])
+        // Three classes: row 3 is predicted 2 but below class 2's mean over its rows (0.7): a suspect,
+        // not a confident one; row 4 is both, and less sure of its label, so first.
+        let three = LabelIssues(probabilities: [[0.6, 0.3, 0.1], [0.1, 0.2, 0.7], [0.2, 0.1, 0.7], [0.4, 0.1, 0.5], [0.1, 0.1, 0.8]],
+                                labels: [0, 2, 2, 0, 1])
+        #expect(three.suspects.map(\.row) == [4, 3])
+        #expect(three.suspects.map(\.confident) == [true, false])
     }
 
     @Test func outOfFoldPredictionsFindAWrongLabel() throws {
