@@ -297,8 +297,9 @@ extension TextClassifier {
             throw TextClassificationError.invalidTrainingData(reason: "only \(kept.count / width) row is left to train on: \(advice)")
         }
         guard labels.head != .multiLabel else { return }
+        // Every class must keep rows; a taxonomy's inner nodes (past the leaves) keep theirs through their leaves.
         let before = Set(all.map(Int.init)), after = Set(kept.map(Int.init))
-        if let lost = before.subtracting(after).min() {
+        if let lost = before.subtracting(after).filter({ $0 < labelNames.count }).min() {
             throw TextClassificationError.invalidTrainingData(
                 reason: "label \"\(labelNames[lost])\" has no rows left to train on: \(advice)")
         }

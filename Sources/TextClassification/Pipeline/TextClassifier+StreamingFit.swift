@@ -98,7 +98,8 @@ extension TextClassifier {
         let classWeights = try self.weights(classWeight, targets: Array(trainingTargets))
         var summary = StreamedFileSummary(rows: rows, heldOutRows: held, labelCounts: [Int](repeating: 0, count: labelNames.count))
         for (k, y) in trainingTargets.enumerated() {
-            if width == 1 { summary.labelCounts[Int(y)] += 1 } else if y > 0 { summary.labelCounts[k % width] += 1 }
+            // A taxonomy's rows known only to an inner node (class index past the leaves) count for none.
+            if width == 1 { if Int(y) < labelNames.count { summary.labelCounts[Int(y)] += 1 } } else if y > 0 { summary.labelCounts[k % width] += 1 }
         }
         if let kept = weights?.prefix(trainingRows) {
             try TrainingPart<TokenSequences>.checkSomeRowCounts(kept)

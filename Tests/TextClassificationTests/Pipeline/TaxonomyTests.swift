@@ -101,6 +101,28 @@ import Testing
         #expect(report.levels[1].rows == texts.count - 2, "the rows known only as 财经 have no leaf to check")
     }
 
+    /// Rows known only to a parent, among the training and the validation rows: the file read
+    /// in one part trains the in-memory model.
+    @Test func aStreamedTaxonomyWithRowsKnownOnlyToAParentTrainsTheInMemoryModel() throws {
+        var (texts, cells) = rows()
+        // Two at the start (trained on) beside the two at the end (validation rows).
+        texts = ["楼市 股市 行情", "股市 上涨 楼市"] + texts
+        cells = ["财经", "财经"] + cells
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tree-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try (["text,label"] + zip(texts, cells).map { "\($0),\($1)" }).joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let data = try LabelledCSV(url: file)
+        let labels = try LabelSet(taxonomyOf: data)
+        let streamedLabels = try LabelSet(inferringFrom: LabelledCSV.Blocks(url: file), separator: "/", taxonomy: true)
+        #expect(streamedLabels == labels)
+        var inMemory = try TextClassifier(configuration: .init(unit: .word, maxLength: 8, embeddingDim: 8, encoder: .bag), labels: labels)
+        var streamed = inMemory
+        try inMemory.fit(texts: data.texts, labels: labels.classIndices(of: data), epochs: 3, seed: 5, validationSplit: 0.1)
+        try streamed.fit(streaming: file, partRows: 1000, epochs: 3, seed: 5, validationSplit: 0.1)
+        #expect(streamed.model!.namedParameters.map(\.tensor) == inMemory.model!.namedParameters.map(\.tensor))
+        #expect(streamed.history?.epochs.map(\.validationLoss) == inMemory.history?.epochs.map(\.validationLoss))
+    }
+
     @Test func theReportGivesLevelsAndTheOperatingPointWithRowsKnownOnlyToAParent() throws {
         var (classifier, texts, classes) = try fitted()
         try classifier.chooseOperatingPoint(.precision(0.95), texts: texts, labels: classes)
