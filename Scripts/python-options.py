@@ -17,10 +17,11 @@ from pathlib import Path
 
 # Options handled by the Python API itself: the data, the directory, the format of the file.
 HANDLED = {"training-file", "output", "text-column", "label-column", "help", "version"}
-# Numeric options whose default depends on the preset, so the help carries no default to read
-# the type from.
+# Numeric options whose help carries no default to read the type from (it depends on the preset,
+# or there is none).
 NUMERIC = {"max-length": "int", "num-words": "int", "token-limit": "int", "embedding-dim": "int", "embedding-dropout": "float",
-           "learning-rate": "float", "seed": "int", "validation-split": "float"}
+           "learning-rate": "float", "seed": "int", "validation-split": "float", "target-precision": "float",
+           "target-recall": "float"}
 
 
 def python_name(name: str) -> str:

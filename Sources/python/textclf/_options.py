@@ -149,14 +149,30 @@ class FitOptions(TypedDict, total=False):
     # Saved with the model; predict, explain, evaluate, serve and the report use them unless given
     # --threshold.
     tune_thresholds: bool
-    # With --multi-label: what joins the labels of one cell. (default: |)
+    # Each label cell is a path in a taxonomy (财经/stocks, levels joined by --label-separator); a
+    # cell may name an inner node (财经) for a row known only to that level. The classes are the
+    # leaves and a node's probability is the sum of its leaves'; predict answers the most probable
+    # leaf, or with --target-precision/--target-recall the deepest node sure enough, backing off
+    # to its parent.
+    taxonomy: bool
+    # With --multi-label: what joins the labels of one cell (default: |); with --taxonomy: the
+    # levels of a path (default: /).
     label_separator: str
+    # After training (and --calibrate), choose per label (per node of a taxonomy) the lowest
+    # probability at which the validation rows answered with it are right at least this often;
+    # below it predict and serve back off to the parent or answer the unknown label (don't know).
+    # Saved with the model; evaluate reports the share answered. Change it later with tune-
+    # threshold.
+    target_precision: float
+    # As --target-precision, for the highest probability at which at least this share of the
+    # validation rows that have a label are answered with it.
+    target_recall: float
     # Read the training file this many rows at a time: one pass counts the vocabulary, then every
     # epoch reads the file again, training on each part in an order shuffled within it, so memory
     # holds a part, not the file (a file of fewer rows trains exactly as in memory). 0 reads the
     # whole file into memory, as do --format fasttext, --from, --embeddings, --validation,
-    # --calibrate, --tune-thresholds and --report. Shuffle a file sorted by label first (e.g.
-    # shuf). (default: 65536)
+    # --calibrate, --tune-thresholds, --target-precision, --target-recall and --report. Shuffle a
+    # file sorted by label first (e.g. shuf). (default: 65536)
     part_rows: int
 
 
@@ -202,6 +218,9 @@ OPTIONS = {
     'multi_label': ('multi-label', 'flag', False),
     'calibrate': ('calibrate', 'flag', False),
     'tune_thresholds': ('tune-thresholds', 'flag', False),
+    'taxonomy': ('taxonomy', 'flag', False),
     'label_separator': ('label-separator', 'option', False),
+    'target_precision': ('target-precision', 'option', False),
+    'target_recall': ('target-recall', 'option', False),
     'part_rows': ('part-rows', 'option', False),
 }
