@@ -231,39 +231,32 @@ extension TextClf {
                     }
                 }
                 describeClassWeights(of: classifier)
+                // The validation rows: the --validation file, or the last rows fit held out.
+                let validationRows = history.heldOutRows ?? heldOut
+                let validationTexts = held?.texts ?? Array(heldOutTexts.suffix(validationRows))
+                let validationClasses = heldClasses ?? Array(classes.suffix(validationRows))
+                let validationSets = heldSets ?? Array(sets.suffix(validationRows))
                 if calibrate {
-                    // The validation rows: the --validation file, or the last rows fit held out.
-                    let rows = history.heldOutRows ?? heldOut
-                    let c = held == nil
-                        ? try classifier.calibrate(texts: Array(heldOutTexts.suffix(rows)), labels: Array(classes.suffix(rows)))
-                        : try classifier.calibrate(texts: held!.texts, labels: heldClasses!)
+                    let c = try classifier.calibrate(texts: validationTexts, labels: validationClasses)
                     printError(String(format: "Calibrated on the %d validation rows: temperature %.3f; log loss %.4f → %.4f, calibration error (ECE) %.4f → %.4f",
-                                      held?.texts.count ?? rows, c.temperature, c.logLossBefore, c.logLossAfter,
+                                      validationTexts.count, c.temperature, c.logLossBefore, c.logLossAfter,
                                       c.calibrationErrorBefore, c.calibrationErrorAfter))
                 }
                 if tuneThresholds {
-                    let rows = history.heldOutRows ?? heldOut
-                    let t = held == nil
-                        ? try classifier.tuneThresholds(texts: Array(heldOutTexts.suffix(rows)), labelSets: Array(sets.suffix(rows)))
-                        : try classifier.tuneThresholds(texts: held!.texts, labelSets: heldSets!)
+                    let t = try classifier.tuneThresholds(texts: validationTexts, labelSets: validationSets)
                     let shared = Dictionary(t.thresholds.map { ($0, 1) }, uniquingKeysWith: +).max { $0.value < $1.value }!.key
                     let own = zip(labels.names, t.thresholds).filter { $0.1 != shared }
-                    printError(String(format: "Tuned thresholds on the %d validation rows: %.2f", held?.texts.count ?? rows, shared)
+                    printError(String(format: "Tuned thresholds on the %d validation rows: %.2f", validationTexts.count, shared)
                                + (own.isEmpty ? " for every label" : " shared, " + own.map { String(format: "%@ %.2f", $0.0, $0.1) }.joined(separator: ", "))
                                + String(format: "; micro F1 %.4f → %.4f", t.microF1Before, t.microF1After))
                 }
                 if let target {
-                    let rows = history.heldOutRows ?? heldOut
                     if multi {
-                        let r = held == nil
-                            ? try classifier.chooseOperatingPoint(target, texts: Array(heldOutTexts.suffix(rows)), labelSets: Array(sets.suffix(rows)))
-                            : try classifier.chooseOperatingPoint(target, texts: held!.texts, labelSets: heldSets!)
-                        describeOperatingPoint(classifier, multiLabel: r, rows: held?.texts.count ?? rows)
+                        let r = try classifier.chooseOperatingPoint(target, texts: validationTexts, labelSets: validationSets)
+                        describeOperatingPoint(classifier, multiLabel: r, rows: validationTexts.count)
                     } else {
-                        let r = held == nil
-                            ? try classifier.chooseOperatingPoint(target, texts: Array(heldOutTexts.suffix(rows)), labels: Array(classes.suffix(rows)))
-                            : try classifier.chooseOperatingPoint(target, texts: held!.texts, labels: heldClasses!)
-                        describeOperatingPoint(classifier, r, rows: held?.texts.count ?? rows)
+                        let r = try classifier.chooseOperatingPoint(target, texts: validationTexts, labels: validationClasses)
+                        describeOperatingPoint(classifier, r, rows: validationTexts.count)
                     }
                 }
                 try save(&classifier, history: history)

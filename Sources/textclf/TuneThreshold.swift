@@ -83,8 +83,7 @@ func describeOperatingPoint(_ classifier: TextClassifier, _ report: DecisionRepo
     printError(String(format: "Operating point for %@ on the %d %@ rows: answers %.1f%% of them, %.4f right",
                       point.target.description, rows, source, report.coverage * 100, report.precision)
                + (classifier.labels.tree != nil ? String(format: "; %.1f%% of the answers at a parent", report.backOffRate * 100) : "")
-               + (never.isEmpty ? "" : "; never answered (short of the target): " + never.prefix(8).joined(separator: ", ")
-                  + (never.count > 8 ? ", …" : "")))
+               + neverGiven(never, "answered"))
 }
 
 /// The line after a multi-label model's operating point was chosen.
@@ -93,6 +92,10 @@ func describeOperatingPoint(_ classifier: TextClassifier, multiLabel report: Eva
     let never = zip(classifier.labelNames, point.thresholds).filter { $0.1 == nil }.map(\.0)
     printError(String(format: "Operating point for %@ on the %d %@ rows: micro precision %.4f, recall %.4f",
                       point.target.description, rows, source, r.microPrecision, r.microRecall)
-               + (never.isEmpty ? "" : "; never given (short of the target): " + never.prefix(8).joined(separator: ", ")
-                  + (never.count > 8 ? ", …" : "")))
+               + neverGiven(never, "given"))
+}
+
+/// "; never answered (short of the target): a, b, …" for the labels an operating point never gives.
+private func neverGiven(_ labels: [String], _ verb: String) -> String {
+    labels.isEmpty ? "" : "; never \(verb) (short of the target): " + labels.prefix(8).joined(separator: ", ") + (labels.count > 8 ? ", …" : "")
 }

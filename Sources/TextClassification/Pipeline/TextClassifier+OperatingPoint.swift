@@ -56,7 +56,7 @@ extension TextClassifier {
     }
 
     /// Every class's calibrated probability, `[n, classes]` (binary: `[1 − p, p]`).
-    private func classProbabilities(_ texts: [String], _ model: SequenceClassifier) throws -> [Float] {
+    func classProbabilities(_ texts: [String], _ model: SequenceClassifier) throws -> [Float] {
         let outputs = model.head.outputs
         let probabilities = try model.predict(encode(texts))
         guard model.head.kind == .binary else { return probabilities }

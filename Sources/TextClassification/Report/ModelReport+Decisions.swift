@@ -6,10 +6,10 @@ extension ModelReport {
     /// Thresholds drawn in the precision–coverage chart.
     static let decisionThresholds = (0...50).map { Float($0) / 50 }
 
-    /// The section, from every row's class probabilities and label (a taxonomy: node index).
-    func decisions(probabilities: [[Float]], labels: [Int]) -> String {
-        let tree = classifier.labels.tree, classes = probabilities.first?.count ?? 0
-        let flat = probabilities.flatMap { $0 }
+    /// The section, from every row's class probabilities (`[n, classes]`) and label (a
+    /// taxonomy: node index).
+    func decisions(probabilities flat: [Float], labels: [Int]) -> String {
+        let tree = classifier.labels.tree, classes = flat.count / max(labels.count, 1)
         let nodes = tree?.paths.count ?? classes
         // One threshold for every label (node): where a model with that operating point would stand.
         let sweep = Self.decisionThresholds.map { t in

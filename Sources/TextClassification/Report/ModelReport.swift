@@ -74,9 +74,7 @@ public struct ModelReport {
             if classifier.labels.head != .multiLabel {
                 let labels = test.labelSets.map { $0.first ?? -1 }
                 _ = try classifier.targets(labels)
-                let p = try model.predict(classifier.encode(test.texts)), outputs = model.head.outputs
-                body += decisions(probabilities: (0..<labels.count).map { model.head.classProbabilities(p[$0 * outputs ..< ($0 + 1) * outputs]) },
-                                  labels: labels)
+                body += decisions(probabilities: try classifier.classProbabilities(test.texts, model), labels: labels)
             }
         } else {
             body += "<h2>Evaluation</h2><p class=\"note\">No test data: give labelled texts (textclf report --test FILE.csv) "

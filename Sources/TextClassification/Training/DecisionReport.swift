@@ -48,7 +48,9 @@ public struct DecisionReport: Equatable, Sendable {
     /// their labels (class indices; a taxonomy's node indices), decided by `point` (`nil`:
     /// the most probable class, always answered).
     public init(probabilities: [Float], classes: Int, labels: [Int], tree: LabelTree?, point: OperatingPoint?) {
+        // Programmer errors: the library builds both from one model (whose width a load checks).
         precondition(probabilities.count == labels.count * classes, "[n, classes] rows")
+        precondition(point.map { $0.thresholds.count == tree?.paths.count ?? classes } ?? true, "one threshold per label (node)")
         rows = labels.count
         answered = 0
         right = 0
